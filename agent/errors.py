@@ -1,0 +1,43 @@
+"""The exception tree of sysdesign-agent.
+
+    SysdesignError                  anything this library raises on purpose
+    ├── InvalidRequest              bad input from the caller: empty query, missing directory, bad JSON
+    ├── IndexProblem                the on-disk index cannot be used as it is
+    │   ├── IndexMissing            no index at the path
+    │   └── IndexOutOfDate          stale, mismatched or corrupted (the message says which)
+    └── ModelError                  an embedding or drafting model failed or is not installed
+
+Messages are one sentence that names the bad value with ``!r`` and says the fix. The CLI turns every
+``SysdesignError`` into that sentence on stderr and an exit code; anything else is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+
+class SysdesignError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+    exit_code = 1
+
+
+class InvalidRequest(SysdesignError, ValueError):
+    """The caller's input cannot be used (a usage error: exit code 2)."""
+
+    exit_code = 2
+
+
+class IndexProblem(SysdesignError):
+    """The on-disk index cannot be used as it is."""
+
+
+class IndexMissing(IndexProblem):
+    """There is no index at the given path."""
+
+
+class IndexOutOfDate(IndexProblem):
+    """The index is stale, built with another model, or corrupted."""
+
+
+class ModelError(SysdesignError):
+    """An embedding or drafting model failed, or its package is not installed."""
