@@ -91,3 +91,11 @@ def chunk_hash(chunk: Chunk) -> str:
 
 
 ProgressCallback = Callable[[int, int], None]
+
+
+def bundled_chunks() -> list[Chunk]:
+    """The chunker's output for the bundled knowledge base (what kb_chunks/chunks.jsonl must hold)."""
+    from agent.embedding import DEFAULT_MODEL, resolve_model_dir, token_counter
+
+    counter = token_counter(resolve_model_dir(DEFAULT_MODEL))
+    return chunk_documents(source_documents(), Chunker(counter))

@@ -1,0 +1,44 @@
+# The two commands of the quickstart are `make demo` and `make test`; both start with `make install`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install install-dev demo test lint format bench clean
+
+install: $(VENV)/.installed
+
+# torch first, pinned: that takes the CPU build (a bare `torch` requirement would pull a multi-GB CUDA build)
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/sysdesign --quiet index prepare
+	touch $@
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/sysdesign search "how do I find drivers near a rider quickly" -k 3
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install-dev lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/retrieval.py
+	$(BIN)/python benchmarks/scale.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Commands of the architecture engine (ask, check, schema, estimate)."""

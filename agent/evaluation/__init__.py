@@ -1,0 +1,1 @@
+"""Evaluation: case files, scoring and reports."""

@@ -1,0 +1,86 @@
+"""Retrieval quality on labelled queries: recall@1, recall@5 and MRR for dense, BM25 and hybrid.
+
+A query counts as found at k when at least one of its labelled chunks is in the top k (the labels list
+every chunk that answers it, and one is enough for a reader); MRR uses the rank of the first labelled chunk.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import get_args
+
+from pydantic import BaseModel, ValidationError
+
+from agent.corpus import PROJECT_ROOT
+from agent.errors import InvalidRequest
+from agent.retrieval import Mode, Retriever
+
+RETRIEVAL_CASES = PROJECT_ROOT / "evals" / "retrieval.jsonl"
+
+
+class RetrievalCase(BaseModel):
+    query: str
+    relevant: list[str]
+
+
+class RetrievalScore(BaseModel):
+    mode: Mode
+    queries: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+    misses: list[str]
+    """Queries with no labelled chunk in the top 5."""
+
+
+def load_cases(path: Path = RETRIEVAL_CASES) -> list[RetrievalCase]:
+    """Read a JSONL file of {"query", "relevant"} objects; InvalidRequest names the bad line."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"cannot read retrieval cases {str(path)!r}: {exc}") from exc
+    cases = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            cases.append(RetrievalCase.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise InvalidRequest(f"{str(path)!r} line {number} is not a retrieval case: {exc}") from exc
+    if not cases:
+        raise InvalidRequest(f"{str(path)!r} holds no retrieval cases")
+    return cases
+
+
+def unknown_labels(cases: list[RetrievalCase], retriever: Retriever) -> list[str]:
+    """Labelled chunk ids that the index does not contain (a label gone stale after a document edit)."""
+    known = {chunk.id for chunk in retriever.index.chunks}
+    return sorted({chunk_id for case in cases for chunk_id in case.relevant} - known)
+
+
+def score(cases: list[RetrievalCase], retriever: Retriever, mode: Mode) -> RetrievalScore:
+    """Recall@1, recall@5 and MRR (over the top 10) of one retrieval mode."""
+    at1 = at5 = reciprocal = 0.0
+    misses = []
+    for case in cases:
+        ranked = [hit.chunk_id for hit in retriever.search(case.query, k=10, mode=mode)]
+        first = next((rank for rank, chunk_id in enumerate(ranked, 1) if chunk_id in case.relevant), None)
+        at1 += first == 1
+        at5 += first is not None and first <= 5
+        reciprocal += 1 / first if first else 0.0
+        if first is None or first > 5:
+            misses.append(case.query)
+    n = len(cases)
+    return RetrievalScore(
+        mode=mode, queries=n, recall_at_1=round(at1 / n, 3), recall_at_5=round(at5 / n, 3),
+        mrr=round(reciprocal / n, 3), misses=misses,
+    )  # fmt: skip
+
+
+def evaluate(retriever: Retriever, path: Path = RETRIEVAL_CASES) -> list[RetrievalScore]:
+    """Score every mode on the cases in `path`."""
+    cases = load_cases(path)
+    if stale := unknown_labels(cases, retriever):
+        raise InvalidRequest(f"{str(path)!r} labels chunks the index lacks: {stale[:3]!r}")
+    return [score(cases, retriever, mode) for mode in get_args(Mode)]

@@ -1,0 +1,108 @@
+"""Index build, load, staleness, corruption and atomic replacement (fake embedder, real FAISS)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from agent.errors import IndexMissing, IndexOutOfDate, InvalidRequest
+from agent.index import CHUNKS, MANIFEST, VECTORS, build_index, ensure_index, load_index, status
+from tests.conftest import HashEmbedder
+
+
+def build(path: Path, kb: Path, **options):
+    return build_index(path, kb_dirs=[kb], default_kb=False, embedder=HashEmbedder(), **options)
+
+
+def test_build_then_load(tmp_path, user_kb):
+    manifest = build(tmp_path / "index", user_kb)
+    loaded = load_index(tmp_path / "index")
+    assert manifest.chunk_count == len(loaded.chunks) == loaded.vectors.ntotal == 3
+    assert {chunk.id for chunk in loaded.chunks} == set(manifest.chunks)
+    assert any(chunk.id.startswith("payments/ledger/") for chunk in loaded.chunks)
+    assert manifest.index_type == "flat-ip"
+
+
+def test_building_twice_gives_the_same_bytes(tmp_path, user_kb):
+    build(tmp_path / "a", user_kb)
+    build(tmp_path / "b", user_kb)
+    for name in (MANIFEST, VECTORS, CHUNKS):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_large_indexes_use_hnsw(tmp_path, user_kb):
+    assert build(tmp_path / "index", user_kb, hnsw_threshold=2).index_type == "hnsw-ip"
+    assert load_index(tmp_path / "index").vectors.ntotal == 3
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexMissing, match="sysdesign index build"):
+        load_index(tmp_path / "nothing")
+
+
+def test_edited_document_makes_the_index_stale(tmp_path, user_kb):
+    build(tmp_path / "index", user_kb)
+    (user_kb / "oncall.md").write_text("# On-call\n\n## Paging\n\nPage the team lead.\n")
+    with pytest.raises(IndexOutOfDate, match=r"oncall\.md.*changed"):
+        load_index(tmp_path / "index")
+    assert status(tmp_path / "index")["fresh"] is False
+
+
+def test_added_document_makes_the_index_stale(tmp_path, user_kb):
+    build(tmp_path / "index", user_kb)
+    (user_kb / "new.md").write_text("# New\n\nText.\n")
+    with pytest.raises(IndexOutOfDate, match="documents changed"):
+        load_index(tmp_path / "index")
+
+
+def test_corrupted_vectors_are_detected(tmp_path, user_kb):
+    build(tmp_path / "index", user_kb)
+    vectors = tmp_path / "index" / VECTORS
+    data = bytearray(vectors.read_bytes())
+    data[-10] ^= 0xFF
+    vectors.write_bytes(bytes(data))
+    with pytest.raises(IndexOutOfDate, match="corrupted"):
+        load_index(tmp_path / "index")
+
+
+def test_garbage_manifest_is_out_of_date(tmp_path, user_kb):
+    build(tmp_path / "index", user_kb)
+    (tmp_path / "index" / MANIFEST).write_text("{not json")
+    with pytest.raises(IndexOutOfDate, match="manifest"):
+        load_index(tmp_path / "index")
+
+
+def test_an_interrupted_build_leaves_the_old_index(tmp_path, user_kb):
+    build(tmp_path / "index", user_kb)
+    before = (tmp_path / "index" / MANIFEST).read_bytes()
+    (user_kb / "more.md").write_text("# More\n\n" + "\n\n".join(f"## S{i}\n\nText {i}." for i in range(100)))
+    with pytest.raises(RuntimeError, match="interrupted"):
+        build_index(tmp_path / "index", [user_kb], default_kb=False, embedder=HashEmbedder(fail_after=1))
+    assert (tmp_path / "index" / MANIFEST).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index", "team-kb"]  # no staging folder left
+
+
+def test_ensure_index_rebuilds_a_stale_index_with_a_notice(tmp_path, user_kb, caplog, monkeypatch):
+    build(tmp_path / "index", user_kb)
+    (user_kb / "oncall.md").write_text("# On-call\n\n## Paging\n\nPage the team lead.\n")
+    monkeypatch.setattr("agent.index.build_embedder", lambda model: HashEmbedder())
+    with caplog.at_level(logging.WARNING, logger="sysdesign"):
+        loaded = ensure_index(tmp_path / "index")
+    assert any("rebuilding" in record.message for record in caplog.records)
+    assert any("team lead" in chunk.text for chunk in loaded.chunks)
+
+
+@pytest.mark.parametrize(
+    ("kb_dirs", "default_kb", "message"),
+    [
+        (["missing"], True, "does not exist"),
+        (["empty"], True, "no markdown"),
+        ([], False, "needs at least one"),
+    ],
+)
+def test_bad_knowledge_base_folders(tmp_path, kb_dirs, default_kb, message):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InvalidRequest, match=message):
+        build_index(tmp_path / "index", [tmp_path / d for d in kb_dirs], default_kb, embedder=HashEmbedder())
