@@ -16,10 +16,34 @@ import numpy as np
 from agent.index import HNSW_THRESHOLD, _make_faiss_index
 from agent.lexical import BM25
 
-WORDS = (
-    "cache queue shard replica feed timeline driver rider payment order cart video stream chat message "
-    "search index latency throughput region failover consistency partition gateway service database"
-).split()
+WORDS = [
+    "cache",
+    "queue",
+    "shard",
+    "replica",
+    "feed",
+    "timeline",
+    "driver",
+    "rider",
+    "payment",
+    "order",
+    "cart",
+    "video",
+    "stream",
+    "chat",
+    "message",
+    "search",
+    "index",
+    "latency",
+    "throughput",
+    "region",
+    "failover",
+    "consistency",
+    "partition",
+    "gateway",
+    "service",
+    "database",
+]
 
 
 def rss_mb() -> float:
