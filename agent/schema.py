@@ -67,3 +67,119 @@ class Hit(BaseModel):
     lexical_score: float | None = Field(description="BM25 score, or None when not in the lexical top list.")
     dense_rank: int | None = None
     lexical_rank: int | None = None
+
+
+# ---- the architecture document ---------------------------------------------------------------------------
+
+Severity = Literal["error", "warning", "info"]
+TierId = Literal["low", "medium", "high", "enterprise"]
+
+
+class _Document(BaseModel):
+    """Parts of the architecture document: extra fields are kept, as people and models add their own."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class PatternAlternative(_Document):
+    id: PatternId
+    confidence: float = Field(ge=0, le=1)
+
+
+class PatternChoice(_Document):
+    id: PatternId
+    confidence: float = Field(default=1.0, ge=0, le=1)
+    alternatives: list[PatternAlternative] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list, description="Words of the request that point to it.")
+
+
+class CapChoice(_Document):
+    choice: Literal["CP", "AP"]
+    why: str = ""
+
+
+class Component(_Document):
+    name: str = Field(min_length=1)
+    category: str | None = None
+    purpose: str = ""
+    citations: list[str] = Field(default_factory=list)
+
+
+class Service(_Document):
+    name: str = Field(min_length=1)
+    responsibility: str = ""
+    data_stores: list[str] = Field(default_factory=list)
+
+
+class Flow(_Document):
+    name: str
+    steps: list[str] = Field(default_factory=list)
+    citations: list[str] = Field(default_factory=list)
+
+
+class AppliedMultiplier(_Document):
+    factor: str
+    value: float = Field(gt=0)
+    why: str = ""
+    triggers: list[str] = Field(default_factory=list, description="Words of the request that set it off.")
+    citation: str | None = None
+
+
+class Estimate(_Document):
+    tier: TierId
+    services_band: tuple[int, int]
+    base_hours: tuple[int, int]
+    multipliers: list[AppliedMultiplier] = Field(default_factory=list)
+    factor: float = Field(default=1.0, description="Product of the multipliers.")
+    hours: tuple[int, int]
+    citations: list[str] = Field(default_factory=list)
+
+
+class Finding(_Document):
+    rule_id: str
+    severity: Severity
+    message: str
+    fix: str = ""
+    citation: str | None = None
+    subject: str | None = Field(default=None, description="The component or service concerned, if one.")
+
+
+class Change(_Document):
+    """One edit made by repair."""
+
+    rule_id: str
+    action: Literal[
+        "add_component", "add_service", "merge_services", "set_estimate", "set_pattern", "rename", "annotate", "rewrite"
+    ]
+    detail: str
+
+
+class Architecture(_Document):
+    """The architecture document: what `recommend` returns and what `check` reads."""
+
+    request: str | None = None
+    pattern: PatternChoice | None = None
+    traits: list[str] = Field(default_factory=list)
+    cap: CapChoice | None = None
+    components: list[Component] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    scaling: list[str] = Field(default_factory=list)
+    estimate: Estimate | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list, description="What repair changed, with the rule behind it.")
+    citations: list[str] = Field(default_factory=list)
+    drafter: str | None = None
+
+
+class CheckReport(BaseModel):
+    """The checker's verdict on one document."""
+
+    pattern: PatternChoice
+    tier: TierId
+    findings: list[Finding]
+    errors: int
+    warnings: int
+    passed: bool = Field(description="True when no finding is an error.")
+    repaired: Architecture | None = None
+    changes: list[Change] = Field(default_factory=list)

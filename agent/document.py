@@ -1,0 +1,84 @@
+"""Reading architecture documents as people and other models write them.
+
+Accepts a JSON string, a dict or an `Architecture`; components and services may be plain names
+(`"components": ["Redis", "Postgres"]`), the pattern may be a bare id or a display name. Anything that still
+does not fit raises InvalidRequest naming the offending fields.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from agent.errors import InvalidRequest
+from agent.schema import PATTERN_IDS, Architecture
+
+MAX_DOCUMENT_BYTES = 2_000_000
+_PATTERN_SPELLINGS = {
+    "socialmedia": "social_media",
+    "social": "social_media",
+    "videostreaming": "video_streaming",
+    "video": "video_streaming",
+    "streaming": "video_streaming",
+    "messaging": "messaging",
+    "chat": "messaging",
+    "ridehailing": "ride_hailing",
+    "ridesharing": "ride_hailing",
+    "ecommerce": "ecommerce",
+    "other": "other",
+}
+
+
+def _pattern_id(value: str) -> str:
+    key = "".join(ch for ch in value.lower() if ch.isalnum())
+    key = key.removesuffix("platform").removesuffix("app")
+    return _PATTERN_SPELLINGS.get(key, value)
+
+
+def _lenient(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    for field in ("components", "services"):
+        items = data.get(field)
+        if isinstance(items, list):
+            data[field] = [{"name": item} if isinstance(item, str) else item for item in items]
+    pattern = data.get("pattern")
+    if isinstance(pattern, str):
+        data["pattern"] = {"id": _pattern_id(pattern)}
+    elif isinstance(pattern, dict) and isinstance(pattern.get("id"), str):
+        data["pattern"] = {**pattern, "id": _pattern_id(pattern["id"])}
+    return data
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(part) for part in error["loc"]) or "document"
+        problems.append(f"{where}: {error['msg']}")
+    more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
+    return "; ".join(problems) + more
+
+
+def parse_document(document: str | bytes | dict[str, Any] | Architecture) -> Architecture:
+    """An `Architecture` from JSON text, a dict or an `Architecture`; InvalidRequest names what is wrong."""
+    if isinstance(document, Architecture):
+        return document
+    if isinstance(document, bytes | str):
+        if len(document) > MAX_DOCUMENT_BYTES:
+            raise InvalidRequest(f"the document has {len(document):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}")
+        try:
+            document = json.loads(document)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidRequest(f"the document is not valid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise InvalidRequest(f"the document must be a JSON object, not {type(document).__name__}")
+    if not document.get("components") and not document.get("services"):
+        raise InvalidRequest("the document needs 'components' or 'services' (a list of names is enough)")
+    try:
+        architecture = Architecture.model_validate(_lenient(document))
+    except ValidationError as exc:
+        raise InvalidRequest(f"the document does not fit the architecture schema: {_describe(exc)}") from None
+    if architecture.pattern and architecture.pattern.id not in PATTERN_IDS:  # pragma: no cover - Literal guards it
+        raise InvalidRequest(f"unknown pattern {architecture.pattern.id!r}")
+    return architecture

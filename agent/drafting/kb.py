@@ -1,0 +1,162 @@
+"""The offline drafter: an architecture assembled from the structured knowledge, every part cited.
+
+Order of assembly: the pattern's stack (or the tier's base stack), the production essentials (medium tier
+and above), what each trait adds (Technology Inference Rules), security basics; then services from the
+pattern's catalogue (or generic services, the request's domain and its traits), flows, scaling notes and the
+estimate. At the low tier the design stays a modular monolith with one database and no broker: the document
+warns against microservices for simple apps.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from agent.drafting import DraftRequest
+from agent.estimation import choose_tier, estimate, services_band
+from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
+from agent.recognition import Words, matched_cues
+from agent.schema import Architecture, CapChoice, Component, Flow, Service
+
+# at the low tier these categories would mean a second database or a broker to run: left out
+LOW_TIER_SKIP = {"queue", "orchestration", "load_balancer"}
+GENERIC_SERVICE_NAMES = {
+    "api gateway", "user service", "auth service", "notification service", "analytics service",
+    "search service", "media service", "recommendation service",
+}  # fmt: skip
+
+
+class KnowledgeBaseDrafter:
+    """Drafts from the knowledge base alone: offline, deterministic, about a millisecond."""
+
+    name: ClassVar[str] = "kb"
+
+    def draft(self, request: DraftRequest) -> Architecture:
+        reading, knowledge = request.reading, request.knowledge
+        pattern_id = reading.pattern.id
+        spec = knowledge.patterns.get(pattern_id)
+        tier = choose_tier(pattern_id, reading.traits, reading.small_scope, reading.enterprise, reading.large_scale)
+        components = _components(spec, tier, reading, knowledge)
+        services = _services(spec, tier, request, knowledge)
+        flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for f in (spec.flows if spec else ())]
+        scaling = [note.note for note in spec.scaling] if spec else []
+        scaling_cites = [note.cite for note in spec.scaling] if spec else []
+        if tier != "low":
+            scaling.append("Stateless services scale horizontally behind the load balancer")
+            scaling_cites.append("horizontal-scaling")
+        cap = _cap(spec, reading.traits)
+        plan = estimate(tier, pattern_id, reading.traits, knowledge)
+        citations = _ordered_unique(
+            [spec.cite, spec.recognition_cite, spec.services_cite] if spec else ["for-inference-time"],
+            [c for component in components for c in component.citations],
+            [c for flow in flows for c in flow.citations],
+            scaling_cites,
+            plan.citations,
+            ["cap-theorem-understanding"],
+        )
+        return Architecture(
+            request=request.prompt,
+            pattern=reading.pattern,
+            traits=list(reading.traits),
+            cap=cap,
+            components=components,
+            services=services,
+            flows=flows,
+            scaling=scaling,
+            estimate=plan,
+            citations=citations,
+            drafter=self.name,
+        )
+
+
+def _ordered_unique(*groups: list[str]) -> list[str]:
+    return list(dict.fromkeys(item for group in groups for item in group))
+
+
+def _cap(spec: PatternSpec | None, traits: dict) -> CapChoice:
+    if spec:
+        return CapChoice(choice=spec.cap.choice, why=spec.cap.why)
+    if {"transaction_heavy", "payments", "compliance"} & set(traits):
+        return CapChoice(choice="CP", why="money and records must be consistent, as banking chooses CP")
+    return CapChoice(choice="AP", why="staying available matters more than every read being the latest")
+
+
+def _component(spec: ComponentSpec) -> Component:
+    return Component(name=spec.name, category=spec.category, purpose=spec.purpose, citations=[spec.cite])
+
+
+def _components(spec: PatternSpec | None, tier: Tier, reading, knowledge: Knowledge) -> list[Component]:
+    general = knowledge.general
+    chosen: list[ComponentSpec] = []
+    if tier == "low":
+        chosen += general.low_tier_stack
+        if spec:  # keep what the pattern cannot work without, minus extra databases and brokers
+            required = {group.any_of[0] for group in spec.required}
+            chosen += [c for c in spec.components if c.name in required and c.category != "database"]
+    elif spec:
+        chosen += spec.components
+    else:
+        chosen += general.tier_stack
+    if tier != "low":
+        present = {c.category for c in chosen}
+        chosen += [c for c in general.production_essentials.components if c.category not in present
+                   or c.category == "monitoring"]  # fmt: skip
+    for trait in reading.traits:
+        chosen += general.trait_components.get(trait, ())
+    chosen += general.security_components
+    result: dict[str, Component] = {}
+    for item in chosen:
+        key = normalise_name(item.name)
+        if tier == "low" and item.category in LOW_TIER_SKIP:
+            continue
+        if tier == "low" and item.category == "database" and any(c.category == "database" for c in result.values()):
+            continue
+        if key not in result:
+            result[key] = _component(item)
+    return list(result.values())
+
+
+def _service(spec: ServiceSpec) -> Service:
+    return Service(name=spec.name, responsibility=spec.responsibility, data_stores=list(spec.data_stores))
+
+
+def _domain_services(prompt: str, knowledge: Knowledge) -> list[ServiceSpec]:
+    words = Words(prompt)
+    return [
+        ServiceSpec(name=d.name, responsibility=d.responsibility, data_stores=("Postgres",))
+        for d in knowledge.general.domains
+        if matched_cues(d.cues, words)
+    ]
+
+
+def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowledge: Knowledge) -> list[Service]:
+    reading = request.reading
+    low, high = services_band(tier, reading.pattern.id, knowledge)
+    generic = knowledge.general.generic_services
+    domain = _domain_services(request.prompt, knowledge)
+    if tier == "low":
+        modules = [s.name.removesuffix(" Service") for s in (spec.services if spec else domain)][:8]
+        what = ", ".join(modules) if modules else "the app's features"
+        app = Service(name="Web App", responsibility=f"modular monolith: {what}", data_stores=["Postgres"])
+        return [app]
+    by_trait = [generic.by_trait[t] for t in reading.traits if t in generic.by_trait]
+    if spec:
+        # the pattern's catalogue, making room for what the request adds: a mixed request borrows the other
+        # pattern's signature services, and a trait the pattern lacks (payments on a social app) its service
+        additions = [
+            s for other in reading.secondary for s in knowledge.patterns[other].services
+            if s.name.lower() not in GENERIC_SERVICE_NAMES
+        ][: 2 * len(reading.secondary)]  # fmt: skip
+        additions += by_trait
+        known = {normalise_name(s.name) for s in spec.services}
+        additions = [s for s in additions if normalise_name(s.name) not in known]
+        room = max(low, min(len(spec.services), high) - len(additions))
+        candidates = [*spec.services[:room], *additions]
+        target = min(high, max(low, len(candidates)))
+    else:
+        core = domain or [ServiceSpec(name="Core Service", responsibility="the app's main domain logic")]
+        candidates = [*generic.always, *core, *by_trait, *generic.extra]
+        target = max(low, min(high, low + (high - low) // 2))
+    services: dict[str, Service] = {}
+    for item in candidates:
+        services.setdefault(normalise_name(item.name), _service(item))
+    return list(services.values())[:target]

@@ -1,0 +1,203 @@
+"""Reading a request: which application pattern it is, which workload traits it has, and its scope.
+
+Keyword evidence (brand names weigh 3, strong cues 2, weak cues 1; misspellings caught by a close match)
+is combined with retrieval evidence (how much of the top of the hybrid search belongs to each pattern's
+sections) into a score s per pattern, turned into a confidence 1 - exp(-s/2) and discounted by the share
+of the runner-up, so that one brand name gives about 0.85 and two patterns of equal weight share it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from agent.knowledge import Knowledge, Trait, load_knowledge
+from agent.lexical import stem
+from agent.schema import Hit, PatternAlternative, PatternChoice, PatternId
+
+_TOKEN = re.compile(r"[a-z0-9+#]+")  # words and numbers; '+' and '#' keep "c++", "disney+"
+_NEGATIONS = {"no", "not", "without", "never", "don't", "dont", "skip", "exclude", "excluding"}
+KNOWN_PATTERNS: tuple[PatternId, ...] = ("social_media", "video_streaming", "messaging", "ride_hailing", "ecommerce")
+WEIGHTS = {"brands": 3.0, "strong": 2.0, "weak": 1.0}
+RETRIEVAL_WEIGHT = 2.0
+MIN_CONFIDENCE = 0.45
+SECONDARY_CONFIDENCE = 0.5
+
+
+@cache
+def _cue_tokens(cue: str) -> tuple[str, ...]:
+    """Lower-cased, stemmed words of a cue, stop words kept (cues such as 'near me' need them)."""
+    return tuple(stem(word) for word in _TOKEN.findall(cue.lower()))
+
+
+class Words:
+    """A request as stemmed tokens (for cues) and raw tokens (for catching misspellings)."""
+
+    def __init__(self, text: str) -> None:
+        self.raw = _TOKEN.findall(text.lower())
+        self.stems = [stem(word) for word in self.raw]
+
+
+def _find(cue: str, words: Words, fuzzy: bool) -> bool:
+    """Whether `cue` occurs in `words` as a phrase, not just after a negation."""
+    target = _cue_tokens(cue)
+    if not target:
+        return False
+    n, stems = len(target), words.stems
+    for i in range(len(stems) - n + 1):
+        if tuple(stems[i : i + n]) == target and not _NEGATIONS.intersection(words.raw[max(0, i - 2) : i]):
+            return True
+    raw_cue = cue.lower()
+    if fuzzy and n == 1 and len(raw_cue) >= 5 and raw_cue.isalpha():
+        # misspellings of a single distinctive word: "twiter", "youtub", "ecomerce", "whatsap"
+        for word in words.raw:
+            similar_shape = len(word) >= 5 and word[0] == raw_cue[0] and abs(len(word) - len(raw_cue)) <= 2
+            if similar_shape and difflib.SequenceMatcher(None, word, raw_cue).ratio() >= 0.84:
+                return True
+    return False
+
+
+def matched_cues(cues: Iterable[str], words: Words, fuzzy: bool = False) -> list[str]:
+    """The cues found in `words`, one per distinct stemmed form ('driver' and 'drivers' count once)."""
+    seen, found = set(), []
+    for cue in cues:
+        key = _cue_tokens(cue)
+        if key not in seen and _find(cue, words, fuzzy):
+            seen.add(key)
+            found.append(cue)
+    return found
+
+
+def _without_phrases(words: Words, phrases: Iterable[str]) -> Words:
+    """`words` with the given phrases blanked out, so that 'video' inside 'video call' no longer counts."""
+    stems, raw = list(words.stems), list(words.raw)
+    for phrase in phrases:
+        target = _cue_tokens(phrase)
+        for i in range(len(stems) - len(target) + 1):
+            if tuple(stems[i : i + len(target)]) == target:
+                for j in range(i, i + len(target)):
+                    stems[j] = raw[j] = ""
+    blanked = Words("")
+    blanked.stems, blanked.raw = stems, raw
+    return blanked
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a request says, as far as the knowledge base can tell."""
+
+    pattern: PatternChoice
+    scores: dict[PatternId, float]
+    confidences: dict[PatternId, float]
+    secondary: tuple[PatternId, ...]
+    traits: dict[Trait, list[str]] = field(default_factory=dict)
+    """Each trait with the words that revealed it ('pattern' when the pattern implies it)."""
+    small_scope: list[str] = field(default_factory=list)
+    enterprise: list[str] = field(default_factory=list)
+    large_scale: list[str] = field(default_factory=list)
+
+
+def _retrieval_share(hits: Sequence[Hit]) -> dict[PatternId, float]:
+    total = sum(1 / rank for rank in range(1, len(hits) + 1)) or 1.0
+    share: dict[PatternId, float] = dict.fromkeys(KNOWN_PATTERNS, 0.0)
+    for rank, hit in enumerate(hits, start=1):
+        if hit.pattern in share:
+            share[hit.pattern] += (1 / rank) / total
+    return share
+
+
+def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | None = None) -> Reading:
+    """Recognise the pattern, traits and scope of a request (`hits`: its retrieval results, when available)."""
+    knowledge = knowledge or load_knowledge()
+    words = Words(text)
+    share = _retrieval_share(hits)
+    evidence: dict[PatternId, list[str]] = {}
+    scores: dict[PatternId, float] = {}
+    phrases = _multiword_cues(knowledge)
+    for pid in KNOWN_PATTERNS:
+        spec = knowledge.patterns[pid]
+        # a phrase cue of another pattern hides its words from this one ("video call" is not a video platform)
+        own = {cue for group in WEIGHTS for cue in getattr(spec, group)}
+        visible = _without_phrases(words, [p for p in phrases if p not in own and _find(p, words, False)])
+        found, keyword_score = [], 0.0
+        for group, weight in WEIGHTS.items():
+            hits_here = matched_cues(getattr(spec, group), visible, fuzzy=group != "weak")
+            found += hits_here
+            keyword_score += weight * len(hits_here)
+        evidence[pid] = found
+        # retrieval alone (no keyword at all) counts for half: generic prompts retrieve some pattern's sections
+        scores[pid] = keyword_score + RETRIEVAL_WEIGHT * share[pid] * (1.0 if found else 0.5)
+    ranked = sorted(KNOWN_PATTERNS, key=lambda pid: -scores[pid])
+    confidences: dict[PatternId, float] = {}
+    for pid in ranked:
+        rival = max(scores[other] for other in KNOWN_PATTERNS if other != pid)
+        saturation = 1 - math.exp(-scores[pid] / 2)
+        confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
+    best = ranked[0]
+    if confidences[best] >= MIN_CONFIDENCE and evidence[best]:
+        chosen: PatternId = best
+        confidence = confidences[best]
+    else:
+        chosen, confidence = "other", round(0.1 + 0.5 * (1 - confidences[best]), 2)
+    alternatives = [
+        PatternAlternative(id=pid, confidence=confidences[pid])
+        for pid in ranked
+        if pid != chosen and confidences[pid] >= 0.05
+    ][:3]
+    secondary = tuple(
+        pid for pid in ranked
+        if pid != chosen and confidences[pid] >= SECONDARY_CONFIDENCE * 0.6 and len(evidence[pid]) >= 1
+        and any(cue in evidence[pid] for cue in (*knowledge.patterns[pid].strong, *knowledge.patterns[pid].brands))
+    )  # fmt: skip
+    traits = _traits(words, chosen, secondary, knowledge)
+    estimation = knowledge.estimation
+    return Reading(
+        pattern=PatternChoice(
+            id=chosen, confidence=confidence, alternatives=alternatives, evidence=evidence.get(chosen, [])
+        ),
+        scores={pid: round(score, 3) for pid, score in scores.items()},
+        confidences=confidences,
+        secondary=secondary,
+        traits=traits,
+        small_scope=matched_cues(estimation.small_scope_cues, words),
+        enterprise=matched_cues(estimation.enterprise_cues, words),
+        large_scale=matched_cues(estimation.large_scale_cues, words),
+    )
+
+
+_PHRASES: dict[int, tuple[str, ...]] = {}
+
+
+def _multiword_cues(knowledge: Knowledge) -> tuple[str, ...]:
+    if id(knowledge) in _PHRASES:
+        return _PHRASES[id(knowledge)]
+    cues = {
+        cue for spec in knowledge.patterns.values() for group in WEIGHTS for cue in getattr(spec, group)
+        if len(_cue_tokens(cue)) > 1
+    }  # fmt: skip
+    _PHRASES[id(knowledge)] = tuple(sorted(cues))
+    return _PHRASES[id(knowledge)]
+
+
+# traits a secondary pattern lends to a mixed request: its features, not its scale
+_SCALE_TRAITS = {"high_availability", "global", "write_heavy", "read_heavy"}
+
+
+def _traits(
+    words: Words, pattern: PatternId, secondary: Sequence[PatternId], knowledge: Knowledge
+) -> dict[Trait, list[str]]:
+    found: dict[Trait, list[str]] = {}
+    for trait, spec in knowledge.traits.items():
+        cues = matched_cues(spec.cues, words)
+        if cues:
+            found[trait] = cues
+    for pid in (pattern, *secondary):
+        if pid in knowledge.patterns:
+            for trait in knowledge.patterns[pid].traits:
+                if pid == pattern or trait not in _SCALE_TRAITS:
+                    found.setdefault(trait, [f"pattern: {pid}"])
+    return dict(sorted(found.items()))

@@ -1,0 +1,108 @@
+"""What the rules look at: a document with names made canonical, and the pattern, traits and tier it implies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.estimation import choose_tier, services_band
+from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
+from agent.recognition import read_request
+from agent.schema import Architecture, PatternChoice, PatternId
+
+
+@dataclass
+class CheckContext:
+    """A document as the rules see it."""
+
+    document: Architecture
+    knowledge: Knowledge
+    pattern: PatternChoice
+    pattern_declared: bool
+    inferred_pattern: PatternChoice
+    traits: dict[Trait, list[str]]
+    tier: Tier
+    tier_declared: bool
+    band: tuple[int, int]
+    names: set[str] = field(default_factory=set)
+    """Canonical technology names present, normalised."""
+    categories: dict[str, list[str]] = field(default_factory=dict)
+    """Category → the component names in it."""
+    unknown: list[str] = field(default_factory=list)
+    text: str = ""
+    """Every free-text field, lower-cased, for rules that read what people wrote."""
+
+    def has(self, *names: str) -> bool:
+        """Whether any of the technologies is present."""
+        return any(normalise_name(name) in self.names for name in names)
+
+    def has_category(self, category: str) -> bool:
+        return bool(self.categories.get(category))
+
+    @property
+    def service_count(self) -> int:
+        return len(self.document.services)
+
+
+def _text(document: Architecture) -> str:
+    parts = [document.request or ""]
+    parts += [f"{c.name} {c.purpose}" for c in document.components]
+    parts += [f"{s.name} {s.responsibility}" for s in document.services]
+    parts += [step for flow in document.flows for step in flow.steps]
+    parts += document.scaling
+    return "\n".join(parts).lower()
+
+
+def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
+    """Canonicalise names and work out the pattern, traits and tier the document should be held to."""
+    names, categories, unknown = set(), {}, []
+    for component in document.components:
+        tech = knowledge.technology(component.name)
+        if tech is None:
+            unknown.append(component.name)
+            category = (component.category or "").strip().lower() or None
+            name = component.name
+        else:
+            category, name = tech.category, tech.name
+        names.add(normalise_name(name))
+        if category:
+            categories.setdefault(category, []).append(name)
+    # the request says most; service and component names say the rest (a "Feed Service" is social media)
+    evidence = " ".join(
+        [document.request or "", *(s.name for s in document.services), *(c.name for c in document.components)]
+    )
+    reading = read_request(evidence, knowledge=knowledge)
+    declared = document.pattern is not None
+    pattern = document.pattern or reading.pattern
+    # traits come from what was asked, not from the design's own names ("Notification Service" is not a
+    # request for real-time features): the request, the pattern, and the traits the document declares
+    request_reading = read_request(document.request or "", knowledge=knowledge)
+    traits = {t: cues for t, cues in request_reading.traits.items() if not cues[0].startswith("pattern:")}
+    if pattern.id in knowledge.patterns:
+        for trait in knowledge.patterns[pattern.id].traits:
+            traits.setdefault(trait, [f"pattern: {pattern.id}"])
+    for trait in document.traits:
+        if trait in knowledge.traits:
+            traits.setdefault(trait, ["declared"])  # type: ignore[arg-type]
+    tier_declared = document.estimate is not None and document.estimate.tier in TIERS
+    if tier_declared:
+        tier = document.estimate.tier  # type: ignore[union-attr]
+    else:
+        tier = choose_tier(
+            pattern.id, traits, request_reading.small_scope, request_reading.enterprise, request_reading.large_scale
+        )
+    pid: PatternId = pattern.id
+    return CheckContext(
+        document=document,
+        knowledge=knowledge,
+        pattern=pattern,
+        pattern_declared=declared,
+        inferred_pattern=reading.pattern,
+        traits=traits,
+        tier=tier,
+        tier_declared=tier_declared,
+        band=services_band(tier, pid, knowledge),
+        names=names,
+        categories=categories,
+        unknown=unknown,
+        text=_text(document),
+    )

@@ -1,0 +1,252 @@
+"""The rules. Each reads a CheckContext and yields Violations; severity and fix live in the decorator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from agent.knowledge import TIERS
+from agent.rules import Violation, rule
+from agent.rules.context import CheckContext
+
+AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
+
+
+def _tier_at_least_medium(context: CheckContext) -> bool:
+    return context.tier in AT_LEAST_MEDIUM
+
+
+# ---- Technology Inference Rules ------------------------------------------------------------------------
+
+
+@rule("SD001", "Production essentials present", "error", "reliability", "technology-inference-rules",
+      "Add a load balancer (Nginx), a cache (Redis), a message queue (Kafka/RabbitMQ) and container "
+      "orchestration (Kubernetes).")  # fmt: skip
+def production_essentials(context: CheckContext) -> Iterator[Violation]:
+    if not _tier_at_least_medium(context):
+        return
+    needs = {"load_balancer": "Nginx", "cache": "Redis", "queue": "RabbitMQ", "orchestration": "Kubernetes"}
+    for category, default in needs.items():
+        if not context.has_category(category):
+            label = category.replace("_", " ")
+            yield Violation(f"a {context.tier}-tier production system needs a {label} (e.g. {default})",
+                            subject=category, add=(default,))  # fmt: skip
+
+
+@rule("SD002", "Media-heavy apps store and deliver media properly", "error", "performance",
+      "technology-inference-rules", "Add S3 (blob storage), a CDN and a media processing pipeline.")  # fmt: skip
+def media_heavy(context: CheckContext) -> Iterator[Violation]:
+    if "media_heavy" not in context.traits:
+        return
+    video = context.pattern.id == "video_streaming"
+    for category, default in (("storage", "S3"), ("cdn", "CDN"),
+                              ("media_processing", "FFmpeg" if video else "Image processing pipeline")):  # fmt: skip
+        if not context.has_category(category):
+            yield Violation(f"media-heavy app without {category.replace('_', ' ')} (e.g. {default})",
+                            subject=category, add=(default,))  # fmt: skip
+
+
+@rule("SD003", "Search-driven apps have a search engine", "error", "performance", "technology-inference-rules",
+      "Add Elasticsearch for full-text search and autocomplete.")  # fmt: skip
+def search_driven(context: CheckContext) -> Iterator[Violation]:
+    if "search_driven" in context.traits and not context.has_category("search"):
+        severity = "error" if _tier_at_least_medium(context) else "warning"
+        yield Violation("search-driven app without a search engine such as Elasticsearch",
+                        subject="search", severity=severity, add=("Elasticsearch",))  # fmt: skip
+
+
+@rule("SD004", "Real-time apps push over persistent connections", "error", "performance",
+      "technology-inference-rules", "Add WebSocket servers, Redis Pub/Sub and event streaming (Kafka).")  # fmt: skip
+def real_time(context: CheckContext) -> Iterator[Violation]:
+    if "real_time" not in context.traits:
+        return
+    if not context.has("WebSocket", "XMPP"):
+        yield Violation("real-time app without WebSocket servers", subject="WebSocket", add=("WebSocket",))
+    if _tier_at_least_medium(context):
+        if not context.has("Redis Pub/Sub", "Redis"):
+            yield Violation("real-time app without pub/sub (Redis Pub/Sub) to fan out events",
+                            subject="Redis Pub/Sub", severity="warning", add=("Redis Pub/Sub",))  # fmt: skip
+        if not context.has("Kafka", "RabbitMQ", "AWS SQS"):
+            yield Violation("real-time app without event streaming (Kafka)", subject="Kafka", severity="warning",
+                            add=("Kafka",))  # fmt: skip
+
+
+@rule("SD005", "Transaction-heavy apps are ACID, gatewayed and audited", "error", "reliability",
+      "technology-inference-rules",
+      "Use an ACID database (Postgres), a payment gateway (Stripe) and an audit log.")  # fmt: skip
+def transaction_heavy(context: CheckContext) -> Iterator[Violation]:
+    if "transaction_heavy" not in context.traits and "payments" not in context.traits:
+        return
+    if "transaction_heavy" in context.traits and not context.has("Postgres", "MySQL"):
+        yield Violation("transaction-heavy app without an ACID database (Postgres)", subject="database",
+                        add=("Postgres",))  # fmt: skip
+    if "payments" in context.traits and not context.has_category("payments"):
+        yield Violation("takes payments without a payment gateway (Stripe)", subject="payments", add=("Stripe",))
+    if "transaction_heavy" in context.traits and not context.has_category("audit") and _tier_at_least_medium(context):
+        yield Violation("transactions without an audit log", subject="audit", severity="warning", add=("Audit log",))
+
+
+# ---- Microservice Count Guidelines ----------------------------------------------------------------------
+
+
+@rule("SD010", "Enough services for the tier and pattern", "error", "reliability", "microservice-count-guidelines",
+      "Split along the pattern's service catalogue until the count is inside the band.")  # fmt: skip
+def too_few_services(context: CheckContext) -> Iterator[Violation]:
+    low, high = context.band
+    if 0 < context.service_count < low or (context.service_count == 0 and context.tier != "low"):
+        what = context.pattern.id.replace("_", " ")
+        yield Violation(f"{context.service_count} service(s) for a {context.tier}-tier {what} design; "
+                        f"the guideline is {low}-{high}")  # fmt: skip
+
+
+@rule("SD011", "Not more services than the design needs", "warning", "cost", "over-engineering",
+      "Merge services until the count is inside the band; start with a monolith for simple apps.")  # fmt: skip
+def too_many_services(context: CheckContext) -> Iterator[Violation]:
+    low, high = context.band
+    if context.service_count > high:
+        severity = "error" if context.tier == "low" else "warning"
+        yield Violation(f"{context.service_count} services for a {context.tier}-tier design; the guideline is "
+                        f"{low}-{high} (over-engineering)", severity=severity)  # fmt: skip
+
+
+# ---- The patterns' required components -------------------------------------------------------------------
+
+
+@rule("SD020", "The pattern's core components are present", "error", "reliability",
+      "key-recognition-patterns/if-prompt-mentions",
+      "Add the pattern's core components (see 'Key Recognition Patterns').")  # fmt: skip
+def pattern_components(context: CheckContext) -> Iterator[Violation]:
+    spec = context.knowledge.patterns.get(context.pattern.id)
+    if spec is None:
+        return
+    severity = "error" if context.tier in ("high", "enterprise") else "warning"
+    for requirement in spec.required:
+        if not context.has(*requirement.any_of):
+            names = " or ".join(requirement.any_of)
+            yield Violation(f"{spec.name.lower()} without {names}: {requirement.why}", subject=requirement.any_of[0],
+                            severity=severity, add=(requirement.any_of[0],))  # fmt: skip
+
+
+# ---- Common mistakes -------------------------------------------------------------------------------------
+
+
+@rule("SD030", "No document database for financial transactions", "error", "reliability", "wrong-database-choice",
+      "Keep orders, payments and balances in Postgres or MySQL.")  # fmt: skip
+def wrong_database(context: CheckContext) -> Iterator[Violation]:
+    transactional = {"transaction_heavy", "payments"} & set(context.traits)
+    if context.has("MongoDB") and transactional and not context.has("Postgres", "MySQL"):
+        yield Violation("MongoDB is the only database of an app with financial transactions", subject="MongoDB",
+                        add=("Postgres",))  # fmt: skip
+    money = re.compile(r"payment|order|ledger|transaction|billing|wallet|invoice")
+    for service in context.document.services:
+        stores = [context.knowledge.canonical(s) for s in service.data_stores]
+        if money.search(service.name.lower()) and stores and set(stores) <= {"MongoDB", "Redis"}:
+            yield Violation(f"{service.name!r} keeps transactional data in {', '.join(stores)}", subject=service.name)
+
+
+@rule("SD031", "No single point of failure in the data layer", "warning", "reliability", "single-point-of-failure",
+      "Replicate the database (primary + replicas), take backups, and consider multi-region.")  # fmt: skip
+def single_point_of_failure(context: CheckContext) -> Iterator[Violation]:
+    databases = context.categories.get("database", [])
+    resilient = re.search(r"replica|replicat|backup|failover|multi-az|multi-region|cluster", context.text)
+    if _tier_at_least_medium(context) and len(databases) == 1 and not resilient:
+        yield Violation(f"{databases[0]} is a single database with no replication or backups",
+                            subject=databases[0])  # fmt: skip
+
+
+@rule("SD032", "Requests are authenticated", "error", "security", "ignoring-security",
+      "Add authentication (JWT/OAuth) behind an Auth Service or the API gateway.")  # fmt: skip
+def no_authentication(context: CheckContext) -> Iterator[Violation]:
+    has_auth_service = any("auth" in s.name.lower() for s in context.document.services)
+    if not has_auth_service and not context.has("JWT") and not re.search(r"\bauth|login|sign[- ]?in", context.text):
+        yield Violation("nothing authenticates requests (no auth service, JWT or OAuth)", add=("JWT",))
+
+
+@rule("SD033", "Passwords are hashed", "error", "security", "ignoring-security",
+      "Hash passwords with bcrypt (or argon2); never store or log them in plain text.")  # fmt: skip
+def plain_text_passwords(context: CheckContext) -> Iterator[Violation]:
+    if re.search(r"plain[- ]?text password|passwords? (stored )?(in )?plain[- ]?text|unhashed password", context.text):
+        yield Violation("the design stores passwords in plain text", add=("bcrypt",))
+
+
+@rule("SD034", "Traffic is encrypted (HTTPS/TLS)", "info", "security", "ignoring-security",
+      "Terminate TLS at the load balancer or gateway; use HTTPS everywhere.")  # fmt: skip
+def no_https(context: CheckContext) -> Iterator[Violation]:
+    if re.search(r"\bno https\b|without (https|tls)|plain http\b|http only", context.text):
+        yield Violation("the design serves traffic without HTTPS", severity="error", add=("TLS",))
+    elif not context.has("TLS"):
+        yield Violation("TLS/HTTPS is not mentioned", add=("TLS",))
+
+
+@rule("SD035", "The public API is rate limited", "warning", "security", "ignoring-security",
+      "Put an API gateway in front of the services and rate-limit per client (Redis counters).")  # fmt: skip
+def no_rate_limiting(context: CheckContext) -> Iterator[Violation]:
+    if not _tier_at_least_medium(context):
+        return
+    gateway = any("gateway" in s.name.lower() for s in context.document.services)
+    if not gateway and "rate limit" not in context.text:
+        yield Violation("no API gateway or rate limiting in front of the services")
+
+
+@rule("SD036", "The system is monitored", "error", "operations", "no-monitoring",
+      "Add Prometheus + Grafana for metrics, Sentry for errors, ELK for logs.")  # fmt: skip
+def no_monitoring(context: CheckContext) -> Iterator[Violation]:
+    if not context.has_category("monitoring"):
+        severity = "error" if _tier_at_least_medium(context) else "warning"
+        add = ("Prometheus", "Grafana") if _tier_at_least_medium(context) else ("Sentry",)
+        yield Violation("nothing tells you when the system is down or slow", severity=severity, add=add)
+
+
+@rule("SD037", "Raw card numbers are never stored", "error", "security",
+      "e-commerce-platforms/essential-technologies/payment-processing",
+      "Tokenise cards through the payment gateway (Stripe); store tokens only.")  # fmt: skip
+def raw_card_numbers(context: CheckContext) -> Iterator[Violation]:
+    pattern = r"(stor|sav|keep|persist)\w*[^.\n]{0,40}(card numbers?|credit cards?|\bpan\b|cvv)"
+    for match in re.finditer(pattern, context.text):
+        before = context.text[max(0, match.start() - 12) : match.start()]
+        if not re.search(r"never|not|no|don't", before) and "token" not in match.group(0):
+            yield Violation(f"the design stores raw card data ({match.group(0)!r}): a PCI DSS violation",
+                            add=("Stripe",))  # fmt: skip
+            return
+
+
+# ---- Consistency -----------------------------------------------------------------------------------------
+
+
+@rule("SD040", "Tier, service count and hours agree", "warning", "operations", "time-estimation-factors",
+      "Recompute the estimate from the tier's base hours and the time-estimation factors.")  # fmt: skip
+def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
+    plan = context.document.estimate
+    if plan is None:
+        yield Violation("the document has no complexity estimate", severity="info")
+        return
+    tier = context.knowledge.estimation.tiers[plan.tier]
+    if tuple(plan.base_hours) != tier.hours:
+        yield Violation(f"base hours {list(plan.base_hours)} differ from the {plan.tier} tier's {list(tier.hours)}")
+    factor = 1.0
+    for multiplier in plan.multipliers:
+        factor *= multiplier.value
+    expected = (plan.base_hours[0] * factor, plan.base_hours[1] * factor)
+    if any(abs(h - e) > max(10.0, 0.02 * e) for h, e in zip(plan.hours, expected, strict=True)):
+        yield Violation(f"hours {list(plan.hours)} are not base hours times the multipliers ({factor:.2f}x)")
+    if TIERS.index(plan.tier) >= TIERS.index("high") and context.service_count and context.service_count < 4:
+        yield Violation(f"a {plan.tier}-tier estimate for {context.service_count} services")
+
+
+# ---- Input hygiene ---------------------------------------------------------------------------------------
+
+
+@rule("SD050", "Technologies are known to the knowledge base", "warning", "operations", "technology-inference-rules",
+      "Check the spelling, or keep it knowing the checker cannot judge it.", autofix=False)  # fmt: skip
+def unknown_technology(context: CheckContext) -> Iterator[Violation]:
+    for name in context.unknown:
+        yield Violation(f"{name!r} is not in the technology catalogue; it was kept but not judged", subject=name)
+
+
+@rule("SD051", "The declared pattern fits the request", "warning", "operations", "for-inference-time",
+      "Correct the pattern, or say in the request why it differs.", autofix=False)  # fmt: skip
+def pattern_mismatch(context: CheckContext) -> Iterator[Violation]:
+    inferred = context.inferred_pattern
+    if context.pattern_declared and inferred.id not in ("other", context.pattern.id) and inferred.confidence >= 0.7:
+        yield Violation(f"declared {context.pattern.id!r}, but the request and names read as {inferred.id!r} "
+                        f"({inferred.confidence:.2f})")  # fmt: skip
