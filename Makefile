@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	touch $@
 
 demo: install
-	$(BIN)/sysdesign search "how do I find drivers near a rider quickly" -k 3
+	$(BIN)/sysdesign ask "Build a Twitter clone"
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -40,6 +40,16 @@ class Words:
     def __init__(self, text: str) -> None:
         self.raw = _TOKEN.findall(text.lower())
         self.stems = [stem(word) for word in self.raw]
+        self.present = set(self.stems)
+        self.long_raw = {word for word in self.raw if len(word) >= 5}
+
+
+@cache
+def _similar(word: str, cue: str) -> bool:
+    """A likely misspelling: same first letter, similar length, SequenceMatcher ratio >= 0.84."""
+    if word[0] != cue[0] or abs(len(word) - len(cue)) > 2:
+        return False
+    return difflib.SequenceMatcher(None, word, cue).ratio() >= 0.84
 
 
 def _find(cue: str, words: Words, fuzzy: bool) -> bool:
@@ -48,16 +58,13 @@ def _find(cue: str, words: Words, fuzzy: bool) -> bool:
     if not target:
         return False
     n, stems = len(target), words.stems
-    for i in range(len(stems) - n + 1):
+    for i in range(len(stems) - n + 1) if target[0] in words.present else ():
         if tuple(stems[i : i + n]) == target and not _NEGATIONS.intersection(words.raw[max(0, i - 2) : i]):
             return True
     raw_cue = cue.lower()
     if fuzzy and n == 1 and len(raw_cue) >= 5 and raw_cue.isalpha():
         # misspellings of a single distinctive word: "twiter", "youtub", "ecomerce", "whatsap"
-        for word in words.raw:
-            similar_shape = len(word) >= 5 and word[0] == raw_cue[0] and abs(len(word) - len(raw_cue)) <= 2
-            if similar_shape and difflib.SequenceMatcher(None, word, raw_cue).ratio() >= 0.84:
-                return True
+        return any(_similar(word, raw_cue) for word in words.long_raw)
     return False
 
 
@@ -83,6 +90,7 @@ def _without_phrases(words: Words, phrases: Iterable[str]) -> Words:
                     stems[j] = raw[j] = ""
     blanked = Words("")
     blanked.stems, blanked.raw = stems, raw
+    blanked.present, blanked.long_raw = set(stems), {word for word in raw if len(word) >= 5}
     return blanked
 
 
@@ -185,6 +193,20 @@ def _multiword_cues(knowledge: Knowledge) -> tuple[str, ...]:
 
 # traits a secondary pattern lends to a mixed request: its features, not its scale
 _SCALE_TRAITS = {"high_availability", "global", "write_heavy", "read_heavy"}
+
+
+_READINGS: dict[tuple[int, str], Reading] = {}
+
+
+def read_text(text: str, knowledge: Knowledge | None = None) -> Reading:
+    """`read_request` without retrieval evidence, memoised (the checker reads the same text many times)."""
+    knowledge = knowledge or load_knowledge()
+    key = (id(knowledge), text)
+    if key not in _READINGS:
+        if len(_READINGS) > 1024:
+            _READINGS.clear()
+        _READINGS[key] = read_request(text, (), knowledge)
+    return _READINGS[key]
 
 
 def _traits(

@@ -1,1 +1,108 @@
-"""Commands of the architecture engine (ask, check, schema, estimate)."""
+"""Commands of the architecture engine: ask, check, schema, estimate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.cli.app import app, print_json
+from agent.errors import InvalidRequest
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the architecture document contract).")]
+
+
+def _engine():  # -> Engine
+    from agent.engine import Engine
+
+    return Engine()
+
+
+@app.command()
+def ask(
+    prompt: Annotated[str, typer.Argument(help="The app idea, in your own words.")],
+    drafter: Annotated[str, typer.Option(help="Who drafts: 'kb' (offline knowledge base).")] = "kb",
+    as_json: JsonOption = False,
+) -> None:
+    """Design a checked architecture for PROMPT.
+
+    Example: sysdesign ask "Build a Twitter clone"
+    """
+    from agent.engine import validate_prompt
+    from agent.rendering.text import render_architecture
+
+    validate_prompt(prompt)
+    architecture = _engine().recommend(prompt, drafter=drafter)
+    if as_json:
+        print_json(architecture.model_dump(mode="json", exclude_none=True))
+    else:
+        typer.echo(render_architecture(architecture))
+
+
+def _read_input(file: str) -> str:
+    if file == "-":
+        return sys.stdin.read()
+    path = Path(file)
+    if not path.is_file():
+        raise InvalidRequest(f"no file at {file!r}; pass a JSON architecture document or '-' for stdin")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"cannot read {file!r}: {exc}") from None
+
+
+@app.command()
+def check(
+    file: Annotated[str, typer.Argument(help="A JSON architecture document, or '-' for stdin.")],
+    fix: Annotated[bool, typer.Option("--fix", help="Repair the document and print it with the changes.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Check an architecture against the knowledge base (exit 1 when a finding is an error; with --fix, when
+    one remains after repair).
+
+    Example: echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
+    """
+    from agent.rendering.text import render_findings, render_report
+
+    report = _engine().check(_read_input(file), fix=fix)
+    if as_json:
+        print_json(report.model_dump(mode="json", exclude_none=True))
+    else:
+        typer.echo(render_report(report))
+        if report.repaired is not None:
+            typer.echo("\nRepaired document:\n" + json.dumps(report.repaired.model_dump(mode="json"), indent=2))
+            typer.echo("\nAfter repair:\n" + "\n".join(render_findings(report.repaired.findings)))
+    # with --fix the verdict is the repaired document's: a fixable document passes
+    final = report.repaired.findings if report.repaired is not None else report.findings
+    if any(finding.severity == "error" for finding in final):
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the architecture document."""
+    from agent.schema import Architecture
+
+    print_json(Architecture.model_json_schema())
+
+
+@app.command()
+def estimate(
+    subject: Annotated[str, typer.Argument(help="An app idea, or a JSON architecture file ('-' for stdin).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Estimate the complexity (tier, hours, multipliers) of an app idea or an architecture.
+
+    Example: sysdesign estimate "Uber for dog walkers with payments"
+    """
+    from agent.rendering.text import render_estimate
+
+    text = _read_input(subject) if subject == "-" or subject.endswith(".json") else subject
+    plan = _engine().estimate(text)
+    if as_json:
+        print_json(plan.model_dump(mode="json"))
+    else:
+        typer.echo("\n".join(render_estimate(plan)))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from agent.estimation import choose_tier, services_band
 from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
-from agent.recognition import read_request
+from agent.recognition import read_text
 from agent.schema import Architecture, PatternChoice, PatternId
 
 
@@ -70,12 +70,12 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     evidence = " ".join(
         [document.request or "", *(s.name for s in document.services), *(c.name for c in document.components)]
     )
-    reading = read_request(evidence, knowledge=knowledge)
+    reading = read_text(evidence, knowledge)
     declared = document.pattern is not None
     pattern = document.pattern or reading.pattern
     # traits come from what was asked, not from the design's own names ("Notification Service" is not a
     # request for real-time features): the request, the pattern, and the traits the document declares
-    request_reading = read_request(document.request or "", knowledge=knowledge)
+    request_reading = read_text(document.request or "", knowledge)
     traits = {t: cues for t, cues in request_reading.traits.items() if not cues[0].startswith("pattern:")}
     if pattern.id in knowledge.patterns:
         for trait in knowledge.patterns[pattern.id].traits:

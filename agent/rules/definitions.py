@@ -16,6 +16,18 @@ def _tier_at_least_medium(context: CheckContext) -> bool:
     return context.tier in AT_LEAST_MEDIUM
 
 
+def _pattern_reports(context: CheckContext) -> set[str]:
+    """Categories and names SD020 already reports as missing (other rules then stay quiet about them)."""
+    spec = context.knowledge.patterns.get(context.pattern.id)
+    reported: set[str] = set()
+    for requirement in spec.required if spec else ():
+        if not context.has(*requirement.any_of):
+            for name in requirement.any_of:
+                tech = context.knowledge.technology(name)
+                reported |= {name, tech.category} if tech else {name}
+    return reported
+
+
 # ---- Technology Inference Rules ------------------------------------------------------------------------
 
 
@@ -25,11 +37,16 @@ def _tier_at_least_medium(context: CheckContext) -> bool:
 def production_essentials(context: CheckContext) -> Iterator[Violation]:
     if not _tier_at_least_medium(context):
         return
-    needs = {"load_balancer": "Nginx", "cache": "Redis", "queue": "RabbitMQ", "orchestration": "Kubernetes"}
-    for category, default in needs.items():
-        if not context.has_category(category):
-            label = category.replace("_", " ")
-            yield Violation(f"a {context.tier}-tier production system needs a {label} (e.g. {default})",
+    needs = {
+        "load_balancer": ("Nginx", "a load balancer"),
+        "cache": ("Redis", "a cache"),
+        "queue": ("RabbitMQ", "a message queue"),
+        "orchestration": ("Kubernetes", "container orchestration"),
+    }
+    reported = _pattern_reports(context)
+    for category, (default, label) in needs.items():
+        if not context.has_category(category) and category not in reported:
+            yield Violation(f"a {context.tier}-tier production system needs {label} (e.g. {default})",
                             subject=category, add=(default,))  # fmt: skip
 
 
@@ -60,13 +77,13 @@ def search_driven(context: CheckContext) -> Iterator[Violation]:
 def real_time(context: CheckContext) -> Iterator[Violation]:
     if "real_time" not in context.traits:
         return
-    if not context.has("WebSocket", "XMPP"):
+    if not context.has("WebSocket", "XMPP") and "WebSocket" not in _pattern_reports(context):
         yield Violation("real-time app without WebSocket servers", subject="WebSocket", add=("WebSocket",))
     if _tier_at_least_medium(context):
         if not context.has("Redis Pub/Sub", "Redis"):
             yield Violation("real-time app without pub/sub (Redis Pub/Sub) to fan out events",
                             subject="Redis Pub/Sub", severity="warning", add=("Redis Pub/Sub",))  # fmt: skip
-        if not context.has("Kafka", "RabbitMQ", "AWS SQS"):
+        if not context.has("Kafka", "RabbitMQ", "AWS SQS") and "Kafka" not in _pattern_reports(context):
             yield Violation("real-time app without event streaming (Kafka)", subject="Kafka", severity="warning",
                             add=("Kafka",))  # fmt: skip
 

@@ -92,6 +92,12 @@ def _rewrite(doc: Architecture, rule_id: str) -> list[Change]:
         if new != text:
             setattr(item, field, new)
             changes.append(Change(rule_id=rule_id, action="rewrite", detail=f"{item.name}: {text!r} -> {new!r}"))
+    for lines in [doc.scaling, *(flow.steps for flow in doc.flows)]:
+        for i, text in enumerate(lines):
+            new = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+            if new != text:
+                lines[i] = new
+                changes.append(Change(rule_id=rule_id, action="rewrite", detail=f"{text!r} -> {new!r}"))
     return changes
 
 

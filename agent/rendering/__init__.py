@@ -1,0 +1,1 @@
+"""Renderings of architectures and check reports for people."""

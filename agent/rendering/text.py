@@ -1,0 +1,95 @@
+"""Plain-text renderings: what `ask`, `check` and `estimate` print by default."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from agent.schema import Architecture, CheckReport, Estimate, Finding
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def render_estimate(plan: Estimate) -> list[str]:
+    lines = [
+        f"Estimate: {plan.tier} tier, {plan.hours[0]:,}-{plan.hours[1]:,} hours "
+        f"({plan.services_band[0]}-{plan.services_band[1]} services)",
+        f"  base hours  {plan.base_hours[0]:,}-{plan.base_hours[1]:,}",
+    ]
+    for multiplier in plan.multipliers:
+        trigger = ", ".join(multiplier.triggers[:3])
+        lines.append(f"  x {multiplier.value:<5} {multiplier.why} [{trigger}]")
+    lines.append(f"  = x {plan.factor} in total")
+    return lines
+
+
+def render_findings(findings: list[Finding]) -> list[str]:
+    if not findings:
+        return ["Findings: none"]
+    lines = ["Findings:"]
+    for finding in findings:
+        subject = f" ({finding.subject})" if finding.subject else ""
+        lines.append(f"  {finding.severity.upper():7} {finding.rule_id}{subject}: {finding.message}")
+        if finding.severity != "info":
+            lines.append(f"          fix: {finding.fix}  [{finding.citation}]")
+    return lines
+
+
+def render_architecture(arch: Architecture) -> str:
+    """The architecture as a readable page of plain text."""
+    lines = []
+    if arch.pattern:
+        others = ", ".join(f"{a.id} {_pct(a.confidence)}" for a in arch.pattern.alternatives)
+        evidence = f" from {', '.join(repr(e) for e in arch.pattern.evidence)}" if arch.pattern.evidence else ""
+        lines.append(f"Pattern: {arch.pattern.id} ({_pct(arch.pattern.confidence)}{evidence})")
+        if others:
+            lines.append(f"  runners-up: {others}")
+    if arch.traits:
+        lines.append(f"Traits: {', '.join(arch.traits)}")
+    if arch.cap:
+        lines.append(f"CAP: {arch.cap.choice}: {arch.cap.why}")
+    by_category: dict[str, list] = defaultdict(list)
+    for component in arch.components:
+        by_category[component.category or "other"].append(component)
+    lines.append("\nStack:")
+    for category, components in by_category.items():
+        lines.append(f"  {category.replace('_', ' ')}:")
+        for component in components:
+            cites = ", ".join(component.citations)
+            lines.append(f"    {component.name:<22} {component.purpose}  [{cites}]")
+    lines.append(f"\nServices ({len(arch.services)}):")
+    for service in arch.services:
+        stores = f"  (data: {', '.join(service.data_stores)})" if service.data_stores else ""
+        lines.append(f"  {service.name:<26} {service.responsibility}{stores}")
+    for flow in arch.flows:
+        lines.append(f"\nFlow: {flow.name}")
+        lines += [f"  {n}. {step}" for n, step in enumerate(flow.steps, start=1)]
+    if arch.scaling:
+        lines.append("\nScaling:")
+        lines += [f"  - {note}" for note in arch.scaling]
+    if arch.estimate:
+        lines.append("")
+        lines += render_estimate(arch.estimate)
+    lines.append("")
+    lines += render_findings(arch.findings)
+    if arch.changes:
+        lines.append("Repaired:")
+        lines += [f"  {change.rule_id} {change.action}: {change.detail}" for change in arch.changes]
+    if arch.citations:
+        lines.append(f"\nCitations: {', '.join(arch.citations)}")
+    return "\n".join(lines)
+
+
+def render_report(report: CheckReport) -> str:
+    """A check report as plain text."""
+    verdict = "passed" if report.passed else "failed"
+    lines = [
+        f"Check {verdict}: {report.errors} error(s), {report.warnings} warning(s) "
+        f"(pattern {report.pattern.id} {_pct(report.pattern.confidence)}, {report.tier} tier)",
+        *render_findings(report.findings),
+    ]
+    if report.repaired is not None:
+        lines.append("\nChanges:")
+        lines += [f"  {c.rule_id} {c.action}: {c.detail}" for c in report.changes] or ["  none"]
+    return "\n".join(lines)

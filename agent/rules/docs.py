@@ -1,0 +1,40 @@
+"""Generate docs/rules.md from the rule definitions: `python -m agent.rules.docs > docs/rules.md`."""
+
+from __future__ import annotations
+
+from agent.corpus import PROJECT_ROOT
+from agent.rules import all_rules
+
+RULES_DOC = PROJECT_ROOT / "docs" / "rules.md"
+
+
+def render_rules_markdown() -> str:
+    """Every rule as a markdown section: id, title, severity, pillar, citation, fix, autofix."""
+    lines = [
+        "# Rules",
+        "",
+        "Generated from `agent/rules/definitions.py` by `python -m agent.rules.docs > docs/rules.md`;",
+        "a test fails when this file and the definitions differ. Severities are defaults: some rules raise or",
+        "lower them by tier (for example, a missing core component is an error at the high tier and a warning",
+        "below it). Citations are chunk ids of the knowledge base (`sysdesign search` finds them; the text is in",
+        "`kb_chunks/chunks.jsonl`).",
+        "",
+        "| id | rule | severity | pillar | autofix |",
+        "|---|---|---|---|---|",
+    ]
+    rules = all_rules()
+    lines += [
+        f"| [{r.id}](#{r.id.lower()}) | {r.title} | {r.severity} | {r.pillar} | {'yes' if r.autofix else 'no'} |"
+        for r in rules
+    ]
+    for r in rules:
+        summary = (r.check.__doc__ or "").strip()
+        lines += ["", f"## {r.id}", "", f"**{r.title}** ({r.severity}, {r.pillar})", ""]
+        if summary:
+            lines += [summary, ""]
+        lines += [f"- Fix: {r.fix}", f"- Knowledge base: `{r.citation}`", f"- Autofix: {'yes' if r.autofix else 'no'}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_rules_markdown(), end="")

@@ -1,0 +1,70 @@
+"""Pattern, trait and scope recognition on requests written the way people write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.recognition import read_request
+
+
+@pytest.fixture(scope="module")
+def read(retriever):
+    return lambda prompt: read_request(prompt, retriever.search(prompt, k=10))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "pattern"),
+    [
+        ("Build a Twitter clone", "social_media"),
+        ("insta clone", "social_media"),
+        ("a microblogging site where people follow each other", "social_media"),
+        ("twiter clone", "social_media"),
+        ("an app where drivers pick up passengers", "ride_hailing"),
+        ("ride sharing app for a city", "ride_hailing"),
+        ("online store for handmade jewelry", "ecommerce"),
+        ("ecomerce site with a cart and checkout", "ecommerce"),
+        ("Build a YouTube clone", "video_streaming"),
+        ("a site where creators upload videos and fans watch them", "video_streaming"),
+        ("whatsapp clone", "messaging"),
+        ("a team chat app with channels", "messaging"),
+        ("custom IoT dashboard", "other"),
+        ("a todo app", "other"),
+        ("URL shortener", "other"),
+    ],
+)
+def test_patterns(read, prompt, pattern):
+    assert read(prompt).pattern.id == pattern
+
+
+def test_known_patterns_are_confident_and_other_is_not(read):
+    assert read("Build a Twitter clone").pattern.confidence >= 0.8
+    assert read("custom IoT dashboard").pattern.confidence < read("Build a Twitter clone").pattern.confidence
+    assert read("Build a Twitter clone").pattern.evidence == ["twitter"]
+
+
+def test_mixed_request_keeps_the_second_pattern(read):
+    reading = read("a marketplace with buyer-seller chat")
+    assert reading.pattern.id == "ecommerce"
+    assert "messaging" in reading.secondary
+    assert "real_time" in reading.traits
+
+
+@pytest.mark.parametrize(
+    ("prompt", "trait", "present"),
+    [
+        ("booking app that takes payments with Stripe", "payments", True),
+        ("booking app without payments", "payments", False),
+        ("HIPAA compliant patient portal", "compliance", True),
+        ("a game with live multiplayer updates", "real_time", True),
+        ("an app for users worldwide in many languages", "i18n", True),
+        ("an app for users worldwide", "global", True),
+    ],
+)
+def test_traits(read, prompt, trait, present):
+    assert (trait in read(prompt).traits) is present
+
+
+def test_scope_cues(read):
+    assert read("MVP for 2 engineers: uber for dog walkers").small_scope
+    assert read("enterprise platform for many teams").enterprise
+    assert not read("Build a Twitter clone").small_scope

@@ -1,0 +1,98 @@
+"""Every rule fires on a document that breaks it and stays quiet on one that does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.document import parse_document
+from agent.knowledge import load_knowledge
+from agent.rules import all_rules, run_rules
+from agent.rules.context import build_context
+from agent.rules.docs import RULES_DOC, render_rules_markdown
+
+TWITTER = {
+    "request": "Build a Twitter clone",
+    "components": ["Postgres", "Cassandra", "Redis", "Kafka", "CDN", "WebSocket", "S3", "Elasticsearch", "Nginx",
+                   "Kubernetes", "Prometheus", "Grafana", "JWT", "TLS", "Image processing pipeline", "Redis Pub/Sub"],
+    "services": ["API Gateway", "User Service", "Auth Service", "Post Service", "Feed Service", "Follow Service",
+                 "Notification Service", "Media Service", "Search Service", "Analytics Service"],
+}  # fmt: skip
+SHOP = {
+    "request": "online store with card payments",
+    "components": ["Postgres", "Redis", "Elasticsearch", "Stripe", "Kafka", "Nginx", "Kubernetes", "Prometheus",
+                   "Audit log", "TLS", "JWT"],
+    "services": ["API Gateway", "User Service", "Auth Service", "Catalog Service", "Search Service", "Cart Service",
+                 "Order Service", "Inventory Service", "Payment Service", "Shipping Service", "Notification Service",
+                 "Review Service"],
+}  # fmt: skip
+AUCTION = {
+    "request": "a live auction site with real-time bidding",
+    "components": ["Postgres", "Redis", "Nginx", "Kubernetes", "Kafka", "Prometheus", "JWT", "TLS"],
+    "services": ["API Gateway", "Auth Service", "User Service", "Auction Service", "Bid Service"],
+}
+TODO = {"request": "a simple todo app", "components": ["React", "Node.js", "Postgres", "Sentry", "TLS"],
+        "services": ["Web App"]}  # fmt: skip
+
+
+def without(document: dict, *names: str) -> dict:
+    return {**document, "components": [c for c in document["components"] if c not in names]}
+
+
+def with_(document: dict, **fields) -> dict:
+    return {**document, **fields}
+
+
+CASES = {
+    "SD001": (without(TWITTER, "Nginx"), TWITTER),
+    "SD002": (without(TWITTER, "Image processing pipeline"), TWITTER),
+    "SD003": (without(TWITTER, "Elasticsearch"), TWITTER),
+    "SD004": (AUCTION, with_(AUCTION, components=[*AUCTION["components"], "WebSocket"])),
+    "SD005": (without(SHOP, "Stripe"), SHOP),
+    "SD010": (with_(TWITTER, services=["API", "Tweets"]), TWITTER),
+    "SD011": (with_(TODO, services=[f"Service {i}" for i in range(12)]), TODO),
+    "SD020": (without(TWITTER, "Redis"), TWITTER),
+    "SD030": (with_(without(SHOP, "Postgres"), components=[*without(SHOP, "Postgres")["components"], "MongoDB"]), SHOP),
+    "SD031": (with_(TODO, request="a booking system with payments", components=["Postgres", "Stripe"],
+                    services=["API Gateway", "Auth Service", "Booking Service", "Payment Service"]),
+              with_(TODO, request="a booking system with payments",
+                    components=[{"name": "Postgres", "purpose": "primary with read replicas"}, "Stripe"],
+                    services=["API Gateway", "Auth Service", "Booking Service", "Payment Service"])),
+    "SD032": (with_(without(TODO, "JWT"), services=["Web App"]), with_(TODO, services=["Web App", "Auth Service"])),
+    "SD033": (with_(TODO, scaling=["passwords stored in plain text"]), TODO),
+    "SD034": (without(TODO, "TLS"), TODO),
+    "SD035": (with_(SHOP, services=[s for s in SHOP["services"] if s != "API Gateway"]), SHOP),
+    "SD036": (without(TWITTER, "Prometheus", "Grafana"), TWITTER),
+    "SD037": (with_(SHOP, scaling=["we store credit card numbers for one-click reorders"]),
+              with_(SHOP, scaling=["we never store credit card numbers"])),
+    "SD040": (with_(TODO, estimate={"tier": "low", "services_band": [1, 3], "base_hours": [50, 150],
+                                    "hours": [500, 900]}),
+              with_(TODO, estimate={"tier": "low", "services_band": [1, 3], "base_hours": [50, 150],
+                                    "hours": [50, 150]})),
+    "SD050": (with_(TODO, components=[*TODO["components"], "FooDB"]), TODO),
+    "SD051": (with_(TWITTER, pattern="ride_hailing"), with_(TWITTER, pattern="social_media")),
+}  # fmt: skip
+
+
+def fired(document: dict) -> set[str]:
+    context = build_context(parse_document(document), load_knowledge())
+    return {finding.rule_id for finding in run_rules(context)}
+
+
+def test_every_rule_has_a_case():
+    assert set(CASES) == {r.id for r in all_rules()}
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires_on_the_bad_document(rule_id):
+    assert rule_id in fired(CASES[rule_id][0])
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_is_quiet_on_the_good_document(rule_id):
+    assert rule_id not in fired(CASES[rule_id][1])
+
+
+def test_rules_doc_is_in_sync():
+    assert RULES_DOC.read_text(encoding="utf-8") == render_rules_markdown(), (
+        "run 'python -m agent.rules.docs > docs/rules.md'"
+    )
