@@ -38,6 +38,7 @@ test: install-dev lint
 
 bench: install
 	$(BIN)/python benchmarks/retrieval.py
+	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/scale.py
 
 clean:

@@ -1,0 +1,62 @@
+"""Engine speed: warm agent.recommend with the kb drafter, and check on a 15-service architecture.
+
+Run: .venv/bin/python benchmarks/engine.py   (or `make bench`)
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+PROMPTS = [
+    "Build a Twitter clone",
+    "an app where drivers pick up passengers",
+    "online store for handmade jewelry",
+    "Build a YouTube clone",
+    "a team chat app with channels",
+    "custom IoT dashboard",
+    "a booking system for a hair salon with payments",
+    "MVP for 2 engineers: uber for dog walkers",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def main() -> None:
+    import agent
+
+    agent.recommend("warm up")
+    recommend = []
+    for round_ in range(10):
+        for prompt in PROMPTS:
+            start = time.perf_counter()
+            agent.recommend(f"{prompt} (variant {round_})")  # a new text each time: no memoised reading
+            recommend.append(time.perf_counter() - start)
+    document = agent.recommend("Build an e-commerce site like Amazon").model_dump(mode="json")
+    assert len(document["services"]) == 15
+    document["findings"] = []
+    checks = []
+    for i in range(200):
+        document["request"] = f"Build an e-commerce site like Amazon, take {i}"  # defeat the reading memo
+        start = time.perf_counter()
+        agent.check(document)
+        checks.append(time.perf_counter() - start)
+    cold = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "agent.cli", "ask", "Build a Twitter clone", "--json"],
+                       check=True, capture_output=True)  # fmt: skip
+        cold.append(time.perf_counter() - start)
+    print(f"warm agent.recommend (kb)   p50 {percentile(recommend, 0.5) * 1000:.1f} ms, "
+          f"p95 {percentile(recommend, 0.95) * 1000:.1f} ms over {len(recommend)} requests")  # fmt: skip
+    print(f"agent.check, 15 services    p50 {percentile(checks, 0.5) * 1000:.2f} ms over {len(checks)} runs")
+    print(f"cold sysdesign ask --json   median {statistics.median(cold):.2f} s over {len(cold)} runs")
+
+
+if __name__ == "__main__":
+    main()
