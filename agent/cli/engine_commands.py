@@ -24,22 +24,45 @@ def _engine():  # -> Engine
 @app.command()
 def ask(
     prompt: Annotated[str, typer.Argument(help="The app idea, in your own words.")],
-    drafter: Annotated[str, typer.Option(help="Who drafts: 'kb' (offline knowledge base).")] = "kb",
+    drafter: Annotated[
+        str | None, typer.Option(help="Who drafts: kb (offline, default), llama-cpp, openai, anthropic.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Hosted model name, e.g. 'gpt-4o-mini' or 'llama3.1'.")] = None,
+    model_path: Annotated[Path | None, typer.Option(help="GGUF file for llama-cpp (default: SmolLM2).")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1")
+    ] = None,
+    rounds: Annotated[int | None, typer.Option(min=0, max=10, help="Model repair rounds (default 2).")] = None,
+    fallback: Annotated[
+        str | None, typer.Option(help="Drafter to answer when the model fails: 'kb' (default) or 'none'.")
+    ] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds per model request (default 60).")] = None,
+    prompts_dir: Annotated[Path | None, typer.Option(help="Folder with your own prompts/*.j2.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Design a checked architecture for PROMPT.
 
-    Example: sysdesign ask "Build a Twitter clone"
+    Examples:
+      sysdesign ask "Build a Twitter clone"
+      sysdesign ask "an app where drivers pick up passengers" --drafter llama-cpp
+      sysdesign ask "Build a Twitter clone" --drafter openai --base-url http://127.0.0.1:11434/v1 --model llama3.1
     """
+    from agent.config import load_settings
     from agent.engine import validate_prompt
-    from agent.rendering.text import render_architecture
+    from agent.rendering.text import render_architecture, render_audit
 
     validate_prompt(prompt)
-    architecture = _engine().recommend(prompt, drafter=drafter)
+    settings = load_settings(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
+                             fallback=fallback, timeout=timeout, prompts_dir=prompts_dir)  # fmt: skip
+    architecture = _engine().recommend(
+        prompt, settings.drafter, rounds=settings.rounds, fallback=settings.fallback, **settings.drafter_options()
+    )
     if as_json:
         print_json(architecture.model_dump(mode="json", exclude_none=True))
     else:
         typer.echo(render_architecture(architecture))
+        if architecture.audit:
+            typer.echo("\n" + render_audit(architecture.audit))
 
 
 def _read_input(file: str) -> str:

@@ -28,27 +28,73 @@ class DraftRequest:
 
 
 class Drafter(Protocol):
-    """Drafts an architecture document for a request."""
+    """Drafts an architecture document for a request.
+
+    A drafter may also offer `revise(request, previous, findings) -> Architecture`: the engine then asks it to
+    fix the checker's error findings before repairing deterministically itself.
+    """
 
     name: ClassVar[str]
 
     def draft(self, request: DraftRequest) -> Architecture: ...
 
 
-def _kb() -> Drafter:
+ENTRY_POINT_GROUP = "sysdesign_agent.drafters"
+
+
+def _kb(**_: object) -> Drafter:
     from agent.drafting.kb import KnowledgeBaseDrafter
 
     return KnowledgeBaseDrafter()
 
 
-BUILTIN: dict[str, Callable[[], Drafter]] = {"kb": _kb}
+def _llama_cpp(**options: object) -> Drafter:
+    from agent.drafting.llama_cpp import LlamaCppDrafter
+
+    return LlamaCppDrafter(**options)  # type: ignore[arg-type]
 
 
-def get_drafter(name: str) -> Drafter:
-    """The drafter called `name`; InvalidRequest lists the known ones."""
-    factory = BUILTIN.get(name)
+def _openai(**options: object) -> Drafter:
+    from agent.drafting.openai_api import OpenAIDrafter
+
+    return OpenAIDrafter(**options)  # type: ignore[arg-type]
+
+
+def _anthropic(**options: object) -> Drafter:
+    from agent.drafting.anthropic_api import AnthropicDrafter
+
+    return AnthropicDrafter(**options)  # type: ignore[arg-type]
+
+
+BUILTIN: dict[str, Callable[..., Drafter]] = {
+    "kb": _kb,
+    "llama-cpp": _llama_cpp,
+    "openai": _openai,
+    "anthropic": _anthropic,
+}
+
+
+def available_drafters() -> dict[str, Callable[..., Drafter]]:
+    """Built-in drafters and those third parties register in the `sysdesign_agent.drafters` entry-point group."""
+    from importlib.metadata import entry_points
+
+    found = dict(BUILTIN)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry.name, entry.load)
+    return found
+
+
+def get_drafter(name: str, **options: object) -> Drafter:
+    """The drafter called `name`, built with `options` (model, model_path, base_url, timeout, prompts_dir)."""
+    drafters = available_drafters()
+    factory = drafters.get(name)
     if factory is None:
-        close = difflib.get_close_matches(name, list(BUILTIN), n=1)
+        close = difflib.get_close_matches(name, list(drafters), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise InvalidRequest(f"unknown drafter {name!r}; known: {', '.join(sorted(BUILTIN))}{hint}")
-    return factory()
+        raise InvalidRequest(f"unknown drafter {name!r}; known: {', '.join(sorted(drafters))}{hint}")
+    if name in BUILTIN:
+        return factory(**options)
+    plugin = factory()  # an entry point names a drafter class, a factory function, or an instance
+    if isinstance(plugin, type) or (callable(plugin) and not hasattr(plugin, "draft")):
+        return plugin(**options)
+    return plugin

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from agent.schema import Architecture, CheckReport, Estimate, Finding
+from agent.schema import Architecture, Audit, CheckReport, Estimate, Finding
 
 
 def _pct(value: float) -> str:
@@ -92,4 +92,24 @@ def render_report(report: CheckReport) -> str:
     if report.repaired is not None:
         lines.append("\nChanges:")
         lines += [f"  {c.rule_id} {c.action}: {c.detail}" for c in report.changes] or ["  none"]
+    return "\n".join(lines)
+
+
+def render_audit(audit: Audit) -> str:
+    """Who drafted, how long it took, and who fixed what."""
+    if audit.fallback:
+        return f"Audit: the {audit.drafter} drafter failed ({audit.error}); the offline kb drafter answered."
+    by = {"model": 0, "engine": 0, "unresolved": 0}
+    for resolution in audit.repairs:
+        by[resolution.by] += 1
+    lines = [
+        f"Audit: {audit.drafter} ({audit.model}), {audit.rounds} repair round(s), {audit.tokens} tokens, "
+        f"{audit.seconds:.1f} s",
+        f"  first draft: {len(audit.repairs)} problem(s); fixed by the model {by['model']}, "
+        f"by the engine {by['engine']}, left {by['unresolved']}",
+    ]
+    if audit.pattern_corrected:
+        lines.append(f"  the model said {audit.raw_pattern!r}; the engine corrected the pattern")
+    if audit.dropped:
+        lines.append(f"  dropped model output that is not a technology: {', '.join(audit.dropped[:5])}")
     return "\n".join(lines)

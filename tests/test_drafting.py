@@ -1,0 +1,214 @@
+"""Drafters: prompts, parsing, the revise loop, plugins, and real models (local GGUF, OpenAI and Anthropic SDKs
+against llama.cpp's own HTTP server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+
+import pytest
+
+from agent.drafting import ENTRY_POINT_GROUP, DraftRequest, get_drafter
+from agent.drafting.chat import ChatDrafter, Completion, extract_json, parse_draft
+from agent.engine import Engine
+from agent.errors import InvalidRequest, ModelError
+from agent.prompting import TEMPLATES, render
+from agent.recognition import read_request
+from tests.conftest import run_cli
+
+TWITTER_GOOD = json.dumps({
+    "pattern": "social_media",
+    "components": ["PostgreSQL", "Cassandra", "Redis", "Kafka", "CDN", "WebSocket", "S3", "Elasticsearch", "Nginx",
+                   "Kubernetes", "Prometheus", "Grafana", "JWT", "Image processing pipeline"],
+    "services": [{"name": n} for n in ["API Gateway", "User Service", "Auth Service", "Post Service", "Feed Service",
+                                       "Follow Service", "Notification Service", "Media Service", "Search Service",
+                                       "Analytics Service"]],
+})  # fmt: skip
+
+
+class ScriptedClient:
+    """Answers with the scripted texts in turn: a deterministic stand-in for a model."""
+
+    model = "scripted"
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.calls: list[list[dict[str, str]]] = []
+
+    def complete(self, messages, schema):
+        self.calls.append(messages)
+        return Completion(text=self.answers.pop(0), tokens=10)
+
+
+class ScriptedDrafter(ChatDrafter):
+    name = "scripted"
+
+    def __init__(self, answers=(TWITTER_GOOD,), **_):
+        super().__init__(ScriptedClient(*answers))
+
+
+@pytest.fixture(scope="module")
+def engine(retriever):
+    return Engine(retriever)
+
+
+def test_every_template_renders_with_real_data(retriever):
+    prompt = "Build a Twitter clone"
+    hits = retriever.search(prompt)
+    assert set(TEMPLATES) == {"system.j2", "draft.j2", "repair.j2"}
+    assert "JSON" in render("system.j2")
+    draft = render("draft.j2", request=prompt, hits=hits, snippet_chars=100, pattern_ids=["social_media"],
+                   technologies=["Redis"], pattern_hint="pattern 'social_media'")  # fmt: skip
+    assert hits[0].chunk_id in draft and prompt in draft
+    repair = render(
+        "repair.j2", request=prompt, draft="{}", findings=[{"rule_id": "SD010", "message": "m", "fix": "f"}]
+    )
+    assert "SD010" in repair
+
+
+def test_a_missing_template_variable_is_an_error():
+    with pytest.raises(InvalidRequest, match=r"draft\.j2"):
+        render("draft.j2", request="x")
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern", "services"),
+    [
+        ('```json\n{"pattern": "messaging", "services": ["Chat"]}\n```', "messaging", 1),
+        ('Sure! {"pattern": "rocket_ship", "components": ["Redis"]}', "other", 0),
+        ('{"pattern": "ecommerce", "services": [{"name": "Cart"}, {"name": "Orders"', "ecommerce", 2),
+    ],
+)
+def test_model_output_is_parsed_leniently(text, pattern, services):
+    draft = parse_draft(text)
+    assert draft.pattern == pattern and len(draft.services) == services
+
+
+@pytest.mark.parametrize("text", ["no json at all", "[1, 2]", '{"pattern": "social_media", "services": 5}'])
+def test_unusable_model_output_is_a_model_error(text):
+    with pytest.raises(ModelError):
+        parse_draft(text) if text.startswith("{") else extract_json(text)
+
+
+def test_the_model_is_asked_to_fix_errors_and_the_audit_says_who_fixed_what(engine):
+    bad = json.dumps({"pattern": "social_media", "components": ["Postgres"], "services": ["API", "Tweets"]})
+    hits = engine.retriever.search("Build a Twitter clone")
+    request = DraftRequest("Build a Twitter clone", hits, read_request("Build a Twitter clone", hits), engine.knowledge)
+    first = ScriptedDrafter(answers=(bad,)).draft(request)
+    assert {c.name for c in first.components} == {"Postgres"}
+    drafter = ScriptedDrafter(answers=(bad, TWITTER_GOOD))
+    architecture = _recommend_with(engine, drafter, "Build a Twitter clone")
+    assert architecture.audit.rounds == 1
+    by = {r.by for r in architecture.audit.repairs}
+    assert "model" in by
+    assert not [f for f in architecture.findings if f.severity == "error"]
+    assert "SD010" in drafter.client.calls[-1][-1]["content"]  # the repair prompt listed the findings
+
+
+def _recommend_with(engine, drafter, prompt, **kwargs):
+    from agent import drafting
+
+    original = drafting.BUILTIN.copy()
+    drafting.BUILTIN["scripted"] = lambda **_: drafter
+    try:
+        return engine.recommend(prompt, "scripted", **kwargs)
+    finally:
+        drafting.BUILTIN.clear()
+        drafting.BUILTIN.update(original)
+
+
+def test_a_wrong_pattern_from_the_model_is_corrected(engine):
+    wrong = TWITTER_GOOD.replace('"social_media"', '"messaging"')
+    architecture = _recommend_with(engine, ScriptedDrafter(answers=(wrong,)), "Build a Twitter clone")
+    assert architecture.pattern.id == "social_media"
+    assert architecture.audit.raw_pattern == "messaging" and architecture.audit.pattern_corrected
+
+
+def test_garbage_from_the_model_falls_back_to_the_offline_drafter(engine):
+    architecture = _recommend_with(engine, ScriptedDrafter(answers=("I cannot do that",)), "Build a Twitter clone")
+    assert architecture.audit.fallback and "without JSON" in architecture.audit.error
+    assert architecture.drafter == "kb" and architecture.pattern.id == "social_media"
+
+
+def test_without_fallback_a_model_failure_raises(engine):
+    with pytest.raises(ModelError):
+        _recommend_with(engine, ScriptedDrafter(answers=("nope",)), "Build a Twitter clone", fallback=None)
+
+
+def test_a_plugin_registers_through_the_entry_point_group(monkeypatch):
+    plugin = importlib.metadata.EntryPoint(
+        name="scripted-plugin", value="tests.test_drafting:ScriptedDrafter", group=ENTRY_POINT_GROUP
+    )
+    real = importlib.metadata.entry_points
+    monkeypatch.setattr(
+        importlib.metadata, "entry_points",
+        lambda **kw: [plugin] if kw.get("group") == ENTRY_POINT_GROUP else real(**kw),
+    )  # fmt: skip
+    drafter = get_drafter("scripted-plugin")  # loaded from its entry point (a second copy of this module)
+    assert type(drafter).__name__ == "ScriptedDrafter" and drafter.name == "scripted"
+    with pytest.raises(InvalidRequest, match="scripted-plugin"):
+        get_drafter("nonexistent")
+
+
+# ---- real models --------------------------------------------------------------------------------------------
+
+FIVE = [
+    ("Build a Twitter clone", "social_media"),
+    ("Build a YouTube clone", "video_streaming"),
+    ("Build a WhatsApp clone", "messaging"),
+    ("Build an Uber clone", "ride_hailing"),
+    ("Build an online store with a shopping cart", "ecommerce"),
+]
+
+
+@pytest.fixture(scope="module")
+def local_server():
+    """SmolLM2 loaded by llama.cpp in process; it also serves OpenAI and Anthropic HTTP APIs on 127.0.0.1."""
+    from agent.drafting.llama_cpp import shared_client
+
+    return shared_client()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("prompt", "pattern"), FIVE, ids=[p for _, p in FIVE])
+def test_local_gguf_model_yields_checked_architectures(engine, local_server, prompt, pattern):
+    architecture = engine.recommend(prompt, "llama-cpp", rounds=1, fallback=None)
+    assert architecture.pattern.id == pattern
+    assert not [f for f in architecture.findings if f.severity == "error"]
+    assert (
+        architecture.audit.model.endswith(".gguf") and architecture.audit.tokens > 0 and not architecture.audit.fallback
+    )
+
+
+@pytest.mark.slow
+def test_openai_sdk_against_a_real_server(engine, local_server):
+    architecture = engine.recommend("Build a Twitter clone", "openai", rounds=0, fallback=None,
+                                    base_url=local_server.base_url, model="smollm2")  # fmt: skip
+    assert architecture.pattern.id == "social_media" and architecture.audit.drafter == "openai"
+    assert architecture.audit.tokens > 0
+    assert not [f for f in architecture.findings if f.severity == "error"]
+
+
+@pytest.mark.slow
+def test_anthropic_sdk_against_a_real_server(engine, local_server):
+    base = local_server.base_url.removesuffix("/v1")
+    architecture = engine.recommend("Build a WhatsApp clone", "anthropic", rounds=0, fallback=None,
+                                    base_url=base, model="smollm2")  # fmt: skip
+    assert architecture.pattern.id == "messaging" and architecture.audit.drafter == "anthropic"
+    assert not [f for f in architecture.findings if f.severity == "error"]
+
+
+def test_closed_port_falls_back_with_a_message_and_never_shows_the_key():
+    secret = "sk-test-secret-4242"
+    result = run_cli("ask", "Build a Twitter clone", "--drafter", "openai", "--base-url", "http://127.0.0.1:9/v1",
+                     "--model", "x", "--timeout", "2", env={"SYSDESIGN_API_KEY": secret})  # fmt: skip
+    assert result.returncode == 0
+    assert "cannot reach 'http://127.0.0.1:9/v1'" in result.stderr and "offline 'kb' drafter" in result.stderr
+    assert "Pattern: social_media" in result.stdout
+    assert secret not in result.stdout + result.stderr
+
+
+def test_closed_port_without_fallback_exits_with_the_reason():
+    result = run_cli("ask", "Build a Twitter clone", "--drafter", "openai", "--base-url", "http://127.0.0.1:9/v1",
+                     "--fallback", "none", "--timeout", "2")  # fmt: skip
+    assert result.returncode == 1 and "cannot reach" in result.stderr and "Traceback" not in result.stderr
