@@ -54,9 +54,12 @@ def search(query: str, k: int = 5, pattern: str | None = None) -> list[Hit]:
     return default_retriever().search(query, k=k, pattern=pattern)
 
 
-def recommend(prompt: str, *, drafter: str = "kb") -> Architecture:
-    """A checked architecture for an app idea: pattern, stack, services, flows, estimate, findings."""
-    return default_engine().recommend(prompt, drafter=drafter)
+def recommend(prompt: str, *, drafter: str = "kb", **options: Any) -> Architecture:
+    """A checked architecture for an app idea: pattern, stack, services, flows, estimate, findings.
+
+    `options` go to `Engine.recommend`: rounds, fallback, model, model_path, base_url, timeout, prompts_dir.
+    """
+    return default_engine().recommend(prompt, drafter, **options)
 
 
 def check(document: str | bytes | dict[str, Any] | Architecture, *, fix: bool = False) -> CheckReport:
