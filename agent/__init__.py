@@ -7,6 +7,9 @@
 False
 >>> agent.search("how do I find drivers near a rider quickly", k=1)[0].chunk_id
 'ride-hailing-platforms/matching-algorithm/step-1-find-nearby-drivers'
+
+The module-level calls share one `Advisor` (settings from SYSDESIGN_* and sysdesign.toml); create your own
+`Advisor(...)` for another index or settings.
 """
 
 from __future__ import annotations
@@ -15,72 +18,72 @@ import threading
 from importlib import metadata
 from typing import Any
 
+from agent.advisor import Advisor
 from agent.engine import Engine
 from agent.errors import IndexMissing, IndexOutOfDate, IndexProblem, InvalidRequest, ModelError, SysdesignError
 from agent.retrieval import Retriever
-from agent.schema import Architecture, CheckReport, Chunk, Estimate, Finding, Hit
+from agent.schema import Architecture, Audit, CheckReport, Chunk, Estimate, Finding, Hit
 
 try:
     __version__ = metadata.version("sysdesign-agent")
 except metadata.PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
-_default_retriever: Retriever | None = None
-_default_engine: Engine | None = None
+_default: Advisor | None = None
 _default_lock = threading.Lock()
 
 
-def default_retriever() -> Retriever:
-    """The retriever over the bundled index, loaded on first use and shared."""
-    global _default_retriever
+def default_advisor() -> Advisor:
+    """The shared advisor, loaded on first use."""
+    global _default
     with _default_lock:
-        if _default_retriever is None:
-            _default_retriever = Retriever.open()
-        return _default_retriever
+        if _default is None:
+            _default = Advisor()
+        return _default
+
+
+def default_retriever() -> Retriever:
+    """The shared advisor's retriever."""
+    return default_advisor()._retriever
 
 
 def default_engine() -> Engine:
-    """The engine over the bundled index and knowledge, created on first use and shared."""
-    global _default_engine
-    retriever = default_retriever()
-    with _default_lock:
-        if _default_engine is None:
-            _default_engine = Engine(retriever)
-        return _default_engine
+    """The shared advisor's engine."""
+    return default_advisor().engine
 
 
 def search(query: str, k: int = 5, pattern: str | None = None) -> list[Hit]:
     """The `k` knowledge-base chunks that best answer `query`, best first (hybrid dense + BM25)."""
-    return default_retriever().search(query, k=k, pattern=pattern)
+    return default_advisor().search(query, k=k, pattern=pattern)
 
 
-def recommend(prompt: str, *, drafter: str = "kb", **options: Any) -> Architecture:
+def recommend(prompt: str, *, drafter: str | None = None, **options: Any) -> Architecture:
     """A checked architecture for an app idea: pattern, stack, services, flows, estimate, findings.
 
-    `options` go to `Engine.recommend`: rounds, fallback, model, model_path, base_url, timeout, prompts_dir.
+    `options`: rounds, fallback, model, model_path, base_url, timeout, prompts_dir.
     """
-    return default_engine().recommend(prompt, drafter, **options)
+    return default_advisor().recommend(prompt, drafter, **options)
 
 
 def check(document: str | bytes | dict[str, Any] | Architecture, *, fix: bool = False) -> CheckReport:
     """Findings for an architecture written by anyone (JSON text, dict or Architecture)."""
-    return default_engine().check(document, fix=fix)
+    return default_advisor().check(document, fix=fix)
 
 
 def repair(document: str | bytes | dict[str, Any] | Architecture) -> Architecture:
     """The document with every automatic fix applied; `.changes` lists them."""
-    repaired = default_engine().check(document, fix=True).repaired
-    assert repaired is not None  # fix=True always repairs
-    return repaired
+    return default_advisor().repair(document)
 
 
 def estimate(subject: str | dict[str, Any] | Architecture) -> Estimate:
     """The complexity estimate of an app idea or an architecture document."""
-    return default_engine().estimate(subject)
+    return default_advisor().estimate(subject)
 
 
 __all__ = [
+    "Advisor",
     "Architecture",
+    "Audit",
     "CheckReport",
     "Chunk",
     "Engine",
@@ -96,6 +99,7 @@ __all__ = [
     "SysdesignError",
     "__version__",
     "check",
+    "default_advisor",
     "default_engine",
     "default_retriever",
     "estimate",

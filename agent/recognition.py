@@ -181,14 +181,15 @@ _PHRASES: dict[int, tuple[str, ...]] = {}
 
 
 def _multiword_cues(knowledge: Knowledge) -> tuple[str, ...]:
-    if id(knowledge) in _PHRASES:
-        return _PHRASES[id(knowledge)]
+    cached = _PHRASES.get(id(knowledge))
+    if cached is not None:
+        return cached
     cues = {
         cue for spec in knowledge.patterns.values() for group in WEIGHTS for cue in getattr(spec, group)
         if len(_cue_tokens(cue)) > 1
     }  # fmt: skip
-    _PHRASES[id(knowledge)] = tuple(sorted(cues))
-    return _PHRASES[id(knowledge)]
+    phrases = _PHRASES[id(knowledge)] = tuple(sorted(cues))
+    return phrases
 
 
 # traits a secondary pattern lends to a mixed request: its features, not its scale
@@ -202,11 +203,12 @@ def read_text(text: str, knowledge: Knowledge | None = None) -> Reading:
     """`read_request` without retrieval evidence, memoised (the checker reads the same text many times)."""
     knowledge = knowledge or load_knowledge()
     key = (id(knowledge), text)
-    if key not in _READINGS:
+    reading = _READINGS.get(key)
+    if reading is None:  # a race computes it twice, harmlessly; the local keeps a concurrent clear() safe
         if len(_READINGS) > 1024:
             _READINGS.clear()
-        _READINGS[key] = read_request(text, (), knowledge)
-    return _READINGS[key]
+        reading = _READINGS[key] = read_request(text, (), knowledge)
+    return reading
 
 
 def _traits(

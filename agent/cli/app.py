@@ -72,7 +72,7 @@ def progress_printer(label: str):  # -> ProgressCallback
 def main() -> None:
     """The console-script entry point."""
     # importing the command modules registers their commands on `app`
-    from agent.cli import engine_commands, retrieval_commands  # noqa: F401
+    from agent.cli import engine_commands, retrieval_commands, server_commands  # noqa: F401
 
     try:
         app()  # standalone: click reports its own usage errors (exit 2) and exits

@@ -1,0 +1,80 @@
+"""Advisor: everything loaded once (index, embedder, knowledge, models) and shared safely across threads.
+
+>>> from agent import Advisor
+>>> advisor = Advisor()
+>>> advisor.recommend("Build a Twitter clone").pattern.id
+'social_media'
+>>> import asyncio; asyncio.run(advisor.acheck({"components": ["Redis"], "services": ["Feed Service"]})).passed
+False
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from agent.config import Settings, load_settings
+from agent.engine import Engine
+from agent.retrieval import Retriever
+from agent.schema import Architecture, CheckReport, Estimate, Hit
+
+Document = str | bytes | dict[str, Any] | Architecture
+
+
+class Advisor:
+    """The library's front door: recommend, check, repair, search and estimate, sync or async."""
+
+    def __init__(self, index: Path | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings(index=index)
+        self._retriever = Retriever.open(self.settings.index, self.settings.embedding_model)
+        self.engine = Engine(self._retriever)
+
+    def _drafting(self, drafter: str | None, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        merged: dict[str, Any] = {
+            "rounds": self.settings.rounds,
+            "fallback": self.settings.fallback,
+            **self.settings.drafter_options(),
+        }
+        merged.update(options)
+        return drafter or self.settings.drafter, merged
+
+    def recommend(self, prompt: str, drafter: str | None = None, **options: Any) -> Architecture:
+        """A checked architecture for `prompt` (options: rounds, fallback, model, model_path, base_url, ...)."""
+        name, merged = self._drafting(drafter, options)
+        return self.engine.recommend(prompt, name, **merged)
+
+    def check(self, document: Document, fix: bool = False) -> CheckReport:
+        """Findings for an architecture document; with `fix`, the repaired document and its changes."""
+        return self.engine.check(document, fix=fix)
+
+    def repair(self, document: Document) -> Architecture:
+        """The document with every automatic fix applied (`.changes` lists them)."""
+        repaired = self.engine.check(document, fix=True).repaired
+        assert repaired is not None  # fix=True always repairs
+        return repaired
+
+    def search(self, query: str, k: int = 5, pattern: str | None = None) -> list[Hit]:
+        """Knowledge-base chunks that answer `query`, best first."""
+        return self._retriever.search(query, k=k, pattern=pattern)
+
+    def estimate(self, subject: str | dict[str, Any] | Architecture) -> Estimate:
+        """The complexity estimate of an app idea or an architecture document."""
+        return self.engine.estimate(subject)
+
+    # async variants for agent frameworks: the work runs in a worker thread, the event loop stays free
+
+    async def arecommend(self, prompt: str, drafter: str | None = None, **options: Any) -> Architecture:
+        return await asyncio.to_thread(self.recommend, prompt, drafter, **options)
+
+    async def acheck(self, document: Document, fix: bool = False) -> CheckReport:
+        return await asyncio.to_thread(self.check, document, fix)
+
+    async def arepair(self, document: Document) -> Architecture:
+        return await asyncio.to_thread(self.repair, document)
+
+    async def asearch(self, query: str, k: int = 5, pattern: str | None = None) -> list[Hit]:
+        return await asyncio.to_thread(self.search, query, k, pattern)
+
+    async def aestimate(self, subject: str | dict[str, Any] | Architecture) -> Estimate:
+        return await asyncio.to_thread(self.estimate, subject)

@@ -1,0 +1,129 @@
+"""The MCP server: the advisor's capabilities as tools, the knowledge base's chunks and the rules as resources.
+
+Built on the official `mcp` SDK (2.x: `MCPServer`, transport given to `run`). Nothing but the protocol goes
+to stdout; notices go to stderr. Errors a caller can fix come back as tool errors with one-sentence
+messages, and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import anyio
+
+from agent.advisor import Advisor
+from agent.errors import SysdesignError
+from agent.schema import Architecture, CheckReport, Estimate, Hit
+
+DrafterName = Literal["kb", "llama-cpp", "openai", "anthropic"]
+CHUNK_URI = "kb://chunks/{chunk_ref}"
+"""Chunk ids contain '/', which a URI template parameter cannot: in the URI they are written with '.'."""
+
+
+RECOMMEND = """Design a checked architecture for an app idea ("Build a Twitter clone", "an app where drivers
+pick up passengers"). Returns the pattern with its confidence, traits, CAP choice, the technology stack with
+reasons and knowledge-base citations, microservices, key flows, scaling notes, the complexity estimate and any
+remaining findings. The 'kb' drafter is offline and answers in milliseconds."""
+CHECK = """Check an architecture written by anyone against the knowledge base's rules. `document` needs at least
+`components` (names, or objects with name and category) or `services` (names); `request` and `pattern` help.
+Returns findings (rule id, severity, message, fix, citation); `passed` is false when a finding is an error.
+With fix=true, also returns the repaired document and the list of changes."""
+SEARCH = """Find the knowledge-base sections that answer a question, best first, with chunk ids, heading paths,
+text and scores. `pattern` keeps one application pattern's sections (social_media, video_streaming, messaging,
+ride_hailing, ecommerce)."""
+ESTIMATE = """Estimate the effort of an app idea (`prompt`) or of an architecture (`document`): tier, service
+band, base hours, the multipliers applied with the words that triggered them, and the resulting hours."""
+
+
+def _describe(text: str) -> str:
+    return " ".join(text.split())
+
+
+def chunk_uri(chunk_id: str) -> str:
+    return CHUNK_URI.format(chunk_ref=chunk_id.replace("/", "."))
+
+
+def build_server(advisor: Advisor):  # -> mcp.server.MCPServer
+    """An MCP server exposing `advisor`."""
+    from mcp.server import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from agent import __version__
+
+    server = MCPServer(
+        name="sysdesign-agent",
+        version=__version__,
+        instructions=(
+            "Design and check software architectures against a system-design knowledge base. "
+            "Call recommend_architecture for an app idea, check_architecture to review a design (with fix=true "
+            "to repair it), search_knowledge_base to read the sources, estimate_complexity for hours. "
+            "Citations are chunk ids; read one as the resource kb://chunks/<id with '/' written as '.'>."
+        ),
+    )
+
+    async def run(function, *args: Any, **kwargs: Any):
+        try:
+            return await anyio.to_thread.run_sync(lambda: function(*args, **kwargs))
+        except SysdesignError as exc:
+            raise ToolError(str(exc)) from None
+
+    @server.tool(description=_describe(RECOMMEND))
+    async def recommend_architecture(prompt: str, drafter: DrafterName = "kb") -> Architecture:
+        return await run(advisor.recommend, prompt, drafter)
+
+    @server.tool(description=_describe(CHECK))
+    async def check_architecture(document: dict[str, Any], fix: bool = False) -> CheckReport:
+        return await run(advisor.check, document, fix)
+
+    @server.tool(description=_describe(SEARCH))
+    async def search_knowledge_base(query: str, k: int = 5, pattern: str | None = None) -> list[Hit]:
+        return await run(advisor.search, query, k, pattern)
+
+    @server.tool(description=_describe(ESTIMATE))
+    async def estimate_complexity(prompt: str | None = None, document: dict[str, Any] | None = None) -> Estimate:
+        if (prompt is None) == (document is None):
+            raise ToolError("give exactly one of 'prompt' (an app idea) or 'document' (an architecture)")
+        return await run(advisor.estimate, prompt if prompt is not None else document)
+
+    @server.resource(CHUNK_URI, name="knowledge-base chunk", mime_type="text/markdown")
+    def read_chunk(chunk_ref: str) -> str:
+        """One knowledge-base section by chunk id ('/' written as '.'), with its heading path."""
+        wanted = chunk_ref.replace(".", "/")
+        for chunk in advisor._retriever.index.chunks:
+            if chunk.id == wanted:
+                return f"# {' > '.join(chunk.heading_path)}\n\n{chunk.text}\n"
+        raise ToolError(f"no chunk {wanted!r}; search_knowledge_base lists ids")
+
+    @server.resource("kb://chunks", name="knowledge-base chunk ids", mime_type="application/json")
+    def list_chunks() -> str:
+        """Every chunk id with its heading path and resource URI."""
+        chunks = advisor._retriever.index.chunks
+        return json.dumps([{"id": c.id, "uri": chunk_uri(c.id), "heading_path": c.heading_path} for c in chunks])
+
+    @server.resource("kb://rules", name="rules", mime_type="application/json")
+    def list_rules() -> str:
+        """Every rule the checker applies: id, title, severity, pillar, citation, fix."""
+        from agent.rules import all_rules
+
+        fields = ("id", "title", "severity", "pillar", "citation", "fix", "autofix")
+        return json.dumps([{name: getattr(r, name) for name in fields} for r in all_rules()])
+
+    return server
+
+
+def tool_definitions(advisor: Advisor, style: Literal["openai", "anthropic", "mcp"]) -> list[dict[str, Any]]:
+    """The MCP tools as function-calling definitions for agents that do not speak MCP."""
+    server = build_server(advisor)
+    tools = anyio.run(server.list_tools)
+    result = []
+    for tool in tools:
+        schema = tool.input_schema
+        if style == "openai":
+            function = {"name": tool.name, "description": tool.description, "parameters": schema}
+            result.append({"type": "function", "function": function})
+        elif style == "anthropic":
+            result.append({"name": tool.name, "description": tool.description, "input_schema": schema})
+        else:
+            result.append(tool.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return result
