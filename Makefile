@@ -42,7 +42,9 @@ test: install-dev lint
 bench: install
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/mcp_http.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/drafting.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
