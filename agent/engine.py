@@ -73,7 +73,7 @@ class Engine:
         hits = self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
         reading = read_request(prompt, hits, self.knowledge)
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge)
-        audit = None
+
         try:
             backend = get_drafter(drafter, **options)
             draft, first, audit = self._draft_with_model(backend, request, rounds)
@@ -82,16 +82,17 @@ class Engine:
                 raise
             log.warning("%s drafter failed (%s); the offline %r drafter answered instead", drafter, exc, fallback)
             backend = get_drafter(fallback)
-            draft, first = backend.draft(request), []
+            draft = backend.draft(request)
+            first = self._findings(draft)
             audit = Audit(drafter=drafter, fallback=True, error=str(exc))
         fixed, changes = repair(draft, self.knowledge)
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         fixed.changes = changes
         fixed.drafter = backend.name
-        if audit is not None:
-            audit.repairs = _resolutions(first, self._findings(draft), fixed.findings)
-            audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != fixed.pattern.id
-            fixed.audit = audit
+        audit.raw_errors = sum(f.severity == "error" for f in first)
+        audit.repairs = _resolutions(first, self._findings(draft), fixed.findings)
+        audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != fixed.pattern.id
+        fixed.audit = audit
         return fixed
 
     def _findings(self, architecture: Architecture) -> list[Finding]:
@@ -99,9 +100,9 @@ class Engine:
 
     def _draft_with_model(self, backend, request: DraftRequest, rounds: int):  # -> (Architecture, findings, Audit)
         draft = backend.draft(request)
-        if not hasattr(backend, "revise"):
-            return draft, [], None
         first = self._findings(draft)
+        if not hasattr(backend, "revise"):
+            return draft, first, Audit(drafter=backend.name, raw_pattern=draft.pattern.id if draft.pattern else None)
         findings, used = first, 0
         while used < rounds and any(f.severity == "error" for f in findings):
             try:

@@ -23,6 +23,9 @@ _TOKEN = re.compile(r"[a-z0-9+#]+")  # words and numbers; '+' and '#' keep "c++"
 _NEGATIONS = {"no", "not", "without", "never", "don't", "dont", "skip", "exclude", "excluding"}
 KNOWN_PATTERNS: tuple[PatternId, ...] = ("social_media", "video_streaming", "messaging", "ride_hailing", "ecommerce")
 WEIGHTS = {"brands": 3.0, "strong": 2.0, "weak": 1.0}
+HEAD_BONUS = 0.5
+# where the head of a request ends: a clause or a list starts ("X with Y", "X where Y", "X that Y", "X, Y")
+_HEAD_END = re.compile(r"\b(?:with|where|that|which|who|whose|and|plus|including|so|for)\b|[,;:.(]", re.IGNORECASE)
 RETRIEVAL_WEIGHT = 2.0
 MIN_CONFIDENCE = 0.45
 SECONDARY_CONFIDENCE = 0.5
@@ -109,6 +112,11 @@ class Reading:
     large_scale: list[str] = field(default_factory=list)
 
 
+def _decisive(found: Sequence[str], spec) -> bool:
+    """Weak cues ('inventory', 'orders', 'streaming') support a pattern but cannot choose it on their own."""
+    return any(cue in spec.brands or cue in spec.strong for cue in found)
+
+
 def _retrieval_share(hits: Sequence[Hit]) -> dict[PatternId, float]:
     total = sum(1 / rank for rank in range(1, len(hits) + 1)) or 1.0
     share: dict[PatternId, float] = dict.fromkeys(KNOWN_PATTERNS, 0.0)
@@ -126,6 +134,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     evidence: dict[PatternId, list[str]] = {}
     scores: dict[PatternId, float] = {}
     phrases = _multiword_cues(knowledge)
+    head = Words(_HEAD_END.split(text, maxsplit=1)[0])
     for pid in KNOWN_PATTERNS:
         spec = knowledge.patterns[pid]
         # a phrase cue of another pattern hides its words from this one ("video call" is not a video platform)
@@ -136,6 +145,8 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
             hits_here = matched_cues(getattr(spec, group), visible, fuzzy=group != "weak")
             found += hits_here
             keyword_score += weight * len(hits_here)
+            # the head of the request names the product ("a social network with a built-in shop")
+            keyword_score += HEAD_BONUS * weight * len(matched_cues(hits_here, head, fuzzy=group != "weak"))
         evidence[pid] = found
         # retrieval alone (no keyword at all) counts for half: generic prompts retrieve some pattern's sections
         scores[pid] = keyword_score + RETRIEVAL_WEIGHT * share[pid] * (1.0 if found else 0.5)
@@ -146,11 +157,13 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         saturation = 1 - math.exp(-scores[pid] / 2)
         confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
     best = ranked[0]
-    if confidences[best] >= MIN_CONFIDENCE and evidence[best]:
+    if confidences[best] >= MIN_CONFIDENCE and _decisive(evidence[best], knowledge.patterns[best]):
         chosen: PatternId = best
         confidence = confidences[best]
     else:
-        chosen, confidence = "other", round(0.1 + 0.5 * (1 - confidences[best]), 2)
+        # none of the five: confident that it is none of them, but below a recognised pattern's confidence,
+        # because the design then rests on general principles only
+        chosen, confidence = "other", round(min(0.75, 0.2 + 0.6 * (1 - confidences[best])), 2)
     alternatives = [
         PatternAlternative(id=pid, confidence=confidences[pid])
         for pid in ranked

@@ -173,6 +173,7 @@ class Audit(_Document):
     tokens: int = 0
     seconds: float = 0.0
     raw_pattern: str | None = Field(default=None, description="The pattern the model chose before any correction.")
+    raw_errors: int = Field(default=0, description="Error-level findings in the first draft.")
     pattern_corrected: bool = False
     dropped: list[str] = Field(default_factory=list, description="Model output that was not a technology.")
     repairs: list[Resolution] = Field(default_factory=list)

@@ -192,10 +192,13 @@ def test_openai_sdk_against_a_real_server(engine, local_server):
 @pytest.mark.slow
 def test_anthropic_sdk_against_a_real_server(engine, local_server):
     base = local_server.base_url.removesuffix("/v1")
-    architecture = engine.recommend("Build a WhatsApp clone", "anthropic", rounds=0, fallback=None,
-                                    base_url=base, model="smollm2")  # fmt: skip
+    architecture = engine.recommend("Build a WhatsApp clone", "anthropic", rounds=0, base_url=base, model="smollm2")
     assert architecture.pattern.id == "messaging" and architecture.audit.drafter == "anthropic"
     assert not [f for f in architecture.findings if f.severity == "error"]
+    # llama.cpp's Messages endpoint does not enforce the forced tool, so SmolLM2 may write broken JSON: then the
+    # server was reached and answered, and the offline drafter stood in (the audit says so)
+    audit = architecture.audit
+    assert not audit.fallback or "JSON" in audit.error, audit.error
 
 
 def test_closed_port_falls_back_with_a_message_and_never_shows_the_key():

@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 index_app = typer.Typer(help="Build and inspect the FAISS index of the knowledge base.", no_args_is_help=True)
 kb_app = typer.Typer(help="The knowledge base's chunks.", no_args_is_help=True)
-eval_app = typer.Typer(help="Measure quality against labelled cases.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure quality against labelled cases.")
 app.add_typer(index_app, name="index")
 app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
@@ -72,7 +72,7 @@ def progress_printer(label: str):  # -> ProgressCallback
 def main() -> None:
     """The console-script entry point."""
     # importing the command modules registers their commands on `app`
-    from agent.cli import engine_commands, retrieval_commands, server_commands  # noqa: F401
+    from agent.cli import engine_commands, eval_commands, retrieval_commands, server_commands  # noqa: F401
 
     try:
         app()  # standalone: click reports its own usage errors (exit 2) and exits

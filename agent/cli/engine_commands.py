@@ -61,7 +61,7 @@ def ask(
         print_json(architecture.model_dump(mode="json", exclude_none=True))
     else:
         typer.echo(render_architecture(architecture))
-        if architecture.audit:
+        if architecture.audit and (architecture.audit.fallback or architecture.audit.model):
             typer.echo("\n" + render_audit(architecture.audit))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from agent.drafting.chat import ChatDrafter, Completion
+from agent.drafting.chat import ChatDrafter, Completion, extract_json
 from agent.drafting.openai_api import api_key
 from agent.errors import InvalidRequest, ModelError
 
@@ -44,13 +44,20 @@ class AnthropicClient:
         # servers differ in whether they echo the prefill, so add it only when it is missing
         prefill = '{"pattern": "'
         retry = self._create(system=system, messages=[*turns, {"role": "assistant", "content": prefill}])
-        text = retry.text if retry.text.lstrip().startswith("{") else prefill + retry.text
-        return Completion(text=text, tokens=completion.tokens + retry.tokens)
+        for text in (retry.text, prefill + retry.text):
+            try:
+                extract_json(text)
+            except ModelError:
+                continue
+            return Completion(text=text, tokens=completion.tokens + retry.tokens)
+        return Completion(text=prefill + retry.text, tokens=completion.tokens + retry.tokens)
 
     def _create(self, **request: object) -> Completion:
         anthropic = self._anthropic
         try:
-            response = self._client.messages.create(model=self.model, max_tokens=1024, **request)
+            response = self._client.messages.create(
+                model=self.model, max_tokens=1024, extra_body={"temperature": 0}, **request
+            )
         except anthropic.APIConnectionError as exc:
             raise ModelError(f"cannot reach {self.base_url!r}: {type(exc).__name__}") from None
         except anthropic.APIStatusError as exc:

@@ -150,8 +150,9 @@ def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowl
         known = {normalise_name(s.name) for s in spec.services}
         additions = [s for s in additions if normalise_name(s.name) not in known]
         room = max(low, min(len(spec.services), high) - len(additions))
-        candidates = [*spec.services[:room], *additions]
-        target = min(high, max(low, len(candidates)))
+        # an enterprise band (20+) outgrows the pattern's catalogue: the platform services of large organisations
+        candidates = [*spec.services[:room], *additions, *generic.extra]
+        target = min(high, max(low, min(len(spec.services), high)))
     else:
         core = domain or [ServiceSpec(name="Core Service", responsibility="the app's main domain logic")]
         candidates = [*generic.always, *core, *by_trait, *generic.extra]

@@ -49,7 +49,7 @@ def _catalogue(context: CheckContext) -> list[Service]:
     knowledge = context.knowledge
     spec = knowledge.patterns.get(context.pattern.id)
     generic = knowledge.general.generic_services
-    items = list(spec.services) if spec else [*generic.always, *generic.by_trait.values(), *generic.extra]
+    items = [*spec.services, *generic.extra] if spec else [*generic.always, *generic.by_trait.values(), *generic.extra]
     return [Service(name=s.name, responsibility=s.responsibility, data_stores=list(s.data_stores)) for s in items]
 
 
@@ -139,7 +139,11 @@ def _fix_round(doc: Architecture, context: CheckContext) -> list[Change]:
             changes += _note_replication(doc, context, violation.subject)
         elif spec.id == "SD035":
             changes += _add_gateway(doc)
-        changes += _add_components(doc, spec, violation, context.knowledge)
+        # at the low tier a warning's suggestion (a second database, a broker) would undo the monolith the
+        # tier calls for: only errors add components there
+        severity = violation.severity or spec.severity
+        if severity == "error" or context.tier != "low":
+            changes += _add_components(doc, spec, violation, context.knowledge)
     rule_ids = {spec.id for spec, _ in found}
     if "SD010" in rule_ids:
         changes += _fill_services(doc, context)

@@ -1,0 +1,197 @@
+"""Aggregating case results into metrics, and writing the report as JSON, Markdown, HTML and PNG charts."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from agent.evaluation.scoring import CaseResult
+from agent.schema import PATTERN_IDS
+
+CALIBRATION_BINS = 10
+
+
+def _ratio(hits: int, total: int) -> float | None:
+    return round(hits / total, 3) if total else None
+
+
+def metrics(results: list[CaseResult]) -> dict[str, Any]:
+    """The metrics of one group of results (one drafter, one tag, one pattern)."""
+    judged = [r for r in results if r.pattern_correct is not None]
+    tp = sum(len(r.true_positives) for r in results)
+    fn = sum(len(r.missed) for r in results)
+    fp = sum(len(r.forbidden_present) for r in results)
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    f1 = round(2 * precision * recall / (precision + recall), 3) if precision and recall else 0.0
+    banded = [r for r in results if r.services_in_band is not None]
+    tiered = [r for r in results if r.tier_correct is not None]
+    raw = [r.raw_errors for r in results if r.raw_errors is not None]
+    return {
+        "cases": len(results),
+        "pattern_accuracy": _ratio(sum(bool(r.pattern_correct) for r in judged), len(judged)),
+        "tech_precision": precision,
+        "tech_recall": recall,
+        "tech_f1": f1,
+        "service_band_compliance": _ratio(sum(bool(r.services_in_band) for r in banded), len(banded)),
+        "tier_accuracy": _ratio(sum(bool(r.tier_correct) for r in tiered), len(tiered)),
+        "raw_errors_per_case": round(sum(raw) / len(raw), 2) if raw else None,
+        "errors_after_repair": sum(r.errors for r in results),
+        "fallbacks": sum(r.fallback for r in results),
+        "ece": calibration(judged)["ece"],
+        "seconds_per_case": round(sum(r.seconds for r in results) / len(results), 4) if results else None,
+    }
+
+
+def calibration(results: list[CaseResult]) -> dict[str, Any]:
+    """Expected calibration error over confidence bins, and the bins for the reliability chart."""
+    bins: list[list[CaseResult]] = [[] for _ in range(CALIBRATION_BINS)]
+    for result in results:
+        bins[min(int(result.confidence * CALIBRATION_BINS), CALIBRATION_BINS - 1)].append(result)
+    rows, ece = [], 0.0
+    for index, members in enumerate(bins):
+        if not members:
+            continue
+        confidence = sum(r.confidence for r in members) / len(members)
+        accuracy = sum(bool(r.pattern_correct) for r in members) / len(members)
+        ece += len(members) / max(len(results), 1) * abs(accuracy - confidence)
+        rows.append({"bin": index, "confidence": round(confidence, 3), "accuracy": round(accuracy, 3),
+                     "cases": len(members)})  # fmt: skip
+    return {"ece": round(ece, 3), "bins": rows}
+
+
+def confusion(results: list[CaseResult]) -> dict[str, dict[str, int]]:
+    """Expected pattern → predicted pattern → count."""
+    matrix: dict[str, dict[str, int]] = {p: dict.fromkeys(PATTERN_IDS, 0) for p in PATTERN_IDS}
+    for result in results:
+        if result.expected_pattern and result.pattern in PATTERN_IDS:
+            matrix[result.expected_pattern][result.pattern] += 1
+    return matrix
+
+
+def _grouped(results: list[CaseResult], keys: Callable[[CaseResult], Iterable[str]]) -> dict[str, Any]:
+    groups: dict[str, list[CaseResult]] = defaultdict(list)
+    for result in results:
+        for key in keys(result):
+            groups[key].append(result)
+    return {key: metrics(members) for key, members in sorted(groups.items())}
+
+
+def build_report(results: list[CaseResult], retrieval: list[dict[str, Any]] | None = None,
+                 worst: int = 10) -> dict[str, Any]:  # fmt: skip
+    """The whole report: per drafter, overall metrics, by tag, by pattern, confusion, calibration, worst cases."""
+    by_drafter: dict[str, list[CaseResult]] = defaultdict(list)
+    for result in results:
+        by_drafter[result.drafter].append(result)
+    drafters = {}
+    for name, members in by_drafter.items():
+        judged = [r for r in members if r.pattern_correct is not None]
+        ranked = sorted(members, key=lambda r: (-r.problems, r.case_id))
+        drafters[name] = {
+            "metrics": metrics(members),
+            "by_tag": _grouped(members, lambda r: r.tags or ["untagged"]),
+            "by_pattern": _grouped(members, lambda r: [r.expected_pattern or "unlabelled"]),
+            "confusion": confusion(judged),
+            "calibration": calibration(judged),
+            "worst": [r.model_dump(mode="json") for r in ranked[:worst] if r.problems],
+        }
+    return {"drafters": drafters, "retrieval": retrieval or [], "cases": [r.model_dump(mode="json") for r in results]}
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+HEADLINE = ["cases", "pattern_accuracy", "tech_precision", "tech_recall", "tech_f1", "service_band_compliance",
+            "tier_accuracy", "raw_errors_per_case", "errors_after_repair", "ece", "seconds_per_case"]  # fmt: skip
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The report for people, as Markdown."""
+    lines = ["# Evaluation report", "", "| drafter | " + " | ".join(HEADLINE) + " |",
+             "|---|" + "---|" * len(HEADLINE)]  # fmt: skip
+    for name, data in report["drafters"].items():
+        lines.append(f"| {name} | " + " | ".join(_fmt(data["metrics"][k]) for k in HEADLINE) + " |")
+    for row in report["retrieval"]:
+        lines.append(f"\nRetrieval ({row['mode']}): recall@5 {row['recall_at_5']:.3f}, MRR {row['mrr']:.3f}")
+    for name, data in report["drafters"].items():
+        lines += ["", f"## {name}", "", "### By tag", "", "| tag | cases | pattern acc. | tech F1 | band | tier |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        for tag, m in data["by_tag"].items():
+            lines.append(f"| {tag} | {m['cases']} | {_fmt(m['pattern_accuracy'])} | {_fmt(m['tech_f1'])} | "
+                         f"{_fmt(m['service_band_compliance'])} | {_fmt(m['tier_accuracy'])} |")  # fmt: skip
+        lines += ["", "### Confusion (rows: expected, columns: predicted)", "",
+                  "| | " + " | ".join(PATTERN_IDS) + " |", "|---|" + "---|" * len(PATTERN_IDS)]  # fmt: skip
+        for expected, row in data["confusion"].items():
+            if sum(row.values()):
+                lines.append(f"| {expected} | " + " | ".join(str(row[p]) for p in PATTERN_IDS) + " |")
+        lines += ["", "### Worst cases", ""]
+        for case in data["worst"]:
+            lines.append(
+                f"- **{case['case_id']}** {case['prompt']!r}: pattern {case['pattern']} "
+                f"(expected {case['expected_pattern']}), missed {case['missed']}, "
+                f"forbidden {case['forbidden_present']}, "
+                f"{case['services']} services (expected {case['expected_services']}), tier {case['tier']} "
+                f"(expected {case['expected_tier']})"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write_charts(report: dict[str, Any], directory: Path) -> list[Path]:
+    """Pattern accuracy and technology F1 per drafter, and a reliability chart per drafter (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    names = list(report["drafters"])
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    width = 0.35
+    for offset, key in ((-width / 2, "pattern_accuracy"), (width / 2, "tech_f1")):
+        values = [report["drafters"][n]["metrics"][key] or 0 for n in names]
+        axis.bar([i + offset for i in range(len(names))], values, width, label=key.replace("_", " "))
+    axis.set_xticks(range(len(names)), names)
+    axis.set_ylim(0, 1)
+    axis.legend()
+    axis.set_title("Pattern accuracy and technology F1")
+    figure.tight_layout()
+    written.append(directory / "scores.png")
+    figure.savefig(written[-1], dpi=100)
+    plt.close(figure)
+    for name in names:
+        bins = report["drafters"][name]["calibration"]["bins"]
+        figure, axis = plt.subplots(figsize=(4, 4))
+        axis.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect")
+        axis.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o", label=name)
+        axis.set_xlabel("confidence")
+        axis.set_ylabel("accuracy")
+        axis.set_title(f"Reliability ({name})")
+        axis.legend()
+        figure.tight_layout()
+        written.append(directory / f"reliability-{name}.png")
+        figure.savefig(written[-1], dpi=100)
+        plt.close(figure)
+    return written
+
+
+def write_report(report: dict[str, Any], directory: Path) -> list[Path]:
+    """report.json, report.md, report.html and the charts, each written atomically."""
+    from agent.evaluation.html import render_html
+
+    directory.mkdir(parents=True, exist_ok=True)
+    outputs = {
+        "report.json": json.dumps(report, indent=2),
+        "report.md": render_markdown(report),
+        "report.html": render_html(report),
+    }
+    written = []
+    for name, text in outputs.items():
+        target = directory / name
+        tmp = directory / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        written.append(target)
+    return written + write_charts(report, directory)

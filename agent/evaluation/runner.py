@@ -1,0 +1,120 @@
+"""Running cases against drafters (in parallel, resumable) or scoring predictions made elsewhere."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from agent.advisor import Advisor
+from agent.document import parse_document
+from agent.errors import InvalidRequest, SysdesignError
+from agent.evaluation.cases import EvalCase
+from agent.evaluation.scoring import CaseResult, score_case
+from agent.rules import run_rules
+from agent.rules.context import build_context
+
+PROGRESS_FILE = "progress.jsonl"
+Progress = Callable[[int, int], None]
+
+
+def select(cases: Sequence[EvalCase], tags: Sequence[str] = (), limit: int | None = None) -> list[EvalCase]:
+    """Cases carrying any of `tags` (all when none), at most `limit` of them, in file order."""
+    chosen = [c for c in cases if not tags or set(tags) & set(c.tags)]
+    return chosen[:limit] if limit is not None else chosen
+
+
+def _load_progress(path: Path) -> list[CaseResult]:
+    if not path.is_file():
+        return []
+    results = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            results.append(CaseResult.model_validate_json(line))
+        except ValidationError:
+            continue  # a line cut short by an interruption
+    return results
+
+
+def run_cases(
+    advisor: Advisor,
+    cases: Sequence[EvalCase],
+    drafters: Sequence[str],
+    workers: int = 1,
+    progress: Progress | None = None,
+    progress_dir: Path | None = None,
+    resume: bool = False,
+    options: dict[str, Any] | None = None,
+) -> list[CaseResult]:
+    """Every case through every drafter; with `progress_dir`, each result is appended as it is scored."""
+    options = options or {}
+    log_file = progress_dir / PROGRESS_FILE if progress_dir else None
+    done = _load_progress(log_file) if (log_file and resume) else []
+    if log_file and not resume and log_file.exists():
+        log_file.unlink()
+    finished = {(r.case_id, r.drafter) for r in done}
+    todo = [(case, name) for name in drafters for case in cases if (case.id, name) not in finished]
+    total, lock = len(done) + len(todo), threading.Lock()
+    results = list(done)
+
+    def one(item: tuple[EvalCase, str]) -> CaseResult:
+        case, name = item
+        started = time.perf_counter()
+        try:
+            architecture = advisor.recommend(case.prompt, name, **options)
+            raw = architecture.audit.raw_errors if architecture.audit else None
+            result = score_case(case, architecture, advisor.engine.knowledge, name, time.perf_counter() - started, raw)
+        except SysdesignError as exc:
+            result = score_case(case, None, advisor.engine.knowledge, name, time.perf_counter() - started,
+                                error=str(exc))  # fmt: skip
+        with lock:
+            results.append(result)
+            if log_file:
+                log_file.parent.mkdir(parents=True, exist_ok=True)
+                with log_file.open("a", encoding="utf-8") as handle:
+                    handle.write(result.model_dump_json() + "\n")
+            if progress:
+                progress(len(results), total)
+        return result
+
+    if workers <= 1:
+        for item in todo:
+            one(item)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(one, todo))
+    order = {(case.id, name): i for i, (case, name) in enumerate((c, n) for n in drafters for c in cases)}
+    return sorted(results, key=lambda r: order.get((r.case_id, r.drafter), len(order)))
+
+
+def score_predictions(advisor: Advisor, cases: Sequence[EvalCase], predictions: Path,
+                      name: str = "predictions") -> list[CaseResult]:  # fmt: skip
+    """Score architectures another system produced: one JSON document a line, with the case id in `id`."""
+    if not predictions.is_file():
+        raise InvalidRequest(f"no predictions file at {str(predictions)!r}")
+    by_id = {case.id: case for case in cases}
+    knowledge = advisor.engine.knowledge
+    results = []
+    for number, line in enumerate(predictions.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            case_id = data.pop("id", None) or data.pop("case_id", None)
+            if case_id not in by_id:
+                raise InvalidRequest(f"unknown case id {case_id!r}")
+            architecture = parse_document(data)
+        except (json.JSONDecodeError, InvalidRequest) as exc:
+            raise InvalidRequest(f"{predictions.name} line {number}: {exc}") from None
+        architecture.findings = run_rules(build_context(architecture, knowledge))
+        raw = sum(f.severity == "error" for f in architecture.findings)
+        results.append(score_case(by_id[case_id], architecture, knowledge, name, 0.0, raw))
+    if not results:
+        raise InvalidRequest(f"{str(predictions)!r} holds no predictions")
+    return results

@@ -1,0 +1,98 @@
+"""Scoring one architecture against one case."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from agent.evaluation.cases import EvalCase
+from agent.knowledge import Knowledge, normalise_name
+from agent.schema import Architecture
+
+
+class CaseResult(BaseModel):
+    """How one drafter did on one case."""
+
+    case_id: str
+    drafter: str
+    prompt: str
+    tags: list[str]
+    expected_pattern: str | None
+    pattern: str | None
+    confidence: float
+    pattern_correct: bool | None
+    true_positives: list[str]
+    missed: list[str]
+    forbidden_present: list[str]
+    forbidden_absent: list[str]
+    services: int
+    expected_services: tuple[int, int] | None
+    services_in_band: bool | None
+    expected_tier: str | None
+    tier: str | None
+    tier_correct: bool | None
+    raw_errors: int | None
+    errors: int
+    seconds: float
+    fallback: bool = False
+    error: str | None = None
+
+    @property
+    def problems(self) -> int:
+        """How far off the case is, for ranking the worst cases."""
+        return (
+            (self.pattern_correct is False) * 3
+            + len(self.missed)
+            + len(self.forbidden_present) * 2
+            + (self.services_in_band is False)
+            + (self.tier_correct is False)
+            + self.errors * 2
+        )
+
+
+def _key(name: str, knowledge: Knowledge) -> str:
+    return normalise_name(knowledge.canonical(name))
+
+
+def score_case(
+    case: EvalCase,
+    architecture: Architecture | None,
+    knowledge: Knowledge,
+    drafter: str,
+    seconds: float,
+    raw_errors: int | None = None,
+    error: str | None = None,
+) -> CaseResult:
+    """Compare an architecture (None when drafting failed) with what the case expects."""
+    architecture = architecture or Architecture()
+    present = {_key(c.name, knowledge) for c in architecture.components}
+    wanted = {_key(n, knowledge): knowledge.canonical(n) for n in case.must_include}
+    banned = {_key(n, knowledge): knowledge.canonical(n) for n in case.must_not_include}
+    pattern = architecture.pattern.id if architecture.pattern else None
+    tier = architecture.estimate.tier if architecture.estimate else None
+    count = len(architecture.services)
+    band = case.services
+    return CaseResult(
+        case_id=case.id,
+        drafter=drafter,
+        prompt=case.prompt,
+        tags=list(case.tags),
+        expected_pattern=case.pattern,
+        pattern=pattern,
+        confidence=architecture.pattern.confidence if architecture.pattern else 0.0,
+        pattern_correct=None if case.pattern is None else pattern == case.pattern,
+        true_positives=[name for key, name in wanted.items() if key in present],
+        missed=[name for key, name in wanted.items() if key not in present],
+        forbidden_present=[name for key, name in banned.items() if key in present],
+        forbidden_absent=[name for key, name in banned.items() if key not in present],
+        services=count,
+        expected_services=band,
+        services_in_band=None if band is None else band[0] <= count <= band[1],
+        expected_tier=case.tier,
+        tier=tier,
+        tier_correct=None if case.tier is None else tier == case.tier,
+        raw_errors=raw_errors,
+        errors=sum(f.severity == "error" for f in architecture.findings),
+        seconds=round(seconds, 4),
+        fallback=bool(architecture.audit and architecture.audit.fallback),
+        error=error,
+    )
