@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/mcp_http.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/eval_suite.py
 	$(BIN)/python benchmarks/drafting.py
 
 clean:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import Settings, load_settings
-from agent.engine import Engine
+from agent.engine import Engine, Sizing
 from agent.retrieval import Retriever
 from agent.schema import Architecture, CheckReport, Estimate, Hit
 
@@ -28,7 +28,7 @@ class Advisor:
     def __init__(self, index: Path | None = None, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings(index=index)
         self._retriever = Retriever.open(self.settings.index, self.settings.embedding_model)
-        self.engine = Engine(self._retriever)
+        self.engine = Engine(self._retriever, estimation=self.settings.estimation)
 
     def _drafting(self, drafter: str | None, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         merged: dict[str, Any] = {
@@ -58,9 +58,9 @@ class Advisor:
         """Knowledge-base chunks that answer `query`, best first."""
         return self._retriever.search(query, k=k, pattern=pattern)
 
-    def estimate(self, subject: str | dict[str, Any] | Architecture) -> Estimate:
-        """The complexity estimate of an app idea or an architecture document."""
-        return self.engine.estimate(subject)
+    def estimate(self, subject: str | dict[str, Any] | Architecture, sizing: Sizing | None = None) -> Estimate:
+        """The complexity estimate of an app idea or an architecture document (low/likely/high, per service)."""
+        return self.engine.estimate(subject, sizing)
 
     # async variants for agent frameworks: the work runs in a worker thread, the event loop stays free
 

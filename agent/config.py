@@ -13,6 +13,13 @@
     timeout = 60
     prompts_dir = "my-prompts"     # your own copies of prompts/*.j2
 
+    [estimation]                   # see docs/estimation.md
+    combination = "diminishing"    # or "product"
+    cap = 3.0
+    decay = 0.5
+    base_hours = { low = [40, 120] }
+    factors = { ml = 1.8 }
+
 API keys are never read from this file: SYSDESIGN_API_KEY, OPENAI_API_KEY or ANTHROPIC_API_KEY only.
 """
 
@@ -28,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from agent.corpus import DEFAULT_INDEX
 from agent.embedding import DEFAULT_MODEL
 from agent.errors import InvalidRequest
+from agent.estimation import EstimationConfig
 
 CONFIG_FILE = "sysdesign.toml"
 
@@ -47,6 +55,7 @@ class Settings(BaseModel):
     fallback: str | None = "kb"
     timeout: float = Field(default=60.0, gt=0)
     prompts_dir: Path | None = None
+    estimation: EstimationConfig = Field(default_factory=EstimationConfig)
 
     @field_validator("fallback", mode="before")
     @classmethod
@@ -86,7 +95,7 @@ def load_settings(**overrides: Any) -> Settings:
     values = _from_file()
     for name in Settings.model_fields:
         env = os.environ.get(f"SYSDESIGN_{name.upper()}")
-        if env:
+        if env and name != "estimation":
             values[name] = env
     values.update({name: value for name, value in overrides.items() if value is not None})
     if "api_key" in values:

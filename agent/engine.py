@@ -4,21 +4,39 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
+from agent.capacity import capacity, team_from_request
 from agent.document import parse_document
 from agent.drafting import DraftRequest, get_drafter
 from agent.errors import InvalidRequest, ModelError
-from agent.estimation import choose_tier, estimate
+from agent.estimation import EstimationConfig, estimate, three_point
 from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
 from agent.retrieval import MAX_QUERY_CHARS, Retriever
 from agent.rules import run_rules
 from agent.rules.context import build_context
 from agent.rules.repair import repair
-from agent.schema import Architecture, Audit, CheckReport, Estimate, Finding, Resolution
+from agent.schema import Architecture, Assumption, Audit, CheckReport, Estimate, Finding, Resolution
 
 RETRIEVAL_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """What the user tells the estimator: team size, factors to leave out, scale figures."""
+
+    team: int | None = None
+    without: tuple[str, ...] = ()
+    dau: float | None = None
+    write_share: float | None = None
+    media_mb_per_day: float | None = None
+
+    def overrides(self) -> dict[str, float | None]:
+        return {"dau": self.dau, "write_share": self.write_share, "media_mb_per_day": self.media_mb_per_day}
+
+
 DEFAULT_ROUNDS = 2
 log = logging.getLogger("sysdesign")
 
@@ -38,9 +56,15 @@ def validate_prompt(prompt: object) -> str:
 class Engine:
     """Recommends and checks architectures; load once and share across threads."""
 
-    def __init__(self, retriever: Retriever | None = None, knowledge: Knowledge | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever | None = None,
+        knowledge: Knowledge | None = None,
+        estimation: EstimationConfig | None = None,
+    ) -> None:
         self._retriever = retriever
         self.knowledge = knowledge or load_knowledge()
+        self.estimation = estimation or EstimationConfig()
         self._lock = threading.Lock()
 
     @property
@@ -57,6 +81,7 @@ class Engine:
         *,
         rounds: int = DEFAULT_ROUNDS,
         fallback: str | None = "kb",
+        sizing: Sizing | None = None,
         **options: Any,
     ) -> Architecture:
         """A checked architecture for `prompt`: drafted, revised by the model, repaired, with an audit trail.
@@ -65,6 +90,7 @@ class Engine:
             drafter: 'kb' (offline), 'llama-cpp', 'openai', 'anthropic' or a plugin's name.
             rounds: how many times a model is asked to fix error findings before the engine repairs.
             fallback: 'kb' to answer offline when the model fails (the audit says so); None to raise.
+            sizing: team size, factors to leave out, and scale figures for the estimate and capacity.
             options: passed to the drafter (model, model_path, base_url, timeout, prompts_dir).
         """
         prompt = validate_prompt(prompt)
@@ -89,11 +115,32 @@ class Engine:
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         fixed.changes = changes
         fixed.drafter = backend.name
+        self._size(fixed, reading.traits, sizing or Sizing())
+        fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
         audit.repairs = _resolutions(first, self._findings(draft), fixed.findings)
         audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != fixed.pattern.id
         fixed.audit = audit
         return fixed
+
+    def _size(self, architecture: Architecture, traits: dict, sizing: Sizing) -> None:
+        """Final estimate (three points, per service, calendar), capacity and assumptions, in place."""
+        assert architecture.estimate is not None and architecture.pattern is not None
+        request = architecture.request or ""
+        team = sizing.team or team_from_request(request)
+        plan = estimate(architecture.estimate.tier, architecture.pattern.id, traits, self.knowledge,
+                        sizing.without, self.estimation)  # fmt: skip
+        architecture.estimate = three_point(plan, architecture.services, team)
+        architecture.capacity, architecture.assumptions = capacity(
+            architecture.pattern.id, request, sizing.overrides(), len(architecture.services)
+        )
+        if team:
+            source = "flag" if sizing.team else "request"
+            architecture.assumptions.append(Assumption(name="team size", value=f"{team} engineers", source=source))
+        if sizing.without:
+            architecture.assumptions.append(
+                Assumption(name="factors left out", value=", ".join(sizing.without), source="flag")
+            )
 
     def _findings(self, architecture: Architecture) -> list[Finding]:
         return run_rules(build_context(architecture, self.knowledge))
@@ -140,17 +187,17 @@ class Engine:
             changes=changes,
         )
 
-    def estimate(self, subject: str | dict[str, Any] | Architecture) -> Estimate:
+    def estimate(self, subject: str | dict[str, Any] | Architecture, sizing: Sizing | None = None) -> Estimate:
         """The complexity estimate of a request (text) or of an architecture document."""
+        sizing = sizing or Sizing()
         if isinstance(subject, str) and not subject.lstrip().startswith("{"):
-            prompt = validate_prompt(subject)
-            reading = read_request(prompt, self.retriever.search(prompt, k=RETRIEVAL_DEPTH), self.knowledge)
-            tier = choose_tier(
-                reading.pattern.id, reading.traits, reading.small_scope, reading.enterprise, reading.large_scale
-            )
-            return estimate(tier, reading.pattern.id, reading.traits, self.knowledge)
-        context = build_context(parse_document(subject), self.knowledge)
-        return estimate(context.tier, context.pattern.id, context.traits, self.knowledge)
+            return self.recommend(subject, sizing=sizing).estimate  # type: ignore[return-value]
+        architecture = parse_document(subject)
+        context = build_context(architecture, self.knowledge)
+        plan = estimate(context.tier, context.pattern.id, context.traits, self.knowledge, sizing.without,
+                        self.estimation)  # fmt: skip
+        team = sizing.team or team_from_request(architecture.request or "")
+        return three_point(plan, architecture.services, team)
 
 
 def _resolutions(first: list[Finding], after_model: list[Finding], final: list[Finding]) -> list[Resolution]:

@@ -3,14 +3,47 @@
 Tier: an organisation of many teams → enterprise; an MVP or small team → low (the document's warning
 against over-engineering); one of the five known patterns → high (the document's examples of the high
 tier are exactly those platforms); otherwise it follows the number of demanding traits.
+
+Multipliers combine with diminishing returns and a cap (docs/estimation.md says why): the largest applies in
+full, each next one at half the weight of the one before, and the total never exceeds the cap.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent.knowledge import Knowledge, Tier, Trait, load_knowledge
-from agent.schema import AppliedMultiplier, Estimate, PatternId
+from agent.schema import AppliedMultiplier, Estimate, PatternId, Service, ServiceEffort
+
+HOURS_PER_ENGINEER_WEEK = 30  # focused hours, after meetings and reviews: a heuristic, see docs/estimation.md
+
+
+class EstimationConfig(BaseModel):
+    """How effort is computed; `sysdesign.toml` [estimation] overrides it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    combination: Literal["diminishing", "product"] = "diminishing"
+    decay: float = Field(default=0.5, gt=0, le=1, description="Weight of each next multiplier's excess.")
+    cap: float = Field(default=3.0, ge=1, description="The combined factor never exceeds this.")
+    base_hours: dict[Tier, tuple[int, int]] = Field(default_factory=dict)
+    factors: dict[str, float] = Field(default_factory=dict)
+
+
+def combine(values: Sequence[float], config: EstimationConfig | None = None) -> float:
+    """The combined factor of several multipliers (each >= 1)."""
+    config = config or EstimationConfig()
+    if config.combination == "product":
+        total = math.prod(values)
+    else:
+        excess = sorted((v - 1 for v in values), reverse=True)
+        total = 1 + sum(e * config.decay**i for i, e in enumerate(excess))
+    return min(total, config.cap)
+
 
 # traits that make an app harder to build than CRUD
 DEMANDING_TRAITS: frozenset[str] = frozenset(
@@ -53,22 +86,23 @@ def estimate(
     traits: Mapping[Trait, Sequence[str]],
     knowledge: Knowledge | None = None,
     without: Sequence[str] = (),
+    config: EstimationConfig | None = None,
 ) -> Estimate:
-    """Base hours of the tier times the factor of every trait present (`without` switches factors off)."""
+    """Base hours of the tier times the combined factor of the traits present (`without` switches some off)."""
     knowledge = knowledge or load_knowledge()
+    config = config or EstimationConfig()
     spec = knowledge.estimation.tiers[tier]
     applied = []
-    factor = 1.0
     for name, multiplier in knowledge.estimation.multipliers.items():
-        if multiplier.trait in traits and name not in without:
-            factor *= multiplier.value
+        if multiplier.trait in traits and name not in without and multiplier.trait not in without:
             applied.append(
                 AppliedMultiplier(
-                    factor=name, value=multiplier.value, why=multiplier.why,
+                    factor=name, value=config.factors.get(name, multiplier.value), why=multiplier.why,
                     triggers=list(traits[multiplier.trait]), citation=multiplier.cite,
                 )
             )  # fmt: skip
-    low, high = spec.hours
+    factor = combine([m.value for m in applied], config)
+    low, high = config.base_hours.get(tier, spec.hours)
     band = services_band(tier, pattern, knowledge)
     citations = [spec.cite, "time-estimation-factors"] if applied else [spec.cite]
     if band != spec.services:
@@ -79,9 +113,51 @@ def estimate(
         base_hours=(low, high),
         multipliers=applied,
         factor=round(factor, 3),
+        combination=config.combination,
         hours=(_round(low * factor), _round(high * factor)),
         citations=citations,
     )
+
+
+def three_point(plan: Estimate, services: Sequence[Service], team: int | None = None) -> Estimate:
+    """The estimate with low/likely/high, the PERT mean, hours per service and, given a team, calendar weeks.
+
+    Likely sits between low and high on a log scale, nearer high as the design fills more of its service band.
+    """
+    low, high = plan.hours
+    band_low, band_high = plan.services_band
+    fill = (len(services) - band_low) / (band_high - band_low) if band_high > band_low else 0.5
+    exponent = 0.25 + 0.5 * min(max(fill, 0.0), 1.0)
+    likely = _round(low * (high / low) ** exponent) if low else 0
+    pert = _round((low + 4 * likely + high) / 6)
+    weights = [_service_weight(service, plan) for service in services] or [1.0]
+    total = sum(weights)
+    per_service = [
+        ServiceEffort(service=service.name, low=_round(low * w / total), likely=_round(likely * w / total),
+                      high=_round(high * w / total), pert=_round(pert * w / total))
+        for service, w in zip(services, weights, strict=False)
+    ]  # fmt: skip
+    weeks = None
+    if team:
+        weeks = (round(low / (team * HOURS_PER_ENGINEER_WEEK), 1), round(high / (team * HOURS_PER_ENGINEER_WEEK), 1))
+    return plan.model_copy(update={"low": low, "likely": likely, "high": high, "pert": pert,
+                                   "per_service": per_service, "team": team, "weeks": weeks})  # fmt: skip
+
+
+_SERVICE_FACTORS = {"real": "real_time", "media": "media_processing", "transcod": "media_processing",
+                    "payment": "payments", "recommend": "ml", "fraud": "ml"}  # fmt: skip
+
+
+def _service_weight(service: Service, plan: Estimate) -> float:
+    """Where the hours go: a base share, more for each data store it owns, its trait's multiplier if any."""
+    name = service.name.lower()
+    weight = 0.6 if "gateway" in name else 1.0
+    weight += 0.25 * max(0, len(service.data_stores) - 1)
+    applied = {m.factor: m.value for m in plan.multipliers}
+    for cue, factor in _SERVICE_FACTORS.items():
+        if cue in name and factor in applied:
+            weight *= applied[factor]
+    return weight
 
 
 def _round(hours: float) -> int:

@@ -125,14 +125,48 @@ class AppliedMultiplier(_Document):
     citation: str | None = None
 
 
+class ServiceEffort(_Document):
+    service: str
+    low: int
+    likely: int
+    high: int
+    pert: int
+
+
 class Estimate(_Document):
     tier: TierId
     services_band: tuple[int, int]
     base_hours: tuple[int, int]
     multipliers: list[AppliedMultiplier] = Field(default_factory=list)
-    factor: float = Field(default=1.0, description="Product of the multipliers.")
+    factor: float = Field(default=1.0, description="The multipliers combined (see docs/estimation.md).")
+    combination: str = Field(default="diminishing", description="How multipliers combine: diminishing or product.")
     hours: tuple[int, int]
+    low: int | None = None
+    likely: int | None = None
+    high: int | None = None
+    pert: int | None = Field(default=None, description="(low + 4 likely + high) / 6")
+    per_service: list[ServiceEffort] = Field(default_factory=list)
+    team: int | None = None
+    weeks: tuple[float, float] | None = Field(default=None, description="Calendar weeks for the team, a range.")
     citations: list[str] = Field(default_factory=list)
+
+
+class CapacityFigure(_Document):
+    """One back-of-the-envelope number, with its formula and inputs."""
+
+    name: str
+    value: float
+    unit: str
+    formula: str
+
+
+class Assumption(_Document):
+    """What a design assumes, and where that came from."""
+
+    name: str
+    value: str
+    source: Literal["request", "flag", "knowledge base", "heuristic"]
+    citation: str | None = None
 
 
 class Finding(_Document):
@@ -191,6 +225,8 @@ class Architecture(_Document):
     flows: list[Flow] = Field(default_factory=list)
     scaling: list[str] = Field(default_factory=list)
     estimate: Estimate | None = None
+    capacity: list[CapacityFigure] = Field(default_factory=list)
+    assumptions: list[Assumption] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     changes: list[Change] = Field(default_factory=list, description="What repair changed, with the rule behind it.")
     citations: list[str] = Field(default_factory=list)

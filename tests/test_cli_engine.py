@@ -63,7 +63,23 @@ def test_schema_is_the_architecture_json_schema():
 
 
 def test_estimate_prints_the_breakdown():
-    out = run_cli("estimate", "Uber for dog walkers with payments").stdout
+    out = run_cli("estimate", "Uber for dog walkers with payments", "--team", "4").stdout
     assert "Estimate: high tier" in out and "x 1.3" in out and "x 1.2" in out
-    data = json.loads(run_cli("estimate", "a todo app", "--json").stdout)
-    assert data["tier"] == "low" and data["hours"] == [50, 150]
+    assert "4 engineers:" in out and "Hours per service" in out and "Capacity:" in out and "Assumptions:" in out
+    data = json.loads(run_cli("estimate", "a todo app", "--json", "--dau", "5k").stdout)
+    assert data["estimate"]["tier"] == "low" and data["estimate"]["hours"] == [50, 150]
+    assert {"name": "dau", "value": "5,000", "source": "flag"}.items() <= data["assumptions"][0].items()
+    assert all(figure["unit"] and figure["formula"] for figure in data["capacity"])
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--dau", "lots", "not a count"),
+        ("--read-write", "most", "read:write"),
+        ("--without", "magic", "unknown factor"),
+    ],
+)
+def test_estimate_bad_flags_exit_2(flag, value, message):
+    result = run_cli("estimate", "a todo app", flag, value)
+    assert result.returncode == 2 and message in result.stderr

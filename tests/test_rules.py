@@ -68,6 +68,7 @@ CASES = {
                                     "hours": [500, 900]}),
               with_(TODO, estimate={"tier": "low", "services_band": [1, 3], "base_hours": [50, 150],
                                     "hours": [50, 150]})),
+    "SD041": (without(TWITTER, "Cassandra"), TWITTER),
     "SD050": (with_(TODO, components=[*TODO["components"], "FooDB"]), TODO),
     "SD051": (with_(TWITTER, pattern="ride_hailing"), with_(TWITTER, pattern="social_media")),
 }  # fmt: skip

@@ -115,17 +115,50 @@ def schema() -> None:
 @app.command()
 def estimate(
     subject: Annotated[str, typer.Argument(help="An app idea, or a JSON architecture file ('-' for stdin).")],
+    team: Annotated[int | None, typer.Option(min=1, max=1000, help="Engineers: turns hours into weeks.")] = None,
+    without: Annotated[
+        list[str] | None, typer.Option("--without", help="Leave a multiplier out, e.g. 'ml' (repeatable).")
+    ] = None,
+    dau: Annotated[str | None, typer.Option(help="Daily active users, e.g. 5M, 200k.")] = None,
+    read_write: Annotated[str | None, typer.Option(help="Read:write mix, e.g. 99:1.")] = None,
+    media_mb_per_day: Annotated[float | None, typer.Option(min=0, help="New media per day, in MB.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Estimate the complexity (tier, hours, multipliers) of an app idea or an architecture.
+    """Estimate effort (low/likely/high, per service, weeks for a team) and capacity for an app idea.
 
-    Example: sysdesign estimate "Uber for dog walkers with payments"
+    Examples:
+      sysdesign estimate "Uber for dog walkers with payments" --team 4
+      sysdesign estimate "Build a Twitter clone" --dau 2M --read-write 99:1 --without ml
+      sysdesign estimate architecture.json --json
     """
-    from agent.rendering.text import render_estimate
+    from agent.capacity import parse_count, parse_ratio
+    from agent.engine import Sizing, validate_prompt
+    from agent.knowledge import load_knowledge
+    from agent.rendering.text import render_sizing
 
-    text = _read_input(subject) if subject == "-" or subject.endswith(".json") else subject
-    plan = _engine().estimate(text)
+    known = set(load_knowledge().estimation.multipliers) | set(load_knowledge().traits)
+    for name in without or []:
+        if name not in known:
+            raise InvalidRequest(f"unknown factor {name!r} for --without; known: {', '.join(sorted(known))}")
+    try:
+        sizing = Sizing(
+            team=team, without=tuple(without or ()), dau=parse_count(dau) if dau else None,
+            write_share=parse_ratio(read_write) if read_write else None, media_mb_per_day=media_mb_per_day,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None
+    engine = _engine()
+    if subject == "-" or subject.endswith(".json"):
+        document = _read_input(subject)
+        plan = engine.estimate(document, sizing)
+        if as_json:
+            print_json(plan.model_dump(mode="json"))
+        else:
+            typer.echo(render_sizing(plan, [], []))
+        return
+    validate_prompt(subject)
+    architecture = engine.recommend(subject, sizing=sizing)
     if as_json:
-        print_json(plan.model_dump(mode="json"))
+        print_json(architecture.model_dump(mode="json", include={"estimate", "capacity", "assumptions"}))
     else:
-        typer.echo("\n".join(render_estimate(plan)))
+        typer.echo(render_sizing(architecture.estimate, architecture.capacity, architecture.assumptions))

@@ -73,12 +73,13 @@ def eval_suite(
     if as_json:
         print_json(data)
         return
-    headline = ["pattern_accuracy", "tech_f1", "service_band_compliance", "tier_accuracy", "errors_after_repair",
-                "ece", "seconds_per_case"]  # fmt: skip
-    typer.echo(f"{'drafter':<12}{'cases':>6}" + "".join(f"{k.replace('_', ' ')[:14]:>16}" for k in headline))
+    columns = {"pattern_accuracy": "pattern", "tech_precision": "tech P", "tech_recall": "tech R", "tech_f1": "tech F1",
+               "service_band_compliance": "band", "tier_accuracy": "tier", "raw_errors_per_case": "raw err",
+               "errors_after_repair": "errors", "ece": "ECE", "seconds_per_case": "s/case"}  # fmt: skip
+    typer.echo(f"{'drafter':<12}{'cases':>6}" + "".join(f"{label:>9}" for label in columns.values()))
     for name, entry in data["drafters"].items():
         m = entry["metrics"]
-        cells = "".join(f"{'-' if m[k] is None else m[k]:>16}" for k in headline)
+        cells = "".join(f"{'-' if m[k] is None else m[k]:>9}" for k in columns)
         typer.echo(f"{name:<12}{m['cases']:>6}{cells}")
     for row in retrieval:
         if row["mode"] == "hybrid":

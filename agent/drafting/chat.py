@@ -92,18 +92,28 @@ def extract_json(text: str) -> dict:
     decoder = json.JSONDecoder()
     try:
         value, _ = decoder.raw_decode(text[start:])
-    except json.JSONDecodeError:
-        # a truncated answer: try closing the open brackets, as far as they go
-        candidate = text[start:].rstrip().rstrip(",")
-        candidate = re.sub(r',\s*"[^"]*$', "", candidate)
-        closers = "".join("]" if c == "[" else "}" for c in _open_brackets(candidate))
-        try:
-            value = json.loads(candidate + closers)
-        except json.JSONDecodeError as exc:
+    except json.JSONDecodeError as exc:
+        value = _salvage(text[start:])
+        if value is None:
             raise ModelError(f"the model's JSON is invalid: {exc}") from None
     if not isinstance(value, dict):
         raise ModelError("the model's JSON is not an object")
     return value
+
+
+def _salvage(text: str) -> object | None:
+    """A truncated answer (the model ran out of tokens, often in a loop): cut back to the last complete
+    element before a comma, close the open brackets, and parse; None when nothing parses."""
+    commas = [i for i in range(len(text) - 1, 0, -1) if text[i] == ","][:400]
+    cuts = [len(text), *commas]
+    for cut in cuts:
+        candidate = text[:cut].rstrip().rstrip(",")
+        closers = "".join("]" if c == "[" else "}" for c in _open_brackets(candidate))
+        try:
+            return json.loads(candidate + closers)
+        except json.JSONDecodeError:
+            continue
+    return None
 
 
 def _open_brackets(text: str) -> list[str]:

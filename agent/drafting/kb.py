@@ -140,6 +140,9 @@ def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowl
         return [app]
     by_trait = [generic.by_trait[t] for t in reading.traits if t in generic.by_trait]
     if spec:
+        # the pattern's catalogue already serves the pattern's own traits: add services only for what was asked
+        asked = [t for t, cues in reading.traits.items() if not cues[0].startswith("pattern:")]
+        by_trait = [generic.by_trait[t] for t in asked if t in generic.by_trait]
         # the pattern's catalogue, making room for what the request adds: a mixed request borrows the other
         # pattern's signature services, and a trait the pattern lacks (payments on a social app) its service
         additions = [

@@ -71,6 +71,7 @@ class LlamaCppClient:
             "messages": messages,
             "max_tokens": MAX_TOKENS,
             "temperature": 0,
+            "repeat_penalty": 1.15,  # small models loop ("Messaging", "Messaging", ...) without it
             "response_format": {"type": "json_schema", "json_schema": {"name": "architecture", "schema": schema}},
         }
         with self._lock:

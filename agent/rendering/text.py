@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from agent.schema import Architecture, Audit, CheckReport, Estimate, Finding
+from agent.schema import Architecture, Assumption, Audit, CapacityFigure, CheckReport, Estimate, Finding
 
 
 def _pct(value: float) -> str:
@@ -20,8 +20,33 @@ def render_estimate(plan: Estimate) -> list[str]:
     for multiplier in plan.multipliers:
         trigger = ", ".join(multiplier.triggers[:3])
         lines.append(f"  x {multiplier.value:<5} {multiplier.why} [{trigger}]")
-    lines.append(f"  = x {plan.factor} in total")
+    lines.append(f"  = x {plan.factor} combined ({plan.combination})")
+    if plan.likely is not None:
+        lines.append(f"  low {plan.low:,} / likely {plan.likely:,} / high {plan.high:,} hours; PERT mean {plan.pert:,}")
+    if plan.weeks:
+        lines.append(f"  {plan.team} engineers: {plan.weeks[0]:g}-{plan.weeks[1]:g} weeks")
     return lines
+
+
+def render_sizing(plan: Estimate, capacity: list[CapacityFigure], assumptions: list[Assumption]) -> str:
+    """The estimate with hours per service (a bar each), capacity with formulas, and the assumptions."""
+    lines = render_estimate(plan)
+    if plan.per_service:
+        widest = max(s.pert for s in plan.per_service) or 1
+        lines.append("\nHours per service (PERT mean; low-high):")
+        for effort in plan.per_service:
+            bar = "#" * max(1, round(24 * effort.pert / widest))
+            lines.append(f"  {effort.service:<26} {bar:<24} {effort.pert:>6,}  ({effort.low:,}-{effort.high:,})")
+    if capacity:
+        lines.append("\nCapacity:")
+        for figure in capacity:
+            lines.append(f"  {figure.name:<38} {figure.value:>16,.1f} {figure.unit:<10} = {figure.formula}")
+    if assumptions:
+        lines.append("\nAssumptions:")
+        for item in assumptions:
+            where = f"{item.source}: {item.citation}" if item.citation else item.source
+            lines.append(f"  {item.name:<20} {item.value:<18} ({where})")
+    return "\n".join(lines)
 
 
 def render_findings(findings: list[Finding]) -> list[str]:

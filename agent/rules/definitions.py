@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 
+from agent.estimation import combine
 from agent.knowledge import TIERS
 from agent.rules import Violation, rule
 from agent.rules.context import CheckContext
@@ -240,14 +242,37 @@ def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
     tier = context.knowledge.estimation.tiers[plan.tier]
     if tuple(plan.base_hours) != tier.hours:
         yield Violation(f"base hours {list(plan.base_hours)} differ from the {plan.tier} tier's {list(tier.hours)}")
-    factor = 1.0
-    for multiplier in plan.multipliers:
-        factor *= multiplier.value
-    expected = (plan.base_hours[0] * factor, plan.base_hours[1] * factor)
-    if any(abs(h - e) > max(10.0, 0.02 * e) for h, e in zip(plan.hours, expected, strict=True)):
-        yield Violation(f"hours {list(plan.hours)} are not base hours times the multipliers ({factor:.2f}x)")
+    values = [m.value for m in plan.multipliers]
+    # the engine's own combination, a plain product, or the factor the document states: any is coherent
+    factors = {combine(values), math.prod(values), plan.factor}
+
+    def matches(factor: float) -> bool:
+        expected = (plan.base_hours[0] * factor, plan.base_hours[1] * factor)
+        return all(abs(h - e) <= max(10.0, 0.02 * e) for h, e in zip(plan.hours, expected, strict=True))
+
+    if not any(matches(f) for f in factors):
+        yield Violation(f"hours {list(plan.hours)} are not base hours times the multipliers "
+                        f"({combine(values):.2f}x combined)")  # fmt: skip
     if TIERS.index(plan.tier) >= TIERS.index("high") and context.service_count and context.service_count < 4:
         yield Violation(f"a {plan.tier}-tier estimate for {context.service_count} services")
+
+
+@rule("SD041", "The data layer matches the load", "warning", "performance", "under-engineering",
+      "Put Redis in front of the database, add read replicas, and shard or use a write-optimised store "
+      "(Cassandra) for heavy writes.")  # fmt: skip
+def under_engineering(context: CheckContext) -> Iterator[Violation]:
+    from agent.capacity import SECONDS_PER_DAY, gather_inputs
+
+    v = gather_inputs(context.pattern.id, context.document.request or "", {}).values
+    peak_writes = v["dau"] * v["requests_per_user"] * v["write_share"] * v["peak_factor"] / SECONDS_PER_DAY
+    relational_only = context.has("Postgres", "MySQL") and not context.has("Cassandra", "ClickHouse")
+    # a single relational primary takes on the order of 10,000 writes/s (a heuristic, see docs/estimation.md)
+    if peak_writes > 10_000 and relational_only and not re.search(r"shard|partition", context.text):
+        yield Violation(f"about {peak_writes:,.0f} writes/s at peak on a single relational database",
+                        subject="database")  # fmt: skip
+    if v["dau"] >= 1_000_000 and not context.has_category("cache"):
+        yield Violation(f"{v['dau']:,.0f} daily users and no cache in front of the database", subject="cache",
+                        add=("Redis",))  # fmt: skip
 
 
 # ---- Input hygiene ---------------------------------------------------------------------------------------
