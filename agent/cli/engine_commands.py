@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -65,7 +64,7 @@ def ask(
             typer.echo("\n" + render_audit(architecture.audit))
 
 
-def _read_input(file: str) -> str:
+def read_input(file: str) -> str:
     if file == "-":
         return sys.stdin.read()
     path = Path(file)
@@ -79,29 +78,33 @@ def _read_input(file: str) -> str:
 
 @app.command()
 def check(
-    file: Annotated[str, typer.Argument(help="A JSON architecture document, or '-' for stdin.")],
+    file: Annotated[str, typer.Argument(help="A JSON architecture, '-' for stdin, a folder or a glob of them.")],
     fix: Annotated[bool, typer.Option("--fix", help="Repair the document and print it with the changes.")] = False,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules-dir", help="A folder of your own rule packs (repeatable).")
+    ] = None,
+    waivers: Annotated[
+        Path | None, typer.Option(help="Waivers file (default: sysdesign-waivers.yaml here, if present).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="Stdout format: text, json, sarif or junit.")] = "text",
+    output: Annotated[
+        list[str] | None, typer.Option("--output", "-o", help="Also write FORMAT=PATH, e.g. sarif=out.sarif.")
+    ] = None,
+    fail_on: Annotated[str, typer.Option(help="Exit 1 on findings at: error (default), warning, never.")] = "error",
     as_json: JsonOption = False,
 ) -> None:
-    """Check an architecture against the knowledge base (exit 1 when a finding is an error; with --fix, when
-    one remains after repair).
+    """Check architectures against the knowledge base's rules and your own packs.
 
-    Example: echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
+    Exit 0 when nothing reaches --fail-on, 1 when something does (with --fix: after repair), 2 for bad input.
+
+    Examples:
+      sysdesign check architecture.json
+      echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
+      sysdesign check architecture/ --rules-dir rules/ -o sarif=results.sarif -o junit=junit.xml
     """
-    from agent.rendering.text import render_findings, render_report
+    from agent.cli.check_output import run_check
 
-    report = _engine().check(_read_input(file), fix=fix)
-    if as_json:
-        print_json(report.model_dump(mode="json", exclude_none=True))
-    else:
-        typer.echo(render_report(report))
-        if report.repaired is not None:
-            typer.echo("\nRepaired document:\n" + json.dumps(report.repaired.model_dump(mode="json"), indent=2))
-            typer.echo("\nAfter repair:\n" + "\n".join(render_findings(report.repaired.findings)))
-    # with --fix the verdict is the repaired document's: a fixable document passes
-    final = report.repaired.findings if report.repaired is not None else report.findings
-    if any(finding.severity == "error" for finding in final):
-        raise typer.Exit(1)
+    run_check(_engine(), file, fix, rules_dir or [], waivers, "json" if as_json else format, output or [], fail_on)
 
 
 @app.command()
@@ -149,7 +152,7 @@ def estimate(
         raise InvalidRequest(str(exc)) from None
     engine = _engine()
     if subject == "-" or subject.endswith(".json"):
-        document = _read_input(subject)
+        document = read_input(subject)
         plan = engine.estimate(document, sizing)
         if as_json:
             print_json(plan.model_dump(mode="json"))

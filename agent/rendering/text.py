@@ -114,6 +114,13 @@ def render_report(report: CheckReport) -> str:
         f"(pattern {report.pattern.id} {_pct(report.pattern.confidence)}, {report.tier} tier)",
         *render_findings(report.findings),
     ]
+    if report.suppressed:
+        lines.append("Waived:")
+        for item in report.suppressed:
+            finding = item.finding
+            lines.append(f"  {finding.rule_id} ({finding.subject or '-'}): {finding.message} — {item.reason} "
+                         f"(until {item.expires.isoformat()})")  # fmt: skip
+    lines += [f"Notice: {notice}" for notice in report.notices]
     if report.repaired is not None:
         lines.append("\nChanges:")
         lines += [f"  {c.rule_id} {c.action}: {c.detail}" for c in report.changes] or ["  none"]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from agent.estimation import combine
 from agent.knowledge import TIERS
-from agent.rules import Violation, rule
+from agent.rules import Violation, check
 from agent.rules.context import CheckContext
 
 AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
@@ -33,9 +33,7 @@ def _pattern_reports(context: CheckContext) -> set[str]:
 # ---- Technology Inference Rules ------------------------------------------------------------------------
 
 
-@rule("SD001", "Production essentials present", "error", "reliability", "technology-inference-rules",
-      "Add a load balancer (Nginx), a cache (Redis), a message queue (Kafka/RabbitMQ) and container "
-      "orchestration (Kubernetes).")  # fmt: skip
+@check("SD001")
 def production_essentials(context: CheckContext) -> Iterator[Violation]:
     if not _tier_at_least_medium(context):
         return
@@ -52,8 +50,7 @@ def production_essentials(context: CheckContext) -> Iterator[Violation]:
                             subject=category, add=(default,))  # fmt: skip
 
 
-@rule("SD002", "Media-heavy apps store and deliver media properly", "error", "performance",
-      "technology-inference-rules", "Add S3 (blob storage), a CDN and a media processing pipeline.")  # fmt: skip
+@check("SD002")
 def media_heavy(context: CheckContext) -> Iterator[Violation]:
     if "media_heavy" not in context.traits:
         return
@@ -65,8 +62,7 @@ def media_heavy(context: CheckContext) -> Iterator[Violation]:
                             subject=category, add=(default,))  # fmt: skip
 
 
-@rule("SD003", "Search-driven apps have a search engine", "error", "performance", "technology-inference-rules",
-      "Add Elasticsearch for full-text search and autocomplete.")  # fmt: skip
+@check("SD003")
 def search_driven(context: CheckContext) -> Iterator[Violation]:
     if "search_driven" in context.traits and not context.has_category("search"):
         severity = "error" if _tier_at_least_medium(context) else "warning"
@@ -74,8 +70,7 @@ def search_driven(context: CheckContext) -> Iterator[Violation]:
                         subject="search", severity=severity, add=("Elasticsearch",))  # fmt: skip
 
 
-@rule("SD004", "Real-time apps push over persistent connections", "error", "performance",
-      "technology-inference-rules", "Add WebSocket servers, Redis Pub/Sub and event streaming (Kafka).")  # fmt: skip
+@check("SD004")
 def real_time(context: CheckContext) -> Iterator[Violation]:
     if "real_time" not in context.traits:
         return
@@ -90,9 +85,7 @@ def real_time(context: CheckContext) -> Iterator[Violation]:
                             add=("Kafka",))  # fmt: skip
 
 
-@rule("SD005", "Transaction-heavy apps are ACID, gatewayed and audited", "error", "reliability",
-      "technology-inference-rules",
-      "Use an ACID database (Postgres), a payment gateway (Stripe) and an audit log.")  # fmt: skip
+@check("SD005")
 def transaction_heavy(context: CheckContext) -> Iterator[Violation]:
     if "transaction_heavy" not in context.traits and "payments" not in context.traits:
         return
@@ -108,8 +101,7 @@ def transaction_heavy(context: CheckContext) -> Iterator[Violation]:
 # ---- Microservice Count Guidelines ----------------------------------------------------------------------
 
 
-@rule("SD010", "Enough services for the tier and pattern", "error", "reliability", "microservice-count-guidelines",
-      "Split along the pattern's service catalogue until the count is inside the band.")  # fmt: skip
+@check("SD010")
 def too_few_services(context: CheckContext) -> Iterator[Violation]:
     low, high = context.band
     if 0 < context.service_count < low or (context.service_count == 0 and context.tier != "low"):
@@ -118,8 +110,7 @@ def too_few_services(context: CheckContext) -> Iterator[Violation]:
                         f"the guideline is {low}-{high}")  # fmt: skip
 
 
-@rule("SD011", "Not more services than the design needs", "warning", "cost", "over-engineering",
-      "Merge services until the count is inside the band; start with a monolith for simple apps.")  # fmt: skip
+@check("SD011")
 def too_many_services(context: CheckContext) -> Iterator[Violation]:
     low, high = context.band
     if context.service_count > high:
@@ -131,9 +122,7 @@ def too_many_services(context: CheckContext) -> Iterator[Violation]:
 # ---- The patterns' required components -------------------------------------------------------------------
 
 
-@rule("SD020", "The pattern's core components are present", "error", "reliability",
-      "key-recognition-patterns/if-prompt-mentions",
-      "Add the pattern's core components (see 'Key Recognition Patterns').")  # fmt: skip
+@check("SD020")
 def pattern_components(context: CheckContext) -> Iterator[Violation]:
     spec = context.knowledge.patterns.get(context.pattern.id)
     if spec is None:
@@ -149,8 +138,7 @@ def pattern_components(context: CheckContext) -> Iterator[Violation]:
 # ---- Common mistakes -------------------------------------------------------------------------------------
 
 
-@rule("SD030", "No document database for financial transactions", "error", "reliability", "wrong-database-choice",
-      "Keep orders, payments and balances in Postgres or MySQL.")  # fmt: skip
+@check("SD030")
 def wrong_database(context: CheckContext) -> Iterator[Violation]:
     transactional = {"transaction_heavy", "payments"} & set(context.traits)
     if context.has("MongoDB") and transactional and not context.has("Postgres", "MySQL"):
@@ -163,8 +151,7 @@ def wrong_database(context: CheckContext) -> Iterator[Violation]:
             yield Violation(f"{service.name!r} keeps transactional data in {', '.join(stores)}", subject=service.name)
 
 
-@rule("SD031", "No single point of failure in the data layer", "warning", "reliability", "single-point-of-failure",
-      "Replicate the database (primary + replicas), take backups, and consider multi-region.")  # fmt: skip
+@check("SD031")
 def single_point_of_failure(context: CheckContext) -> Iterator[Violation]:
     databases = context.categories.get("database", [])
     resilient = re.search(r"replica|replicat|backup|failover|multi-az|multi-region|cluster", context.text)
@@ -173,23 +160,20 @@ def single_point_of_failure(context: CheckContext) -> Iterator[Violation]:
                             subject=databases[0])  # fmt: skip
 
 
-@rule("SD032", "Requests are authenticated", "error", "security", "ignoring-security",
-      "Add authentication (JWT/OAuth) behind an Auth Service or the API gateway.")  # fmt: skip
+@check("SD032")
 def no_authentication(context: CheckContext) -> Iterator[Violation]:
     has_auth_service = any("auth" in s.name.lower() for s in context.document.services)
     if not has_auth_service and not context.has("JWT") and not re.search(r"\bauth|login|sign[- ]?in", context.text):
         yield Violation("nothing authenticates requests (no auth service, JWT or OAuth)", add=("JWT",))
 
 
-@rule("SD033", "Passwords are hashed", "error", "security", "ignoring-security",
-      "Hash passwords with bcrypt (or argon2); never store or log them in plain text.")  # fmt: skip
+@check("SD033")
 def plain_text_passwords(context: CheckContext) -> Iterator[Violation]:
     if re.search(r"plain[- ]?text password|passwords? (stored )?(in )?plain[- ]?text|unhashed password", context.text):
         yield Violation("the design stores passwords in plain text", add=("bcrypt",))
 
 
-@rule("SD034", "Traffic is encrypted (HTTPS/TLS)", "info", "security", "ignoring-security",
-      "Terminate TLS at the load balancer or gateway; use HTTPS everywhere.")  # fmt: skip
+@check("SD034")
 def no_https(context: CheckContext) -> Iterator[Violation]:
     if re.search(r"\bno https\b|without (https|tls)|plain http\b|http only", context.text):
         yield Violation("the design serves traffic without HTTPS", severity="error", add=("TLS",))
@@ -197,8 +181,7 @@ def no_https(context: CheckContext) -> Iterator[Violation]:
         yield Violation("TLS/HTTPS is not mentioned", add=("TLS",))
 
 
-@rule("SD035", "The public API is rate limited", "warning", "security", "ignoring-security",
-      "Put an API gateway in front of the services and rate-limit per client (Redis counters).")  # fmt: skip
+@check("SD035")
 def no_rate_limiting(context: CheckContext) -> Iterator[Violation]:
     if not _tier_at_least_medium(context):
         return
@@ -207,8 +190,7 @@ def no_rate_limiting(context: CheckContext) -> Iterator[Violation]:
         yield Violation("no API gateway or rate limiting in front of the services")
 
 
-@rule("SD036", "The system is monitored", "error", "operations", "no-monitoring",
-      "Add Prometheus + Grafana for metrics, Sentry for errors, ELK for logs.")  # fmt: skip
+@check("SD036")
 def no_monitoring(context: CheckContext) -> Iterator[Violation]:
     if not context.has_category("monitoring"):
         severity = "error" if _tier_at_least_medium(context) else "warning"
@@ -216,9 +198,7 @@ def no_monitoring(context: CheckContext) -> Iterator[Violation]:
         yield Violation("nothing tells you when the system is down or slow", severity=severity, add=add)
 
 
-@rule("SD037", "Raw card numbers are never stored", "error", "security",
-      "e-commerce-platforms/essential-technologies/payment-processing",
-      "Tokenise cards through the payment gateway (Stripe); store tokens only.")  # fmt: skip
+@check("SD037")
 def raw_card_numbers(context: CheckContext) -> Iterator[Violation]:
     pattern = r"(stor|sav|keep|persist)\w*[^.\n]{0,40}(card numbers?|credit cards?|\bpan\b|cvv)"
     for match in re.finditer(pattern, context.text):
@@ -232,8 +212,7 @@ def raw_card_numbers(context: CheckContext) -> Iterator[Violation]:
 # ---- Consistency -----------------------------------------------------------------------------------------
 
 
-@rule("SD040", "Tier, service count and hours agree", "warning", "operations", "time-estimation-factors",
-      "Recompute the estimate from the tier's base hours and the time-estimation factors.")  # fmt: skip
+@check("SD040")
 def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
     plan = context.document.estimate
     if plan is None:
@@ -257,9 +236,7 @@ def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
         yield Violation(f"a {plan.tier}-tier estimate for {context.service_count} services")
 
 
-@rule("SD041", "The data layer matches the load", "warning", "performance", "under-engineering",
-      "Put Redis in front of the database, add read replicas, and shard or use a write-optimised store "
-      "(Cassandra) for heavy writes.")  # fmt: skip
+@check("SD041")
 def under_engineering(context: CheckContext) -> Iterator[Violation]:
     from agent.capacity import SECONDS_PER_DAY, gather_inputs
 
@@ -278,15 +255,13 @@ def under_engineering(context: CheckContext) -> Iterator[Violation]:
 # ---- Input hygiene ---------------------------------------------------------------------------------------
 
 
-@rule("SD050", "Technologies are known to the knowledge base", "warning", "operations", "technology-inference-rules",
-      "Check the spelling, or keep it knowing the checker cannot judge it.", autofix=False)  # fmt: skip
+@check("SD050")
 def unknown_technology(context: CheckContext) -> Iterator[Violation]:
     for name in context.unknown:
         yield Violation(f"{name!r} is not in the technology catalogue; it was kept but not judged", subject=name)
 
 
-@rule("SD051", "The declared pattern fits the request", "warning", "operations", "for-inference-time",
-      "Correct the pattern, or say in the request why it differs.", autofix=False)  # fmt: skip
+@check("SD051")
 def pattern_mismatch(context: CheckContext) -> Iterator[Violation]:
     inferred = context.inferred_pattern
     if context.pattern_declared and inferred.id not in ("other", context.pattern.id) and inferred.confidence >= 0.7:

@@ -13,7 +13,8 @@ def render_rules_markdown() -> str:
     lines = [
         "# Rules",
         "",
-        "Generated from `agent/rules/definitions.py` by `python -m agent.rules.docs > docs/rules.md`;",
+        "Generated from `agent/rules/packs/builtin.yaml` and `agent/rules/definitions.py` by",
+        "`python -m agent.rules.docs > docs/rules.md`;",
         "a test fails when this file and the definitions differ. Severities are defaults: some rules raise or",
         "lower them by tier (for example, a missing core component is an error at the high tier and a warning",
         "below it). Citations are chunk ids of the knowledge base (`sysdesign search` finds them; the text is in",
@@ -28,11 +29,13 @@ def render_rules_markdown() -> str:
         for r in rules
     ]
     for r in rules:
-        summary = (r.check.__doc__ or "").strip()
+        summary = (r.run.__doc__ or "").strip()
         lines += ["", f"## {r.id}", "", f"**{r.title}** ({r.severity}, {r.pillar})", ""]
         if summary:
             lines += [summary, ""]
         lines += [f"- Fix: {r.fix}", f"- Knowledge base: `{r.citation}`", f"- Autofix: {'yes' if r.autofix else 'no'}"]
+        if r.spec.tags:
+            lines.append(f"- Tags: {', '.join(r.spec.tags)}")
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ author chose. `repair(repair(x)) == repair(x)`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from agent.estimation import estimate
 from agent.knowledge import Knowledge, normalise_name
@@ -125,9 +126,9 @@ def _add_gateway(doc: Architecture) -> list[Change]:
     return [Change(rule_id="SD035", action="add_service", detail="added API Gateway (rate limiting)")]
 
 
-def _fix_round(doc: Architecture, context: CheckContext) -> list[Change]:
+def _fix_round(doc: Architecture, context: CheckContext, rules: Sequence[Rule] | None = None) -> list[Change]:
     changes: list[Change] = []
-    found = violations(context)
+    found = violations(context, rules)
     for spec, violation in found:
         if not spec.autofix:
             continue
@@ -163,7 +164,9 @@ def _estimate_changes(doc: Architecture, context: CheckContext) -> list[Change]:
     return [Change(rule_id="SD040", action="set_estimate", detail=detail)]
 
 
-def repair(document: Architecture, knowledge: Knowledge) -> tuple[Architecture, list[Change]]:
+def repair(
+    document: Architecture, knowledge: Knowledge, rules: Sequence[Rule] | None = None
+) -> tuple[Architecture, list[Change]]:
     """A copy of `document` with every automatic fix applied, and the changes made."""
     doc = document.model_copy(deep=True)
     doc.findings, doc.changes = [], []
@@ -174,7 +177,7 @@ def repair(document: Architecture, knowledge: Knowledge) -> tuple[Architecture, 
         changes.append(Change(rule_id="SD051", action="set_pattern", detail=f"inferred {context.pattern.id!r}"))
     for _ in range(MAX_ROUNDS):
         context = build_context(doc, knowledge)
-        round_changes = _fix_round(doc, context)
+        round_changes = _fix_round(doc, context, rules)
         changes += round_changes
         if not round_changes:
             break
