@@ -165,12 +165,15 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
     """The model's choices, with names made canonical and the derivable parts filled in from the knowledge."""
     knowledge: Knowledge = request.knowledge
     reading = request.reading
-    pattern = PatternChoice(id=draft.pattern, confidence=reading.confidences.get(draft.pattern, 0.5))
-    # a confident reading of the request outranks a model that disagrees; the audit records it
-    if (
-        reading.pattern.id != draft.pattern and reading.pattern.confidence >= 0.7 and reading.pattern.evidence
-    ) or draft.pattern == reading.pattern.id:
+    # the model's pattern stands only where the request itself gives evidence for it; otherwise the reading of
+    # the request (keywords and retrieval) wins, and the audit records the correction
+    supported = draft.pattern == "other" or reading.confidences.get(draft.pattern, 0.0) >= 0.45
+    if draft.pattern == reading.pattern.id or not supported:
         pattern = reading.pattern
+    else:
+        pattern = PatternChoice(id=draft.pattern, confidence=reading.confidences.get(draft.pattern, 0.5))
+        if draft.pattern == "other" and reading.pattern.confidence >= 0.7:
+            pattern = reading.pattern
     spec = knowledge.patterns.get(pattern.id)
     components, seen = [], set()
     for name in draft.components:
