@@ -24,6 +24,7 @@ import numpy as np
 from agent.errors import InvalidRequest, ModelError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BATCH = 32
 
 
 class Embedder(Protocol):
@@ -267,17 +268,26 @@ class OnnxEmbedder:
         self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        # one text at a time: no padding, so the mean over tokens is exact and queries are single anyway
-        for row, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
-            feeds = {
-                "input_ids": ids,
-                "attention_mask": np.ones_like(ids),
-                "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64),
-            }
-            pooled = self._session.run(None, feeds)[0][0].mean(axis=0)
-            out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        out = np.empty((len(encodings), self.dim), dtype=np.float32)
+        # batches of similar length: little padding, and the mask keeps padding out of the mean
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            types = np.zeros_like(ids)
+            mask = np.zeros_like(ids)
+            for n, i in enumerate(rows):
+                length = len(encodings[i].ids)
+                ids[n, :length] = encodings[i].ids
+                types[n, :length] = encodings[i].type_ids
+                mask[n, :length] = 1
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+            summed = (hidden * mask[:, :, None]).sum(axis=1)
+            pooled = summed / mask.sum(axis=1, keepdims=True)
+            norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            out[rows] = pooled / norms
         return out
 
 

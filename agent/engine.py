@@ -21,7 +21,7 @@ from agent.rules import Rule, run_rules
 from agent.rules.context import build_context
 from agent.rules.repair import repair
 from agent.rules.waivers import Waiver, apply_waivers
-from agent.schema import Architecture, Assumption, Audit, CheckReport, Estimate, Finding, Resolution
+from agent.schema import Architecture, Assumption, Audit, CheckReport, Estimate, Finding, Hit, Resolution
 
 RETRIEVAL_DEPTH = 10
 
@@ -85,6 +85,7 @@ class Engine:
         rounds: int = DEFAULT_ROUNDS,
         fallback: str | None = "kb",
         sizing: Sizing | None = None,
+        hits: list[Hit] | None = None,
         **options: Any,
     ) -> Architecture:
         """A checked architecture for `prompt`: drafted, revised by the model, repaired, with an audit trail.
@@ -94,12 +95,13 @@ class Engine:
             rounds: how many times a model is asked to fix error findings before the engine repairs.
             fallback: 'kb' to answer offline when the model fails (the audit says so); None to raise.
             sizing: team size, factors to leave out, and scale figures for the estimate and capacity.
+            hits: the request's retrieval results when already computed (`Retriever.search_many`).
             options: passed to the drafter (model, model_path, base_url, timeout, prompts_dir).
         """
         prompt = validate_prompt(prompt)
         if not isinstance(rounds, int) or rounds < 0:
             raise InvalidRequest(f"rounds must be a whole number >= 0, not {rounds!r}")
-        hits = self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
+        hits = hits if hits is not None else self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
         reading = read_request(prompt, hits, self.knowledge)
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge)
 

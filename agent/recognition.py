@@ -44,7 +44,16 @@ class Words:
         self.raw = _TOKEN.findall(text.lower())
         self.stems = [stem(word) for word in self.raw]
         self.present = set(self.stems)
-        self.long_raw = {word for word in self.raw if len(word) >= 5}
+        self.by_initial = _by_initial(self.raw)
+
+
+def _by_initial(raw: list[str]) -> dict[str, set[str]]:
+    """Words of five letters or more by first letter: the candidates for a misspelling of a cue."""
+    table: dict[str, set[str]] = {}
+    for word in raw:
+        if len(word) >= 5:
+            table.setdefault(word[0], set()).add(word)
+    return table
 
 
 @cache
@@ -67,7 +76,7 @@ def _find(cue: str, words: Words, fuzzy: bool) -> bool:
     raw_cue = cue.lower()
     if fuzzy and n == 1 and len(raw_cue) >= 5 and raw_cue.isalpha():
         # misspellings of a single distinctive word: "twiter", "youtub", "ecomerce", "whatsap"
-        return any(_similar(word, raw_cue) for word in words.long_raw)
+        return any(_similar(word, raw_cue) for word in words.by_initial.get(raw_cue[0], ()))
     return False
 
 
@@ -93,7 +102,7 @@ def _without_phrases(words: Words, phrases: Iterable[str]) -> Words:
                     stems[j] = raw[j] = ""
     blanked = Words("")
     blanked.stems, blanked.raw = stems, raw
-    blanked.present, blanked.long_raw = set(stems), {word for word in raw if len(word) >= 5}
+    blanked.present, blanked.by_initial = set(stems), _by_initial(raw)
     return blanked
 
 

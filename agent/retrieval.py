@@ -81,12 +81,25 @@ class Retriever:
     def _patterns(self) -> np.ndarray:
         return np.asarray([chunk.pattern or "" for chunk in self.index.chunks])
 
-    def search(self, query: str, k: int = 5, pattern: str | None = None, mode: Mode = "hybrid") -> list[Hit]:
+    def search_many(self, queries: list[str], k: int = 5) -> list[list[Hit]]:
+        """`search` for many queries at once: the embeddings are computed in batches (several times faster)."""
+        queries = [validate_query(q) for q in queries]
+        vectors = self.embedder.embed(queries) if queries else np.empty((0, 0), dtype=np.float32)
+        return [self.search(q, k, vector=vectors[i : i + 1]) for i, q in enumerate(queries)]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        pattern: str | None = None,
+        mode: Mode = "hybrid",
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
         """The `k` chunks that best answer `query`, best first; `pattern` keeps only that pattern's chunks."""
         query, k, pattern = validate_query(query), validate_k(k), validate_pattern(pattern)
         allowed = None if pattern is None else np.flatnonzero(self._patterns == pattern)
         depth = max(CANDIDATES, k)
-        dense = self._dense(query, depth, allowed) if mode != "lexical" else []
+        dense = self._dense(query, depth, allowed, vector) if mode != "lexical" else []
         lexical = self._lexical(query, depth, allowed) if mode != "dense" else []
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):
@@ -117,8 +130,10 @@ class Retriever:
             )
         return hits
 
-    def _dense(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        vector = self.embedder.embed([query])
+    def _dense(
+        self, query: str, depth: int, allowed: np.ndarray | None, vector: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        vector = self.embedder.embed([query]) if vector is None else vector
         total = self.index.vectors.ntotal
         fetch = min(total, depth if allowed is None else max(depth * 20, 1000))
         scores, rows = self.index.vectors.search(vector, fetch)

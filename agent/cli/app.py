@@ -78,6 +78,7 @@ def main() -> None:
         retrieval_commands,
         rules_commands,
         server_commands,
+        training_commands,
     )
 
     try:

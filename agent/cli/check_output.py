@@ -120,3 +120,31 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
     final = [f for r in reports for f in (r.repaired.findings if r.repaired is not None else r.findings)]
     if any(SEVERITY_RANK[f.severity] >= threshold for f in final):
         raise typer.Exit(1)
+
+
+def run_batch(engine, path: Path, rules_dirs: list[Path], as_json: bool) -> None:
+    """`check --batch`: a summary table (or everything as JSON); exit 1 when a document has an error."""
+    from agent.rules import load_rules
+    from agent.training.batch import check_batch
+
+    result = check_batch(engine, path, load_rules(rules_dirs))
+    summary = result["summary"]
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        typer.echo(f"{summary['lines']} lines: {summary['checked']} checked, {summary['passed']} passed, "
+                   f"{summary['with_errors']} with errors, {len(summary['malformed'])} malformed")  # fmt: skip
+        for entry in summary["malformed"]:
+            typer.echo(f"  line {entry['line']}: {entry['error']}")
+        if summary["top_violations"]:
+            typer.echo("Most frequent error-level violations:")
+            for rule_id, count in summary["top_violations"]:
+                typer.echo(f"  {rule_id:<8} {count:>6}")
+        if summary["validation_examples"]:
+            typer.echo("The knowledge base's own validation examples:")
+            for name, count in summary["validation_examples"].items():
+                typer.echo(f"  {name}: {count}")
+    if summary["malformed"]:
+        raise typer.Exit(2)
+    if summary["with_errors"]:
+        raise typer.Exit(1)

@@ -91,6 +91,9 @@ def check(
         list[str] | None, typer.Option("--output", "-o", help="Also write FORMAT=PATH, e.g. sarif=out.sarif.")
     ] = None,
     fail_on: Annotated[str, typer.Option(help="Exit 1 on findings at: error (default), warning, never.")] = "error",
+    batch: Annotated[
+        bool, typer.Option("--batch", help="FILE is JSONL: one architecture a line (predictions).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Check architectures against the knowledge base's rules and your own packs.
@@ -101,9 +104,13 @@ def check(
       sysdesign check architecture.json
       echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
       sysdesign check architecture/ --rules-dir rules/ -o sarif=results.sarif -o junit=junit.xml
+      sysdesign check --batch predictions.jsonl --json
     """
-    from agent.cli.check_output import run_check
+    from agent.cli.check_output import run_batch, run_check
 
+    if batch:
+        run_batch(_engine(), Path(file), rules_dir or [], as_json)
+        return
     run_check(_engine(), file, fix, rules_dir or [], waivers, "json" if as_json else format, output or [], fail_on)
 
 

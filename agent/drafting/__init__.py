@@ -86,14 +86,14 @@ def available_drafters() -> dict[str, Callable[..., Drafter]]:
 
 def get_drafter(name: str, **options: object) -> Drafter:
     """The drafter called `name`, built with `options` (model, model_path, base_url, timeout, prompts_dir)."""
+    if name in BUILTIN:  # no need to scan installed packages' entry points (about 10 ms)
+        return BUILTIN[name](**options)
     drafters = available_drafters()
     factory = drafters.get(name)
     if factory is None:
         close = difflib.get_close_matches(name, list(drafters), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise InvalidRequest(f"unknown drafter {name!r}; known: {', '.join(sorted(drafters))}{hint}")
-    if name in BUILTIN:
-        return factory(**options)
     plugin = factory()  # an entry point names a drafter class, a factory function, or an instance
     if isinstance(plugin, type) or (callable(plugin) and not hasattr(plugin, "draft")):
         return plugin(**options)

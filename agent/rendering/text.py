@@ -70,6 +70,9 @@ def render_architecture(arch: Architecture) -> str:
         lines.append(f"Pattern: {arch.pattern.id} ({_pct(arch.pattern.confidence)}{evidence})")
         if others:
             lines.append(f"  runners-up: {others}")
+        if arch.pattern.id == "other":
+            lines.append("  Outside the five known patterns: designed from the knowledge base's general principles, "
+                         "with lower confidence")  # fmt: skip
     if arch.traits:
         lines.append(f"Traits: {', '.join(arch.traits)}")
     if arch.cap:

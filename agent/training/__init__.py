@@ -1,0 +1,1 @@
+"""Training-data tools from the knowledge base: features, synthetic examples, batch validation."""

@@ -1,0 +1,50 @@
+"""Batch validation of model predictions: many architectures, one JSON document a line."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from agent.errors import InvalidRequest, SysdesignError
+
+
+def check_batch(engine, path: Path, rules=None) -> dict[str, Any]:
+    """Per-line results and a summary; a malformed line is reported with its number and the rest still checked."""
+    if not Path(path).is_file():
+        raise InvalidRequest(f"no predictions file at {str(path)!r}")
+    lines, counts = [], Counter()
+    # the knowledge base's own validation examples ("Using This Knowledge Base > Validation")
+    examples = Counter()
+    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+            report = engine.check(data, rules=rules)
+        except json.JSONDecodeError as exc:
+            lines.append({"line": number, "error": f"not valid JSON: {exc.msg}"})
+            continue
+        except SysdesignError as exc:
+            lines.append({"line": number, "error": str(exc)})
+            continue
+        fired = {(f.rule_id, f.subject) for f in report.findings if f.severity == "error"}
+        counts.update({rule_id for rule_id, _ in fired})  # documents per rule, not subjects
+        if report.pattern.id == "social_media":
+            examples["social media with too few microservices (SD010)"] += any(r == "SD010" for r, _ in fired)
+            examples["social media without Redis (SD020)"] += ("SD020", "Redis") in fired
+        findings = [f.model_dump(mode="json") for f in report.findings]
+        lines.append({"line": number, "pattern": report.pattern.id, "passed": report.passed,
+                      "errors": report.errors, "warnings": report.warnings, "findings": findings})  # fmt: skip
+    checked = [entry for entry in lines if "error" not in entry]
+    summary = {
+        "lines": len(lines),
+        "checked": len(checked),
+        "malformed": [{"line": e["line"], "error": e["error"]} for e in lines if "error" in e],
+        "with_errors": sum(not e["passed"] for e in checked),
+        "passed": sum(e["passed"] for e in checked),
+        "top_violations": counts.most_common(10),
+        "validation_examples": dict(examples),
+    }
+    return {"summary": summary, "results": lines}
