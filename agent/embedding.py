@@ -24,7 +24,7 @@ import numpy as np
 from agent.errors import InvalidRequest, ModelError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-BATCH = 32
+BATCH = 64
 
 
 class Embedder(Protocol):
@@ -262,6 +262,9 @@ class OnnxEmbedder:
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # idle worker threads must sleep, not spin: they would steal the cores other work (drafting, checking,
+        # other requests of the MCP server) needs
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self._tokenizer = load_tokenizer(model_dir, max_seq_length(model_dir))
         self.model_id = model_id

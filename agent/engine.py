@@ -17,7 +17,7 @@ from agent.estimation import EstimationConfig, estimate, three_point
 from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
 from agent.retrieval import MAX_QUERY_CHARS, Retriever
-from agent.rules import Rule, run_rules
+from agent.rules import Rule, run_rules, to_findings, violations
 from agent.rules.context import build_context
 from agent.rules.repair import repair
 from agent.rules.waivers import Waiver, apply_waivers
@@ -107,23 +107,24 @@ class Engine:
 
         try:
             backend = get_drafter(drafter, **options)
-            draft, first, audit = self._draft_with_model(backend, request, rounds)
+            draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)
         except ModelError as exc:
             if fallback is None:
                 raise
             log.warning("%s drafter failed (%s); the offline %r drafter answered instead", drafter, exc, fallback)
             backend = get_drafter(fallback)
-            draft = backend.draft(request)
-            first = self._findings(draft)
+            draft = drafted = backend.draft(request)
+            pairs = violations(build_context(draft, self.knowledge))
             audit = Audit(drafter=drafter, fallback=True, error=str(exc))
-        fixed, changes = repair(draft, self.knowledge)
-        fixed.findings = run_rules(build_context(fixed, self.knowledge))
+        first = to_findings(pairs)
+        after_model = first if draft is drafted else self._findings(draft)
+        fixed, changes = repair(draft, self.knowledge, initial=pairs if draft is drafted else None, in_place=True)
         fixed.changes = changes
         fixed.drafter = backend.name
         self._size(fixed, reading.traits, sizing or Sizing())
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
-        audit.repairs = _resolutions(first, self._findings(draft), fixed.findings)
+        audit.repairs = _resolutions(first, after_model, fixed.findings)
         audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != fixed.pattern.id
         fixed.audit = audit
         return fixed
@@ -150,11 +151,14 @@ class Engine:
     def _findings(self, architecture: Architecture) -> list[Finding]:
         return run_rules(build_context(architecture, self.knowledge))
 
-    def _draft_with_model(self, backend, request: DraftRequest, rounds: int):  # -> (Architecture, findings, Audit)
-        draft = backend.draft(request)
-        first = self._findings(draft)
+    def _draft_with_model(self, backend, request: DraftRequest, rounds: int):
+        """(final draft, violations of the first draft, audit, first draft)."""
+        draft = first_draft = backend.draft(request)
+        pairs = violations(build_context(draft, self.knowledge))
+        first = to_findings(pairs)
         if not hasattr(backend, "revise"):
-            return draft, first, Audit(drafter=backend.name, raw_pattern=draft.pattern.id if draft.pattern else None)
+            audit = Audit(drafter=backend.name, raw_pattern=draft.pattern.id if draft.pattern else None)
+            return draft, pairs, audit, first_draft
         findings, used = first, 0
         while used < rounds and any(f.severity == "error" for f in findings):
             try:
@@ -168,7 +172,7 @@ class Engine:
         audit = Audit(drafter=backend.name, model=backend.model, rounds=used, tokens=usage.tokens,
                       seconds=round(usage.seconds, 2), raw_pattern=usage.raw_pattern,
                       dropped=list(dict.fromkeys(usage.dropped)))  # fmt: skip
-        return draft, first, audit
+        return draft, pairs, audit, first_draft
 
     def check(
         self,

@@ -80,12 +80,23 @@ def _find(cue: str, words: Words, fuzzy: bool) -> bool:
     return False
 
 
+@cache
+def _fuzzy_candidates(cues: tuple[str, ...]) -> frozenset[str]:
+    """The cues a misspelling can match: single distinctive words of five letters or more."""
+    return frozenset(c for c in cues if len(_cue_tokens(c)) == 1 and len(c) >= 5 and c.isalpha())
+
+
 def matched_cues(cues: Iterable[str], words: Words, fuzzy: bool = False) -> list[str]:
     """The cues found in `words`, one per distinct stemmed form ('driver' and 'drivers' count once)."""
+    cues = tuple(cues)
+    fuzzy_ok = _fuzzy_candidates(cues) if fuzzy else frozenset()
     seen, found = set(), []
     for cue in cues:
         key = _cue_tokens(cue)
-        if key not in seen and _find(cue, words, fuzzy):
+        # cheap rejection first: most cues share no word with the request and cannot be a misspelling of one
+        if not key or key in seen or (key[0] not in words.present and cue not in fuzzy_ok):
+            continue
+        if _find(cue, words, fuzzy):
             seen.add(key)
             found.append(cue)
     return found

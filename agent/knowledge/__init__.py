@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -151,6 +151,7 @@ class General(_Frozen):
     domains: tuple[DomainSpec, ...]
 
 
+@lru_cache(maxsize=8192)
 def normalise_name(name: str) -> str:
     """'PostgreSQL ' → 'postgresql', 'Node.JS' → 'nodejs': the key technology names are compared by."""
     return re.sub(r"[^a-z0-9+#]", "", name.lower())
@@ -179,8 +180,20 @@ class Knowledge(BaseModel):
     def _longest_first(self) -> list[str]:
         return sorted((key for key in self._by_key if len(key) >= 3), key=len, reverse=True)
 
+    @cached_property
+    def _lookups(self) -> dict[str, Technology | None]:
+        return {}
+
     def technology(self, name: str) -> Technology | None:
         """The catalogue entry for a name as people write it (aliases, case, punctuation, small typos)."""
+        if name in self._lookups:
+            return self._lookups[name]
+        found = self._lookup(name)
+        if len(self._lookups) < 10_000:
+            self._lookups[name] = found
+        return found
+
+    def _lookup(self, name: str) -> Technology | None:
         key = normalise_name(name)
         if not key:
             return None

@@ -126,6 +126,11 @@ def violations(context: CheckContext, rules: Sequence[Rule] | None = None) -> li
 
 def run_rules(context: CheckContext, rules: Sequence[Rule] | None = None) -> list[Finding]:
     """Every finding of every rule, errors first, then by rule id."""
+    return to_findings(violations(context, rules))
+
+
+def to_findings(pairs: Sequence[tuple[Rule, Violation]]) -> list[Finding]:
+    """Findings from (rule, violation) pairs, errors first, then by rule id."""
     findings = [
         Finding(
             rule_id=spec.id,
@@ -135,7 +140,7 @@ def run_rules(context: CheckContext, rules: Sequence[Rule] | None = None) -> lis
             citation=spec.citation,
             subject=violation.subject,
         )
-        for spec, violation in violations(context, rules)
+        for spec, violation in pairs
     ]
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: (order[f.severity], f.rule_id))

@@ -126,9 +126,8 @@ def _add_gateway(doc: Architecture) -> list[Change]:
     return [Change(rule_id="SD035", action="add_service", detail="added API Gateway (rate limiting)")]
 
 
-def _fix_round(doc: Architecture, context: CheckContext, rules: Sequence[Rule] | None = None) -> list[Change]:
+def _fix_round(doc: Architecture, context: CheckContext, found: list[tuple[Rule, Violation]]) -> list[Change]:
     changes: list[Change] = []
-    found = violations(context, rules)
     for spec, violation in found:
         if not spec.autofix:
             continue
@@ -165,23 +164,35 @@ def _estimate_changes(doc: Architecture, context: CheckContext) -> list[Change]:
 
 
 def repair(
-    document: Architecture, knowledge: Knowledge, rules: Sequence[Rule] | None = None
+    document: Architecture,
+    knowledge: Knowledge,
+    rules: Sequence[Rule] | None = None,
+    initial: list[tuple[Rule, Violation]] | None = None,
+    in_place: bool = False,
 ) -> tuple[Architecture, list[Change]]:
-    """A copy of `document` with every automatic fix applied, and the changes made."""
-    doc = document.model_copy(deep=True)
+    """A copy of `document` with every automatic fix applied, and the changes made.
+
+    `initial`: the document's violations when the caller has already computed them (saves a checking pass).
+    `in_place`: repair `document` itself (the engine does, for drafts nobody else holds; a deep copy costs ~1 ms).
+    """
+    doc = document if in_place else document.model_copy(deep=True)
     doc.findings, doc.changes = [], []
     changes: list[Change] = []
-    context = build_context(doc, knowledge)
     if doc.pattern is None:
-        doc.pattern = context.pattern
-        changes.append(Change(rule_id="SD051", action="set_pattern", detail=f"inferred {context.pattern.id!r}"))
+        doc.pattern = build_context(doc, knowledge).pattern
+        changes.append(Change(rule_id="SD051", action="set_pattern", detail=f"inferred {doc.pattern.id!r}"))
+        initial = None
+    found = initial
     for _ in range(MAX_ROUNDS):
         context = build_context(doc, knowledge)
-        round_changes = _fix_round(doc, context, rules)
+        found = found if found is not None else violations(context, rules)
+        round_changes = _fix_round(doc, context, found)
         changes += round_changes
         if not round_changes:
             break
+        found = None  # the document changed: check it again
     context = build_context(doc, knowledge)
-    if any(spec.id == "SD040" for spec, _ in violations(context)) or doc.estimate is None:
+    found = found if found is not None else violations(context, rules)
+    if any(spec.id == "SD040" for spec, _ in found) or doc.estimate is None:
         changes += _estimate_changes(doc, context)
     return doc, changes

@@ -7,10 +7,13 @@ or a changed article is not a second example; the split keeps every request in o
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -74,8 +77,61 @@ class SynthResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def generate(engine: Engine, n: int, seed: int, progress: Callable[[int, int], None] | None = None) -> SynthResult:
-    """`n` unique requests (fewer if the phrasings run out) with their checked architectures."""
+BATCH = 64
+_WORKER_ENGINE: Engine | None = None
+
+
+def _init_worker() -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = Engine()  # no retriever is loaded: the hits come with the work
+
+
+def _draft_batch(items: list, engine: Engine | None = None) -> list[dict[str, Any] | None]:
+    engine = engine or _WORKER_ENGINE
+    assert engine is not None
+    results: list[dict[str, Any] | None] = []
+    for request, hits in items:
+        architecture = engine.recommend(request, hits=hits)
+        if any(f.severity == "error" for f in architecture.findings):
+            results.append(None)
+        else:
+            results.append(
+                {"request": request, "architecture": architecture.model_dump(mode="json", exclude_none=True)}
+            )
+    return results
+
+
+class _done:
+    """A finished result with the Future interface, for the single-process path."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    if workers <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("spawn")  # onnxruntime and threads do not survive fork
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
+        yield pool
+
+
+def generate(
+    engine: Engine,
+    n: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+) -> SynthResult:
+    """`n` unique requests (fewer if the phrasings run out) with their checked architectures.
+
+    `workers` > 1 drafts in that many processes (the output is the same, in the same order).
+    """
     rng = random.Random(seed)
     knowledge = engine.knowledge
     requests, seen = [], set()
@@ -88,18 +144,24 @@ def generate(engine: Engine, n: int, seed: int, progress: Callable[[int, int], N
             seen.add(key)
             requests.append(text)
     examples, rejected = [], 0
-    for start in range(0, len(requests), 64):
-        batch = requests[start : start + 64]
-        for request, hits in zip(batch, engine.retriever.search_many(batch, k=RETRIEVAL_DEPTH), strict=True):
-            architecture = engine.recommend(request, hits=hits)
-            if any(f.severity == "error" for f in architecture.findings):
-                rejected += 1  # never happens with the kb drafter; counted rather than trusted
-                continue
-            examples.append(
-                {"request": request, "architecture": architecture.model_dump(mode="json", exclude_none=True)}
-            )
-        if progress:
-            progress(min(start + 64, len(requests)), len(requests))
+    batches = [requests[i : i + BATCH] for i in range(0, len(requests), BATCH)]
+    # retrieval runs here (onnxruntime uses both cores); drafting and checking, pure Python, in worker processes
+    with _pool(workers) as pool:
+        pending = []
+        for index, batch in enumerate(batches):
+            hits = engine.retriever.search_many(batch, k=RETRIEVAL_DEPTH)
+            items = list(zip(batch, hits, strict=True))
+            pending.append(pool.submit(_draft_batch, items) if pool else _done(_draft_batch(items, engine)))
+            if progress and not pool:
+                progress(min((index + 1) * BATCH, len(requests)), len(requests))
+        for index, future in enumerate(pending):
+            for example in future.result():
+                if example is None:
+                    rejected += 1  # never happens with the kb drafter; counted rather than trusted
+                else:
+                    examples.append(example)
+            if progress and pool:
+                progress(min((index + 1) * BATCH, len(requests)), len(requests))
     summary = {
         "examples": len(examples),
         "requested": n,
