@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python benchmarks/mcp_http.py
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/eval_suite.py
+	$(BIN)/python benchmarks/synth.py
 	$(BIN)/python benchmarks/drafting.py
 
 clean:

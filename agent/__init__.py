@@ -16,13 +16,31 @@ from __future__ import annotations
 
 import threading
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agent.advisor import Advisor
-from agent.engine import Engine
 from agent.errors import IndexMissing, IndexOutOfDate, IndexProblem, InvalidRequest, ModelError, SysdesignError
-from agent.retrieval import Retriever
-from agent.schema import Architecture, Audit, CheckReport, Chunk, Estimate, Finding, Hit
+
+if TYPE_CHECKING:  # imported on first use (PEP 562): `sysdesign search` should not pay for the engine
+    from agent.advisor import Advisor
+    from agent.engine import Engine
+    from agent.retrieval import Retriever
+    from agent.schema import Architecture, Audit, CheckReport, Chunk, Estimate, Finding, Hit
+
+_LAZY = {
+    "Advisor": "agent.advisor",
+    "Engine": "agent.engine",
+    "Retriever": "agent.retrieval",
+    **dict.fromkeys(["Architecture", "Audit", "CheckReport", "Chunk", "Estimate", "Finding", "Hit"], "agent.schema"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'agent' has no attribute {name!r}")
+
 
 try:
     __version__ = metadata.version("sysdesign-agent")
@@ -36,6 +54,8 @@ _default_lock = threading.Lock()
 def default_advisor() -> Advisor:
     """The shared advisor, loaded on first use."""
     global _default
+    from agent.advisor import Advisor
+
     with _default_lock:
         if _default is None:
             _default = Advisor()

@@ -28,16 +28,28 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.corpus import DEFAULT_INDEX
 from agent.embedding import DEFAULT_MODEL
 from agent.errors import InvalidRequest
-from agent.estimation import EstimationConfig
 
 CONFIG_FILE = "sysdesign.toml"
+Tier = Literal["low", "medium", "high", "enterprise"]
+
+
+class EstimationConfig(BaseModel):
+    """How effort is computed; `sysdesign.toml` [estimation] overrides it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    combination: Literal["diminishing", "product"] = "diminishing"
+    decay: float = Field(default=0.5, gt=0, le=1, description="Weight of each next multiplier's excess.")
+    cap: float = Field(default=3.0, ge=1, description="The combined factor never exceeds this.")
+    base_hours: dict[Tier, tuple[int, int]] = Field(default_factory=dict)
+    factors: dict[str, float] = Field(default_factory=dict)
 
 
 class Settings(BaseModel):

@@ -12,26 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from agent.config import EstimationConfig
 from agent.knowledge import Knowledge, Tier, Trait, load_knowledge
 from agent.schema import AppliedMultiplier, Estimate, PatternId, Service, ServiceEffort
 
 HOURS_PER_ENGINEER_WEEK = 30  # focused hours, after meetings and reviews: a heuristic, see docs/estimation.md
-
-
-class EstimationConfig(BaseModel):
-    """How effort is computed; `sysdesign.toml` [estimation] overrides it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    combination: Literal["diminishing", "product"] = "diminishing"
-    decay: float = Field(default=0.5, gt=0, le=1, description="Weight of each next multiplier's excess.")
-    cap: float = Field(default=3.0, ge=1, description="The combined factor never exceeds this.")
-    base_hours: dict[Tier, tuple[int, int]] = Field(default_factory=dict)
-    factors: dict[str, float] = Field(default_factory=dict)
 
 
 def combine(values: Sequence[float], config: EstimationConfig | None = None) -> float:
