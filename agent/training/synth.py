@@ -101,16 +101,6 @@ def _draft_batch(items: list, engine: Engine | None = None) -> list[dict[str, An
     return results
 
 
-class _done:
-    """A finished result with the Future interface, for the single-process path."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def result(self) -> Any:
-        return self.value
-
-
 @contextmanager
 def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     if workers <= 1:
@@ -144,24 +134,22 @@ def generate(
             seen.add(key)
             requests.append(text)
     examples, rejected = [], 0
-    batches = [requests[i : i + BATCH] for i in range(0, len(requests), BATCH)]
-    # retrieval runs here (onnxruntime uses both cores); drafting and checking, pure Python, in worker processes
+    # all queries embedded at once: sorted by length, the batches carry almost no padding (2x faster than
+    # embedding each chunk of requests as it comes)
+    hits = engine.retriever.search_many(requests, k=RETRIEVAL_DEPTH) if requests else []
+    items = list(zip(requests, hits, strict=True))
+    chunks = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
     with _pool(workers) as pool:
-        pending = []
-        for index, batch in enumerate(batches):
-            hits = engine.retriever.search_many(batch, k=RETRIEVAL_DEPTH)
-            items = list(zip(batch, hits, strict=True))
-            pending.append(pool.submit(_draft_batch, items) if pool else _done(_draft_batch(items, engine)))
-            if progress and not pool:
-                progress(min((index + 1) * BATCH, len(requests)), len(requests))
-        for index, future in enumerate(pending):
-            for example in future.result():
+        pending = [pool.submit(_draft_batch, chunk) if pool else None for chunk in chunks]
+        for index, chunk in enumerate(chunks):
+            drafted = pending[index].result() if pool else _draft_batch(chunk, engine)
+            for example in drafted:
                 if example is None:
                     rejected += 1  # never happens with the kb drafter; counted rather than trusted
                 else:
                     examples.append(example)
-            if progress and pool:
-                progress(min((index + 1) * BATCH, len(requests)), len(requests))
+            if progress:
+                progress(min((index + 1) * BATCH, len(items)), len(items))
     summary = {
         "examples": len(examples),
         "requested": n,
