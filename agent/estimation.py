@@ -33,8 +33,8 @@ def combine(values: Sequence[float], config: EstimationConfig | None = None) -> 
 
 # traits that make an app harder to build than CRUD
 DEMANDING_TRAITS: frozenset[str] = frozenset(
-    {"real_time", "media_heavy", "search_driven", "transaction_heavy", "geospatial", "write_heavy", "ml",
-     "compliance", "global", "high_availability"}
+    {"real_time", "media_heavy", "search_driven", "transaction_heavy", "payments", "geospatial", "write_heavy",
+     "ml", "compliance", "global", "high_availability"}
 )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from agent.knowledge import Knowledge, Trait, load_knowledge
+from agent.knowledge import Knowledge, ProductSpec, Trait, load_knowledge
 from agent.lexical import stem
 from agent.schema import Hit, PatternAlternative, PatternChoice, PatternId
 
@@ -127,14 +127,17 @@ class Reading:
     secondary: tuple[PatternId, ...]
     traits: dict[Trait, list[str]] = field(default_factory=dict)
     """Each trait with the words that revealed it ('pattern' when the pattern implies it)."""
+    products: tuple[ProductSpec, ...] = ()
+    """Well-known products outside the five patterns that the request names ("a Spotify clone")."""
     small_scope: list[str] = field(default_factory=list)
     enterprise: list[str] = field(default_factory=list)
     large_scale: list[str] = field(default_factory=list)
 
 
 def _decisive(found: Sequence[str], spec) -> bool:
-    """Weak cues ('inventory', 'orders', 'streaming') support a pattern but cannot choose it on their own."""
-    return any(cue in spec.brands or cue in spec.strong for cue in found)
+    """Weak cues ('inventory', 'orders', 'streaming') support a pattern but cannot choose it on their own;
+    brands, strong cues and named products can."""
+    return any(cue in spec.brands or cue in spec.strong or cue.startswith("product: ") for cue in found)
 
 
 def _retrieval_share(hits: Sequence[Hit]) -> dict[PatternId, float]:
@@ -155,6 +158,9 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     scores: dict[PatternId, float] = {}
     phrases = _multiword_cues(knowledge)
     head = Words(_HEAD_END.split(text, maxsplit=1)[0])
+    products = tuple(p for p in knowledge.products if matched_cues(p.names, words))
+    product_names = [name for p in products for name in matched_cues(p.names, words)]
+    words = _without_phrases(words, product_names)  # "Google Drive" says nothing about drivers
     for pid in KNOWN_PATTERNS:
         spec = knowledge.patterns[pid]
         # a phrase cue of another pattern hides its words from this one ("video call" is not a video platform)
@@ -167,6 +173,10 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
             keyword_score += weight * len(hits_here)
             # the head of the request names the product ("a social network with a built-in shop")
             keyword_score += HEAD_BONUS * weight * len(matched_cues(hits_here, head, fuzzy=group != "weak"))
+        for product in products:  # a named product counts like a cue of its nearest patterns
+            if pid in product.nearest:
+                found.append(f"product: {product.names[0]}")
+                keyword_score += product.nearest[pid] * (1 + HEAD_BONUS)
         evidence[pid] = found
         # retrieval alone (no keyword at all) counts for half: generic prompts retrieve some pattern's sections
         scores[pid] = keyword_score + RETRIEVAL_WEIGHT * share[pid] * (1.0 if found else 0.5)
@@ -192,9 +202,12 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     secondary = tuple(
         pid for pid in ranked
         if pid != chosen and confidences[pid] >= SECONDARY_CONFIDENCE * 0.6 and len(evidence[pid]) >= 1
-        and any(cue in evidence[pid] for cue in (*knowledge.patterns[pid].strong, *knowledge.patterns[pid].brands))
+        and _decisive(evidence[pid], knowledge.patterns[pid])
     )  # fmt: skip
     traits = _traits(words, chosen, secondary, knowledge)
+    for product in products:
+        for trait in product.traits:
+            traits.setdefault(trait, []).append(f"product: {product.names[0]}")
     estimation = knowledge.estimation
     return Reading(
         pattern=PatternChoice(
@@ -207,6 +220,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         small_scope=matched_cues(estimation.small_scope_cues, words),
         enterprise=matched_cues(estimation.enterprise_cues, words),
         large_scale=matched_cues(estimation.large_scale_cues, words),
+        products=products,
     )
 
 

@@ -68,3 +68,26 @@ def test_scope_cues(read):
     assert read("MVP for 2 engineers: uber for dog walkers").small_scope
     assert read("enterprise platform for many teams").enterprise
     assert not read("Build a Twitter clone").small_scope
+
+
+@pytest.mark.parametrize(
+    ("prompt", "not_pattern", "traits"),
+    [
+        ("Build a Google Drive clone", "ride_hailing", {"media_heavy", "write_heavy"}),
+        ("a crypto exchange", None, {"transaction_heavy", "compliance"}),
+        ("Design Yelp: find nearby restaurants and read reviews", None, {"geospatial", "search_driven"}),
+    ],
+)
+def test_named_products_outside_the_five_lend_their_traits(read, prompt, not_pattern, traits):
+    reading = read(prompt)
+    assert reading.products
+    assert reading.pattern.id != not_pattern
+    assert traits <= set(reading.traits)
+    assert any(cue.startswith("product: ") for trait in traits for cue in reading.traits[trait])
+
+
+def test_a_named_product_brings_its_domain_services(retriever):
+    from agent.engine import Engine
+
+    names = {s.name for s in Engine(retriever).recommend("DoorDash clone").services}
+    assert {"Restaurant Service", "Delivery Tracking Service"} <= names

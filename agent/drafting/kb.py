@@ -119,20 +119,27 @@ def _service(spec: ServiceSpec) -> Service:
     return Service(name=spec.name, responsibility=spec.responsibility, data_stores=list(spec.data_stores))
 
 
-def _domain_services(prompt: str, knowledge: Knowledge) -> list[ServiceSpec]:
+def _domain_services(prompt: str, knowledge: Knowledge, reading=None) -> list[ServiceSpec]:
+    """The services of the request's own domain: named products first, then domain words."""
     words = Words(prompt)
-    return [
+    products = [
+        ServiceSpec(name=s.name, responsibility=s.responsibility, data_stores=("Postgres",))
+        for product in (reading.products if reading else ())
+        for s in product.services
+    ]
+    domains = [
         ServiceSpec(name=d.name, responsibility=d.responsibility, data_stores=("Postgres",))
         for d in knowledge.general.domains
         if matched_cues(d.cues, words)
     ]
+    return list({s.name: s for s in [*products, *domains]}.values())
 
 
 def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowledge: Knowledge) -> list[Service]:
     reading = request.reading
     low, high = services_band(tier, reading.pattern.id, knowledge)
     generic = knowledge.general.generic_services
-    domain = _domain_services(request.prompt, knowledge)
+    domain = _domain_services(request.prompt, knowledge, reading)
     if tier == "low":
         modules = [s.name.removesuffix(" Service") for s in (spec.services if spec else domain)][:8]
         what = ", ".join(modules) if modules else "the app's features"
@@ -150,6 +157,7 @@ def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowl
             if s.name.lower() not in GENERIC_SERVICE_NAMES
         ][: 2 * len(reading.secondary)]  # fmt: skip
         additions += by_trait
+        additions += [s for s in domain if reading.products]  # a named product brings its own services
         known = {normalise_name(s.name) for s in spec.services}
         additions = [s for s in additions if normalise_name(s.name) not in known]
         room = max(low, min(len(spec.services), high) - len(additions))

@@ -128,6 +128,11 @@ class ProductionEssentials(_Frozen):
     components: tuple[ComponentSpec, ...]
 
 
+class DomainServiceSpec(_Frozen):
+    name: str
+    responsibility: str
+
+
 class DomainSpec(_Frozen):
     cues: tuple[str, ...]
     name: str
@@ -151,6 +156,15 @@ class General(_Frozen):
     domains: tuple[DomainSpec, ...]
 
 
+class ProductSpec(_Frozen):
+    """A well-known product outside the five patterns: its traits, nearest patterns and domain services."""
+
+    names: tuple[str, ...]
+    traits: tuple[Trait, ...]
+    nearest: dict[PatternId, float] = {}
+    services: tuple[DomainServiceSpec, ...] = ()
+
+
 @lru_cache(maxsize=8192)
 def normalise_name(name: str) -> str:
     """'PostgreSQL ' → 'postgresql', 'Node.JS' → 'nodejs': the key technology names are compared by."""
@@ -167,6 +181,7 @@ class Knowledge(BaseModel):
     traits: dict[Trait, TraitSpec]
     estimation: Estimation
     general: General
+    products: tuple[ProductSpec, ...] = ()
 
     @cached_property
     def _by_key(self) -> dict[str, Technology]:
@@ -248,6 +263,7 @@ def load_knowledge() -> Knowledge:
         traits=_read("traits.yaml"),
         estimation=_read("estimation.yaml"),
         general=_read("general.yaml"),
+        products=_read("products.yaml"),
     )
 
 
