@@ -152,12 +152,12 @@ def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowl
         by_trait = [generic.by_trait[t] for t in asked if t in generic.by_trait]
         # the pattern's catalogue, making room for what the request adds: a mixed request borrows the other
         # pattern's signature services, and a trait the pattern lacks (payments on a social app) its service
-        additions = [
+        additions = [s for s in domain if reading.products]  # a named product brings its own services first
+        additions += [
             s for other in reading.secondary for s in knowledge.patterns[other].services
             if s.name.lower() not in GENERIC_SERVICE_NAMES
         ][: 2 * len(reading.secondary)]  # fmt: skip
         additions += by_trait
-        additions += [s for s in domain if reading.products]  # a named product brings its own services
         known = {normalise_name(s.name) for s in spec.services}
         additions = [s for s in additions if normalise_name(s.name) not in known]
         room = max(low, min(len(spec.services), high) - len(additions))
