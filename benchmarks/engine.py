@@ -56,6 +56,27 @@ def main() -> None:
           f"p95 {percentile(recommend, 0.95) * 1000:.1f} ms over {len(recommend)} requests")  # fmt: skip
     print(f"agent.check, 15 services    p50 {percentile(checks, 0.5) * 1000:.2f} ms over {len(checks)} runs")
     print(f"cold sysdesign ask --json   median {statistics.median(cold):.2f} s over {len(cold)} runs")
+    print(f"chat turn (kb)              p50 {chat_turns() * 1000:.0f} ms over 5 follow-ups x 4 sessions")
+
+
+def chat_turns() -> float:
+    import tempfile
+    from pathlib import Path
+
+    import agent
+    from agent.chat import ChatSession
+
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(4):
+            session = ChatSession(agent.default_advisor(), path=Path(tmp) / f"s{n}.json")
+            session.handle("Build a Twitter clone")
+            for follow_up in ("add payments", "why Cassandra?", "it must be HIPAA compliant",
+                              "swap Cassandra for ScyllaDB", "we are 3 engineers, keep it simple"):  # fmt: skip
+                start = time.perf_counter()
+                session.handle(follow_up)
+                times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ def main() -> None:
     """The console-script entry point."""
     # importing the command modules registers their commands on `app`
     from agent.cli import (  # noqa: F401
+        chat_commands,
         engine_commands,
         eval_commands,
         retrieval_commands,

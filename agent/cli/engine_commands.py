@@ -37,6 +37,10 @@ def ask(
     ] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds per model request (default 60).")] = None,
     prompts_dir: Annotated[Path | None, typer.Option(help="Folder with your own prompts/*.j2.")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="text, json, markdown, mermaid, dot or html.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to FILE (format from its suffix).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Design a checked architecture for PROMPT.
@@ -48,20 +52,18 @@ def ask(
     """
     from agent.config import load_settings
     from agent.engine import validate_prompt
-    from agent.rendering.text import render_architecture, render_audit
+    from agent.rendering.output import choose_format, show
 
     validate_prompt(prompt)
+    fmt = "json" if as_json else choose_format(format, output)
+    if output is not None and not output.parent.is_dir():
+        raise InvalidRequest(f"folder {str(output.parent)!r} does not exist; create it or choose another path")
     settings = load_settings(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
                              fallback=fallback, timeout=timeout, prompts_dir=prompts_dir)  # fmt: skip
     architecture = _engine().recommend(
         prompt, settings.drafter, rounds=settings.rounds, fallback=settings.fallback, **settings.drafter_options()
     )
-    if as_json:
-        print_json(architecture.model_dump(mode="json", exclude_none=True))
-    else:
-        typer.echo(render_architecture(architecture))
-        if architecture.audit and (architecture.audit.fallback or architecture.audit.model):
-            typer.echo("\n" + render_audit(architecture.audit))
+    show(architecture, fmt, output)
 
 
 def read_input(file: str) -> str:

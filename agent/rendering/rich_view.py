@@ -1,0 +1,69 @@
+"""The terminal rendering: header, stack by category, services, flows, estimate table, coloured findings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from agent.schema import Architecture
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def print_architecture(arch: Architecture, console) -> None:  # console: rich.console.Console
+    """Print `arch` with rich: colours when the terminal has them (NO_COLOR is honoured by rich)."""
+    from rich.panel import Panel
+    from rich.table import Table
+
+    title = f"[bold]{arch.pattern.id}[/] {arch.pattern.confidence:.0%}" if arch.pattern else "design"
+    lines = [arch.request or ""]
+    if arch.pattern and arch.pattern.alternatives:
+        lines.append("runners-up: " + ", ".join(f"{a.id} {a.confidence:.0%}" for a in arch.pattern.alternatives))
+    if arch.pattern and arch.pattern.id == "other":
+        lines.append("[italic]Outside the five known patterns: designed from the general principles[/]")
+    if arch.traits:
+        lines.append("traits: " + ", ".join(arch.traits))
+    if arch.cap:
+        lines.append(f"CAP: {arch.cap.choice} — {arch.cap.why}")
+    console.print(Panel("\n".join(lines), title=title, title_align="left"))
+
+    stack = Table(title="Stack", show_lines=False, expand=True)
+    for column in ("category", "technology", "why"):
+        stack.add_column(column)
+    grouped = defaultdict(list)
+    for component in arch.components:
+        grouped[component.category or "other"].append(component)
+    for category, components in grouped.items():
+        for n, c in enumerate(components):
+            stack.add_row(category.replace("_", " ") if n == 0 else "", f"[bold]{c.name}[/]", c.purpose)
+    console.print(stack)
+
+    services = Table(title=f"Services ({len(arch.services)})", expand=True)
+    for column in ("service", "responsibility", "data"):
+        services.add_column(column)
+    for s in arch.services:
+        services.add_row(s.name, s.responsibility, ", ".join(s.data_stores))
+    console.print(services)
+    for flow in arch.flows:
+        console.print(f"[bold]Flow: {flow.name}[/]")
+        for n, step in enumerate(flow.steps, 1):
+            console.print(f"  {n}. {step}")
+    if arch.estimate:
+        e = arch.estimate
+        table = Table(title=f"Estimate: {e.tier} tier, {e.hours[0]:,}-{e.hours[1]:,} hours", expand=False)
+        for column in ("", "value", "why"):
+            table.add_column(column)
+        table.add_row("base hours", f"{e.base_hours[0]:,}-{e.base_hours[1]:,}", e.tier)
+        for m in e.multipliers:
+            table.add_row(f"x {m.value}", m.factor, f"{m.why} [{', '.join(m.triggers[:2])}]")
+        table.add_row("combined", f"x {e.factor}", e.combination)
+        if e.pert:
+            table.add_row("low/likely/high", f"{e.low:,} / {e.likely:,} / {e.high:,}", f"PERT {e.pert:,}")
+        console.print(table)
+    if arch.findings:
+        console.print("[bold]Findings[/]")
+        for f in arch.findings:
+            console.print(f"  [{SEVERITY_STYLE[f.severity]}]{f.severity.upper():7} {f.rule_id}[/] {f.message}")
+    else:
+        console.print("[green]Findings: none[/]")
+    if arch.citations:
+        console.print(f"[dim]Citations: {', '.join(arch.citations)}[/]")
