@@ -59,6 +59,11 @@ def print_architecture(arch: Architecture, console) -> None:  # console: rich.co
         if e.pert:
             table.add_row("low/likely/high", f"{e.low:,} / {e.likely:,} / {e.high:,}", f"PERT {e.pert:,}")
         console.print(table)
+        if e.per_service:
+            widest = max(effort.pert for effort in e.per_service) or 1
+            for effort in e.per_service:
+                bar = "█" * max(1, round(30 * effort.pert / widest))
+                console.print(f"  {effort.service:<26} [blue]{bar:<30}[/] {effort.pert:>6,} h")
     if arch.findings:
         console.print("[bold]Findings[/]")
         for f in arch.findings:
