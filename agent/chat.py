@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.corpus import write_atomic
 from agent.document import parse_document
 from agent.errors import SysdesignError
 from agent.retrieval import MAX_QUERY_CHARS
@@ -61,9 +62,7 @@ class ChatSession:
         """Write the session atomically (the conversation and the current design)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {**self.snapshot(), "history": self.history, "undo": self.undo_stack[-10:]}
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        tmp.replace(self.path)
+        write_atomic(self.path, json.dumps(data, indent=1))
 
     def restore(self, data: dict[str, Any]) -> None:
         self.request, self.drafter = data.get("request"), data.get("drafter")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -68,12 +69,20 @@ def chunk_documents(documents: Iterable[tuple[Path, str]], chunker: Chunker) -> 
     return chunks
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a reader sees the old content or the new, never half: temp file, then rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_jsonl(path: Path, rows: Iterable[str]) -> None:
-    """Write lines atomically: a temp file beside the target, then a rename."""
+    """Write lines atomically, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(row + "\n" for row in rows), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, "".join(row + "\n" for row in rows))
 
 
 def dump_chunks(chunks: Sequence[Chunk]) -> list[str]:

@@ -206,3 +206,8 @@ def test_glob_and_unreadable_documents(tmp_path):
     (tmp_path / "b.json").write_text("{broken")
     result = run_cli("check", str(tmp_path / "*.json"))
     assert result.returncode == 2 and "b.json" in result.stderr and "a.json" not in result.stderr
+
+
+def test_output_into_a_missing_folder_fails_before_checking(tmp_path):
+    result = run_cli("check", str(TEAM_REPO / "architecture"), "-o", f"sarif={tmp_path / 'no' / 'out.sarif'}")
+    assert result.returncode == 2 and "does not exist" in result.stderr and result.stdout == ""

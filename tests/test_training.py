@@ -103,3 +103,9 @@ def test_batch_check_reports_malformed_lines_and_keeps_going(tmp_path):
 
 def test_ask_says_when_a_request_is_outside_the_known_patterns():
     assert "Outside the five known patterns" in run_cli("ask", "custom IoT dashboard").stdout
+
+
+def test_synth_into_a_missing_folder_is_a_usage_error(tmp_path):
+    result = run_cli("synth", "--n", "5", "-o", str(tmp_path / "missing" / "train.jsonl"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    assert not (tmp_path / "missing").exists()

@@ -35,13 +35,6 @@ def documents(target: str) -> list[tuple[str, str]]:
     return [(str(file), read_input(str(file))) for file in files]
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _render(kind: str, reports, rules, fail_on: str) -> str:
     from agent import __version__
     from agent.rendering.ci import to_junit, to_sarif
@@ -72,6 +65,7 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
               outputs: list[str], fail_on: str) -> None:  # fmt: skip
     """Check, render, write, and exit with the CI-friendly code."""
     from agent.rendering.ci import SEVERITY_RANK
+    from agent.rendering.output import write_output
     from agent.rules import load_rules
     from agent.rules.waivers import DEFAULT_WAIVERS, load_waivers
 
@@ -84,6 +78,8 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
         kind, _, path = item.partition("=")
         if kind not in FORMATS or not path:
             raise InvalidRequest(f"--output wants FORMAT=PATH with FORMAT in {', '.join(FORMATS)}, not {item!r}")
+        if not Path(path).parent.is_dir():
+            raise InvalidRequest(f"folder {str(Path(path).parent)!r} does not exist; create it or choose another path")
         targets.append((kind, Path(path)))
     rules = load_rules(rules_dirs)
     waivers, notices = [], []
@@ -113,7 +109,7 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
     if reports:
         typer.echo(_render(fmt, reports, rules, fail_on), nl=False)
         for kind, path in targets:
-            _write(path, _render(kind, reports, rules, fail_on))
+            write_output(_render(kind, reports, rules, fail_on), path)
     if unreadable:
         raise typer.Exit(2)
     threshold = SEVERITY_RANK[fail_on]

@@ -88,11 +88,14 @@ def synth(
     Example: sysdesign synth --n 1000 --seed 7 -o train.jsonl --format chat --split 0.9
     """
     from agent import default_engine
+    from agent.corpus import write_atomic
     from agent.training.synth import generate, render
     from agent.training.synth import split as split_examples
 
     if format not in {"jsonl", "chat", "alpaca"}:
         raise InvalidRequest(f"unknown format {format!r}; use jsonl, chat or alpaca")
+    if not output.parent.is_dir():
+        raise InvalidRequest(f"folder {str(output.parent)!r} does not exist; create it or choose another path")
     result = generate(default_engine(), n, seed, progress_printer("synth"))
     files = {output: result.examples}
     if split is not None:
@@ -103,10 +106,7 @@ def synth(
             stem.with_name(stem.name + ".val.jsonl"): validation,
         }
     for path, examples in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text("".join(render(e, format) + "\n" for e in examples), encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, "".join(render(e, format) + "\n" for e in examples))
     summary = {**result.summary, "files": {str(p): len(e) for p, e in files.items()}}
     if as_json:
         print_json(summary)

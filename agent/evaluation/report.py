@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from agent.corpus import write_atomic
 from agent.evaluation.scoring import CaseResult
 from agent.schema import PATTERN_IDS
 
@@ -189,9 +190,6 @@ def write_report(report: dict[str, Any], directory: Path) -> list[Path]:
     }
     written = []
     for name, text in outputs.items():
-        target = directory / name
-        tmp = directory / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
-        written.append(target)
+        write_atomic(directory / name, text)
+        written.append(directory / name)
     return written + write_charts(report, directory)

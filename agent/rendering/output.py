@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from agent.corpus import write_atomic
 from agent.errors import InvalidRequest
 from agent.schema import Architecture
 
@@ -55,9 +56,7 @@ def write_output(text: str, output: Path) -> None:
     """Write atomically; a missing folder is a usage error, not something to create silently."""
     if not output.parent.is_dir():
         raise InvalidRequest(f"folder {str(output.parent)!r} does not exist; create it or choose another path")
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    write_atomic(output, text)
 
 
 def show(arch: Architecture, fmt: str, output: Path | None) -> None:
