@@ -16,7 +16,7 @@ from agent.errors import InvalidRequest, ModelError
 from agent.estimation import EstimationConfig, estimate, three_point
 from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
-from agent.retrieval import MAX_QUERY_CHARS, Retriever
+from agent.retrieval import Retriever, validate_text
 from agent.rules import Rule, run_rules, to_findings, violations
 from agent.rules.context import build_context
 from agent.rules.repair import repair
@@ -46,14 +46,7 @@ log = logging.getLogger("sysdesign")
 
 def validate_prompt(prompt: object) -> str:
     """The request, stripped; InvalidRequest when it is not usable text."""
-    if not isinstance(prompt, str):
-        raise InvalidRequest(f"the request must be text, not {type(prompt).__name__}")
-    text = prompt.strip()
-    if not text:
-        raise InvalidRequest("the request is empty; describe the app, e.g. 'Build a Twitter clone'")
-    if len(text) > MAX_QUERY_CHARS:
-        raise InvalidRequest(f"the request has {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
-    return text
+    return validate_text(prompt, "request", "describe the app, e.g. 'Build a Twitter clone'")
 
 
 class Engine:

@@ -28,16 +28,21 @@ CANDIDATES = 50
 Mode = Literal["hybrid", "dense", "lexical"]
 
 
+def validate_text(value: object, what: str, example: str) -> str:
+    """`value` stripped; InvalidRequest (naming `what` and showing `example`) when it is not usable text."""
+    if not isinstance(value, str):
+        raise InvalidRequest(f"the {what} must be text, not {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        raise InvalidRequest(f"the {what} is empty; {example}")
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidRequest(f"the {what} has {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
+    return text
+
+
 def validate_query(query: object) -> str:
     """The query, stripped; InvalidRequest when it is not usable text."""
-    if not isinstance(query, str):
-        raise InvalidRequest(f"the query must be text, not {type(query).__name__}")
-    text = query.strip()
-    if not text:
-        raise InvalidRequest("the query is empty; say what you want to know, e.g. 'what database for a cart'")
-    if len(text) > MAX_QUERY_CHARS:
-        raise InvalidRequest(f"the query has {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
-    return text
+    return validate_text(query, "query", "say what you want to know, e.g. 'what database for a cart'")
 
 
 def validate_k(k: object) -> int:
