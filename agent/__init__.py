@@ -22,14 +22,14 @@ from agent.errors import IndexMissing, IndexOutOfDate, IndexProblem, InvalidRequ
 
 if TYPE_CHECKING:  # imported on first use (PEP 562): `sysdesign search` should not pay for the engine
     from agent.advisor import Advisor
-    from agent.engine import Engine
-    from agent.retrieval import Retriever
+    from agent.pipeline import Engine
+    from agent.retrieval.search import Retriever
     from agent.schema import Architecture, Audit, CheckReport, Chunk, Estimate, Finding, Hit
 
 _LAZY = {
     "Advisor": "agent.advisor",
-    "Engine": "agent.engine",
-    "Retriever": "agent.retrieval",
+    "Engine": "agent.pipeline",
+    "Retriever": "agent.retrieval.search",
     **dict.fromkeys(["Architecture", "Audit", "CheckReport", "Chunk", "Estimate", "Finding", "Hit"], "agent.schema"),
 }
 

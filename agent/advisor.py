@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import Settings, load_settings
-from agent.engine import Engine, Sizing
-from agent.retrieval import Retriever
+from agent.pipeline import Engine, Sizing
+from agent.retrieval.search import Retriever
 from agent.schema import Architecture, CheckReport, Estimate, Hit
 
 Document = str | bytes | dict[str, Any] | Architecture

@@ -32,9 +32,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agent.corpus import DEFAULT_INDEX
-from agent.embedding import DEFAULT_MODEL
 from agent.errors import InvalidRequest
+from agent.retrieval.embedders import DEFAULT_MODEL
 
 CONFIG_FILE = "sysdesign.toml"
 Tier = Literal["low", "medium", "high", "enterprise"]
@@ -57,7 +56,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    index: Path = DEFAULT_INDEX
+    index: Path | None = Field(default=None, description="None: the user's own index if built, else the bundled one.")
     embedding_model: str = DEFAULT_MODEL
     drafter: str = "kb"
     model: str | None = None

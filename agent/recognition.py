@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from agent.knowledge import Knowledge, ProductSpec, Trait, load_knowledge
-from agent.lexical import stem
+from agent.retrieval.bm25 import stem
 from agent.schema import Hit, PatternAlternative, PatternChoice, PatternId
 
 _TOKEN = re.compile(r"[a-z0-9+#]+")  # words and numbers; '+' and '#' keep "c++", "disney+"

@@ -49,7 +49,7 @@ def main() -> None:
     cold = []
     for _ in range(5):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "agent.cli", "ask", "Build a Twitter clone", "--json"],
+        subprocess.run([sys.executable, "-m", "agent", "ask", "Build a Twitter clone", "--json"],
                        check=True, capture_output=True)  # fmt: skip
         cold.append(time.perf_counter() - start)
     print(f"warm agent.recommend (kb)   p50 {percentile(recommend, 0.5) * 1000:.1f} ms, "
@@ -64,7 +64,7 @@ def chat_turns() -> float:
     from pathlib import Path
 
     import agent
-    from agent.chat import ChatSession
+    from agent.interfaces.chat import ChatSession
 
     times = []
     with tempfile.TemporaryDirectory() as tmp:

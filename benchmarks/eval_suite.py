@@ -16,7 +16,7 @@ def main() -> None:
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "agent.cli", "-q", "eval", "--json"], check=True,
+        out = subprocess.run([sys.executable, "-m", "agent", "-q", "eval", "--json"], check=True,
                              capture_output=True, text=True).stdout  # fmt: skip
         times.append(time.perf_counter() - start)
     metrics = json.loads(out)["drafters"]["kb"]["metrics"]

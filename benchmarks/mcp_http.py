@@ -35,7 +35,7 @@ async def client_run(url: str, index: int, calls: int, latencies: list[float]) -
 
 async def main(calls: int) -> None:
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "agent.cli", "-q", "serve", "--mcp", "--http", "--port",
+    server = subprocess.Popen([sys.executable, "-m", "agent", "-q", "serve", "--mcp", "--http", "--port",
                                str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}/mcp"

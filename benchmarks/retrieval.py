@@ -21,7 +21,7 @@ def cold_search(runs: int = 7) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "agent.cli", "search", QUERY, "--json"], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "agent", "search", QUERY, "--json"], check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     return times
 
@@ -44,7 +44,7 @@ def build_bundled() -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "agent.cli", "-q", "index", "build", "--index", str(Path(tmp) / "index")],
+            [sys.executable, "-m", "agent", "-q", "index", "build", "--index", str(Path(tmp) / "index")],
             check=True,
             capture_output=True,
         )

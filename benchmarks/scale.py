@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 
-from agent.index import HNSW_THRESHOLD, _make_faiss_index
-from agent.lexical import BM25
+from agent.ingest.index import HNSW_THRESHOLD, _make_faiss_index
+from agent.retrieval.bm25 import BM25
 
 WORDS = [
     "cache",

@@ -11,7 +11,7 @@ import time
 
 def main(n: int) -> None:
     import agent
-    from agent.training.synth import generate
+    from agent.datasets.synth import generate
 
     engine = agent.default_engine()
     engine.recommend("warm up")

@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.embedding import DEFAULT_MODEL
-from agent.lexical import terms
+from agent.retrieval.bm25 import terms
+from agent.retrieval.embedders import DEFAULT_MODEL
 
-SYSDESIGN = [sys.executable, "-m", "agent.cli"]
+SYSDESIGN = [sys.executable, "-m", "agent"]
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class HashEmbedder:

@@ -10,7 +10,7 @@ import pexpect
 import pytest
 
 from agent.advisor import Advisor
-from agent.chat import ChatSession
+from agent.interfaces.chat import ChatSession
 from tests.conftest import run_cli
 
 
@@ -93,7 +93,7 @@ def test_scripted_chat_reads_one_turn_a_line(tmp_path):
 def test_chat_in_a_terminal(tmp_path):
     """Driven as a person would: a pseudo-terminal, a request, two follow-ups and a slash command."""
     env = {**os.environ, "SYSDESIGN_DATA": str(tmp_path), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
-    child = pexpect.spawn(sys.executable, ["-m", "agent.cli", "chat"], env=env, encoding="utf-8", timeout=60,
+    child = pexpect.spawn(sys.executable, ["-m", "agent", "chat"], env=env, encoding="utf-8", timeout=60,
                           dimensions=(50, 200))  # fmt: skip
     try:
         child.expect("sysdesign>")

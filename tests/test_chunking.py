@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from agent.chunking import MAX_TOKENS, Chunker, slugify
-from agent.corpus import BUNDLED_KB, CHUNKS_FILE, bundled_chunks, dump_chunks
-from agent.embedding import DEFAULT_MODEL, resolve_model_dir, token_counter
+from agent.ingest.chunking import MAX_TOKENS, Chunker, slugify
+from agent.ingest.sources import BUNDLED_KB, CHUNKS_FILE, bundled_chunks, dump_chunks
+from agent.retrieval.embedders import DEFAULT_MODEL, resolve_model_dir, token_counter
 
 DOCUMENT = (BUNDLED_KB / "system-design-knowledge-base.md").read_text(encoding="utf-8")
 

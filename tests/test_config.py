@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from agent.config import load_settings
-from agent.corpus import DEFAULT_INDEX
 from agent.errors import InvalidRequest
 
 
@@ -19,7 +18,7 @@ def isolated(tmp_path, monkeypatch):
 
 
 def test_defaults():
-    assert load_settings().index == DEFAULT_INDEX
+    assert load_settings().index is None
 
 
 def test_precedence(tmp_path, monkeypatch):

@@ -9,10 +9,10 @@ import json
 import pytest
 
 from agent.drafting import ENTRY_POINT_GROUP, DraftRequest, get_drafter
-from agent.drafting.chat import ChatDrafter, Completion, extract_json, parse_draft
-from agent.engine import Engine
+from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json, parse_draft
+from agent.drafting.prompts import TEMPLATES, render
 from agent.errors import InvalidRequest, ModelError
-from agent.prompting import TEMPLATES, render
+from agent.pipeline import Engine
 from agent.recognition import read_request
 from tests.conftest import run_cli
 
@@ -164,7 +164,7 @@ FIVE = [
 @pytest.fixture(scope="module")
 def local_server():
     """SmolLM2 loaded by llama.cpp in process; it also serves OpenAI and Anthropic HTTP APIs on 127.0.0.1."""
-    from agent.drafting.llama_cpp import shared_client
+    from agent.drafting.llm.llama_cpp import shared_client
 
     return shared_client()
 

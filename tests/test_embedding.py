@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agent.embedding import (
+from agent.errors import InvalidRequest
+from agent.retrieval.embedders import (
     DEFAULT_MODEL,
     NumpyBertEmbedder,
     OnnxEmbedder,
@@ -13,7 +14,6 @@ from agent.embedding import (
     export_onnx,
     resolve_model_dir,
 )
-from agent.errors import InvalidRequest
 
 TEXTS = [
     "how do I find drivers near a rider quickly",

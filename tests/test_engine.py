@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from agent.engine import Engine
 from agent.errors import InvalidRequest
 from agent.knowledge import load_knowledge, normalise_name
+from agent.pipeline import Engine
 from agent.rules.repair import repair
 
 

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.capacity import capacity, parse_count, parse_ratio
-from agent.engine import Engine, Sizing
-from agent.estimation import EstimationConfig, combine, estimate, three_point
 from agent.knowledge import load_knowledge
+from agent.pipeline import Engine, Sizing
 from agent.schema import Service
+from agent.sizing.capacity import capacity, parse_count, parse_ratio
+from agent.sizing.estimation import EstimationConfig, combine, estimate, three_point
 
 KNOWLEDGE = load_knowledge()
 TRAITS = sorted({m.trait for m in KNOWLEDGE.estimation.multipliers.values()})

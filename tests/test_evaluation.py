@@ -7,7 +7,6 @@ import json
 import pytest
 
 from agent.advisor import Advisor
-from agent.corpus import PROJECT_ROOT
 from agent.errors import InvalidRequest
 from agent.evaluation.cases import CASES_DIR, EvalCase, load_cases
 from agent.evaluation.report import build_report, calibration, metrics, write_report
@@ -15,7 +14,7 @@ from agent.evaluation.runner import run_cases, score_predictions, select
 from agent.evaluation.scoring import score_case
 from agent.knowledge import load_knowledge
 from agent.schema import Architecture
-from tests.conftest import run_cli
+from tests.conftest import PROJECT_ROOT, run_cli
 
 BASELINE = json.loads((PROJECT_ROOT / "evals" / "baseline.json").read_text())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.errors import IndexMissing, IndexOutOfDate, InvalidRequest
-from agent.index import CHUNKS, MANIFEST, VECTORS, build_index, ensure_index, load_index, status
+from agent.ingest.index import CHUNKS, MANIFEST, VECTORS, build_index, ensure_index, load_index, status
 from tests.conftest import HashEmbedder
 
 
@@ -87,7 +87,7 @@ def test_an_interrupted_build_leaves_the_old_index(tmp_path, user_kb):
 def test_ensure_index_rebuilds_a_stale_index_with_a_notice(tmp_path, user_kb, caplog, monkeypatch):
     build(tmp_path / "index", user_kb)
     (user_kb / "oncall.md").write_text("# On-call\n\n## Paging\n\nPage the team lead.\n")
-    monkeypatch.setattr("agent.index.build_embedder", lambda model: HashEmbedder())
+    monkeypatch.setattr("agent.ingest.index.build_embedder", lambda model: HashEmbedder())
     with caplog.at_level(logging.WARNING, logger="sysdesign"):
         loaded = ensure_index(tmp_path / "index")
     assert any("rebuilding" in record.message for record in caplog.records)

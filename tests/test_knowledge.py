@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.corpus import load_chunks
+from agent.ingest.sources import load_chunks
 from agent.knowledge import load_knowledge
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from agent.corpus import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -87,7 +87,7 @@ def test_named_products_outside_the_five_lend_their_traits(read, prompt, not_pat
 
 
 def test_a_named_product_brings_its_domain_services(retriever):
-    from agent.engine import Engine
+    from agent.pipeline import Engine
 
     names = {s.name for s in Engine(retriever).recommend("DoorDash clone").services}
     assert {"Restaurant Service", "Delivery Tracking Service"} <= names

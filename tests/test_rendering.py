@@ -11,13 +11,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from agent.corpus import PROJECT_ROOT
 from agent.errors import InvalidRequest
-from agent.rendering.diagram import to_dot, to_mermaid
-from agent.rendering.html import to_html
-from agent.rendering.markdown import to_markdown
-from agent.rendering.output import choose_format
-from tests.conftest import run_cli
+from agent.render.diagram import to_dot, to_mermaid
+from agent.render.html import to_html
+from agent.render.markdown import to_markdown
+from agent.render.output import choose_format
+from tests.conftest import PROJECT_ROOT, run_cli
 
 MMDC = PROJECT_ROOT / ".cache" / "node" / "node_modules" / ".bin" / "mmdc"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,7 +25,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 @pytest.fixture(scope="module")
 def twitter(retriever):
-    from agent.engine import Engine
+    from agent.pipeline import Engine
 
     return Engine(retriever).recommend("Build a Twitter clone")
 
@@ -108,7 +107,7 @@ def test_cli_writes_files_and_plain_text_when_piped(tmp_path):
 def test_rich_rendering_on_a_terminal(twitter):
     from rich.console import Console
 
-    from agent.rendering.rich_view import print_architecture
+    from agent.render.rich_view import print_architecture
 
     console = Console(record=True, width=140, force_terminal=True, color_system="truecolor", file=io.StringIO())
     print_architecture(twitter, console)

@@ -6,7 +6,7 @@ import pytest
 
 from agent.errors import InvalidRequest
 from agent.evaluation.retrieval import evaluate
-from agent.lexical import BM25, stem, terms
+from agent.retrieval.bm25 import BM25, stem, terms
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from agent.corpus import PROJECT_ROOT
-from agent.engine import Engine
 from agent.errors import InvalidRequest
-from agent.rendering.ci import to_junit, to_sarif
+from agent.pipeline import Engine
+from agent.render.ci import to_junit, to_sarif
 from agent.rules import all_rules, load_rules
 from agent.rules.waivers import load_waivers
-from tests.conftest import run_cli
+from tests.conftest import PROJECT_ROOT, run_cli
 
 SARIF_SCHEMA = PROJECT_ROOT / ".cache" / "sarif-schema-2.1.0.json"
 TEAM_REPO = PROJECT_ROOT / "examples" / "team-repo"

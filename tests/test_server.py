@@ -14,7 +14,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from agent.advisor import Advisor
-from agent.server import build_server, chunk_uri
+from agent.interfaces.mcp_server import build_server, chunk_uri
 from tests.conftest import run_cli
 
 TOOLS = {"recommend_architecture", "check_architecture", "search_knowledge_base", "estimate_complexity"}
@@ -72,7 +72,7 @@ def test_in_process(advisor):
 
 @pytest.mark.slow
 def test_over_stdio():
-    parameters = StdioServerParameters(command=sys.executable, args=["-m", "agent.cli", "serve", "--mcp"],
+    parameters = StdioServerParameters(command=sys.executable, args=["-m", "agent", "serve", "--mcp"],
                                        env=dict(os.environ))  # fmt: skip
 
     async def main():
@@ -91,7 +91,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def http_server():
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve", "--mcp", "--http", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "agent", "serve", "--mcp", "--http", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

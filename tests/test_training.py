@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from agent.engine import Engine
-from agent.training.features import columns, features
-from agent.training.synth import generate, near_key, render, split
+from agent.datasets.features import columns, features
+from agent.datasets.synth import generate, near_key, render, split
+from agent.pipeline import Engine
 from tests.conftest import run_cli
 
 

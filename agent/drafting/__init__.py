@@ -49,19 +49,19 @@ def _kb(**_: object) -> Drafter:
 
 
 def _llama_cpp(**options: object) -> Drafter:
-    from agent.drafting.llama_cpp import LlamaCppDrafter
+    from agent.drafting.llm.llama_cpp import LlamaCppDrafter
 
     return LlamaCppDrafter(**options)  # type: ignore[arg-type]
 
 
 def _openai(**options: object) -> Drafter:
-    from agent.drafting.openai_api import OpenAIDrafter
+    from agent.drafting.llm.openai_compat import OpenAIDrafter
 
     return OpenAIDrafter(**options)  # type: ignore[arg-type]
 
 
 def _anthropic(**options: object) -> Drafter:
-    from agent.drafting.anthropic_api import AnthropicDrafter
+    from agent.drafting.llm.anthropic_compat import AnthropicDrafter
 
     return AnthropicDrafter(**options)  # type: ignore[arg-type]
 

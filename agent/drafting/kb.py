@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from agent.drafting import DraftRequest
-from agent.estimation import choose_tier, estimate, services_band
 from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
 from agent.recognition import Words, matched_cues
 from agent.schema import Architecture, CapChoice, Component, Flow, Service
+from agent.sizing.estimation import choose_tier, estimate, services_band
 
 # at the low tier these categories would mean a second database or a broker to run: left out
 LOW_TIER_SKIP = {"queue", "orchestration", "load_balancer"}

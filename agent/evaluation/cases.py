@@ -9,11 +9,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agent.corpus import PROJECT_ROOT
 from agent.errors import InvalidRequest
+from agent.paths import bundled
 from agent.schema import PatternId, TierId
 
-CASES_DIR = PROJECT_ROOT / "evals" / "cases"
+CASES_DIR = bundled("evals", "cases")
 log = logging.getLogger("sysdesign")
 
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from agent.corpus import write_atomic
 from agent.evaluation.scoring import CaseResult
+from agent.files import write_atomic
 from agent.schema import PATTERN_IDS
 
 CALIBRATION_BINS = 10

@@ -12,11 +12,11 @@ from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
-from agent.corpus import PROJECT_ROOT
 from agent.errors import InvalidRequest
-from agent.retrieval import Mode, Retriever
+from agent.paths import bundled
+from agent.retrieval.search import Mode, Retriever
 
-RETRIEVAL_CASES = PROJECT_ROOT / "evals" / "retrieval.jsonl"
+RETRIEVAL_CASES = bundled("evals", "retrieval.jsonl")
 
 
 class RetrievalCase(BaseModel):

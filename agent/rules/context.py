@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agent.estimation import choose_tier, services_band
 from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
 from agent.recognition import read_text
 from agent.schema import Architecture, PatternChoice, PatternId
+from agent.sizing.estimation import choose_tier, services_band
 
 
 @dataclass

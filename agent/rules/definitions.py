@@ -6,10 +6,10 @@ import math
 import re
 from collections.abc import Iterator
 
-from agent.estimation import combine
 from agent.knowledge import TIERS
 from agent.rules import Violation, check
 from agent.rules.context import CheckContext
+from agent.sizing.estimation import combine
 
 AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
 
@@ -238,7 +238,7 @@ def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
 
 @check("SD041")
 def under_engineering(context: CheckContext) -> Iterator[Violation]:
-    from agent.capacity import SECONDS_PER_DAY, gather_inputs
+    from agent.sizing.capacity import SECONDS_PER_DAY, gather_inputs
 
     v = gather_inputs(context.pattern.id, context.document.request or "", {}).values
     peak_writes = v["dau"] * v["requests_per_user"] * v["write_share"] * v["peak_factor"] / SECONDS_PER_DAY

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agent.corpus import PROJECT_ROOT
+from agent.paths import data_root
 from agent.rules import all_rules
 
-RULES_DOC = PROJECT_ROOT / "docs" / "rules.md"
+RULES_DOC = data_root() / "docs" / "rules.md"
 
 
 def render_rules_markdown() -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.estimation import estimate
 from agent.knowledge import Knowledge, normalise_name
 from agent.rules import Rule, Violation, violations
 from agent.rules.context import CheckContext, build_context
 from agent.schema import Architecture, Change, Component, Service
+from agent.sizing.estimation import estimate
 
 MAX_ROUNDS = 5
 _TEXT_FIXES = {

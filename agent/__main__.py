@@ -1,0 +1,5 @@
+"""`python -m agent` runs the CLI."""
+
+from agent.interfaces.cli import main
+
+main()

@@ -1,0 +1,82 @@
+"""Anthropic's Messages API (or a compatible server), with structured output through one forced tool."""
+
+from __future__ import annotations
+
+import json
+
+from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json
+from agent.drafting.llm.openai_compat import api_key
+from agent.errors import InvalidRequest, ModelError
+
+DEFAULT_MODEL = "claude-3-5-haiku-latest"
+TOOL = "submit_architecture"
+
+
+class AnthropicClient:
+    def __init__(self, base_url: str | None, model: str | None, timeout: float = 60.0, retries: int = 2) -> None:
+        try:
+            import anthropic
+        except ImportError:
+            raise ModelError(
+                "the anthropic drafter needs 'anthropic'; run 'pip install sysdesign-agent[hosted]'"
+            ) from None
+        key = api_key("SYSDESIGN_API_KEY", "ANTHROPIC_API_KEY")
+        if key is None and base_url is None:
+            raise InvalidRequest(
+                "the anthropic drafter needs SYSDESIGN_API_KEY or ANTHROPIC_API_KEY in the environment"
+            )
+        self._anthropic = anthropic
+        self._client = anthropic.Anthropic(base_url=base_url, api_key=key or "not-needed", timeout=timeout,
+                                           max_retries=retries)  # fmt: skip
+        self.model = model or DEFAULT_MODEL
+        self.base_url = base_url or "https://api.anthropic.com"
+
+    def complete(self, messages: list[dict[str, str]], schema: dict) -> Completion:
+        system = "\n".join(m["content"] for m in messages if m["role"] == "system")
+        turns = [m for m in messages if m["role"] != "system"]
+        tool = {"name": TOOL, "description": "Submit the architecture design.", "input_schema": schema}
+        completion = self._create(
+            system=system, messages=turns, tools=[tool], tool_choice={"type": "tool", "name": TOOL}
+        )
+        if "{" in completion.text:
+            return completion
+        # a server that ignores the forced tool (some compatible servers do): prefill the start of the JSON;
+        # servers differ in whether they echo the prefill, so add it only when it is missing
+        prefill = '{"pattern": "'
+        retry = self._create(system=system, messages=[*turns, {"role": "assistant", "content": prefill}])
+        for text in (retry.text, prefill + retry.text):
+            try:
+                extract_json(text)
+            except ModelError:
+                continue
+            return Completion(text=text, tokens=completion.tokens + retry.tokens)
+        return Completion(text=prefill + retry.text, tokens=completion.tokens + retry.tokens)
+
+    def _create(self, **request: object) -> Completion:
+        anthropic = self._anthropic
+        try:
+            response = self._client.messages.create(
+                model=self.model, max_tokens=1024, extra_body={"temperature": 0}, **request
+            )
+        except anthropic.APIConnectionError as exc:
+            raise ModelError(f"cannot reach {self.base_url!r}: {type(exc).__name__}") from None
+        except anthropic.APIStatusError as exc:
+            raise ModelError(f"{self.base_url!r} answered HTTP {exc.status_code} after retries") from None
+        except anthropic.APIError as exc:
+            raise ModelError(f"{self.base_url!r} failed: {type(exc).__name__}") from None
+        tokens = (response.usage.input_tokens + response.usage.output_tokens) if response.usage else 0
+        for block in response.content:
+            if block.type == "tool_use":
+                return Completion(text=json.dumps(block.input), tokens=tokens)
+        text = "".join(getattr(block, "text", "") for block in response.content)
+        return Completion(text=text, tokens=tokens)
+
+
+class AnthropicDrafter(ChatDrafter):
+    """Drafts with Claude (or an Anthropic-compatible server)."""
+
+    name = "anthropic"
+
+    def __init__(self, base_url: str | None = None, model: str | None = None, timeout: float = 60.0,
+                 prompts_dir=None, **_: object) -> None:  # fmt: skip
+        super().__init__(AnthropicClient(base_url, model, timeout), prompts_dir)

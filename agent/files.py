@@ -1,0 +1,79 @@
+"""Writing files the user owns: whole or not at all, and never replacing what is not a regular file.
+
+A write goes to an unpredictable temporary file in the target's folder (created exclusively, so a planted
+symlink is never followed) and is renamed over the target. A target that is not a regular file (a device,
+a FIFO, a terminal, a symlink to one) is written through instead of replaced; a symlink to a regular file
+keeps its link and the file it points to gets the new content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from agent.errors import InvalidRequest
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work is done, a target that is a folder or whose folder is missing or read-only."""
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidRequest(f"{str(path)!r} is a folder; name a file to write")
+    folder = path.parent if not path.is_symlink() else Path(os.path.realpath(path)).parent
+    if not folder.is_dir():
+        raise InvalidRequest(f"folder {str(folder)!r} does not exist; create it or choose another path")
+    if _is_special(path):
+        return
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidRequest(f"folder {str(folder)!r} is not writable; choose another path")
+
+
+def _is_special(path: Path) -> bool:
+    """True for an existing target that is not a regular file (after following symlinks)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` so that a reader sees the old content or the new, never half of it."""
+    path = Path(path)
+    check_writable(path)
+    if _is_special(path):
+        with open(path, "w", encoding="utf-8") as handle:  # a device or FIFO: write through, never replace
+            handle.write(text)
+        return
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    mode = _mode_for(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual 0666 less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_lines(path: Path, rows: list[str] | tuple[str, ...]) -> None:
+    """Write one row a line, atomically, creating the folder (for files this tool owns, such as chunks)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, "".join(row + "\n" for row in rows))

@@ -1,0 +1,63 @@
+"""`sysdesign chat`: a design refined turn by turn, with line editing on a terminal, scriptable otherwise."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from agent.interfaces.cli.app import app
+
+PROMPT = "sysdesign> "
+
+
+@app.command()
+def chat(
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the last session.")] = False,
+    drafter: Annotated[str | None, typer.Option(help="Who drafts (default kb); /model changes it.")] = None,
+) -> None:
+    """Chat about a design: follow-ups change it, questions are answered from the knowledge base.
+
+    Examples:
+      sysdesign chat
+      printf 'Build a Twitter clone\\nadd payments\\n/json\\n' | sysdesign chat
+    """
+    from agent.advisor import Advisor
+    from agent.interfaces.chat import ChatSession, data_dir
+
+    advisor = Advisor()
+    session = ChatSession.resume(advisor) if resume else ChatSession(advisor)
+    if drafter:
+        typer.echo(session.handle(f"/model {drafter}"))
+    if not sys.stdin.isatty():
+        # scripted: one turn a line, no line editor
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            typer.echo(f"{PROMPT}{line.rstrip()}")
+            typer.echo(session.handle(line))
+            if session.finished:
+                break
+        return
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
+    data_dir().mkdir(parents=True, exist_ok=True)
+    prompt = PromptSession(history=FileHistory(str(data_dir() / "chat-history")))
+    typer.echo("Describe what to build; /help for commands. Ctrl-C cancels a turn, Ctrl-D exits.")
+    if session.design is not None:
+        typer.echo(f"Resumed: {session.request}")
+    while not session.finished:
+        try:
+            line = prompt.prompt(PROMPT)
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            break
+        try:
+            typer.echo(session.handle(line))
+        except KeyboardInterrupt:
+            typer.echo("cancelled")

@@ -1,0 +1,146 @@
+"""`sysdesign check`: documents in, reports out in the formats CI systems read, and the exit code."""
+
+from __future__ import annotations
+
+import glob
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from agent.errors import InvalidRequest, SysdesignError
+
+FORMATS = ("text", "json", "sarif", "junit")
+FAIL_ON = ("error", "warning", "never")
+
+
+def documents(target: str) -> list[tuple[str, str]]:
+    """(label, text) of every document `target` names: a file, '-', a folder (all *.json under it) or a glob."""
+    from agent.interfaces.cli.engine_commands import read_input
+
+    if target == "-":
+        return [("<stdin>", sys.stdin.read())]
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(path.rglob("*.json"))
+        if not files:
+            raise InvalidRequest(f"no .json architecture documents under {target!r}")
+    elif any(ch in target for ch in "*?["):
+        files = sorted(Path(p) for p in glob.glob(target, recursive=True))
+        if not files:
+            raise InvalidRequest(f"no file matches {target!r}")
+    else:
+        return [(target, read_input(target))]
+    return [(str(file), read_input(str(file))) for file in files]
+
+
+def _render(kind: str, reports, rules, fail_on: str) -> str:
+    from agent import __version__
+    from agent.render.ci import to_junit, to_sarif
+    from agent.render.text import render_findings, render_report
+
+    if kind == "json":
+        data = [r.model_dump(mode="json", exclude_none=True) for r in reports]
+        return json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n"
+    if kind == "sarif":
+        return json.dumps(to_sarif(reports, rules, __version__), indent=2) + "\n"
+    if kind == "junit":
+        return to_junit(reports, rules, fail_on)
+    parts = []
+    for report in reports:
+        head = f"== {report.source}\n" if len(reports) > 1 else ""
+        body = render_report(report)
+        if report.repaired is not None:
+            body += "\n\nRepaired document:\n" + json.dumps(report.repaired.model_dump(mode="json"), indent=2)
+            body += "\n\nAfter repair:\n" + "\n".join(render_findings(report.repaired.findings))
+        parts.append(head + body)
+    if len(reports) > 1:
+        failed = sum(not r.passed for r in reports)
+        parts.append(f"{len(reports)} documents: {failed} with errors, {len(reports) - failed} passed")
+    return "\n\n".join(parts) + "\n"
+
+
+def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_file: Path | None, fmt: str,
+              outputs: list[str], fail_on: str) -> None:  # fmt: skip
+    """Check, render, write, and exit with the CI-friendly code."""
+    from agent.render.ci import SEVERITY_RANK
+    from agent.render.output import write_output
+    from agent.rules import load_rules
+    from agent.rules.waivers import DEFAULT_WAIVERS, load_waivers
+
+    if fmt not in FORMATS:
+        raise InvalidRequest(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fail_on not in FAIL_ON:
+        raise InvalidRequest(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    targets = []
+    for item in outputs:
+        kind, _, path = item.partition("=")
+        if kind not in FORMATS or not path:
+            raise InvalidRequest(f"--output wants FORMAT=PATH with FORMAT in {', '.join(FORMATS)}, not {item!r}")
+        if not Path(path).parent.is_dir():
+            raise InvalidRequest(f"folder {str(Path(path).parent)!r} does not exist; create it or choose another path")
+        targets.append((kind, Path(path)))
+    rules = load_rules(rules_dirs)
+    waivers, notices = [], []
+    waivers_path = waivers_file or (Path(DEFAULT_WAIVERS) if Path(DEFAULT_WAIVERS).is_file() else None)
+    if waivers_path is not None:
+        if not waivers_path.is_file():
+            raise InvalidRequest(f"no waivers file at {str(waivers_path)!r}")
+        waivers, notices = load_waivers(waivers_path)
+    inputs = documents(target)
+    if fix and len(inputs) > 1:
+        raise InvalidRequest("--fix repairs one document at a time; name a single file")
+    reports, unreadable = [], []
+    for label, text in inputs:
+        try:
+            report = engine.check(text, fix=fix, rules=rules, waivers=waivers)
+        except SysdesignError as exc:
+            if len(inputs) == 1:
+                raise
+            unreadable.append(f"{label}: {exc}")
+            continue
+        report.source = label
+        report.notices = notices + report.notices
+        reports.append(report)
+    expired = [f"{r.source}: {n}" for r in reports for n in r.notices if n not in notices]
+    for message in [*notices, *expired, *unreadable]:
+        typer.echo(f"sysdesign: {message}", err=True)
+    if reports:
+        typer.echo(_render(fmt, reports, rules, fail_on), nl=False)
+        for kind, path in targets:
+            write_output(_render(kind, reports, rules, fail_on), path)
+    if unreadable:
+        raise typer.Exit(2)
+    threshold = SEVERITY_RANK[fail_on]
+    final = [f for r in reports for f in (r.repaired.findings if r.repaired is not None else r.findings)]
+    if any(SEVERITY_RANK[f.severity] >= threshold for f in final):
+        raise typer.Exit(1)
+
+
+def run_batch(engine, path: Path, rules_dirs: list[Path], as_json: bool) -> None:
+    """`check --batch`: a summary table (or everything as JSON); exit 1 when a document has an error."""
+    from agent.datasets.batch import check_batch
+    from agent.rules import load_rules
+
+    result = check_batch(engine, path, load_rules(rules_dirs))
+    summary = result["summary"]
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        typer.echo(f"{summary['lines']} lines: {summary['checked']} checked, {summary['passed']} passed, "
+                   f"{summary['with_errors']} with errors, {len(summary['malformed'])} malformed")  # fmt: skip
+        for entry in summary["malformed"]:
+            typer.echo(f"  line {entry['line']}: {entry['error']}")
+        if summary["top_violations"]:
+            typer.echo("Most frequent error-level violations:")
+            for rule_id, count in summary["top_violations"]:
+                typer.echo(f"  {rule_id:<8} {count:>6}")
+        if summary["validation_examples"]:
+            typer.echo("The knowledge base's own validation examples:")
+            for name, count in summary["validation_examples"].items():
+                typer.echo(f"  {name}: {count}")
+    if summary["malformed"]:
+        raise typer.Exit(2)
+    if summary["with_errors"]:
+        raise typer.Exit(1)

@@ -1,0 +1,176 @@
+"""Commands of the architecture engine: ask, check, schema, estimate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.errors import InvalidRequest
+from agent.interfaces.cli.app import app, print_json
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the architecture document contract).")]
+
+
+def _engine():  # -> Engine
+    from agent.pipeline import Engine
+
+    return Engine()
+
+
+@app.command()
+def ask(
+    prompt: Annotated[str, typer.Argument(help="The app idea, in your own words.")],
+    drafter: Annotated[
+        str | None, typer.Option(help="Who drafts: kb (offline, default), llama-cpp, openai, anthropic.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Hosted model name, e.g. 'gpt-4o-mini' or 'llama3.1'.")] = None,
+    model_path: Annotated[Path | None, typer.Option(help="GGUF file for llama-cpp (default: SmolLM2).")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1")
+    ] = None,
+    rounds: Annotated[int | None, typer.Option(min=0, max=10, help="Model repair rounds (default 2).")] = None,
+    fallback: Annotated[
+        str | None, typer.Option(help="Drafter to answer when the model fails: 'kb' (default) or 'none'.")
+    ] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds per model request (default 60).")] = None,
+    prompts_dir: Annotated[Path | None, typer.Option(help="Folder with your own prompts/*.j2.")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="text, json, markdown, mermaid, dot or html.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to FILE (format from its suffix).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Design a checked architecture for PROMPT.
+
+    Examples:
+      sysdesign ask "Build a Twitter clone"
+      sysdesign ask "an app where drivers pick up passengers" --drafter llama-cpp
+      sysdesign ask "Build a Twitter clone" --drafter openai --base-url http://127.0.0.1:11434/v1 --model llama3.1
+    """
+    from agent.config import load_settings
+    from agent.pipeline import validate_prompt
+    from agent.render.output import choose_format, show
+
+    validate_prompt(prompt)
+    fmt = "json" if as_json else choose_format(format, output)
+    if output is not None and not output.parent.is_dir():
+        raise InvalidRequest(f"folder {str(output.parent)!r} does not exist; create it or choose another path")
+    settings = load_settings(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
+                             fallback=fallback, timeout=timeout, prompts_dir=prompts_dir)  # fmt: skip
+    architecture = _engine().recommend(
+        prompt, settings.drafter, rounds=settings.rounds, fallback=settings.fallback, **settings.drafter_options()
+    )
+    show(architecture, fmt, output)
+
+
+def read_input(file: str) -> str:
+    if file == "-":
+        return sys.stdin.read()
+    path = Path(file)
+    if not path.is_file():
+        raise InvalidRequest(f"no file at {file!r}; pass a JSON architecture document or '-' for stdin")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"cannot read {file!r}: {exc}") from None
+
+
+@app.command()
+def check(
+    file: Annotated[str, typer.Argument(help="A JSON architecture, '-' for stdin, a folder or a glob of them.")],
+    fix: Annotated[bool, typer.Option("--fix", help="Repair the document and print it with the changes.")] = False,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules-dir", help="A folder of your own rule packs (repeatable).")
+    ] = None,
+    waivers: Annotated[
+        Path | None, typer.Option(help="Waivers file (default: sysdesign-waivers.yaml here, if present).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="Stdout format: text, json, sarif or junit.")] = "text",
+    output: Annotated[
+        list[str] | None, typer.Option("--output", "-o", help="Also write FORMAT=PATH, e.g. sarif=out.sarif.")
+    ] = None,
+    fail_on: Annotated[str, typer.Option(help="Exit 1 on findings at: error (default), warning, never.")] = "error",
+    batch: Annotated[
+        bool, typer.Option("--batch", help="FILE is JSONL: one architecture a line (predictions).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Check architectures against the knowledge base's rules and your own packs.
+
+    Exit 0 when nothing reaches --fail-on, 1 when something does (with --fix: after repair), 2 for bad input.
+
+    Examples:
+      sysdesign check architecture.json
+      echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
+      sysdesign check architecture/ --rules-dir rules/ -o sarif=results.sarif -o junit=junit.xml
+      sysdesign check --batch predictions.jsonl --json
+    """
+    from agent.interfaces.cli.check_output import run_batch, run_check
+
+    if batch:
+        run_batch(_engine(), Path(file), rules_dir or [], as_json)
+        return
+    run_check(_engine(), file, fix, rules_dir or [], waivers, "json" if as_json else format, output or [], fail_on)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the architecture document."""
+    from agent.schema import Architecture
+
+    print_json(Architecture.model_json_schema())
+
+
+@app.command()
+def estimate(
+    subject: Annotated[str, typer.Argument(help="An app idea, or a JSON architecture file ('-' for stdin).")],
+    team: Annotated[int | None, typer.Option(min=1, max=1000, help="Engineers: turns hours into weeks.")] = None,
+    without: Annotated[
+        list[str] | None, typer.Option("--without", help="Leave a multiplier out, e.g. 'ml' (repeatable).")
+    ] = None,
+    dau: Annotated[str | None, typer.Option(help="Daily active users, e.g. 5M, 200k.")] = None,
+    read_write: Annotated[str | None, typer.Option(help="Read:write mix, e.g. 99:1.")] = None,
+    media_mb_per_day: Annotated[float | None, typer.Option(min=0, help="New media per day, in MB.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Estimate effort (low/likely/high, per service, weeks for a team) and capacity for an app idea.
+
+    Examples:
+      sysdesign estimate "Uber for dog walkers with payments" --team 4
+      sysdesign estimate "Build a Twitter clone" --dau 2M --read-write 99:1 --without ml
+      sysdesign estimate architecture.json --json
+    """
+    from agent.knowledge import load_knowledge
+    from agent.pipeline import Sizing, validate_prompt
+    from agent.render.text import render_sizing
+    from agent.sizing.capacity import parse_count, parse_ratio
+
+    known = set(load_knowledge().estimation.multipliers) | set(load_knowledge().traits)
+    for name in without or []:
+        if name not in known:
+            raise InvalidRequest(f"unknown factor {name!r} for --without; known: {', '.join(sorted(known))}")
+    try:
+        sizing = Sizing(
+            team=team, without=tuple(without or ()), dau=parse_count(dau) if dau else None,
+            write_share=parse_ratio(read_write) if read_write else None, media_mb_per_day=media_mb_per_day,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None
+    engine = _engine()
+    if subject == "-" or subject.endswith(".json"):
+        document = read_input(subject)
+        plan = engine.estimate(document, sizing)
+        if as_json:
+            print_json(plan.model_dump(mode="json"))
+        else:
+            typer.echo(render_sizing(plan, [], []))
+        return
+    validate_prompt(subject)
+    architecture = engine.recommend(subject, sizing=sizing)
+    if as_json:
+        print_json(architecture.model_dump(mode="json", include={"estimate", "capacity", "assumptions"}))
+    else:
+        typer.echo(render_sizing(architecture.estimate, architecture.capacity, architecture.assumptions))

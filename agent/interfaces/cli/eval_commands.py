@@ -1,0 +1,86 @@
+"""`sysdesign eval`: run the case suite against drafters (or score predictions) and write reports."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.errors import InvalidRequest
+from agent.interfaces.cli.app import eval_app, print_json, progress_printer
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_suite(
+    ctx: typer.Context,
+    cases: Annotated[Path | None, typer.Option(help="A case file or folder of them (default: evals/cases/).")] = None,
+    drafter: Annotated[list[str] | None, typer.Option("--drafter", help="Drafter to evaluate (repeatable).")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write report.json/.md/.html and charts to DIR.")] = None,
+    predictions: Annotated[Path | None, typer.Option(help="Score these architectures instead of drafting.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Cases in parallel.")] = 1,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N cases (after --seed shuffles).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only cases with this tag (repeatable).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Shuffle the cases with this seed before --limit.")] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on an invalid case line instead of skipping it.")] = False,
+    resume: Annotated[bool, typer.Option(help="Keep the cases already scored in --report DIR.")] = False,
+    model: Annotated[str | None, typer.Option(help="Model name for hosted drafters.")] = None,
+    model_path: Annotated[Path | None, typer.Option(help="GGUF file for llama-cpp.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+    rounds: Annotated[int | None, typer.Option(min=0, max=10, help="Model repair rounds.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report JSON to stdout.")] = False,
+) -> None:
+    """Run the built-in suite (or --cases) and print a scorecard; `sysdesign eval retrieval` scores retrieval.
+
+    Examples:
+      sysdesign eval
+      sysdesign eval --cases my-cases.jsonl --drafter kb --drafter llama-cpp --report out/
+      sysdesign eval --predictions preds.jsonl --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from agent.advisor import Advisor
+    from agent.config import load_settings
+    from agent.evaluation.cases import CASES_DIR, load_cases
+    from agent.evaluation.report import build_report, write_report
+    from agent.evaluation.retrieval import evaluate
+    from agent.evaluation.runner import run_cases, score_predictions, select
+
+    if resume and report is None:
+        raise InvalidRequest("--resume needs --report DIR (where the scored cases are kept)")
+    chosen = load_cases(cases or CASES_DIR, strict=strict)
+    if seed is not None:
+        random.Random(seed).shuffle(chosen)
+    chosen = select(chosen, tag or (), limit)
+    if not chosen:
+        raise InvalidRequest(f"no case has the tag(s) {tag!r}")
+    settings = load_settings(model=model, model_path=model_path, base_url=base_url, rounds=rounds)
+    advisor = Advisor(settings=settings)
+    if predictions is not None:
+        results = score_predictions(advisor, chosen, predictions)
+    else:
+        try:
+            results = run_cases(advisor, chosen, drafter or ["kb"], workers, progress_printer("eval"), report, resume)
+        except KeyboardInterrupt:
+            typer.echo("\ninterrupted; the cases scored so far are kept: rerun with --resume", err=True)
+            raise typer.Exit(130) from None
+    retrieval = [s.model_dump(mode="json", exclude={"misses"}) for s in evaluate(advisor._retriever)]
+    data = build_report(results, retrieval)
+    if report is not None:
+        written = write_report(data, report)
+        typer.echo(f"wrote {', '.join(p.name for p in written)} to {report}", err=True)
+    if as_json:
+        print_json(data)
+        return
+    columns = {"pattern_accuracy": "pattern", "tech_precision": "tech P", "tech_recall": "tech R", "tech_f1": "tech F1",
+               "service_band_compliance": "band", "tier_accuracy": "tier", "raw_errors_per_case": "raw err",
+               "errors_after_repair": "errors", "ece": "ECE", "seconds_per_case": "s/case"}  # fmt: skip
+    typer.echo(f"{'drafter':<12}{'cases':>6}" + "".join(f"{label:>9}" for label in columns.values()))
+    for name, entry in data["drafters"].items():
+        m = entry["metrics"]
+        cells = "".join(f"{'-' if m[k] is None else m[k]:>9}" for k in columns)
+        typer.echo(f"{name:<12}{m['cases']:>6}{cells}")
+    for row in retrieval:
+        if row["mode"] == "hybrid":
+            typer.echo(f"retrieval (hybrid): recall@5 {row['recall_at_5']}, MRR {row['mrr']}")

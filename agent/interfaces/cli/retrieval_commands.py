@@ -1,0 +1,182 @@
+"""Commands of the retrieval stage: search, index build/status/prepare, kb chunk, eval retrieval."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.errors import InvalidRequest
+from agent.interfaces.cli.app import app, eval_app, index_app, kb_app, print_json, progress_printer
+
+log = logging.getLogger("sysdesign")
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index folder (default: your own index if you built one, else the bundled one)."),
+]
+ModelOption = Annotated[
+    str | None, typer.Option("--model", help="Embedding model: 'all-MiniLM-L6-v2' or a sentence-transformers folder.")
+]
+
+
+def _settings(index: Path | None, model: str | None):  # -> Settings
+    from agent.config import load_settings
+
+    return load_settings(index=index, embedding_model=model)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What you want to know, in your own words.")],
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many sections to list.")] = 5,
+    pattern: Annotated[str | None, typer.Option(help="Only sections of one pattern, e.g. 'ride_hailing'.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+    index: IndexOption = None,
+    model: ModelOption = None,
+) -> None:
+    """List the knowledge-base sections that answer QUERY, best first.
+
+    Example: sysdesign search "how do I find drivers near a rider quickly" --json
+    """
+    from agent.retrieval.search import Retriever, validate_query
+
+    validate_query(query)  # before loading anything: a bad query fails fast
+    settings = _settings(index, model)
+    hits = Retriever.open(settings.index, settings.embedding_model).search(query, k=k, pattern=pattern)
+    if as_json:
+        print_json([hit.model_dump(mode="json") for hit in hits])
+        return
+    for rank, hit in enumerate(hits, start=1):
+        typer.echo(f"{rank}. {hit.chunk_id}  (score {hit.score:.4f}, cosine {hit.dense_score or 0:.3f})")
+        typer.echo(f"   {' > '.join(hit.heading_path)}")
+        snippet = " ".join(hit.text.split())
+        typer.echo(textwrap.indent(textwrap.fill(snippet[:300], 100), "   ") + "\n")
+
+
+@index_app.command("build")
+def index_build(
+    kb: Annotated[list[Path] | None, typer.Option("--kb", help="A folder of markdown to index (repeatable).")] = None,
+    no_default_kb: Annotated[
+        bool, typer.Option("--no-default-kb", help="Index only the --kb folders, not the bundled document.")
+    ] = False,
+    index: IndexOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Chunk and embed the knowledge base into the index (atomically: a failed build leaves the old one)."""
+    from agent.ingest.index import build_index, check_replaceable
+    from agent.ingest.sources import source_documents
+    from agent.retrieval.embedders import export_onnx, resolve_model_dir
+
+    kb_dirs = [Path(d) for d in kb or []]
+    source_documents(kb_dirs, not no_default_kb)  # validates the folders before the slow model load
+    settings = _settings(index, model)
+    target = settings.index or _build_target(kb_dirs, no_default_kb)
+    check_replaceable(target)  # before the slow model load: never replace a folder we did not create
+    log.info("loading the embedding model %r", settings.embedding_model)
+    manifest = build_index(
+        target, kb_dirs, not no_default_kb, settings.embedding_model, progress=progress_printer("embedding")
+    )
+    export_onnx(resolve_model_dir(settings.embedding_model))
+    typer.echo(
+        f"indexed {manifest.chunk_count} chunks from {len(manifest.sources)} document(s) into "
+        f"{str(target)!r} ({manifest.index_type}, {manifest.dim} dimensions)"
+    )
+
+
+def _build_target(kb_dirs: list[Path], no_default_kb: bool) -> Path:
+    """Your own documents go to your data folder; the bundled index is rebuilt in place only in a checkout."""
+    from agent.paths import bundled_index, in_source_checkout, user_index
+
+    if kb_dirs or no_default_kb or not in_source_checkout():
+        return user_index()
+    return bundled_index()
+
+
+@index_app.command("status")
+def index_status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+    index: IndexOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Say what is indexed and whether it still matches its documents and model (exit 1 when stale)."""
+    from agent.ingest.index import status
+    from agent.paths import default_index
+
+    settings = _settings(index, model)
+    report = status(settings.index or default_index(), settings.embedding_model)
+    if as_json:
+        print_json(report)
+    elif not report["exists"]:
+        typer.echo(f"no index at {report['path']!r}; run 'sysdesign index build'")
+    else:
+        typer.echo(f"index:   {report['path']}")
+        typer.echo(f"model:   {report['embedding_model']} ({report['dim']} dimensions, {report['index_type']})")
+        typer.echo(f"chunks:  {report['chunk_count']} from {', '.join(report['sources'])}")
+        typer.echo("fresh:   yes" if report["fresh"] else "fresh:   no — " + "; ".join(report["problems"]))
+    if not report["fresh"]:
+        raise typer.Exit(1)
+
+
+@index_app.command("prepare")
+def index_prepare(index: IndexOption = None, model: ModelOption = None) -> None:
+    """Make first use fast: verify (or build) the index and export the query model to ONNX in the cache."""
+    from agent.ingest.index import ensure_index
+    from agent.paths import default_index
+    from agent.retrieval.embedders import export_onnx, resolve_model_dir
+
+    settings = _settings(index, model)
+    path = settings.index or default_index()
+    loaded = ensure_index(path, settings.embedding_model, progress=progress_printer("embedding"))
+    exported = export_onnx(resolve_model_dir(settings.embedding_model))
+    typer.echo(f"index {str(path)!r} is fresh ({loaded.manifest.chunk_count} chunks); query model {exported}")
+
+
+@kb_app.command("chunk")
+def kb_chunk(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only compare with the committed chunks; exit 1 when they differ.")
+    ] = False,
+) -> None:
+    """Regenerate kb_chunks/chunks.jsonl from the bundled knowledge base."""
+    from agent.files import write_lines
+    from agent.ingest.sources import CHUNKS_FILE, bundled_chunks, dump_chunks
+
+    rows = dump_chunks(bundled_chunks())
+    current = CHUNKS_FILE.read_text(encoding="utf-8").splitlines() if CHUNKS_FILE.is_file() else []
+    if check:
+        if rows != current:
+            typer.echo(f"{CHUNKS_FILE} differs from the chunker's output; run 'sysdesign kb chunk'", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{CHUNKS_FILE} is up to date ({len(rows)} chunks)")
+        return
+    write_lines(CHUNKS_FILE, rows)
+    typer.echo(f"wrote {len(rows)} chunks to {CHUNKS_FILE}")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    cases: Annotated[
+        Path | None, typer.Option("--cases", help="JSONL of {query, relevant} (default: built-in).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    index: IndexOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Recall@1, recall@5 and MRR of dense, BM25 and hybrid retrieval on labelled queries."""
+    from agent.evaluation.retrieval import RETRIEVAL_CASES, evaluate
+    from agent.retrieval.search import Retriever
+
+    if cases is not None and not cases.is_file():
+        raise InvalidRequest(f"cases file {str(cases)!r} does not exist")
+    settings = _settings(index, model)
+    scores = evaluate(Retriever.open(settings.index, settings.embedding_model), cases or RETRIEVAL_CASES)
+    if as_json:
+        print_json([s.model_dump(mode="json") for s in scores])
+        return
+    typer.echo(f"{'mode':<10}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}   ({scores[0].queries} queries)")
+    for s in scores:
+        typer.echo(f"{s.mode:<10}{s.recall_at_1:>10.3f}{s.recall_at_5:>10.3f}{s.mrr:>8.3f}")

@@ -1,0 +1,57 @@
+"""Commands for other agents: serve (MCP over stdio or HTTP) and tools (function-calling definitions)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Literal
+
+import typer
+
+from agent.errors import InvalidRequest
+from agent.interfaces.cli.app import app, print_json
+
+
+@app.command()
+def serve(
+    mcp: Annotated[
+        bool, typer.Option("--mcp", help="Serve the Model Context Protocol (the only protocol so far).")
+    ] = False,
+    http: Annotated[bool, typer.Option("--http", help="Streamable HTTP instead of stdio.")] = False,
+    host: Annotated[
+        str, typer.Option(help="Address to bind with --http (loopback unless you say otherwise).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --http.")] = 8765,
+) -> None:
+    """Serve the advisor to other agents over MCP.
+
+    Examples:
+      sysdesign serve --mcp                        (stdio: for Claude Desktop, IDEs, agent frameworks)
+      sysdesign serve --mcp --http --port 8765     (http://127.0.0.1:8765/mcp)
+    """
+    if not mcp:
+        raise InvalidRequest("say which protocol to serve: 'sysdesign serve --mcp'")
+    from agent.advisor import Advisor
+    from agent.interfaces.mcp_server import build_server
+
+    server = build_server(Advisor())  # load everything before the first request
+    logging.getLogger("sysdesign").info("MCP server ready (%s)", f"http://{host}:{port}/mcp" if http else "stdio")
+    try:
+        if http:
+            server.run("streamable-http", host=host, port=port)
+        else:
+            server.run("stdio")
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def tools(
+    format: Annotated[
+        Literal["openai", "anthropic", "mcp"], typer.Option("--format", help="Definition style.")
+    ] = "openai",
+) -> None:
+    """Print the MCP tools as function-calling definitions (for agents that do not speak MCP)."""
+    from agent.advisor import Advisor
+    from agent.interfaces.mcp_server import tool_definitions
+
+    print_json(tool_definitions(Advisor(), format))

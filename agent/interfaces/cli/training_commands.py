@@ -1,0 +1,116 @@
+"""`sysdesign features` and `sysdesign synth`: training data from the knowledge base."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.errors import InvalidRequest
+from agent.interfaces.cli.app import app, print_json, progress_printer
+
+
+def _prompts(prompt: str | None, input_file: Path | None) -> list[str]:
+    if (prompt is None) == (input_file is None):
+        raise InvalidRequest("give a PROMPT or --input FILE (one prompt a line, or JSONL with a 'prompt' field)")
+    if prompt is not None:
+        return [prompt]
+    if not input_file.is_file():
+        raise InvalidRequest(f"no input file at {str(input_file)!r}")
+    prompts = []
+    for number, line in enumerate(input_file.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        if input_file.suffix == ".jsonl":
+            try:
+                value = json.loads(line)
+                line = value.get("prompt") or value.get("request") if isinstance(value, dict) else None
+            except json.JSONDecodeError:
+                line = None
+            if not isinstance(line, str) or not line.strip():
+                raise InvalidRequest(f"{input_file.name} line {number}: expected an object with a 'prompt' field")
+        prompts.append(line.strip())
+    if not prompts:
+        raise InvalidRequest(f"{str(input_file)!r} holds no prompts")
+    return prompts
+
+
+@app.command()
+def features(
+    prompt: Annotated[str | None, typer.Argument(help="A request; or use --input.")] = None,
+    input_file: Annotated[Path | None, typer.Option("--input", help="prompts.txt (a line each) or .jsonl.")] = None,
+    format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+) -> None:
+    """The features the knowledge base implies for each prompt: keywords per pattern, traits, mix, tier signals.
+
+    Examples:
+      sysdesign features "an app where drivers pick up passengers"
+      sysdesign features --input prompts.txt --format csv > features.csv
+    """
+    from agent import default_retriever
+    from agent.datasets.features import columns
+    from agent.datasets.features import features as extract
+    from agent.pipeline import RETRIEVAL_DEPTH, validate_prompt
+
+    if format not in {"json", "csv"}:
+        raise InvalidRequest(f"unknown format {format!r}; use json or csv")
+    prompts = [validate_prompt(p) for p in _prompts(prompt, input_file)]
+    hits = default_retriever().search_many(prompts, k=RETRIEVAL_DEPTH)
+    rows = [extract(p, h) for p, h in zip(prompts, hits, strict=True)]
+    if format == "json":
+        print_json(rows[0] if prompt is not None else rows)
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns(), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "cues": json.dumps(row["cues"], ensure_ascii=False)})
+    typer.echo(buffer.getvalue(), nl=False)
+
+
+@app.command()
+def synth(
+    n: Annotated[int, typer.Option("--n", min=1, max=1_000_000, help="How many examples.")] = 100,
+    seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 7,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write (JSONL).")] = Path("train.jsonl"),
+    format: Annotated[str, typer.Option("--format", help="jsonl, chat (OpenAI fine-tuning) or alpaca.")] = "jsonl",
+    split: Annotated[
+        float | None, typer.Option(min=0.05, max=0.99, help="Train share: writes NAME.train.jsonl and NAME.val.jsonl.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Generate synthetic requests paired with checked architectures, for fine-tuning.
+
+    Example: sysdesign synth --n 1000 --seed 7 -o train.jsonl --format chat --split 0.9
+    """
+    from agent import default_engine
+    from agent.datasets.synth import generate, render
+    from agent.datasets.synth import split as split_examples
+    from agent.files import write_atomic
+
+    if format not in {"jsonl", "chat", "alpaca"}:
+        raise InvalidRequest(f"unknown format {format!r}; use jsonl, chat or alpaca")
+    if not output.parent.is_dir():
+        raise InvalidRequest(f"folder {str(output.parent)!r} does not exist; create it or choose another path")
+    result = generate(default_engine(), n, seed, progress_printer("synth"))
+    files = {output: result.examples}
+    if split is not None:
+        train, validation = split_examples(result.examples, split, seed)
+        stem = output.with_suffix("")
+        files = {
+            stem.with_name(stem.name + ".train.jsonl"): train,
+            stem.with_name(stem.name + ".val.jsonl"): validation,
+        }
+    for path, examples in files.items():
+        write_atomic(path, "".join(render(e, format) + "\n" for e in examples))
+    summary = {**result.summary, "files": {str(p): len(e) for p, e in files.items()}}
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(f"wrote {summary['examples']} examples: " + ", ".join(f"{p} ({k})" for p, k in summary["files"].items()))
+    for key in ("patterns", "tiers", "traits"):
+        typer.echo(f"  {key}: " + ", ".join(f"{name} {count}" for name, count in summary[key].items()))

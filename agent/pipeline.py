@@ -1,0 +1,234 @@
+"""The pipeline: retrieve → recognise → draft → check → repair → check, and checking documents from anyone."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from agent.document import parse_document
+from agent.drafting import DraftRequest, get_drafter
+from agent.errors import InvalidRequest, ModelError
+from agent.knowledge import Knowledge, load_knowledge
+from agent.recognition import read_request
+from agent.retrieval.search import Retriever, validate_text
+from agent.rules import Rule, run_rules, to_findings, violations
+from agent.rules.context import build_context
+from agent.rules.repair import repair
+from agent.rules.waivers import Waiver, apply_waivers
+from agent.schema import Architecture, Assumption, Audit, CheckReport, Estimate, Finding, Hit, Resolution
+from agent.sizing.capacity import capacity, team_from_request
+from agent.sizing.estimation import EstimationConfig, estimate, three_point
+
+RETRIEVAL_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """What the user tells the estimator: team size, factors to leave out, scale figures."""
+
+    team: int | None = None
+    without: tuple[str, ...] = ()
+    dau: float | None = None
+    write_share: float | None = None
+    media_mb_per_day: float | None = None
+
+    def overrides(self) -> dict[str, float | None]:
+        return {"dau": self.dau, "write_share": self.write_share, "media_mb_per_day": self.media_mb_per_day}
+
+
+DEFAULT_ROUNDS = 2
+log = logging.getLogger("sysdesign")
+
+
+def validate_prompt(prompt: object) -> str:
+    """The request, stripped; InvalidRequest when it is not usable text."""
+    return validate_text(prompt, "request", "describe the app, e.g. 'Build a Twitter clone'")
+
+
+class Engine:
+    """Recommends and checks architectures; load once and share across threads."""
+
+    def __init__(
+        self,
+        retriever: Retriever | None = None,
+        knowledge: Knowledge | None = None,
+        estimation: EstimationConfig | None = None,
+    ) -> None:
+        self._retriever = retriever
+        self.knowledge = knowledge or load_knowledge()
+        self.estimation = estimation or EstimationConfig()
+        self._lock = threading.Lock()
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = Retriever.open()
+            return self._retriever
+
+    def recommend(
+        self,
+        prompt: str,
+        drafter: str = "kb",
+        *,
+        rounds: int = DEFAULT_ROUNDS,
+        fallback: str | None = "kb",
+        sizing: Sizing | None = None,
+        hits: list[Hit] | None = None,
+        **options: Any,
+    ) -> Architecture:
+        """A checked architecture for `prompt`: drafted, revised by the model, repaired, with an audit trail.
+
+        Args:
+            drafter: 'kb' (offline), 'llama-cpp', 'openai', 'anthropic' or a plugin's name.
+            rounds: how many times a model is asked to fix error findings before the engine repairs.
+            fallback: 'kb' to answer offline when the model fails (the audit says so); None to raise.
+            sizing: team size, factors to leave out, and scale figures for the estimate and capacity.
+            hits: the request's retrieval results when already computed (`Retriever.search_many`).
+            options: passed to the drafter (model, model_path, base_url, timeout, prompts_dir).
+        """
+        prompt = validate_prompt(prompt)
+        if not isinstance(rounds, int) or rounds < 0:
+            raise InvalidRequest(f"rounds must be a whole number >= 0, not {rounds!r}")
+        hits = hits if hits is not None else self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
+        reading = read_request(prompt, hits, self.knowledge)
+        request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge)
+
+        try:
+            backend = get_drafter(drafter, **options)
+            draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)
+        except ModelError as exc:
+            if fallback is None:
+                raise
+            log.warning("%s drafter failed (%s); the offline %r drafter answered instead", drafter, exc, fallback)
+            backend = get_drafter(fallback)
+            draft = drafted = backend.draft(request)
+            pairs = violations(build_context(draft, self.knowledge))
+            audit = Audit(drafter=drafter, fallback=True, error=str(exc))
+        first = to_findings(pairs)
+        after_model = first if draft is drafted else self._findings(draft)
+        fixed, changes = repair(draft, self.knowledge, initial=pairs if draft is drafted else None, in_place=True)
+        fixed.changes = changes
+        fixed.drafter = backend.name
+        self._size(fixed, reading.traits, sizing or Sizing())
+        fixed.findings = run_rules(build_context(fixed, self.knowledge))
+        audit.raw_errors = sum(f.severity == "error" for f in first)
+        audit.repairs = _resolutions(first, after_model, fixed.findings)
+        audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != fixed.pattern.id
+        fixed.audit = audit
+        return fixed
+
+    def _size(self, architecture: Architecture, traits: dict, sizing: Sizing) -> None:
+        """Final estimate (three points, per service, calendar), capacity and assumptions, in place."""
+        assert architecture.estimate is not None and architecture.pattern is not None
+        request = architecture.request or ""
+        team = sizing.team or team_from_request(request)
+        plan = estimate(architecture.estimate.tier, architecture.pattern.id, traits, self.knowledge,
+                        sizing.without, self.estimation)  # fmt: skip
+        architecture.estimate = three_point(plan, architecture.services, team)
+        architecture.capacity, architecture.assumptions = capacity(
+            architecture.pattern.id, request, sizing.overrides(), len(architecture.services)
+        )
+        if team:
+            source = "flag" if sizing.team else "request"
+            architecture.assumptions.append(Assumption(name="team size", value=f"{team} engineers", source=source))
+        if sizing.without:
+            architecture.assumptions.append(
+                Assumption(name="factors left out", value=", ".join(sizing.without), source="flag")
+            )
+
+    def _findings(self, architecture: Architecture) -> list[Finding]:
+        return run_rules(build_context(architecture, self.knowledge))
+
+    def _draft_with_model(self, backend, request: DraftRequest, rounds: int):
+        """(final draft, violations of the first draft, audit, first draft)."""
+        draft = first_draft = backend.draft(request)
+        pairs = violations(build_context(draft, self.knowledge))
+        first = to_findings(pairs)
+        if not hasattr(backend, "revise"):
+            audit = Audit(drafter=backend.name, raw_pattern=draft.pattern.id if draft.pattern else None)
+            return draft, pairs, audit, first_draft
+        findings, used = first, 0
+        while used < rounds and any(f.severity == "error" for f in findings):
+            try:
+                draft = backend.revise(request, draft, findings)
+            except ModelError as exc:  # a failed revision keeps the last good draft
+                log.warning("revision round %d failed: %s", used + 1, exc)
+                break
+            used += 1
+            findings = self._findings(draft)
+        usage = backend.usage
+        audit = Audit(drafter=backend.name, model=backend.model, rounds=used, tokens=usage.tokens,
+                      seconds=round(usage.seconds, 2), raw_pattern=usage.raw_pattern,
+                      dropped=list(dict.fromkeys(usage.dropped)))  # fmt: skip
+        return draft, pairs, audit, first_draft
+
+    def check(
+        self,
+        document: str | bytes | dict[str, Any] | Architecture,
+        fix: bool = False,
+        rules: Sequence[Rule] | None = None,
+        waivers: Sequence[Waiver] = (),
+        today: date | None = None,
+    ) -> CheckReport:
+        """Findings for a document written by anyone; with `fix`, the repaired document and its changes.
+
+        Args:
+            rules: the rules to apply (default: the built-in ones; `load_rules([dir])` adds a team's packs).
+            waivers: accepted findings; a waived finding moves to `suppressed` until its waiver expires.
+        """
+        architecture = parse_document(document)
+        context = build_context(architecture, self.knowledge)
+        findings, suppressed, notices = apply_waivers(run_rules(context, rules), list(waivers), today)
+        repaired, changes = (None, [])
+        if fix:
+            repaired, changes = repair(architecture, self.knowledge, rules)
+            after = run_rules(build_context(repaired, self.knowledge), rules)
+            repaired.findings, _, _ = apply_waivers(after, list(waivers), today)
+            repaired.changes = changes
+        errors = sum(f.severity == "error" for f in findings)
+        return CheckReport(
+            pattern=context.pattern,
+            tier=context.tier,
+            findings=findings,
+            errors=errors,
+            warnings=sum(f.severity == "warning" for f in findings),
+            passed=errors == 0,
+            repaired=repaired,
+            changes=changes,
+            suppressed=suppressed,
+            notices=notices,
+        )
+
+    def estimate(self, subject: str | dict[str, Any] | Architecture, sizing: Sizing | None = None) -> Estimate:
+        """The complexity estimate of a request (text) or of an architecture document."""
+        sizing = sizing or Sizing()
+        if isinstance(subject, str) and not subject.lstrip().startswith("{"):
+            return self.recommend(subject, sizing=sizing).estimate  # type: ignore[return-value]
+        architecture = parse_document(subject)
+        context = build_context(architecture, self.knowledge)
+        plan = estimate(context.tier, context.pattern.id, context.traits, self.knowledge, sizing.without,
+                        self.estimation)  # fmt: skip
+        team = sizing.team or team_from_request(architecture.request or "")
+        return three_point(plan, architecture.services, team)
+
+
+def _resolutions(first: list[Finding], after_model: list[Finding], final: list[Finding]) -> list[Resolution]:
+    """For each problem of the first draft: fixed by the model's revisions, by the engine's repair, or not."""
+
+    def key(finding: Finding) -> tuple[str, str | None]:
+        return finding.rule_id, finding.subject
+
+    model_left = {key(f) for f in after_model}
+    final_left = {key(f) for f in final}
+    resolutions = []
+    for finding in first:
+        if finding.severity == "info":
+            continue
+        by = "model" if key(finding) not in model_left else "engine" if key(finding) not in final_left else "unresolved"
+        resolutions.append(Resolution(rule_id=finding.rule_id, subject=finding.subject, by=by))
+    return resolutions
