@@ -64,7 +64,7 @@ def default_advisor() -> Advisor:
 
 def default_retriever() -> Retriever:
     """The shared advisor's retriever."""
-    return default_advisor()._retriever
+    return default_advisor().retriever
 
 
 def default_engine() -> Engine:

@@ -27,8 +27,16 @@ class Advisor:
 
     def __init__(self, index: Path | None = None, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings(index=index)
-        self._retriever = Retriever.open(self.settings.index, self.settings.embedding_model)
-        self.engine = Engine(self._retriever, estimation=self.settings.estimation)
+        self.engine = Engine(
+            estimation=self.settings.estimation,
+            index=self.settings.index,
+            embedding_model=self.settings.embedding_model,
+        )
+
+    @property
+    def retriever(self) -> Retriever:
+        """The knowledge-base retriever (the index is loaded on first use)."""
+        return self.engine.retriever
 
     def _drafting(self, drafter: str | None, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         merged: dict[str, Any] = {
@@ -56,7 +64,7 @@ class Advisor:
 
     def search(self, query: str, k: int = 5, pattern: str | None = None) -> list[Hit]:
         """Knowledge-base chunks that answer `query`, best first."""
-        return self._retriever.search(query, k=k, pattern=pattern)
+        return self.retriever.search(query, k=k, pattern=pattern)
 
     def estimate(self, subject: str | dict[str, Any] | Architecture, sizing: Sizing | None = None) -> Estimate:
         """The complexity estimate of an app idea or an architecture document (low/likely/high, per service)."""

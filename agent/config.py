@@ -1,6 +1,18 @@
-"""One Settings model. Precedence: explicit argument (CLI flag) > SYSDESIGN_* environment > sysdesign.toml > default.
+"""One Settings model. Precedence, highest first:
 
-``sysdesign.toml`` is read from the current directory, or from the file named by ``SYSDESIGN_CONFIG``:
+1. an explicit argument (a CLI flag, an `Advisor(settings=...)`);
+2. the ``SYSDESIGN_*`` environment variables;
+3. the project's ``sysdesign.toml`` in the current folder;
+4. the user's own ``sysdesign.toml`` (``$SYSDESIGN_CONFIG``, else the platform's config folder, e.g.
+   ``~/.config/sysdesign-agent/sysdesign.toml``);
+5. the defaults below.
+
+Trust boundary: a project's file comes with whatever repository you cloned, so it may not choose where API
+keys go. Its ``base_url`` is ignored (with a notice) until you trust that exact file with ``sysdesign trust``,
+which records the file's hash in your data folder; editing the file withdraws the trust, as with direnv's
+``allow``. Your own file, the environment and flags are always trusted.
+
+A settings file:
 
     index = "index"
     embedding_model = "all-MiniLM-L6-v2"
@@ -25,6 +37,7 @@ API keys are never read from this file: SYSDESIGN_API_KEY, OPENAI_API_KEY or ANT
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -33,9 +46,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.errors import InvalidRequest
+from agent.paths import APP_NAME
+from agent.redaction import redact_url
 from agent.retrieval.embedders import DEFAULT_MODEL
+from agent.trust import is_trusted
 
 CONFIG_FILE = "sysdesign.toml"
+log = logging.getLogger("sysdesign")
 Tier = Literal["low", "medium", "high", "enterprise"]
 
 
@@ -80,30 +97,60 @@ class Settings(BaseModel):
         return {name: value for name, value in options.items() if value is not None}
 
 
-def _config_file() -> Path | None:
+UNTRUSTED_KEYS = ("base_url",)
+"""What a project's file may not set until the user trusts it: where requests (and API keys) are sent."""
+
+
+def user_config_file() -> Path | None:
+    """The user's own settings file: ``$SYSDESIGN_CONFIG``, else the platform's config folder (if it exists)."""
+    import platformdirs
+
     named = os.environ.get("SYSDESIGN_CONFIG")
     if named:
         path = Path(named).expanduser()
         if not path.is_file():
             raise InvalidRequest(f"SYSDESIGN_CONFIG names {named!r}, which does not exist")
         return path
+    path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILE
+    return path if path.is_file() else None
+
+
+def project_config_file() -> Path | None:
     local = Path.cwd() / CONFIG_FILE
     return local if local.is_file() else None
 
 
-def _from_file() -> dict[str, Any]:
-    path = _config_file()
-    if path is None:
-        return {}
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InvalidRequest(f"cannot read settings file {str(path)!r}: {exc}") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise InvalidRequest(f"cannot read settings file {str(path)!r}: {exc}") from None
+
+
+def _from_files() -> dict[str, Any]:
+    """The user's file, overlaid by the project's (less what an untrusted project file may not set)."""
+    values: dict[str, Any] = {}
+    mine = user_config_file()
+    if mine is not None:
+        values.update(_read_toml(mine))
+    project = project_config_file()
+    if project is not None and (mine is None or project.resolve() != mine.resolve()):
+        settings = _read_toml(project)
+        if not is_trusted(project):
+            for key in UNTRUSTED_KEYS:
+                if key in settings:
+                    log.warning(
+                        "%s sets %s = %r; ignored until you trust this file with 'sysdesign trust' "
+                        "(a project's file may not choose where API keys are sent)",
+                        project, key, redact_url(str(settings.pop(key))),
+                    )  # fmt: skip
+        values.update(settings)
+    return values
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings from overrides (None means 'not given'), the environment, the settings file and defaults."""
-    values = _from_file()
+    values = _from_files()
     for name in Settings.model_fields:
         env = os.environ.get(f"SYSDESIGN_{name.upper()}")
         if env and name != "estimation":

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from agent.document import parse_document
@@ -14,6 +15,8 @@ from agent.drafting import DraftRequest, get_drafter
 from agent.errors import InvalidRequest, ModelError
 from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
+from agent.redaction import redact_text
+from agent.retrieval.embedders import DEFAULT_MODEL
 from agent.retrieval.search import Retriever, validate_text
 from agent.rules import Rule, run_rules, to_findings, violations
 from agent.rules.context import build_context
@@ -57,17 +60,22 @@ class Engine:
         retriever: Retriever | None = None,
         knowledge: Knowledge | None = None,
         estimation: EstimationConfig | None = None,
+        index: Path | None = None,
+        embedding_model: str = DEFAULT_MODEL,
     ) -> None:
         self._retriever = retriever
+        self._index = index
+        self._embedding_model = embedding_model
         self.knowledge = knowledge or load_knowledge()
         self.estimation = estimation or EstimationConfig()
         self._lock = threading.Lock()
 
     @property
     def retriever(self) -> Retriever:
+        """The retriever, opened on first use (checking a document never needs it)."""
         with self._lock:
             if self._retriever is None:
-                self._retriever = Retriever.open()
+                self._retriever = Retriever.open(self._index, self._embedding_model)
             return self._retriever
 
     def recommend(
@@ -104,11 +112,12 @@ class Engine:
         except ModelError as exc:
             if fallback is None:
                 raise
-            log.warning("%s drafter failed (%s); the offline %r drafter answered instead", drafter, exc, fallback)
+            reason = redact_text(str(exc))
+            log.warning("%s drafter failed (%s); the offline %r drafter answered instead", drafter, reason, fallback)
             backend = get_drafter(fallback)
             draft = drafted = backend.draft(request)
             pairs = violations(build_context(draft, self.knowledge))
-            audit = Audit(drafter=drafter, fallback=True, error=str(exc))
+            audit = Audit(drafter=drafter, fallback=True, error=reason)
         first = to_findings(pairs)
         after_model = first if draft is drafted else self._findings(draft)
         fixed, changes = repair(draft, self.knowledge, initial=pairs if draft is drafted else None, in_place=True)

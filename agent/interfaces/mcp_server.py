@@ -90,7 +90,7 @@ def build_server(advisor: Advisor):  # -> mcp.server.MCPServer
     def read_chunk(chunk_ref: str) -> str:
         """One knowledge-base section by chunk id ('/' written as '.'), with its heading path."""
         wanted = chunk_ref.replace(".", "/")
-        for chunk in advisor._retriever.index.chunks:
+        for chunk in advisor.retriever.index.chunks:
             if chunk.id == wanted:
                 return f"# {' > '.join(chunk.heading_path)}\n\n{chunk.text}\n"
         raise ToolError(f"no chunk {wanted!r}; search_knowledge_base lists ids")
@@ -98,7 +98,7 @@ def build_server(advisor: Advisor):  # -> mcp.server.MCPServer
     @server.resource("kb://chunks", name="knowledge-base chunk ids", mime_type="application/json")
     def list_chunks() -> str:
         """Every chunk id with its heading path and resource URI."""
-        chunks = advisor._retriever.index.chunks
+        chunks = advisor.retriever.index.chunks
         return json.dumps([{"id": c.id, "uri": chunk_uri(c.id), "heading_path": c.heading_path} for c in chunks])
 
     @server.resource("kb://rules", name="rules", mime_type="application/json")

@@ -7,6 +7,7 @@ import json
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json
 from agent.drafting.llm.openai_compat import api_key
 from agent.errors import InvalidRequest, ModelError
+from agent.redaction import redact_url
 
 DEFAULT_MODEL = "claude-3-5-haiku-latest"
 TOOL = "submit_architecture"
@@ -30,6 +31,11 @@ class AnthropicClient:
                                            max_retries=retries)  # fmt: skip
         self.model = model or DEFAULT_MODEL
         self.base_url = base_url or "https://api.anthropic.com"
+
+    @property
+    def where(self) -> str:
+        """The server's address as it may be shown: without credentials."""
+        return redact_url(str(self.base_url))
 
     def complete(self, messages: list[dict[str, str]], schema: dict) -> Completion:
         system = "\n".join(m["content"] for m in messages if m["role"] == "system")
@@ -59,11 +65,11 @@ class AnthropicClient:
                 model=self.model, max_tokens=1024, extra_body={"temperature": 0}, **request
             )
         except anthropic.APIConnectionError as exc:
-            raise ModelError(f"cannot reach {self.base_url!r}: {type(exc).__name__}") from None
+            raise ModelError(f"cannot reach {self.where!r}: {type(exc).__name__}") from None
         except anthropic.APIStatusError as exc:
-            raise ModelError(f"{self.base_url!r} answered HTTP {exc.status_code} after retries") from None
+            raise ModelError(f"{self.where!r} answered HTTP {exc.status_code} after retries") from None
         except anthropic.APIError as exc:
-            raise ModelError(f"{self.base_url!r} failed: {type(exc).__name__}") from None
+            raise ModelError(f"{self.where!r} failed: {type(exc).__name__}") from None
         tokens = (response.usage.input_tokens + response.usage.output_tokens) if response.usage else 0
         for block in response.content:
             if block.type == "tool_use":

@@ -11,6 +11,7 @@ import os
 
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion
 from agent.errors import InvalidRequest, ModelError
+from agent.redaction import redact_url
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -40,6 +41,11 @@ class OpenAIClient:
         self.model = model or DEFAULT_MODEL
         self.base_url = base_url
 
+    @property
+    def where(self) -> str:
+        """The server's address as it may be shown: without credentials."""
+        return redact_url(str(self.base_url))
+
     def complete(self, messages: list[dict[str, str]], schema: dict) -> Completion:
         openai = self._openai
         formats = [
@@ -57,15 +63,15 @@ class OpenAIClient:
                 last_error = exc
                 continue
             except openai.APIConnectionError as exc:
-                raise ModelError(f"cannot reach {self.base_url!r}: {type(exc).__name__}") from None
+                raise ModelError(f"cannot reach {self.where!r}: {type(exc).__name__}") from None
             except openai.APIStatusError as exc:
-                raise ModelError(f"{self.base_url!r} answered HTTP {exc.status_code} after retries") from None
+                raise ModelError(f"{self.where!r} answered HTTP {exc.status_code} after retries") from None
             except openai.APIError as exc:
-                raise ModelError(f"{self.base_url!r} failed: {type(exc).__name__}") from None
+                raise ModelError(f"{self.where!r} failed: {type(exc).__name__}") from None
             text = response.choices[0].message.content or ""
             tokens = response.usage.total_tokens if response.usage else 0
             return Completion(text=text, tokens=tokens)
-        raise ModelError(f"{self.base_url!r} rejected structured output: {type(last_error).__name__}")
+        raise ModelError(f"{self.where!r} rejected structured output: {type(last_error).__name__}")
 
 
 class OpenAIDrafter(ChatDrafter):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from agent.errors import SysdesignError
+from agent.redaction import redact_text
 
 app = typer.Typer(
     name="sysdesign",
@@ -51,6 +53,20 @@ def root(
     logger.propagate = False
 
 
+def advisor_for(**overrides: Any):  # -> Advisor
+    """The one front door every command goes through: settings from flags > SYSDESIGN_* > sysdesign.toml."""
+    from agent.advisor import Advisor
+    from agent.config import load_settings
+
+    return Advisor(settings=load_settings(**overrides))
+
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index folder (default: your own index if you built one, else the bundled one)."),
+]
+
+
 def print_json(data: Any) -> None:
     """JSON on stdout, for scripts."""
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -79,11 +95,12 @@ def main() -> None:
         retrieval_commands,
         rules_commands,
         server_commands,
+        settings_commands,
         training_commands,
     )
 
     try:
         app()  # standalone: click reports its own usage errors (exit 2) and exits
     except SysdesignError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {redact_text(str(exc))}", err=True)
         sys.exit(exc.exit_code)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from agent.interfaces.cli.app import app
+from agent.interfaces.cli.app import IndexOption, advisor_for, app
 
 PROMPT = "sysdesign> "
 
@@ -17,6 +17,7 @@ PROMPT = "sysdesign> "
 def chat(
     resume: Annotated[bool, typer.Option("--resume", help="Continue the last session.")] = False,
     drafter: Annotated[str | None, typer.Option(help="Who drafts (default kb); /model changes it.")] = None,
+    index: IndexOption = None,
 ) -> None:
     """Chat about a design: follow-ups change it, questions are answered from the knowledge base.
 
@@ -24,10 +25,9 @@ def chat(
       sysdesign chat
       printf 'Build a Twitter clone\\nadd payments\\n/json\\n' | sysdesign chat
     """
-    from agent.advisor import Advisor
     from agent.interfaces.chat import ChatSession, data_dir
 
-    advisor = Advisor()
+    advisor = advisor_for(index=index)
     session = ChatSession.resume(advisor) if resume else ChatSession(advisor)
     if drafter:
         typer.echo(session.handle(f"/model {drafter}"))

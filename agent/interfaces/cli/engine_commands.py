@@ -9,15 +9,9 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import app, print_json
+from agent.interfaces.cli.app import IndexOption, advisor_for, app, print_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the architecture document contract).")]
-
-
-def _engine():  # -> Engine
-    from agent.pipeline import Engine
-
-    return Engine()
 
 
 @app.command()
@@ -42,6 +36,7 @@ def ask(
         Path | None, typer.Option("-o", "--output", help="Write to FILE (format from its suffix).")
     ] = None,
     as_json: JsonOption = False,
+    index: IndexOption = None,
 ) -> None:
     """Design a checked architecture for PROMPT.
 
@@ -50,20 +45,17 @@ def ask(
       sysdesign ask "an app where drivers pick up passengers" --drafter llama-cpp
       sysdesign ask "Build a Twitter clone" --drafter openai --base-url http://127.0.0.1:11434/v1 --model llama3.1
     """
-    from agent.config import load_settings
+    from agent.files import check_writable
     from agent.pipeline import validate_prompt
     from agent.render.output import choose_format, show
 
     validate_prompt(prompt)
     fmt = "json" if as_json else choose_format(format, output)
-    if output is not None and not output.parent.is_dir():
-        raise InvalidRequest(f"folder {str(output.parent)!r} does not exist; create it or choose another path")
-    settings = load_settings(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
-                             fallback=fallback, timeout=timeout, prompts_dir=prompts_dir)  # fmt: skip
-    architecture = _engine().recommend(
-        prompt, settings.drafter, rounds=settings.rounds, fallback=settings.fallback, **settings.drafter_options()
-    )
-    show(architecture, fmt, output)
+    if output is not None:
+        check_writable(output)  # before any work
+    advisor = advisor_for(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
+                          fallback=fallback, timeout=timeout, prompts_dir=prompts_dir, index=index)  # fmt: skip
+    show(advisor.recommend(prompt), fmt, output)
 
 
 def read_input(file: str) -> str:
@@ -111,9 +103,11 @@ def check(
     from agent.interfaces.cli.check_output import run_batch, run_check
 
     if batch:
-        run_batch(_engine(), Path(file), rules_dir or [], as_json)
+        run_batch(advisor_for().engine, Path(file), rules_dir or [], as_json)
         return
-    run_check(_engine(), file, fix, rules_dir or [], waivers, "json" if as_json else format, output or [], fail_on)
+    run_check(
+        advisor_for().engine, file, fix, rules_dir or [], waivers, "json" if as_json else format, output or [], fail_on
+    )
 
 
 @app.command()
@@ -159,17 +153,17 @@ def estimate(
         )  # fmt: skip
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from None
-    engine = _engine()
+    advisor = advisor_for()
     if subject == "-" or subject.endswith(".json"):
         document = read_input(subject)
-        plan = engine.estimate(document, sizing)
+        plan = advisor.estimate(document, sizing)
         if as_json:
             print_json(plan.model_dump(mode="json"))
         else:
             typer.echo(render_sizing(plan, [], []))
         return
     validate_prompt(subject)
-    architecture = engine.recommend(subject, sizing=sizing)
+    architecture = advisor.recommend(subject, sizing=sizing)
     if as_json:
         print_json(architecture.model_dump(mode="json", include={"estimate", "capacity", "assumptions"}))
     else:

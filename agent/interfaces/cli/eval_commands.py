@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import eval_app, print_json, progress_printer
+from agent.interfaces.cli.app import IndexOption, advisor_for, eval_app, print_json, progress_printer
 
 
 @eval_app.callback(invoke_without_command=True)
@@ -30,6 +30,7 @@ def eval_suite(
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
     rounds: Annotated[int | None, typer.Option(min=0, max=10, help="Model repair rounds.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report JSON to stdout.")] = False,
+    index: IndexOption = None,
 ) -> None:
     """Run the built-in suite (or --cases) and print a scorecard; `sysdesign eval retrieval` scores retrieval.
 
@@ -40,8 +41,6 @@ def eval_suite(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from agent.advisor import Advisor
-    from agent.config import load_settings
     from agent.evaluation.cases import CASES_DIR, load_cases
     from agent.evaluation.report import build_report, write_report
     from agent.evaluation.retrieval import evaluate
@@ -55,8 +54,7 @@ def eval_suite(
     chosen = select(chosen, tag or (), limit)
     if not chosen:
         raise InvalidRequest(f"no case has the tag(s) {tag!r}")
-    settings = load_settings(model=model, model_path=model_path, base_url=base_url, rounds=rounds)
-    advisor = Advisor(settings=settings)
+    advisor = advisor_for(model=model, model_path=model_path, base_url=base_url, rounds=rounds, index=index)
     if predictions is not None:
         results = score_predictions(advisor, chosen, predictions)
     else:
@@ -65,7 +63,7 @@ def eval_suite(
         except KeyboardInterrupt:
             typer.echo("\ninterrupted; the cases scored so far are kept: rerun with --resume", err=True)
             raise typer.Exit(130) from None
-    retrieval = [s.model_dump(mode="json", exclude={"misses"}) for s in evaluate(advisor._retriever)]
+    retrieval = [s.model_dump(mode="json", exclude={"misses"}) for s in evaluate(advisor.retriever)]
     data = build_report(results, retrieval)
     if report is not None:
         written = write_report(data, report)

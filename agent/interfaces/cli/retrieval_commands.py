@@ -10,14 +10,19 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import app, eval_app, index_app, kb_app, print_json, progress_printer
+from agent.interfaces.cli.app import (
+    IndexOption,
+    advisor_for,
+    app,
+    eval_app,
+    index_app,
+    kb_app,
+    print_json,
+    progress_printer,
+)
 
 log = logging.getLogger("sysdesign")
 
-IndexOption = Annotated[
-    Path | None,
-    typer.Option("--index", help="Index folder (default: your own index if you built one, else the bundled one)."),
-]
 ModelOption = Annotated[
     str | None, typer.Option("--model", help="Embedding model: 'all-MiniLM-L6-v2' or a sentence-transformers folder.")
 ]
@@ -42,11 +47,10 @@ def search(
 
     Example: sysdesign search "how do I find drivers near a rider quickly" --json
     """
-    from agent.retrieval.search import Retriever, validate_query
+    from agent.retrieval.search import validate_query
 
     validate_query(query)  # before loading anything: a bad query fails fast
-    settings = _settings(index, model)
-    hits = Retriever.open(settings.index, settings.embedding_model).search(query, k=k, pattern=pattern)
+    hits = advisor_for(index=index, embedding_model=model).search(query, k=k, pattern=pattern)
     if as_json:
         print_json([hit.model_dump(mode="json") for hit in hits])
         return
@@ -168,12 +172,10 @@ def eval_retrieval(
 ) -> None:
     """Recall@1, recall@5 and MRR of dense, BM25 and hybrid retrieval on labelled queries."""
     from agent.evaluation.retrieval import RETRIEVAL_CASES, evaluate
-    from agent.retrieval.search import Retriever
 
     if cases is not None and not cases.is_file():
         raise InvalidRequest(f"cases file {str(cases)!r} does not exist")
-    settings = _settings(index, model)
-    scores = evaluate(Retriever.open(settings.index, settings.embedding_model), cases or RETRIEVAL_CASES)
+    scores = evaluate(advisor_for(index=index, embedding_model=model).retriever, cases or RETRIEVAL_CASES)
     if as_json:
         print_json([s.model_dump(mode="json") for s in scores])
         return

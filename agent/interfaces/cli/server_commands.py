@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import app, print_json
+from agent.interfaces.cli.app import IndexOption, advisor_for, app, print_json
 
 
 @app.command()
@@ -21,6 +21,7 @@ def serve(
         str, typer.Option(help="Address to bind with --http (loopback unless you say otherwise).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --http.")] = 8765,
+    index: IndexOption = None,
 ) -> None:
     """Serve the advisor to other agents over MCP.
 
@@ -30,10 +31,11 @@ def serve(
     """
     if not mcp:
         raise InvalidRequest("say which protocol to serve: 'sysdesign serve --mcp'")
-    from agent.advisor import Advisor
     from agent.interfaces.mcp_server import build_server
 
-    server = build_server(Advisor())  # load everything before the first request
+    advisor = advisor_for(index=index)
+    advisor.retriever  # noqa: B018 -- load the index before the first request, not during it
+    server = build_server(advisor)
     logging.getLogger("sysdesign").info("MCP server ready (%s)", f"http://{host}:{port}/mcp" if http else "stdio")
     try:
         if http:
@@ -51,7 +53,6 @@ def tools(
     ] = "openai",
 ) -> None:
     """Print the MCP tools as function-calling definitions (for agents that do not speak MCP)."""
-    from agent.advisor import Advisor
     from agent.interfaces.mcp_server import tool_definitions
 
-    print_json(tool_definitions(Advisor(), format))
+    print_json(tool_definitions(advisor_for(), format))

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import app, print_json, progress_printer
+from agent.interfaces.cli.app import advisor_for, app, print_json, progress_printer
 
 
 def _prompts(prompt: str | None, input_file: Path | None) -> list[str]:
@@ -51,7 +51,6 @@ def features(
       sysdesign features "an app where drivers pick up passengers"
       sysdesign features --input prompts.txt --format csv > features.csv
     """
-    from agent import default_retriever
     from agent.datasets.features import columns
     from agent.datasets.features import features as extract
     from agent.pipeline import RETRIEVAL_DEPTH, validate_prompt
@@ -59,7 +58,7 @@ def features(
     if format not in {"json", "csv"}:
         raise InvalidRequest(f"unknown format {format!r}; use json or csv")
     prompts = [validate_prompt(p) for p in _prompts(prompt, input_file)]
-    hits = default_retriever().search_many(prompts, k=RETRIEVAL_DEPTH)
+    hits = advisor_for().retriever.search_many(prompts, k=RETRIEVAL_DEPTH)
     rows = [extract(p, h) for p, h in zip(prompts, hits, strict=True)]
     if format == "json":
         print_json(rows[0] if prompt is not None else rows)
@@ -87,7 +86,6 @@ def synth(
 
     Example: sysdesign synth --n 1000 --seed 7 -o train.jsonl --format chat --split 0.9
     """
-    from agent import default_engine
     from agent.datasets.synth import generate, render
     from agent.datasets.synth import split as split_examples
     from agent.files import write_atomic
@@ -96,7 +94,7 @@ def synth(
         raise InvalidRequest(f"unknown format {format!r}; use jsonl, chat or alpaca")
     if not output.parent.is_dir():
         raise InvalidRequest(f"folder {str(output.parent)!r} does not exist; create it or choose another path")
-    result = generate(default_engine(), n, seed, progress_printer("synth"))
+    result = generate(advisor_for().engine, n, seed, progress_printer("synth"))
     files = {output: result.examples}
     if split is not None:
         train, validation = split_examples(result.examples, split, seed)

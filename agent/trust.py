@@ -1,0 +1,61 @@
+"""Which project settings files the user has trusted (`sysdesign trust`), by the hash of their content.
+
+Like direnv's `allow`: trusting records the file's path and SHA-256 in the user's data folder, and any edit
+to the file withdraws the trust until it is trusted again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from agent.errors import InvalidRequest
+from agent.files import write_atomic
+from agent.paths import user_data_dir
+
+
+def _store() -> Path:
+    return user_data_dir() / "trusted-settings.json"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _load() -> dict[str, str]:
+    try:
+        data = json.loads(_store().read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}  # no store yet, or a damaged one: nothing is trusted
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def is_trusted(path: Path) -> bool:
+    """True when `path`, as it is now, was trusted by the user."""
+    try:
+        return _load().get(str(path.resolve())) == _digest(path)
+    except OSError:
+        return False
+
+
+def trust(path: Path) -> str:
+    """Trust the settings file at `path` as it is now; returns its hash."""
+    if not path.is_file():
+        raise InvalidRequest(f"no settings file at {str(path)!r}")
+    trusted = _load()
+    trusted[str(path.resolve())] = digest = _digest(path)
+    _store().parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(_store(), json.dumps(trusted, indent=1, sort_keys=True) + "\n")
+    return digest
+
+
+def revoke(path: Path) -> bool:
+    """Withdraw trust from `path`; False when it was not trusted."""
+    trusted = _load()
+    if trusted.pop(str(path.resolve()), None) is None:
+        return False
+    write_atomic(_store(), json.dumps(trusted, indent=1, sort_keys=True) + "\n")
+    return True
