@@ -68,9 +68,11 @@ def user_kb(tmp_path: Path) -> Path:
     return kb
 
 
-def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     """Run `sysdesign` in a subprocess, as a user would."""
     return subprocess.run(
         [*SYSDESIGN, *args], capture_output=True, text=True, input=input, env={**os.environ, **(env or {})},
-        timeout=600,
+        timeout=600, cwd=cwd,
     )  # fmt: skip

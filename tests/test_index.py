@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.errors import IndexMissing, IndexOutOfDate, InvalidRequest
-from agent.ingest.index import CHUNKS, MANIFEST, VECTORS, build_index, ensure_index, load_index, status
+from agent.ingest.index import CHUNKS, MANIFEST, MARKER, VECTORS, build_index, ensure_index, load_index, status
 from tests.conftest import HashEmbedder
 
 
@@ -106,3 +106,39 @@ def test_bad_knowledge_base_folders(tmp_path, kb_dirs, default_kb, message):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InvalidRequest, match=message):
         build_index(tmp_path / "index", [tmp_path / d for d in kb_dirs], default_kb, embedder=HashEmbedder())
+
+
+def test_a_folder_of_someone_elses_files_is_never_replaced(tmp_path, user_kb):
+    thesis = tmp_path / "d"
+    thesis.mkdir()
+    (thesis / "t.md").write_text("thesis\n")
+    with pytest.raises(InvalidRequest, match="not a sysdesign index"):
+        build(thesis, user_kb)
+    with pytest.raises(InvalidRequest, match="not a sysdesign index"):
+        ensure_index(thesis)  # the path the fuzzing campaign found: a missing index "rebuilt" over user data
+    assert [p.name for p in thesis.iterdir()] == ["t.md"] and (thesis / "t.md").read_text() == "thesis\n"
+
+
+def test_a_file_at_the_index_path_is_never_replaced(tmp_path, user_kb):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine\n")
+    with pytest.raises(InvalidRequest, match="not a folder"):
+        build(target, user_kb)
+    assert target.read_text() == "mine\n"
+
+
+def test_an_index_carries_the_marker_and_an_empty_folder_may_become_one(tmp_path, user_kb):
+    (tmp_path / "empty").mkdir()
+    build(tmp_path / "empty", user_kb)
+    assert (tmp_path / "empty" / MARKER).is_file()
+    build(tmp_path / "empty", user_kb)  # rebuilding our own index is fine
+
+
+def test_leftovers_of_interrupted_builds_are_removed_on_the_next_build(tmp_path, user_kb):
+    dead = tmp_path / ".index.building-999999999"
+    dead.mkdir()
+    (dead / MARKER).write_text("x")
+    foreign = tmp_path / ".index.old-999999998"
+    foreign.mkdir()  # no marker: not ours, left alone
+    build(tmp_path / "index", user_kb)
+    assert not dead.exists() and foreign.exists()
