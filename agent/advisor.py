@@ -11,15 +11,27 @@ False
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 from agent.config import Settings, load_settings
+from agent.knowledge import load_knowledge
+from agent.paths import default_index
 from agent.pipeline import Engine, Sizing
 from agent.retrieval.search import Retriever
 from agent.schema import Architecture, CheckReport, Estimate, Hit
 
 Document = str | bytes | dict[str, Any] | Architecture
+
+
+def knowledge_dirs(index: Path) -> tuple[Path, ...]:
+    """The folders of your own knowledge an index was built from: their YAML extends the built-in knowledge."""
+    try:
+        manifest = json.loads((Path(index) / "manifest.json").read_text(encoding="utf-8"))
+        return tuple(Path(d) for d in manifest.get("kb_dirs", []) if Path(d).is_dir())
+    except (OSError, ValueError, RecursionError, AttributeError, TypeError):
+        return ()  # no index yet, or a damaged one: loading the index reports that in its own words
 
 
 class Advisor:
@@ -28,6 +40,7 @@ class Advisor:
     def __init__(self, index: Path | None = None, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings(index=index)
         self.engine = Engine(
+            knowledge=load_knowledge(knowledge_dirs(self.settings.index or default_index())),
             estimation=self.settings.estimation,
             index=self.settings.index,
             embedding_model=self.settings.embedding_model,

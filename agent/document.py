@@ -13,31 +13,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.errors import InvalidRequest
-from agent.schema import PATTERN_IDS, Architecture
+from agent.knowledge import Knowledge, load_knowledge
+from agent.schema import Architecture
 
 MAX_DOCUMENT_BYTES = 2_000_000
-_PATTERN_SPELLINGS = {
-    "socialmedia": "social_media",
-    "social": "social_media",
-    "videostreaming": "video_streaming",
-    "video": "video_streaming",
-    "streaming": "video_streaming",
-    "messaging": "messaging",
-    "chat": "messaging",
-    "ridehailing": "ride_hailing",
-    "ridesharing": "ride_hailing",
-    "ecommerce": "ecommerce",
-    "other": "other",
-}
 
 
-def _pattern_id(value: str) -> str:
-    key = "".join(ch for ch in value.lower() if ch.isalnum())
-    key = key.removesuffix("platform").removesuffix("app")
-    return _PATTERN_SPELLINGS.get(key, value)
-
-
-def _lenient(data: dict[str, Any]) -> dict[str, Any]:
+def _lenient(data: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
+    _pattern_id = knowledge.pattern_id_for
     data = dict(data)
     for field in ("components", "services"):
         items = data.get(field)
@@ -60,8 +43,11 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(problems) + more
 
 
-def parse_document(document: str | bytes | dict[str, Any] | Architecture) -> Architecture:
+def parse_document(
+    document: str | bytes | dict[str, Any] | Architecture, knowledge: Knowledge | None = None
+) -> Architecture:
     """An `Architecture` from JSON text, a dict or an `Architecture`; InvalidRequest names what is wrong."""
+    knowledge = knowledge or load_knowledge()
     if isinstance(document, Architecture):
         return document
     if isinstance(document, bytes | str):
@@ -76,9 +62,10 @@ def parse_document(document: str | bytes | dict[str, Any] | Architecture) -> Arc
     if not document.get("components") and not document.get("services"):
         raise InvalidRequest("the document needs 'components' or 'services' (a list of names is enough)")
     try:
-        architecture = Architecture.model_validate(_lenient(document))
+        architecture = Architecture.model_validate(_lenient(document, knowledge))
     except ValidationError as exc:
         raise InvalidRequest(f"the document does not fit the architecture schema: {_describe(exc)}") from None
-    if architecture.pattern and architecture.pattern.id not in PATTERN_IDS:  # pragma: no cover - Literal guards it
-        raise InvalidRequest(f"unknown pattern {architecture.pattern.id!r}")
+    if architecture.pattern and architecture.pattern.id not in knowledge.all_pattern_ids:
+        known = ", ".join(knowledge.all_pattern_ids)
+        raise InvalidRequest(f"unknown pattern {architecture.pattern.id!r}; known: {known}")
     return architecture

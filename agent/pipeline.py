@@ -190,7 +190,7 @@ class Engine:
             rules: the rules to apply (default: the built-in ones; `load_rules([dir])` adds a team's packs).
             waivers: accepted findings; a waived finding moves to `suppressed` until its waiver expires.
         """
-        architecture = parse_document(document)
+        architecture = parse_document(document, self.knowledge)
         context = build_context(architecture, self.knowledge)
         findings, suppressed, notices = apply_waivers(run_rules(context, rules), list(waivers), today)
         repaired, changes = (None, [])
@@ -218,7 +218,7 @@ class Engine:
         sizing = sizing or Sizing()
         if isinstance(subject, str) and not subject.lstrip().startswith("{"):
             return self.recommend(subject, sizing=sizing).estimate  # type: ignore[return-value]
-        architecture = parse_document(subject)
+        architecture = parse_document(subject, self.knowledge)
         context = build_context(architecture, self.knowledge)
         plan = estimate(context.tier, context.pattern.id, context.traits, self.knowledge, sizing.without,
                         self.estimation)  # fmt: skip

@@ -17,11 +17,10 @@ from functools import cache
 
 from agent.knowledge import Knowledge, ProductSpec, Trait, load_knowledge
 from agent.retrieval.bm25 import stem
-from agent.schema import Hit, PatternAlternative, PatternChoice, PatternId
+from agent.schema import OTHER, Hit, PatternAlternative, PatternChoice, PatternId
 
 _TOKEN = re.compile(r"[a-z0-9+#]+")  # words and numbers; '+' and '#' keep "c++", "disney+"
 _NEGATIONS = {"no", "not", "without", "never", "don't", "dont", "skip", "exclude", "excluding"}
-KNOWN_PATTERNS: tuple[PatternId, ...] = ("social_media", "video_streaming", "messaging", "ride_hailing", "ecommerce")
 WEIGHTS = {"brands": 3.0, "strong": 2.0, "weak": 1.0}
 HEAD_BONUS = 0.5
 # where the head of a request ends: a clause or a list starts ("X with Y", "X where Y", "X that Y", "X, Y")
@@ -140,9 +139,9 @@ def _decisive(found: Sequence[str], spec) -> bool:
     return any(cue in spec.brands or cue in spec.strong or cue.startswith("product: ") for cue in found)
 
 
-def _retrieval_share(hits: Sequence[Hit]) -> dict[PatternId, float]:
+def _retrieval_share(hits: Sequence[Hit], patterns: Sequence[PatternId]) -> dict[PatternId, float]:
     total = sum(1 / rank for rank in range(1, len(hits) + 1)) or 1.0
-    share: dict[PatternId, float] = dict.fromkeys(KNOWN_PATTERNS, 0.0)
+    share: dict[PatternId, float] = dict.fromkeys(patterns, 0.0)
     for rank, hit in enumerate(hits, start=1):
         if hit.pattern in share:
             share[hit.pattern] += (1 / rank) / total
@@ -152,8 +151,9 @@ def _retrieval_share(hits: Sequence[Hit]) -> dict[PatternId, float]:
 def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | None = None) -> Reading:
     """Recognise the pattern, traits and scope of a request (`hits`: its retrieval results, when available)."""
     knowledge = knowledge or load_knowledge()
+    known = knowledge.pattern_ids
     words = Words(text)
-    share = _retrieval_share(hits)
+    share = _retrieval_share(hits, known)
     evidence: dict[PatternId, list[str]] = {}
     scores: dict[PatternId, float] = {}
     phrases = _multiword_cues(knowledge)
@@ -161,7 +161,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     products = tuple(p for p in knowledge.products if matched_cues(p.names, words))
     product_names = [name for p in products for name in matched_cues(p.names, words)]
     words = _without_phrases(words, product_names)  # "Google Drive" says nothing about drivers
-    for pid in KNOWN_PATTERNS:
+    for pid in known:
         spec = knowledge.patterns[pid]
         # a phrase cue of another pattern hides its words from this one ("video call" is not a video platform)
         own = {cue for group in WEIGHTS for cue in getattr(spec, group)}
@@ -180,10 +180,10 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         evidence[pid] = found
         # retrieval alone (no keyword at all) counts for half: generic prompts retrieve some pattern's sections
         scores[pid] = keyword_score + RETRIEVAL_WEIGHT * share[pid] * (1.0 if found else 0.5)
-    ranked = sorted(KNOWN_PATTERNS, key=lambda pid: -scores[pid])
+    ranked = sorted(known, key=lambda pid: -scores[pid])
     confidences: dict[PatternId, float] = {}
     for pid in ranked:
-        rival = max(scores[other] for other in KNOWN_PATTERNS if other != pid)
+        rival = max((scores[other] for other in known if other != pid), default=0.0)
         saturation = 1 - math.exp(-scores[pid] / 2)
         confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
     best = ranked[0]
@@ -193,7 +193,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     else:
         # none of the five: confident that it is none of them, but below a recognised pattern's confidence,
         # because the design then rests on general principles only
-        chosen, confidence = "other", round(min(0.75, 0.2 + 0.6 * (1 - confidences[best])), 2)
+        chosen, confidence = OTHER, round(min(0.75, 0.2 + 0.6 * (1 - confidences[best])), 2)
     alternatives = [
         PatternAlternative(id=pid, confidence=confidences[pid])
         for pid in ranked

@@ -1,4 +1,8 @@
-"""Pydantic models of the retrieval stage: chunks of the knowledge base and search hits."""
+"""The models that cross module boundaries: knowledge-base chunks and hits, and the architecture document.
+
+The closed vocabularies live here once: tiers, severities, chunk kinds. Pattern ids are open: the knowledge
+data defines them (`Knowledge.all_pattern_ids`), so a new application pattern needs no code change.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PatternId = Literal["social_media", "video_streaming", "messaging", "ride_hailing", "ecommerce", "other"]
-PATTERN_IDS: tuple[PatternId, ...] = (
-    "social_media",
-    "video_streaming",
-    "messaging",
-    "ride_hailing",
-    "ecommerce",
-    "other",
-)
+PatternId = str
+"""An application pattern's id from the knowledge base (e.g. 'social_media'), or 'other'."""
+OTHER: PatternId = "other"
+Tier = Literal["low", "medium", "high", "enterprise"]
+TIERS: tuple[Tier, ...] = ("low", "medium", "high", "enterprise")
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 ChunkKind = Literal[
     "guide",
@@ -72,8 +74,7 @@ class Hit(BaseModel):
 
 # ---- the architecture document ---------------------------------------------------------------------------
 
-Severity = Literal["error", "warning", "info"]
-TierId = Literal["low", "medium", "high", "enterprise"]
+TierId = Tier
 
 
 class _Document(BaseModel):

@@ -8,6 +8,7 @@ import pytest
 
 from agent.ingest.chunking import MAX_TOKENS, Chunker, slugify
 from agent.ingest.sources import BUNDLED_KB, CHUNKS_FILE, bundled_chunks, dump_chunks
+from agent.knowledge import load_knowledge
 from agent.retrieval.embedders import DEFAULT_MODEL, resolve_model_dir, token_counter
 
 DOCUMENT = (BUNDLED_KB / "system-design-knowledge-base.md").read_text(encoding="utf-8")
@@ -20,7 +21,7 @@ def chunks():
 
 @pytest.fixture(scope="module")
 def chunker():
-    return Chunker(token_counter(resolve_model_dir(DEFAULT_MODEL)))
+    return Chunker(token_counter(resolve_model_dir(DEFAULT_MODEL)), pattern_cues=load_knowledge().chapter_cues)
 
 
 def test_committed_chunks_are_the_chunkers_output(chunks):

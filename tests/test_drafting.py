@@ -12,6 +12,7 @@ from agent.drafting import ENTRY_POINT_GROUP, DraftRequest, get_drafter
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json, parse_draft
 from agent.drafting.prompts import TEMPLATES, render
 from agent.errors import InvalidRequest, ModelError
+from agent.knowledge import load_knowledge
 from agent.pipeline import Engine
 from agent.recognition import read_request
 from tests.conftest import run_cli
@@ -80,14 +81,14 @@ def test_a_missing_template_variable_is_an_error():
     ],
 )
 def test_model_output_is_parsed_leniently(text, pattern, services):
-    draft = parse_draft(text)
+    draft = parse_draft(text, load_knowledge().all_pattern_ids)
     assert draft.pattern == pattern and len(draft.services) == services
 
 
 @pytest.mark.parametrize("text", ["no json at all", "[1, 2]", '{"pattern": "social_media", "services": 5}'])
 def test_unusable_model_output_is_a_model_error(text):
     with pytest.raises(ModelError):
-        parse_draft(text) if text.startswith("{") else extract_json(text)
+        parse_draft(text, load_knowledge().all_pattern_ids) if text.startswith("{") else extract_json(text)
 
 
 def test_the_model_is_asked_to_fix_errors_and_the_audit_says_who_fixed_what(engine):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.knowledge import Knowledge, load_knowledge
-from agent.recognition import KNOWN_PATTERNS, WEIGHTS, Words, matched_cues, read_request
+from agent.recognition import WEIGHTS, Words, matched_cues, read_request
 from agent.schema import Hit
 from agent.sizing.estimation import choose_tier
 
@@ -14,7 +14,7 @@ def columns(knowledge: Knowledge | None = None) -> list[str]:
     """The CSV columns, in their fixed order (documented in the README)."""
     knowledge = knowledge or load_knowledge()
     names = ["prompt", "pattern", "confidence", "tier", "write_share", "read_write"]
-    names += [f"kw_{pid}" for pid in KNOWN_PATTERNS] + [f"score_{pid}" for pid in KNOWN_PATTERNS]
+    names += [f"kw_{pid}" for pid in knowledge.pattern_ids] + [f"score_{pid}" for pid in knowledge.pattern_ids]
     names += [f"trait_{trait}" for trait in knowledge.traits]
     names += ["signal_small_scope", "signal_enterprise", "signal_large_scale", "cues"]
     return names
@@ -32,12 +32,12 @@ def features(prompt: str, hits: list[Hit] | None = None, knowledge: Knowledge | 
     reads, writes = (float(part) for part in mix.split(":"))
     row.update(tier=tier, write_share=round(writes / (reads + writes), 3), read_write=mix)
     cues: dict[str, list[str]] = {}
-    for pid in KNOWN_PATTERNS:
+    for pid in knowledge.pattern_ids:
         pattern = knowledge.patterns[pid]
         found = [cue for group in WEIGHTS for cue in matched_cues(getattr(pattern, group), words, group != "weak")]
         row[f"kw_{pid}"] = len(found)
         cues[pid] = found
-    for pid in KNOWN_PATTERNS:
+    for pid in knowledge.pattern_ids:
         row[f"score_{pid}"] = reading.scores[pid]
     for trait in knowledge.traits:
         row[f"trait_{trait}"] = int(trait in reading.traits)

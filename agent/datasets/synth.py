@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 from agent.knowledge import read_knowledge_file
 from agent.pipeline import RETRIEVAL_DEPTH, Engine
-from agent.recognition import KNOWN_PATTERNS
 from agent.retrieval.bm25 import STOP_WORDS
 
 Format = Literal["jsonl", "chat", "alpaca"]
@@ -51,7 +50,7 @@ def _request(rng: random.Random, knowledge) -> str:
         base = rng.choice(data["outside"])
         text = rng.choice([base, f"{base} for {audience}", f"Build {base}"])
     else:
-        pattern = rng.choice(KNOWN_PATTERNS)
+        pattern = rng.choice([pid for pid in knowledge.pattern_ids if pid in phrasings()["brandless"]])
         style = rng.choices(["brand", "brandless", "long"], weights=[3, 3, 1])[0]
         if style == "brand":
             brand = rng.choice(knowledge.patterns[pattern].brands).title()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.evaluation.report import HEADLINE, _fmt
-from agent.schema import PATTERN_IDS
+from agent.knowledge import load_knowledge
 
 TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Evaluation report</title>
@@ -49,4 +49,6 @@ def render_html(report: dict[str, Any]) -> str:
     from jinja2.sandbox import SandboxedEnvironment
 
     environment = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-    return environment.from_string(TEMPLATE).render(report=report, headline=HEADLINE, fmt=_fmt, patterns=PATTERN_IDS)
+    return environment.from_string(TEMPLATE).render(
+        report=report, headline=HEADLINE, fmt=_fmt, patterns=load_knowledge().all_pattern_ids
+    )

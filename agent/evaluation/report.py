@@ -10,7 +10,7 @@ from typing import Any
 
 from agent.evaluation.scoring import CaseResult
 from agent.files import write_atomic
-from agent.schema import PATTERN_IDS
+from agent.knowledge import load_knowledge
 
 CALIBRATION_BINS = 10
 
@@ -65,9 +65,10 @@ def calibration(results: list[CaseResult]) -> dict[str, Any]:
 
 def confusion(results: list[CaseResult]) -> dict[str, dict[str, int]]:
     """Expected pattern → predicted pattern → count."""
-    matrix: dict[str, dict[str, int]] = {p: dict.fromkeys(PATTERN_IDS, 0) for p in PATTERN_IDS}
+    ids = load_knowledge().all_pattern_ids
+    matrix: dict[str, dict[str, int]] = {p: dict.fromkeys(ids, 0) for p in ids}
     for result in results:
-        if result.expected_pattern and result.pattern in PATTERN_IDS:
+        if result.expected_pattern in matrix and result.pattern in ids:
             matrix[result.expected_pattern][result.pattern] += 1
     return matrix
 
@@ -123,11 +124,12 @@ def render_markdown(report: dict[str, Any]) -> str:
         for tag, m in data["by_tag"].items():
             lines.append(f"| {tag} | {m['cases']} | {_fmt(m['pattern_accuracy'])} | {_fmt(m['tech_f1'])} | "
                          f"{_fmt(m['service_band_compliance'])} | {_fmt(m['tier_accuracy'])} |")  # fmt: skip
+        ids = list(data["confusion"])
         lines += ["", "### Confusion (rows: expected, columns: predicted)", "",
-                  "| | " + " | ".join(PATTERN_IDS) + " |", "|---|" + "---|" * len(PATTERN_IDS)]  # fmt: skip
+                  "| | " + " | ".join(ids) + " |", "|---|" + "---|" * len(ids)]  # fmt: skip
         for expected, row in data["confusion"].items():
             if sum(row.values()):
-                lines.append(f"| {expected} | " + " | ".join(str(row[p]) for p in PATTERN_IDS) + " |")
+                lines.append(f"| {expected} | " + " | ".join(str(row.get(p, 0)) for p in ids) + " |")
         lines += ["", "### Worst cases", ""]
         for case in data["worst"]:
             lines.append(

@@ -33,14 +33,8 @@ _LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")  # bullet or numbered item
 _NUMBERING = re.compile(r"^\d+(\.\d+)*[.)]?\s+")  # "4. " in "4. Ride-Hailing Platforms"
 _PARENTHETICAL = re.compile(r"\([^)]*\)")  # "(Uber, Lyft)"
 
-# Heading cues → pattern tag (searched in the whole heading path).
-PATTERN_CUES: tuple[tuple[re.Pattern[str], PatternId], ...] = (
-    (re.compile(r"social media"), "social_media"),
-    (re.compile(r"video streaming"), "video_streaming"),
-    (re.compile(r"messaging platform"), "messaging"),
-    (re.compile(r"ride[- ]hailing"), "ride_hailing"),
-    (re.compile(r"e-?commerce"), "ecommerce"),
-)
+PatternCues = tuple[tuple[re.Pattern[str], PatternId], ...]
+"""Heading cue → pattern tag, searched in the whole heading path; from the knowledge (`Knowledge.chapter_cues`)."""
 
 # Heading cues → kind tag. A strong cue anywhere in the path decides ("Common Mistakes > Ignoring Caching" is a
 # mistake); otherwise the other cues are tried on the deepest heading first, then its parents.
@@ -176,24 +170,33 @@ def _kind(heading_path: tuple[str, ...]) -> ChunkKind:
     return "other"
 
 
-def _pattern(heading_path: tuple[str, ...]) -> PatternId | None:
+def _pattern(heading_path: tuple[str, ...], cues: PatternCues) -> PatternId | None:
     joined = " ".join(heading_path).lower()
-    return next((pattern for cue, pattern in PATTERN_CUES if cue.search(joined)), None)
+    return next((pattern for cue, pattern in cues if cue.search(joined)), None)
 
 
 class Chunker:
     """Splits markdown documents into chunks that fit the embedding model's window."""
 
     def __init__(
-        self, count_tokens: TokenCounter, max_tokens: int = MAX_TOKENS, unit_tokens: int = UNIT_TOKENS
+        self,
+        count_tokens: TokenCounter,
+        max_tokens: int = MAX_TOKENS,
+        unit_tokens: int = UNIT_TOKENS,
+        pattern_cues: PatternCues = (),
     ) -> None:
         self.count_tokens = count_tokens
+        self.pattern_cues = pattern_cues
         self.max_tokens = max_tokens
         self.unit_tokens = unit_tokens
 
     def chunk_text(self, text: str, source: str, namespace: str = "") -> list[Chunk]:
         """Chunk one document; `namespace` prefixes every id (used for documents besides the bundled one)."""
         sections = _parse_sections(text)
+        # a chapter of its own names its pattern in its H1 title ("# URL Shortener Platforms")
+        document_title = next(
+            (m.group(2) for m in map(_HEADING.match, text.splitlines()) if m and m.group(1) == "#"), ""
+        )
         section_ids = _section_ids([section.heading_path for section in sections])
         chunks: list[Chunk] = []
         seen: Counter[str] = Counter()
@@ -212,7 +215,7 @@ class Chunker:
                         text=body,
                         source=source,
                         span=(first.start, last.end),
-                        pattern=_pattern(heading_path),
+                        pattern=_pattern((document_title, *heading_path), self.pattern_cues),
                         kind=_kind(heading_path),
                         tokens=self.count_tokens(" > ".join(heading_path) + "\n" + body),
                     )

@@ -39,6 +39,7 @@ from agent.ingest.sources import (
     source_label,
     source_path,
 )
+from agent.knowledge import load_knowledge
 from agent.paths import bundled_index, in_source_checkout, user_index
 from agent.retrieval.embedders import (
     DEFAULT_MODEL,
@@ -129,7 +130,8 @@ def build_index(
     kb_dirs = [Path(d).expanduser().resolve() for d in kb_dirs]
     documents = source_documents(kb_dirs, default_kb)
     model_dir = resolve_model_dir(model)
-    chunks = chunk_documents(documents, Chunker(model_token_counter(model_dir)))
+    cues = load_knowledge(tuple(kb_dirs)).chapter_cues  # a folder's own YAML may add patterns to tag
+    chunks = chunk_documents(documents, Chunker(model_token_counter(model_dir), pattern_cues=cues))
     embedder = embedder or build_embedder(model)
     texts = [chunk.embedding_text() for chunk in chunks]
     batches = [texts[i : i + 64] for i in range(0, len(texts), 64)]

@@ -90,4 +90,6 @@ def bundled_chunks() -> list[Chunk]:
     from agent.retrieval.embedders import DEFAULT_MODEL, resolve_model_dir, token_counter
 
     counter = token_counter(resolve_model_dir(DEFAULT_MODEL))
-    return chunk_documents(source_documents(), Chunker(counter))
+    from agent.knowledge import load_knowledge
+
+    return chunk_documents(source_documents(), Chunker(counter, pattern_cues=load_knowledge().chapter_cues))

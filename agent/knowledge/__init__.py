@@ -3,6 +3,11 @@
 The YAML files beside this module are written by hand from the document, and every entry names the chunk id
 that supports it (a test fails when a cited chunk does not exist). `load_knowledge()` parses and validates
 them once.
+
+A folder of your own knowledge (the one you index with `sysdesign index build --kb DIR`) may hold YAML files
+beside its markdown chapters; each is a `KnowledgeExtension` (top-level keys `patterns`, `technologies`,
+`traits`, `products`) and adds to or replaces the built-in entries of the same id. Adding an application pattern
+is therefore a markdown chapter plus a YAML entry, with no code change.
 """
 
 from __future__ import annotations
@@ -14,17 +19,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent.schema import PatternId
+from agent.errors import InvalidRequest
+from agent.schema import OTHER, TIERS, PatternId, Tier
 
 HERE = Path(__file__).resolve().parent
-Tier = Literal["low", "medium", "high", "enterprise"]
-TIERS: tuple[Tier, ...] = ("low", "medium", "high", "enterprise")
-Trait = Literal[
-    "real_time", "media_heavy", "search_driven", "transaction_heavy", "payments", "geospatial", "write_heavy",
-    "read_heavy", "ml", "compliance", "global", "high_availability", "i18n",
-]  # fmt: skip
+Trait = str
+"""A workload trait id, one of the keys of traits.yaml (checked when the knowledge is loaded)."""
 
 
 class _Frozen(BaseModel):
@@ -68,8 +70,10 @@ class Requirement(_Frozen):
 
 
 class PatternSpec(_Frozen):
-    id: PatternId = "other"
+    id: PatternId = OTHER
     name: str
+    chapter: str = Field(description="A regular expression for the heading of this pattern's chapter (tags chunks).")
+    aliases: tuple[str, ...] = Field(default=(), description="Other spellings of the id in documents.")
     cite: str
     recognition_cite: str
     brands: tuple[str, ...]
@@ -183,6 +187,47 @@ class Knowledge(BaseModel):
     general: General
     products: tuple[ProductSpec, ...] = ()
 
+    @model_validator(mode="after")
+    def _traits_exist(self) -> Knowledge:
+        used = {trait for spec in self.patterns.values() for trait in spec.traits}
+        used |= {trait for product in self.products for trait in product.traits}
+        used |= {m.trait for m in self.estimation.multipliers.values()}
+        used |= set(self.general.trait_components) | set(self.general.generic_services.by_trait)
+        unknown = sorted(used - set(self.traits))
+        if unknown:
+            raise ValueError(f"traits used but not defined in traits: {unknown}")
+        nearest = {pid for product in self.products for pid in product.nearest}
+        if missing := sorted(nearest - set(self.patterns)):
+            raise ValueError(f"products name unknown patterns: {missing}")
+        return self
+
+    @property
+    def pattern_ids(self) -> tuple[PatternId, ...]:
+        """The application patterns the knowledge describes (not counting 'other')."""
+        return tuple(self.patterns)
+
+    @property
+    def all_pattern_ids(self) -> tuple[PatternId, ...]:
+        """The pattern ids a document may carry: every pattern, then 'other'."""
+        return (*self.patterns, OTHER)
+
+    @cached_property
+    def chapter_cues(self) -> tuple[tuple[re.Pattern[str], PatternId], ...]:
+        """Heading cue → pattern, for tagging chunks (searched in the lower-cased heading path)."""
+        return tuple((re.compile(spec.chapter, re.IGNORECASE), pid) for pid, spec in self.patterns.items())
+
+    @cached_property
+    def _pattern_spellings(self) -> dict[str, PatternId]:
+        table = {OTHER: OTHER}
+        for pid, spec in self.patterns.items():
+            for spelling in (pid, spec.name, *spec.aliases):
+                table[_spelling_key(spelling)] = pid
+        return table
+
+    def pattern_id_for(self, written: str) -> str:
+        """The pattern id a document means by `written` ('Social Media', 'ride-sharing'), or `written` itself."""
+        return self._pattern_spellings.get(_spelling_key(written), written)
+
     @cached_property
     def _by_key(self) -> dict[str, Technology]:
         table: dict[str, Technology] = {}
@@ -248,36 +293,98 @@ class Knowledge(BaseModel):
         return found
 
 
-def read_knowledge_file(name: str) -> Any:
-    """One YAML file of the structured knowledge, parsed (safe loader; the C one is ten times faster)."""
+def _spelling_key(text: str) -> str:
+    key = "".join(ch for ch in text.lower() if ch.isalnum())
+    return key.removesuffix("platforms").removesuffix("platform").removesuffix("app") or key
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file, parsed with the safe loader (the C one is ten times faster); InvalidRequest when unreadable."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load((HERE / name).read_text(encoding="utf-8"), Loader=loader)
+    try:
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise InvalidRequest(f"cannot read {str(path)!r}: {exc}") from None
+
+
+def read_knowledge_file(name: str) -> Any:
+    """One YAML file of the built-in structured knowledge, parsed."""
+    return read_yaml(HERE / name)
+
+
+class KnowledgeExtension(_Frozen):
+    """A YAML file in a knowledge folder of your own: entries added to (or replacing) the built-in ones."""
+
+    patterns: dict[PatternId, dict[str, Any]] = {}
+    technologies: tuple[dict[str, Any], ...] = ()
+    traits: dict[Trait, dict[str, Any]] = {}
+    products: tuple[dict[str, Any], ...] = ()
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first problem of a validation error as 'where: what (got value)', for one-line messages."""
+    problem = exc.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "value"
+    got = f" (got {problem['input']!r})" if "input" in problem and not isinstance(problem["input"], dict) else ""
+    return f"{where}: {problem['msg']}{got}"
+
+
+def _extensions(directory: Path) -> list[tuple[Path, KnowledgeExtension]]:
+    found = []
+    for path in sorted([*Path(directory).glob("*.yaml"), *Path(directory).glob("*.yml")]):
+        data = read_yaml(path)
+        if data is None:
+            continue
+        try:
+            found.append((path, KnowledgeExtension.model_validate(data)))
+        except ValidationError as exc:
+            raise InvalidRequest(f"knowledge file {str(path)!r}: {first_error(exc)}") from None
+    return found
 
 
 @cache
-def load_knowledge() -> Knowledge:
-    """Parse the bundled knowledge files (once per process)."""
+def load_knowledge(extra_dirs: tuple[Path, ...] = ()) -> Knowledge:
+    """The built-in knowledge, plus the YAML files of `extra_dirs` (parsed and validated once per process)."""
     patterns = {pid: {"id": pid, **spec} for pid, spec in read_knowledge_file("patterns.yaml").items()}
-    return Knowledge(
-        patterns=patterns,
-        technologies=read_knowledge_file("technologies.yaml"),
-        traits=read_knowledge_file("traits.yaml"),
-        estimation=read_knowledge_file("estimation.yaml"),
-        general=read_knowledge_file("general.yaml"),
-        products=read_knowledge_file("products.yaml"),
-    )
+    technologies = list(read_knowledge_file("technologies.yaml"))
+    traits = dict(read_knowledge_file("traits.yaml"))
+    products = list(read_knowledge_file("products.yaml"))
+    origin = "the built-in knowledge"
+    for directory in extra_dirs:
+        for path, extension in _extensions(directory):
+            origin = repr(str(path))
+            patterns.update({pid: {"id": pid, **spec} for pid, spec in extension.patterns.items()})
+            names = {normalise_name(str(t.get("name", ""))) for t in extension.technologies}
+            technologies = [t for t in technologies if normalise_name(t["name"]) not in names]
+            technologies += extension.technologies
+            traits.update(extension.traits)
+            products += extension.products
+    try:
+        return Knowledge(
+            patterns=patterns,
+            technologies=technologies,
+            traits=traits,
+            estimation=read_knowledge_file("estimation.yaml"),
+            general=read_knowledge_file("general.yaml"),
+            products=products,
+        )
+    except ValidationError as exc:
+        raise InvalidRequest(f"the knowledge (last read: {origin}) is invalid: {first_error(exc)}") from None
 
 
 __all__ = [
     "TIERS",
     "ComponentSpec",
     "Knowledge",
+    "KnowledgeExtension",
     "PatternSpec",
     "ServiceSpec",
     "Technology",
     "Tier",
     "Trait",
+    "first_error",
     "load_knowledge",
     "normalise_name",
     "read_knowledge_file",
+    "read_yaml",
 ]

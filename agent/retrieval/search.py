@@ -8,6 +8,7 @@ the embedding blurs ("Cassandra", "HIPAA"). Reciprocal rank fusion (Cormack et a
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -19,7 +20,7 @@ from agent.ingest.index import LoadedIndex, ensure_index
 from agent.paths import default_index
 from agent.retrieval.bm25 import BM25
 from agent.retrieval.embedders import DEFAULT_MODEL, Embedder, query_embedder
-from agent.schema import PATTERN_IDS, Hit
+from agent.schema import Hit
 
 MAX_QUERY_CHARS = 20_000
 RRF_K = 60
@@ -51,9 +52,10 @@ def validate_k(k: object) -> int:
     return k
 
 
-def validate_pattern(pattern: str | None) -> str | None:
-    if pattern is not None and pattern not in PATTERN_IDS:
-        raise InvalidRequest(f"unknown pattern {pattern!r}; known: {', '.join(PATTERN_IDS)}")
+def validate_pattern(pattern: str | None, known: Sequence[str]) -> str | None:
+    """`pattern` when the index has sections tagged with it (or None); InvalidRequest listing the known ones."""
+    if pattern is not None and pattern not in known:
+        raise InvalidRequest(f"unknown pattern {pattern!r}; known: {', '.join(known)}")
     return pattern
 
 
@@ -86,6 +88,11 @@ class Retriever:
     def _patterns(self) -> np.ndarray:
         return np.asarray([chunk.pattern or "" for chunk in self.index.chunks])
 
+    @cached_property
+    def patterns(self) -> tuple[str, ...]:
+        """The pattern tags the indexed sections carry, in order of first appearance."""
+        return tuple(dict.fromkeys(chunk.pattern for chunk in self.index.chunks if chunk.pattern))
+
     def search_many(self, queries: list[str], k: int = 5) -> list[list[Hit]]:
         """`search` for many queries at once: the embeddings are computed in batches (several times faster)."""
         queries = [validate_query(q) for q in queries]
@@ -101,7 +108,7 @@ class Retriever:
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """The `k` chunks that best answer `query`, best first; `pattern` keeps only that pattern's chunks."""
-        query, k, pattern = validate_query(query), validate_k(k), validate_pattern(pattern)
+        query, k, pattern = validate_query(query), validate_k(k), validate_pattern(pattern, self.patterns)
         allowed = None if pattern is None else np.flatnonzero(self._patterns == pattern)
         depth = max(CANDIDATES, k)
         dense = self._dense(query, depth, allowed, vector) if mode != "lexical" else []

@@ -11,19 +11,23 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar, Protocol
 
+import pydantic_core
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.drafting import DraftRequest
 from agent.drafting.prompts import render
 from agent.errors import ModelError
 from agent.knowledge import Knowledge
-from agent.schema import PATTERN_IDS, Architecture, CapChoice, Component, Finding, Flow, PatternChoice, Service
+from agent.schema import OTHER, Architecture, CapChoice, Component, Finding, Flow, PatternChoice, Service
 from agent.sizing.estimation import choose_tier, estimate
 
 SNIPPET_CHARS = 240
+MAX_ANSWER_CHARS = 200_000
+"""A model answer is cut here before parsing: a design fits in far less, and a runaway loop must not stall us."""
 PROMPT_HITS = 4
 
 
@@ -35,14 +39,17 @@ class ModelService(BaseModel):
 class ModelDraft(BaseModel):
     """The schema a model fills."""
 
-    pattern: Literal["social_media", "video_streaming", "messaging", "ride_hailing", "ecommerce", "other"]
+    pattern: str = Field(description="One of the pattern ids listed in the prompt, or 'other'.")
     components: list[str] = Field(default_factory=list, max_length=30)
     services: list[ModelService] = Field(default_factory=list, max_length=25)
 
 
-def draft_schema() -> dict:
-    """The JSON schema sent to the model for constrained decoding."""
-    return ModelDraft.model_json_schema()
+def draft_schema(pattern_ids: Sequence[str] = ()) -> dict:
+    """The JSON schema sent to the model for constrained decoding; `pattern_ids` become the pattern's enum."""
+    schema = ModelDraft.model_json_schema()
+    if pattern_ids:
+        schema["properties"]["pattern"]["enum"] = list(pattern_ids)
+    return schema
 
 
 @dataclass
@@ -69,7 +76,7 @@ class Usage:
     """Names the model gave as components that are not technologies (its own words, ids, loops)."""
 
 
-def _junk(name: str, prompt: str) -> bool:
+def _junk(name: str, prompt: str, pattern_ids: Sequence[str] = ()) -> bool:
     """Not a technology: an identifier-like loop, a pattern id, or a word lifted from the request."""
     lowered = name.lower()
     words = re.findall(r"[a-z0-9]+", lowered)
@@ -79,7 +86,7 @@ def _junk(name: str, prompt: str) -> bool:
         or len(name) > 40
         or "_" in name
         or looping
-        or lowered in PATTERN_IDS
+        or lowered in pattern_ids
         or lowered in prompt.lower().split()
     )
 
@@ -89,56 +96,27 @@ def extract_json(text: str) -> dict:
     start = text.find("{")
     if start < 0:
         raise ModelError(f"the model answered without JSON: {text[:80]!r}")
-    decoder = json.JSONDecoder()
+    body = text[start : start + MAX_ANSWER_CHARS]
     try:
-        value, _ = decoder.raw_decode(text[start:])
+        value, _ = json.JSONDecoder().raw_decode(body)
+    except RecursionError:
+        raise ModelError("the model's JSON is nested too deeply") from None
     except json.JSONDecodeError as exc:
-        value = _salvage(text[start:])
-        if value is None:
+        # a truncated answer (the model ran out of tokens, often in a loop): keep what is complete
+        try:
+            value = pydantic_core.from_json(body, allow_partial=True)
+        except ValueError:
             raise ModelError(f"the model's JSON is invalid: {exc}") from None
     if not isinstance(value, dict):
         raise ModelError("the model's JSON is not an object")
     return value
 
 
-def _salvage(text: str) -> object | None:
-    """A truncated answer (the model ran out of tokens, often in a loop): cut back to the last complete
-    element before a comma, close the open brackets, and parse; None when nothing parses."""
-    commas = [i for i in range(len(text) - 1, 0, -1) if text[i] == ","][:400]
-    cuts = [len(text), *commas]
-    for cut in cuts:
-        candidate = text[:cut].rstrip().rstrip(",")
-        closers = "".join("]" if c == "[" else "}" for c in _open_brackets(candidate))
-        try:
-            return json.loads(candidate + closers)
-        except json.JSONDecodeError:
-            continue
-    return None
-
-
-def _open_brackets(text: str) -> list[str]:
-    stack: list[str] = []
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            escaped = char == "\\" and not escaped
-            if char == '"' and not escaped:
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char in "[{":
-            stack.append(char)
-        elif char in "]}" and stack:
-            stack.pop()
-    return stack[::-1]
-
-
-def parse_draft(text: str) -> ModelDraft:
+def parse_draft(text: str, pattern_ids: Sequence[str]) -> ModelDraft:
     """A ModelDraft from the model's text; unknown pattern ids become 'other', never a crash."""
     data = extract_json(text)
-    if data.get("pattern") not in PATTERN_IDS:
-        data["pattern"] = "other"
+    if data.get("pattern") not in pattern_ids:
+        data["pattern"] = OTHER
     for key in ("components", "services"):
         if not isinstance(data.get(key) or [], list):
             raise ModelError(f"the model's {key!r} is not a list")
@@ -179,7 +157,7 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
     for name in draft.components:
         tech = knowledge.technology(name)
         canonical = tech.name if tech else name.strip()
-        if tech is None and _junk(canonical, request.prompt):
+        if tech is None and _junk(canonical, request.prompt, knowledge.all_pattern_ids):
             usage.dropped.append(canonical)
             continue
         if canonical and canonical.lower() not in seen:
@@ -225,13 +203,13 @@ class ChatDrafter:
     def model(self) -> str:
         return self.client.model
 
-    def _ask(self, messages: list[dict[str, str]]) -> ModelDraft:
+    def _ask(self, messages: list[dict[str, str]], pattern_ids: Sequence[str]) -> ModelDraft:
         started = time.perf_counter()
-        completion = self.client.complete(messages, draft_schema())
+        completion = self.client.complete(messages, draft_schema(pattern_ids))
         self.usage.seconds += time.perf_counter() - started
         self.usage.tokens += completion.tokens
         self.usage.history.append(completion.text)
-        return parse_draft(completion.text)
+        return parse_draft(completion.text, pattern_ids)
 
     def _system(self) -> dict[str, str]:
         return {"role": "system", "content": render("system.j2", self.prompts_dir)}
@@ -240,11 +218,11 @@ class ChatDrafter:
         knowledge = request.knowledge
         prompt = render(
             "draft.j2", self.prompts_dir, request=request.prompt, hits=list(request.hits[:PROMPT_HITS]),
-            snippet_chars=SNIPPET_CHARS, pattern_ids=PATTERN_IDS, technologies=[t.name for t in knowledge.technologies],
-            pattern_hint=_hint(request),
+            snippet_chars=SNIPPET_CHARS, pattern_ids=knowledge.all_pattern_ids,
+            technologies=[t.name for t in knowledge.technologies], pattern_hint=_hint(request),
         )  # fmt: skip
         self.usage = Usage()
-        draft = self._ask([self._system(), {"role": "user", "content": prompt}])
+        draft = self._ask([self._system(), {"role": "user", "content": prompt}], knowledge.all_pattern_ids)
         self.usage.raw_pattern = draft.pattern
         return to_architecture(draft, request, self.name, self.usage)
 
@@ -255,7 +233,7 @@ class ChatDrafter:
                                          for s in previous.services]})  # fmt: skip
         errors = [f for f in findings if f.severity == "error"][:12]
         prompt = render("repair.j2", self.prompts_dir, request=request.prompt, draft=shown, findings=errors)
-        draft = self._ask([self._system(), {"role": "user", "content": prompt}])
+        draft = self._ask([self._system(), {"role": "user", "content": prompt}], request.knowledge.all_pattern_ids)
         return to_architecture(draft, request, self.name, self.usage)
 
 

@@ -89,6 +89,7 @@ def check(
         bool, typer.Option("--batch", help="FILE is JSONL: one architecture a line (predictions).")
     ] = False,
     as_json: JsonOption = False,
+    index: IndexOption = None,
 ) -> None:
     """Check architectures against the knowledge base's rules and your own packs.
 
@@ -103,10 +104,17 @@ def check(
     from agent.interfaces.cli.check_output import run_batch, run_check
 
     if batch:
-        run_batch(advisor_for().engine, Path(file), rules_dir or [], as_json)
+        run_batch(advisor_for(index=index).engine, Path(file), rules_dir or [], as_json)
         return
     run_check(
-        advisor_for().engine, file, fix, rules_dir or [], waivers, "json" if as_json else format, output or [], fail_on
+        advisor_for(index=index).engine,
+        file,
+        fix,
+        rules_dir or [],
+        waivers,
+        "json" if as_json else format,
+        output or [],
+        fail_on,
     )
 
 
@@ -129,6 +137,7 @@ def estimate(
     read_write: Annotated[str | None, typer.Option(help="Read:write mix, e.g. 99:1.")] = None,
     media_mb_per_day: Annotated[float | None, typer.Option(min=0, help="New media per day, in MB.")] = None,
     as_json: JsonOption = False,
+    index: IndexOption = None,
 ) -> None:
     """Estimate effort (low/likely/high, per service, weeks for a team) and capacity for an app idea.
 
@@ -137,12 +146,13 @@ def estimate(
       sysdesign estimate "Build a Twitter clone" --dau 2M --read-write 99:1 --without ml
       sysdesign estimate architecture.json --json
     """
-    from agent.knowledge import load_knowledge
     from agent.pipeline import Sizing, validate_prompt
     from agent.render.text import render_sizing
     from agent.sizing.capacity import parse_count, parse_ratio
 
-    known = set(load_knowledge().estimation.multipliers) | set(load_knowledge().traits)
+    advisor = advisor_for(index=index)
+    knowledge = advisor.engine.knowledge
+    known = set(knowledge.estimation.multipliers) | set(knowledge.traits)
     for name in without or []:
         if name not in known:
             raise InvalidRequest(f"unknown factor {name!r} for --without; known: {', '.join(sorted(known))}")
@@ -153,7 +163,6 @@ def estimate(
         )  # fmt: skip
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from None
-    advisor = advisor_for()
     if subject == "-" or subject.endswith(".json"):
         document = read_input(subject)
         plan = advisor.estimate(document, sizing)
