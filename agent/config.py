@@ -49,11 +49,11 @@ from agent.errors import InvalidRequest
 from agent.paths import APP_NAME
 from agent.redaction import redact_url
 from agent.retrieval.embedders import DEFAULT_MODEL
+from agent.schema import Tier
 from agent.trust import is_trusted
 
 CONFIG_FILE = "sysdesign.toml"
 log = logging.getLogger("sysdesign")
-Tier = Literal["low", "medium", "high", "enterprise"]
 
 
 class EstimationConfig(BaseModel):

@@ -67,5 +67,5 @@ def parse_document(
         raise InvalidRequest(f"the document does not fit the architecture schema: {_describe(exc)}") from None
     if architecture.pattern and architecture.pattern.id not in knowledge.all_pattern_ids:
         known = ", ".join(knowledge.all_pattern_ids)
-        raise InvalidRequest(f"unknown pattern {architecture.pattern.id!r}; known: {known}")
+        raise InvalidRequest(f"pattern.id: unknown pattern {architecture.pattern.id!r}; known: {known}")
     return architecture

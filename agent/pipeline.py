@@ -18,7 +18,7 @@ from agent.recognition import read_request
 from agent.redaction import redact_text
 from agent.retrieval.embedders import DEFAULT_MODEL
 from agent.retrieval.search import Retriever, validate_text
-from agent.rules import Rule, run_rules, to_findings, violations
+from agent.rules.checker import Rule, run_rules, to_findings, violations
 from agent.rules.context import build_context
 from agent.rules.repair import repair
 from agent.rules.waivers import Waiver, apply_waivers

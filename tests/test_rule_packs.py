@@ -13,7 +13,7 @@ import pytest
 from agent.errors import InvalidRequest
 from agent.pipeline import Engine
 from agent.render.ci import to_junit, to_sarif
-from agent.rules import all_rules, load_rules
+from agent.rules.checker import all_rules, load_rules
 from agent.rules.waivers import load_waivers
 from tests.conftest import PROJECT_ROOT, run_cli
 

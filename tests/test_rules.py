@@ -6,7 +6,7 @@ import pytest
 
 from agent.document import parse_document
 from agent.knowledge import load_knowledge
-from agent.rules import all_rules, run_rules
+from agent.rules.checker import all_rules, run_rules
 from agent.rules.context import build_context
 from agent.rules.docs import RULES_DOC, render_rules_markdown
 

@@ -17,7 +17,7 @@ from agent.document import parse_document
 from agent.errors import InvalidRequest, SysdesignError
 from agent.evaluation.cases import EvalCase
 from agent.evaluation.scoring import CaseResult, score_case
-from agent.rules import run_rules
+from agent.rules.checker import run_rules
 from agent.rules.context import build_context
 
 PROGRESS_FILE = "progress.jsonl"

@@ -104,7 +104,7 @@ def build_server(advisor: Advisor):  # -> mcp.server.MCPServer
     @server.resource("kb://rules", name="rules", mime_type="application/json")
     def list_rules() -> str:
         """Every rule the checker applies: id, title, severity, pillar, citation, fix."""
-        from agent.rules import all_rules
+        from agent.rules.checker import all_rules
 
         fields = ("id", "title", "severity", "pillar", "citation", "fix", "autofix")
         return json.dumps([{name: getattr(r, name) for name in fields} for r in all_rules()])

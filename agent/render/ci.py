@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from agent.rules import Rule
+from agent.rules.checker import Rule
 from agent.schema import CheckReport, Finding
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}

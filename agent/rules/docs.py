@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from agent.paths import data_root
-from agent.rules import all_rules
+from agent.rules.checker import all_rules
+from agent.rules.registry import FIXES
 
 RULES_DOC = data_root() / "docs" / "rules.md"
 
@@ -13,7 +14,7 @@ def render_rules_markdown() -> str:
     lines = [
         "# Rules",
         "",
-        "Generated from `agent/rules/packs/builtin.yaml` and `agent/rules/definitions.py` by",
+        "Generated from `agent/rules/packs/builtin.yaml` and `agent/rules/builtin/` by",
         "`python -m agent.rules.docs > docs/rules.md`;",
         "a test fails when this file and the definitions differ. Severities are defaults: some rules raise or",
         "lower them by tier (for example, a missing core component is an error at the high tier and a warning",
@@ -29,11 +30,11 @@ def render_rules_markdown() -> str:
         for r in rules
     ]
     for r in rules:
-        summary = (r.run.__doc__ or "").strip()
         lines += ["", f"## {r.id}", "", f"**{r.title}** ({r.severity}, {r.pillar})", ""]
-        if summary:
-            lines += [summary, ""]
         lines += [f"- Fix: {r.fix}", f"- Knowledge base: `{r.citation}`", f"- Autofix: {'yes' if r.autofix else 'no'}"]
+        lines.append(f"- Checked by: `{r.run.__module__}.{r.run.__qualname__}`".replace(".<locals>", ""))
+        if r.id in FIXES:
+            lines.append(f"- Repaired by: `{FIXES[r.id].__module__}.{FIXES[r.id].__qualname__}`")
         if r.spec.tags:
             lines.append(f"- Tags: {', '.join(r.spec.tags)}")
     return "\n".join(lines) + "\n"

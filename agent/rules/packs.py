@@ -1,6 +1,6 @@
 """Rule packs: rules described as data (YAML), one file per source.
 
-A rule whose logic needs Python names a check registered in `agent.rules.definitions` by the same id. A
+A rule whose logic needs Python has a check (and maybe a fix) registered in `agent.rules.builtin` by its id. A
 simple rule needs no Python at all:
 
     - id: TEAM001
@@ -34,10 +34,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.errors import InvalidRequest
 from agent.rules.context import CheckContext
+from agent.schema import Severity, Tier
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 Pillar = Literal["reliability", "security", "performance", "cost", "operations"]
-Severity = Literal["error", "warning", "info"]
 
 
 class When(BaseModel):
@@ -45,7 +45,7 @@ class When(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    tier: tuple[Literal["low", "medium", "high", "enterprise"], ...] = ()
+    tier: tuple[Tier, ...] = ()
     pattern: tuple[str, ...] = ()
     traits: tuple[str, ...] = ()
     production: bool | None = None
@@ -147,7 +147,7 @@ def pack_files(directory: Path) -> list[Path]:
 
 def declarative_check(spec: RuleSpec) -> Callable[[CheckContext], Iterator]:
     """The check a declarative rule describes."""
-    from agent.rules import Violation
+    from agent.rules.registry import Violation
 
     def check(context: CheckContext) -> Iterator[Violation]:
         if spec.require and not context.has(*spec.require):

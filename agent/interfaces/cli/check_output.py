@@ -66,7 +66,7 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
     """Check, render, write, and exit with the CI-friendly code."""
     from agent.render.ci import SEVERITY_RANK
     from agent.render.output import write_output
-    from agent.rules import load_rules
+    from agent.rules.checker import load_rules
     from agent.rules.waivers import DEFAULT_WAIVERS, load_waivers
 
     if fmt not in FORMATS:
@@ -121,7 +121,7 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
 def run_batch(engine, path: Path, rules_dirs: list[Path], as_json: bool) -> None:
     """`check --batch`: a summary table (or everything as JSON); exit 1 when a document has an error."""
     from agent.datasets.batch import check_batch
-    from agent.rules import load_rules
+    from agent.rules.checker import load_rules
 
     result = check_batch(engine, path, load_rules(rules_dirs))
     summary = result["summary"]

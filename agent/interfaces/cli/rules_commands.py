@@ -29,7 +29,7 @@ def rules_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print the rules as JSON.")] = False,
 ) -> None:
     """List every rule: id, severity, pillar, title."""
-    from agent.rules import load_rules
+    from agent.rules.checker import load_rules
 
     rules = load_rules(rules_dir or [])
     if as_json:
@@ -44,7 +44,7 @@ def rules_show(
     rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. SD020.")], rules_dir: RulesDir = None
 ) -> None:
     """Explain one rule: what it checks, how to fix it, where the knowledge base says so."""
-    from agent.rules import load_rules
+    from agent.rules.checker import load_rules
 
     rules = {r.id: r for r in load_rules(rules_dir or [])}
     rule = rules.get(rule_id.upper())

@@ -1,0 +1,23 @@
+"""Conditions several built-in rules share."""
+
+from __future__ import annotations
+
+from agent.rules.context import CheckContext
+
+AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
+
+
+def tier_at_least_medium(context: CheckContext) -> bool:
+    return context.tier in AT_LEAST_MEDIUM
+
+
+def pattern_reports(context: CheckContext) -> set[str]:
+    """Categories and names SD020 already reports as missing (other rules then stay quiet about them)."""
+    spec = context.knowledge.patterns.get(context.pattern.id)
+    reported: set[str] = set()
+    for requirement in spec.required if spec else ():
+        if not context.has(*requirement.any_of):
+            for name in requirement.any_of:
+                tech = context.knowledge.technology(name)
+                reported |= {name, tech.category} if tech else {name}
+    return reported

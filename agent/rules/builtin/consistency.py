@@ -1,0 +1,69 @@
+"""Consistency and input hygiene (SD040, SD041, SD050, SD051)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+from agent.rules.context import CheckContext
+from agent.rules.registry import Violation, check
+from agent.schema import TIERS
+from agent.sizing.estimation import combine
+
+
+@check("SD040")
+def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
+    plan = context.document.estimate
+    if plan is None:
+        yield Violation("the document has no complexity estimate", severity="info")
+        return
+    tier = context.knowledge.estimation.tiers[plan.tier]
+    if tuple(plan.base_hours) != tier.hours:
+        yield Violation(f"base hours {list(plan.base_hours)} differ from the {plan.tier} tier's {list(tier.hours)}")
+    values = [m.value for m in plan.multipliers]
+    # the engine's own combination, a plain product, or the factor the document states: any is coherent
+    factors = {combine(values), math.prod(values), plan.factor}
+
+    def matches(factor: float) -> bool:
+        expected = (plan.base_hours[0] * factor, plan.base_hours[1] * factor)
+        return all(abs(h - e) <= max(10.0, 0.02 * e) for h, e in zip(plan.hours, expected, strict=True))
+
+    if not any(matches(f) for f in factors):
+        yield Violation(f"hours {list(plan.hours)} are not base hours times the multipliers "
+                        f"({combine(values):.2f}x combined)")  # fmt: skip
+    if TIERS.index(plan.tier) >= TIERS.index("high") and context.service_count and context.service_count < 4:
+        yield Violation(f"a {plan.tier}-tier estimate for {context.service_count} services")
+
+
+@check("SD041")
+def under_engineering(context: CheckContext) -> Iterator[Violation]:
+    from agent.sizing.capacity import SECONDS_PER_DAY, gather_inputs
+
+    v = gather_inputs(context.pattern.id, context.document.request or "", {}).values
+    peak_writes = v["dau"] * v["requests_per_user"] * v["write_share"] * v["peak_factor"] / SECONDS_PER_DAY
+    relational_only = context.has("Postgres", "MySQL") and not context.has("Cassandra", "ClickHouse")
+    # a single relational primary takes on the order of 10,000 writes/s (a heuristic, see docs/estimation.md)
+    if peak_writes > 10_000 and relational_only and not re.search(r"shard|partition", context.text):
+        yield Violation(f"about {peak_writes:,.0f} writes/s at peak on a single relational database",
+                        subject="database")  # fmt: skip
+    if v["dau"] >= 1_000_000 and not context.has_category("cache"):
+        yield Violation(f"{v['dau']:,.0f} daily users and no cache in front of the database", subject="cache",
+                        add=("Redis",))  # fmt: skip
+
+
+# ---- Input hygiene ---------------------------------------------------------------------------------------
+
+
+@check("SD050")
+def unknown_technology(context: CheckContext) -> Iterator[Violation]:
+    for name in context.unknown:
+        yield Violation(f"{name!r} is not in the technology catalogue; it was kept but not judged", subject=name)
+
+
+@check("SD051")
+def pattern_mismatch(context: CheckContext) -> Iterator[Violation]:
+    inferred = context.inferred_pattern
+    if context.pattern_declared and inferred.id not in ("other", context.pattern.id) and inferred.confidence >= 0.7:
+        yield Violation(f"declared {context.pattern.id!r}, but the request and names read as {inferred.id!r} "
+                        f"({inferred.confidence:.2f})")  # fmt: skip

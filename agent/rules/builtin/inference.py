@@ -1,0 +1,79 @@
+"""The knowledge base's Technology Inference Rules (SD001-SD005)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from agent.rules.builtin.common import pattern_reports, tier_at_least_medium
+from agent.rules.context import CheckContext
+from agent.rules.registry import Violation, check
+
+
+OWN_RULES = {"monitoring"}
+"""Production essentials that another rule checks (SD036), so SD001 does not report them twice."""
+CATEGORY_LABELS = {"load_balancer": "a load balancer", "cache": "a cache", "queue": "a message queue",
+                   "orchestration": "container orchestration"}  # fmt: skip
+
+
+@check("SD001")
+def production_essentials(context: CheckContext) -> Iterator[Violation]:
+    if not tier_at_least_medium(context):
+        return
+    reported = pattern_reports(context)
+    needs: dict[str, str] = {}  # category → the first component general.yaml lists for it
+    for component in context.knowledge.general.production_essentials.components:
+        if component.category not in OWN_RULES:
+            needs.setdefault(component.category, component.name)
+    for category, default in needs.items():
+        if not context.has_category(category) and category not in reported:
+            label = CATEGORY_LABELS.get(category, category.replace("_", " "))
+            yield Violation(f"a {context.tier}-tier production system needs {label} (e.g. {default})",
+                            subject=category, add=(default,))  # fmt: skip
+
+
+@check("SD002")
+def media_heavy(context: CheckContext) -> Iterator[Violation]:
+    if "media_heavy" not in context.traits:
+        return
+    video = context.pattern.id == "video_streaming"
+    for category, default in (("storage", "S3"), ("cdn", "CDN"),
+                              ("media_processing", "FFmpeg" if video else "Image processing pipeline")):  # fmt: skip
+        if not context.has_category(category):
+            yield Violation(f"media-heavy app without {category.replace('_', ' ')} (e.g. {default})",
+                            subject=category, add=(default,))  # fmt: skip
+
+
+@check("SD003")
+def search_driven(context: CheckContext) -> Iterator[Violation]:
+    if "search_driven" in context.traits and not context.has_category("search"):
+        severity = "error" if tier_at_least_medium(context) else "warning"
+        yield Violation("search-driven app without a search engine such as Elasticsearch",
+                        subject="search", severity=severity, add=("Elasticsearch",))  # fmt: skip
+
+
+@check("SD004")
+def real_time(context: CheckContext) -> Iterator[Violation]:
+    if "real_time" not in context.traits:
+        return
+    if not context.has("WebSocket", "XMPP") and "WebSocket" not in pattern_reports(context):
+        yield Violation("real-time app without WebSocket servers", subject="WebSocket", add=("WebSocket",))
+    if tier_at_least_medium(context):
+        if not context.has("Redis Pub/Sub", "Redis"):
+            yield Violation("real-time app without pub/sub (Redis Pub/Sub) to fan out events",
+                            subject="Redis Pub/Sub", severity="warning", add=("Redis Pub/Sub",))  # fmt: skip
+        if not context.has("Kafka", "RabbitMQ", "AWS SQS") and "Kafka" not in pattern_reports(context):
+            yield Violation("real-time app without event streaming (Kafka)", subject="Kafka", severity="warning",
+                            add=("Kafka",))  # fmt: skip
+
+
+@check("SD005")
+def transaction_heavy(context: CheckContext) -> Iterator[Violation]:
+    if "transaction_heavy" not in context.traits and "payments" not in context.traits:
+        return
+    if "transaction_heavy" in context.traits and not context.has("Postgres", "MySQL"):
+        yield Violation("transaction-heavy app without an ACID database (Postgres)", subject="database",
+                        add=("Postgres",))  # fmt: skip
+    if "payments" in context.traits and not context.has_category("payments"):
+        yield Violation("takes payments without a payment gateway (Stripe)", subject="payments", add=("Stripe",))
+    if "transaction_heavy" in context.traits and not context.has_category("audit") and tier_at_least_medium(context):
+        yield Violation("transactions without an audit log", subject="audit", severity="warning", add=("Audit log",))

@@ -1,0 +1,21 @@
+"""Each application pattern's required components (SD020)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from agent.rules.context import CheckContext
+from agent.rules.registry import Violation, check
+
+
+@check("SD020")
+def pattern_components(context: CheckContext) -> Iterator[Violation]:
+    spec = context.knowledge.patterns.get(context.pattern.id)
+    if spec is None:
+        return
+    severity = "error" if context.tier in ("high", "enterprise") else "warning"
+    for requirement in spec.required:
+        if not context.has(*requirement.any_of):
+            names = " or ".join(requirement.any_of)
+            yield Violation(f"{spec.name.lower()} without {names}: {requirement.why}", subject=requirement.any_of[0],
+                            severity=severity, add=(requirement.any_of[0],))  # fmt: skip

@@ -1,0 +1,70 @@
+"""The Microservice Count Guidelines (SD010, SD011): each check with its fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from agent.knowledge import normalise_name
+from agent.rules.context import CheckContext
+from agent.rules.registry import Violation, check, fix
+from agent.schema import Architecture, Change, Service
+
+
+@check("SD010")
+def too_few_services(context: CheckContext) -> Iterator[Violation]:
+    low, high = context.band
+    if 0 < context.service_count < low or (context.service_count == 0 and context.tier != "low"):
+        what = context.pattern.id.replace("_", " ")
+        yield Violation(f"{context.service_count} service(s) for a {context.tier}-tier {what} design; "
+                        f"the guideline is {low}-{high}")  # fmt: skip
+
+
+def _service_key(name: str) -> str:
+    return normalise_name(name).removesuffix("service")
+
+
+def _catalogue(context: CheckContext) -> list[Service]:
+    knowledge = context.knowledge
+    spec = knowledge.patterns.get(context.pattern.id)
+    generic = knowledge.general.generic_services
+    items = [*spec.services, *generic.extra] if spec else [*generic.always, *generic.by_trait.values(), *generic.extra]
+    return [Service(name=s.name, responsibility=s.responsibility, data_stores=list(s.data_stores)) for s in items]
+
+
+@fix("SD010")
+def fill_services(doc: Architecture, context: CheckContext, found: list[Violation]) -> list[Change]:
+    low = context.band[0]
+    present = {_service_key(s.name) for s in doc.services}
+    changes = []
+    for service in _catalogue(context):
+        if len(doc.services) >= low:
+            break
+        if _service_key(service.name) not in present:
+            doc.services.append(service)
+            present.add(_service_key(service.name))
+            changes.append(Change(rule_id="SD010", action="add_service", detail=f"added {service.name}"))
+    return changes
+
+
+@check("SD011")
+def too_many_services(context: CheckContext) -> Iterator[Violation]:
+    low, high = context.band
+    if context.service_count > high:
+        severity = "error" if context.tier == "low" else "warning"
+        yield Violation(f"{context.service_count} services for a {context.tier}-tier design; the guideline is "
+                        f"{low}-{high} (over-engineering)", severity=severity)  # fmt: skip
+
+
+@fix("SD011")
+def merge_services(doc: Architecture, context: CheckContext, found: list[Violation]) -> list[Change]:
+    high = context.band[1]
+    if context.tier == "low":
+        modules = ", ".join(s.name for s in doc.services)
+        stores = sorted({store for s in doc.services for store in s.data_stores})
+        doc.services = [Service(name="Web App", responsibility=f"modular monolith: {modules}", data_stores=stores)]
+        return [Change(rule_id="SD011", action="merge_services", detail=f"merged into one modular monolith: {modules}")]
+    kept, extra = doc.services[: high - 1], doc.services[high - 1 :]
+    names = ", ".join(s.name for s in extra)
+    stores = list(dict.fromkeys(store for s in extra for store in s.data_stores))
+    doc.services = [*kept, Service(name="Platform Service", responsibility=f"merged: {names}", data_stores=stores)]
+    return [Change(rule_id="SD011", action="merge_services", detail=f"merged {names} into Platform Service")]
