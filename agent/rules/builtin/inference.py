@@ -8,7 +8,6 @@ from agent.rules.builtin.common import pattern_reports, tier_at_least_medium
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
 
-
 OWN_RULES = {"monitoring"}
 """Production essentials that another rule checks (SD036), so SD001 does not report them twice."""
 CATEGORY_LABELS = {"load_balancer": "a load balancer", "cache": "a cache", "queue": "a message queue",
