@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from agent.document import parse_document
-from agent.drafting import DraftRequest, get_drafter
+from agent.drafting.base import Drafter, DraftRequest, FallbackDrafter
+from agent.drafting.registry import with_fallback
 from agent.errors import InvalidRequest, ModelError
 from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
-from agent.redaction import redact_text
 from agent.retrieval.embedders import DEFAULT_MODEL
 from agent.retrieval.search import Retriever, validate_text
 from agent.rules.checker import Rule, run_rules, to_findings, violations
@@ -44,6 +44,7 @@ class Sizing:
 
 
 DEFAULT_ROUNDS = 2
+MAX_ROUNDS = 10
 log = logging.getLogger("sysdesign")
 
 
@@ -81,7 +82,7 @@ class Engine:
     def recommend(
         self,
         prompt: str,
-        drafter: str = "kb",
+        drafter: str | Drafter = "kb",
         *,
         rounds: int = DEFAULT_ROUNDS,
         fallback: str | None = "kb",
@@ -92,7 +93,7 @@ class Engine:
         """A checked architecture for `prompt`: drafted, revised by the model, repaired, with an audit trail.
 
         Args:
-            drafter: 'kb' (offline), 'llama-cpp', 'openai', 'anthropic' or a plugin's name.
+            drafter: 'kb' (offline), 'llama-cpp', 'openai', 'anthropic', a plugin's name, or a Drafter.
             rounds: how many times a model is asked to fix error findings before the engine repairs.
             fallback: 'kb' to answer offline when the model fails (the audit says so); None to raise.
             sizing: team size, factors to leave out, and scale figures for the estimate and capacity.
@@ -100,24 +101,17 @@ class Engine:
             options: passed to the drafter (model, model_path, base_url, timeout, prompts_dir).
         """
         prompt = validate_prompt(prompt)
-        if not isinstance(rounds, int) or rounds < 0:
-            raise InvalidRequest(f"rounds must be a whole number >= 0, not {rounds!r}")
+        if not isinstance(rounds, int) or isinstance(rounds, bool) or not 0 <= rounds <= MAX_ROUNDS:
+            raise InvalidRequest(f"rounds must be a whole number from 0 to {MAX_ROUNDS}, not {rounds!r}")
+        backend = with_fallback(drafter, fallback, **options)  # an unknown name fails before any work
         hits = hits if hits is not None else self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
         reading = read_request(prompt, hits, self.knowledge)
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge)
 
-        try:
-            backend = get_drafter(drafter, **options)
-            draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)
-        except ModelError as exc:
-            if fallback is None:
-                raise
-            reason = redact_text(str(exc))
-            log.warning("%s drafter failed (%s); the offline %r drafter answered instead", drafter, reason, fallback)
-            backend = get_drafter(fallback)
-            draft = drafted = backend.draft(request)
-            pairs = violations(build_context(draft, self.knowledge))
-            audit = Audit(drafter=drafter, fallback=True, error=reason)
+        draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)
+        if audit.fallback:
+            log.warning("%s drafter failed (%s); the fallback %r drafter answered instead", audit.drafter, audit.error,
+                        backend.name)  # fmt: skip
         first = to_findings(pairs)
         after_model = first if draft is drafted else self._findings(draft)
         fixed, changes = repair(draft, self.knowledge, initial=pairs if draft is drafted else None, in_place=True)
@@ -153,12 +147,16 @@ class Engine:
     def _findings(self, architecture: Architecture) -> list[Finding]:
         return run_rules(build_context(architecture, self.knowledge))
 
-    def _draft_with_model(self, backend, request: DraftRequest, rounds: int):
+    def _draft_with_model(self, backend: Drafter, request: DraftRequest, rounds: int):
         """(final draft, violations of the first draft, audit, first draft)."""
         draft = first_draft = backend.draft(request)
         pairs = violations(build_context(draft, self.knowledge))
         first = to_findings(pairs)
-        if not hasattr(backend, "revise"):
+        usage = backend.usage
+        if usage.fallback_error is not None:
+            primary = backend.primary_name if isinstance(backend, FallbackDrafter) else backend.name
+            return draft, pairs, Audit(drafter=primary, fallback=True, error=usage.fallback_error), first_draft
+        if not backend.revises:
             audit = Audit(drafter=backend.name, raw_pattern=draft.pattern.id if draft.pattern else None)
             return draft, pairs, audit, first_draft
         findings, used = first, 0

@@ -16,6 +16,7 @@ from agent.knowledge import load_knowledge
 from agent.pipeline import Engine
 from agent.recognition import read_request
 from tests.conftest import run_cli
+from tests.fakes import FakeDrafter
 
 TWITTER_GOOD = json.dumps({
     "pattern": "social_media",
@@ -107,15 +108,7 @@ def test_the_model_is_asked_to_fix_errors_and_the_audit_says_who_fixed_what(engi
 
 
 def _recommend_with(engine, drafter, prompt, **kwargs):
-    from agent import drafting
-
-    original = drafting.BUILTIN.copy()
-    drafting.BUILTIN["scripted"] = lambda **_: drafter
-    try:
-        return engine.recommend(prompt, "scripted", **kwargs)
-    finally:
-        drafting.BUILTIN.clear()
-        drafting.BUILTIN.update(original)
+    return engine.recommend(prompt, drafter, **kwargs)
 
 
 def test_a_wrong_pattern_from_the_model_is_corrected(engine):
@@ -209,7 +202,7 @@ def test_closed_port_falls_back_with_a_message_and_never_shows_the_key():
     result = run_cli("ask", "Build a Twitter clone", "--drafter", "openai", "--base-url", "http://127.0.0.1:9/v1",
                      "--model", "x", "--timeout", "2", env={"SYSDESIGN_API_KEY": secret})  # fmt: skip
     assert result.returncode == 0
-    assert "cannot reach 'http://127.0.0.1:9/v1'" in result.stderr and "offline 'kb' drafter" in result.stderr
+    assert "cannot reach 'http://127.0.0.1:9/v1'" in result.stderr and "fallback 'kb' drafter" in result.stderr
     assert "Pattern: social_media" in result.stdout
     assert secret not in result.stdout + result.stderr
 
@@ -218,3 +211,48 @@ def test_closed_port_without_fallback_exits_with_the_reason():
     result = run_cli("ask", "Build a Twitter clone", "--drafter", "openai", "--base-url", "http://127.0.0.1:9/v1",
                      "--fallback", "none", "--timeout", "2")  # fmt: skip
     assert result.returncode == 1 and "cannot reach" in result.stderr and "Traceback" not in result.stderr
+
+
+def _document(pattern: str, components: list[str], services: list[str]) -> dict:
+    return {"pattern": {"id": pattern}, "components": [{"name": c} for c in components],
+            "services": [{"name": s} for s in services]}  # fmt: skip
+
+
+def test_a_fake_drafter_drives_the_revise_loop_without_a_model(engine):
+    good = json.loads(TWITTER_GOOD)
+    fixed = _document("social_media", good["components"], [s["name"] for s in good["services"]])
+    fake = FakeDrafter(_document("social_media", ["Postgres"], ["API"]), fixed)
+    architecture = engine.recommend("Build a Twitter clone", fake, rounds=2)
+    assert len(fake.revisions) == 1 and any(f.rule_id == "SD010" for f in fake.revisions[0])
+    assert architecture.audit.drafter == "fake" and architecture.audit.rounds == 1
+    assert architecture.audit.model == "fake-model" and not architecture.audit.fallback
+    assert "model" in {r.by for r in architecture.audit.repairs}
+
+
+def test_a_fake_drafter_that_fails_falls_back_and_the_audit_says_so(engine):
+    fake = FakeDrafter(ModelError("the server at http://user:secret@host/v1 is down"))
+    architecture = engine.recommend("Build a Twitter clone", fake, fallback="kb")
+    assert architecture.drafter == "kb" and architecture.audit.fallback and architecture.audit.drafter == "fake"
+    assert "secret" not in architecture.audit.error and "***@host" in architecture.audit.error
+    with pytest.raises(ModelError):
+        engine.recommend("Build a Twitter clone", FakeDrafter(ModelError("down")), fallback=None)
+
+
+def test_a_drafter_without_revise_is_not_asked_to_revise(engine):
+    class OneShot(FakeDrafter):
+        can_revise = False
+
+    once = OneShot(_document("social_media", ["Postgres"], ["API"]))
+    architecture = engine.recommend("Build a Twitter clone", once, rounds=3)
+    assert once.revisions == [] and architecture.audit.rounds == 0
+
+
+@pytest.mark.parametrize("rounds", [-1, 11, 10**100, 1.5, True, "2"])
+def test_rounds_are_validated_in_the_api(engine, rounds):
+    with pytest.raises(InvalidRequest, match="rounds"):
+        engine.recommend("Build a Twitter clone", rounds=rounds)
+
+
+def test_a_drafter_named_by_something_else_than_a_string_is_a_usage_error(engine):
+    with pytest.raises(InvalidRequest, match="drafter"):
+        engine.recommend("Build a Twitter clone", drafter=5)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from agent.drafting import DraftRequest
+from agent.drafting.base import Drafter, DraftRequest
 from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
 from agent.recognition import Words, matched_cues
 from agent.schema import Architecture, CapChoice, Component, Flow, Service
@@ -25,7 +25,7 @@ GENERIC_SERVICE_NAMES = {
 }  # fmt: skip
 
 
-class KnowledgeBaseDrafter:
+class KnowledgeBaseDrafter(Drafter):
     """Drafts from the knowledge base alone: offline, deterministic, about a millisecond."""
 
     name: ClassVar[str] = "kb"

@@ -12,13 +12,14 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 import pydantic_core
 from pydantic import BaseModel, Field, ValidationError
 
-from agent.drafting import DraftRequest
+from agent.drafting.base import Drafter, DraftRequest, Usage
 from agent.drafting.prompts import render
 from agent.errors import ModelError
 from agent.knowledge import Knowledge
@@ -64,16 +65,6 @@ class ChatClient(Protocol):
     model: str
 
     def complete(self, messages: list[dict[str, str]], schema: dict) -> Completion: ...
-
-
-@dataclass
-class Usage:
-    tokens: int = 0
-    seconds: float = 0.0
-    raw_pattern: str | None = None
-    history: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    """Names the model gave as components that are not technologies (its own words, ids, loops)."""
 
 
 def _junk(name: str, prompt: str, pattern_ids: Sequence[str] = ()) -> bool:
@@ -189,15 +180,20 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
     )
 
 
-class ChatDrafter:
+class ChatDrafter(Drafter):
     """A drafter backed by a chat model; `revise` asks it to fix the checker's findings."""
 
     name: ClassVar[str] = "chat"
+    can_revise: ClassVar[bool] = True
 
-    def __init__(self, client: ChatClient, prompts_dir=None) -> None:
+    def __init__(self, client: ChatClient, prompts_dir: Path | None = None) -> None:
         self.client = client
         self.prompts_dir = prompts_dir
-        self.usage = Usage()
+        self._usage = Usage()
+
+    @property
+    def usage(self) -> Usage:
+        return self._usage
 
     @property
     def model(self) -> str:
@@ -206,9 +202,9 @@ class ChatDrafter:
     def _ask(self, messages: list[dict[str, str]], pattern_ids: Sequence[str]) -> ModelDraft:
         started = time.perf_counter()
         completion = self.client.complete(messages, draft_schema(pattern_ids))
-        self.usage.seconds += time.perf_counter() - started
-        self.usage.tokens += completion.tokens
-        self.usage.history.append(completion.text)
+        self._usage.seconds += time.perf_counter() - started
+        self._usage.tokens += completion.tokens
+        self._usage.history.append(completion.text)
         return parse_draft(completion.text, pattern_ids)
 
     def _system(self) -> dict[str, str]:
@@ -221,10 +217,10 @@ class ChatDrafter:
             snippet_chars=SNIPPET_CHARS, pattern_ids=knowledge.all_pattern_ids,
             technologies=[t.name for t in knowledge.technologies], pattern_hint=_hint(request),
         )  # fmt: skip
-        self.usage = Usage()
+        self._usage = Usage()
         draft = self._ask([self._system(), {"role": "user", "content": prompt}], knowledge.all_pattern_ids)
-        self.usage.raw_pattern = draft.pattern
-        return to_architecture(draft, request, self.name, self.usage)
+        self._usage.raw_pattern = draft.pattern
+        return to_architecture(draft, request, self.name, self._usage)
 
     def revise(self, request: DraftRequest, previous: Architecture, findings: list[Finding]) -> Architecture:
         shown = json.dumps({"pattern": previous.pattern.id if previous.pattern else "other",
@@ -234,7 +230,7 @@ class ChatDrafter:
         errors = [f for f in findings if f.severity == "error"][:12]
         prompt = render("repair.j2", self.prompts_dir, request=request.prompt, draft=shown, findings=errors)
         draft = self._ask([self._system(), {"role": "user", "content": prompt}], request.knowledge.all_pattern_ids)
-        return to_architecture(draft, request, self.name, self.usage)
+        return to_architecture(draft, request, self.name, self._usage)
 
 
 def _hint(request: DraftRequest) -> str:
