@@ -9,9 +9,10 @@ import pytest
 from agent.advisor import Advisor
 from agent.errors import InvalidRequest
 from agent.evaluation.cases import CASES_DIR, EvalCase, load_cases
-from agent.evaluation.report import build_report, calibration, metrics, write_report
+from agent.evaluation.report import build_report, calibration, metrics
 from agent.evaluation.runner import run_cases, score_predictions, select
 from agent.evaluation.scoring import score_case
+from agent.evaluation.writing import write_report
 from agent.knowledge import load_knowledge
 from agent.schema import Architecture
 from tests.conftest import PROJECT_ROOT, run_cli

@@ -16,7 +16,7 @@ from pathlib import Path
 from agent.errors import InvalidRequest
 from agent.rules.context import CheckContext
 from agent.rules.packs import PACKS_DIR, RuleSpec, declarative_check, load_pack, pack_files
-from agent.rules.registry import CHECKS, CheckFunction, Violation, load_builtin_checks
+from agent.rules.registry import CHECKS, CheckFunction, Violation
 from agent.schema import Finding
 
 HELP_URI = "docs/rules.md#{anchor}"  # relative to the repository; SARIF viewers resolve it against it
@@ -47,7 +47,8 @@ class Rule:
 
 
 def _rules_of(pack_file: Path, builtin: bool) -> list[Rule]:
-    load_builtin_checks()
+    import agent.rules.builtin  # noqa: F401 -- registers the built-in checks and fixes
+
     pack = load_pack(pack_file)
     rules = []
     for spec in pack.rules:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import agent.rules.builtin  # noqa: F401 -- registers the built-in checks and fixes
 from agent.paths import data_root
 from agent.rules.checker import all_rules
 from agent.rules.registry import FIXES

@@ -54,8 +54,3 @@ def check(rule_id: str) -> Callable[[CheckFunction], CheckFunction]:
 def fix(rule_id: str) -> Callable[[FixFunction], FixFunction]:
     """Register the repair of the rule `rule_id`, beside its check."""
     return _register(FIXES, rule_id, "fix")
-
-
-def load_builtin_checks() -> None:
-    """Import the modules that register the built-in checks and fixes."""
-    from agent.rules.builtin import consistency, inference, mistakes, patterns, services  # noqa: F401

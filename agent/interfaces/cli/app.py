@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -21,12 +19,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-index_app = typer.Typer(help="Build and inspect the FAISS index of the knowledge base.", no_args_is_help=True)
-kb_app = typer.Typer(help="The knowledge base's chunks.", no_args_is_help=True)
-eval_app = typer.Typer(help="Measure quality against labelled cases.")
-app.add_typer(index_app, name="index")
-app.add_typer(kb_app, name="kb")
-app.add_typer(eval_app, name="eval")
 
 
 def _version(value: bool) -> None:
@@ -53,43 +45,16 @@ def root(
     logger.propagate = False
 
 
-def advisor_for(**overrides: Any):  # -> Advisor
-    """The one front door every command goes through: settings from flags > SYSDESIGN_* > sysdesign.toml."""
-    from agent.advisor import Advisor
-    from agent.config import load_settings
-
-    return Advisor(settings=load_settings(**overrides))
+_added: list[bool] = []
 
 
-IndexOption = Annotated[
-    Path | None,
-    typer.Option("--index", help="Index folder (default: your own index if you built one, else the bundled one)."),
-]
-
-
-def print_json(data: Any) -> None:
-    """JSON on stdout, for scripts."""
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def progress_printer(label: str):  # -> ProgressCallback
-    """A progress line on stderr (only when stderr is a terminal or notices are on)."""
-    logger = logging.getLogger("sysdesign")
-
-    def report(done: int, total: int) -> None:
-        if logger.isEnabledFor(logging.INFO):
-            end = "\n" if done >= total else ""
-            sys.stderr.write(f"\r{label}: {done}/{total}{end}")
-            sys.stderr.flush()
-
-    return report
-
-
-def main() -> None:
-    """The console-script entry point."""
-    # importing the command modules registers their commands on `app`
-    from agent.interfaces.cli import (  # noqa: F401
+def add_commands() -> None:
+    """Add every command module's own Typer app to the root (once)."""
+    if _added:
+        return
+    from agent.interfaces.cli import (
         chat_commands,
+        check_commands,
         engine_commands,
         eval_commands,
         retrieval_commands,
@@ -99,6 +64,19 @@ def main() -> None:
         training_commands,
     )
 
+    for module in (engine_commands, check_commands, chat_commands, retrieval_commands, server_commands,
+                   settings_commands, training_commands):  # fmt: skip
+        app.add_typer(module.app)
+    app.add_typer(retrieval_commands.index_app, name="index")
+    app.add_typer(retrieval_commands.kb_app, name="kb")
+    app.add_typer(eval_commands.eval_app, name="eval")
+    app.add_typer(rules_commands.rules_app, name="rules")
+    _added.append(True)
+
+
+def main() -> None:
+    """The console-script entry point."""
+    add_commands()
     try:
         app()  # standalone: click reports its own usage errors (exit 2) and exits
     except SysdesignError as exc:

@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-from agent.interfaces.cli.app import IndexOption, advisor_for, app
+from agent.interfaces.cli.common import IndexOption, advisor_for
+
+app = typer.Typer()
 
 PROMPT = "sysdesign> "
 

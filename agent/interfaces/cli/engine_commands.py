@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import IndexOption, advisor_for, app, print_json
+from agent.interfaces.cli.common import IndexOption, JsonOption, advisor_for, print_json, read_input
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the architecture document contract).")]
+app = typer.Typer()
 
 
 @app.command()
@@ -56,66 +55,6 @@ def ask(
     advisor = advisor_for(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
                           fallback=fallback, timeout=timeout, prompts_dir=prompts_dir, index=index)  # fmt: skip
     show(advisor.recommend(prompt), fmt, output)
-
-
-def read_input(file: str) -> str:
-    if file == "-":
-        return sys.stdin.read()
-    path = Path(file)
-    if not path.is_file():
-        raise InvalidRequest(f"no file at {file!r}; pass a JSON architecture document or '-' for stdin")
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"cannot read {file!r}: {exc}") from None
-
-
-@app.command()
-def check(
-    file: Annotated[str, typer.Argument(help="A JSON architecture, '-' for stdin, a folder or a glob of them.")],
-    fix: Annotated[bool, typer.Option("--fix", help="Repair the document and print it with the changes.")] = False,
-    rules_dir: Annotated[
-        list[Path] | None, typer.Option("--rules-dir", help="A folder of your own rule packs (repeatable).")
-    ] = None,
-    waivers: Annotated[
-        Path | None, typer.Option(help="Waivers file (default: sysdesign-waivers.yaml here, if present).")
-    ] = None,
-    format: Annotated[str, typer.Option("--format", help="Stdout format: text, json, sarif or junit.")] = "text",
-    output: Annotated[
-        list[str] | None, typer.Option("--output", "-o", help="Also write FORMAT=PATH, e.g. sarif=out.sarif.")
-    ] = None,
-    fail_on: Annotated[str, typer.Option(help="Exit 1 on findings at: error (default), warning, never.")] = "error",
-    batch: Annotated[
-        bool, typer.Option("--batch", help="FILE is JSONL: one architecture a line (predictions).")
-    ] = False,
-    as_json: JsonOption = False,
-    index: IndexOption = None,
-) -> None:
-    """Check architectures against the knowledge base's rules and your own packs.
-
-    Exit 0 when nothing reaches --fail-on, 1 when something does (with --fix: after repair), 2 for bad input.
-
-    Examples:
-      sysdesign check architecture.json
-      echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
-      sysdesign check architecture/ --rules-dir rules/ -o sarif=results.sarif -o junit=junit.xml
-      sysdesign check --batch predictions.jsonl --json
-    """
-    from agent.interfaces.cli.check_output import run_batch, run_check
-
-    if batch:
-        run_batch(advisor_for(index=index).engine, Path(file), rules_dir or [], as_json)
-        return
-    run_check(
-        advisor_for(index=index).engine,
-        file,
-        fix,
-        rules_dir or [],
-        waivers,
-        "json" if as_json else format,
-        output or [],
-        fail_on,
-    )
 
 
 @app.command()

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import IndexOption, advisor_for, eval_app, print_json, progress_printer
+from agent.interfaces.cli.common import EmbeddingModelOption, IndexOption, advisor_for, print_json, progress_printer
+
+eval_app = typer.Typer(help="Measure quality against labelled cases.")
 
 
 @eval_app.callback(invoke_without_command=True)
@@ -42,9 +44,10 @@ def eval_suite(
     if ctx.invoked_subcommand is not None:
         return
     from agent.evaluation.cases import CASES_DIR, load_cases
-    from agent.evaluation.report import build_report, write_report
+    from agent.evaluation.report import build_report
     from agent.evaluation.retrieval import evaluate
     from agent.evaluation.runner import run_cases, score_predictions, select
+    from agent.evaluation.writing import write_report
 
     if resume and report is None:
         raise InvalidRequest("--resume needs --report DIR (where the scored cases are kept)")
@@ -82,3 +85,26 @@ def eval_suite(
     for row in retrieval:
         if row["mode"] == "hybrid":
             typer.echo(f"retrieval (hybrid): recall@5 {row['recall_at_5']}, MRR {row['mrr']}")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    cases: Annotated[
+        Path | None, typer.Option("--cases", help="JSONL of {query, relevant} (default: built-in).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    index: IndexOption = None,
+    model: EmbeddingModelOption = None,
+) -> None:
+    """Recall@1, recall@5 and MRR of dense, BM25 and hybrid retrieval on labelled queries."""
+    from agent.evaluation.retrieval import RETRIEVAL_CASES, evaluate
+
+    if cases is not None and not cases.is_file():
+        raise InvalidRequest(f"cases file {str(cases)!r} does not exist")
+    scores = evaluate(advisor_for(index=index, embedding_model=model).retriever, cases or RETRIEVAL_CASES)
+    if as_json:
+        print_json([s.model_dump(mode="json") for s in scores])
+        return
+    typer.echo(f"{'mode':<10}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}   ({scores[0].queries} queries)")
+    for s in scores:
+        typer.echo(f"{s.mode:<10}{s.recall_at_1:>10.3f}{s.recall_at_5:>10.3f}{s.mrr:>8.3f}")

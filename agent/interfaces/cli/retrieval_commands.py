@@ -1,4 +1,4 @@
-"""Commands of the retrieval stage: search, index build/status/prepare, kb chunk, eval retrieval."""
+"""Commands of the retrieval stage: search, index build/status/prepare, kb chunk."""
 
 from __future__ import annotations
 
@@ -9,23 +9,13 @@ from typing import Annotated
 
 import typer
 
-from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import (
-    IndexOption,
-    advisor_for,
-    app,
-    eval_app,
-    index_app,
-    kb_app,
-    print_json,
-    progress_printer,
-)
+from agent.interfaces.cli.common import EmbeddingModelOption, IndexOption, advisor_for, print_json, progress_printer
+
+app = typer.Typer()
+index_app = typer.Typer(help="Build and inspect the FAISS index of the knowledge base.", no_args_is_help=True)
+kb_app = typer.Typer(help="The knowledge base's chunks.", no_args_is_help=True)
 
 log = logging.getLogger("sysdesign")
-
-ModelOption = Annotated[
-    str | None, typer.Option("--model", help="Embedding model: 'all-MiniLM-L6-v2' or a sentence-transformers folder.")
-]
 
 
 def _settings(index: Path | None, model: str | None):  # -> Settings
@@ -41,7 +31,7 @@ def search(
     pattern: Annotated[str | None, typer.Option(help="Only sections of one pattern, e.g. 'ride_hailing'.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
     index: IndexOption = None,
-    model: ModelOption = None,
+    model: EmbeddingModelOption = None,
 ) -> None:
     """List the knowledge-base sections that answer QUERY, best first.
 
@@ -68,7 +58,7 @@ def index_build(
         bool, typer.Option("--no-default-kb", help="Index only the --kb folders, not the bundled document.")
     ] = False,
     index: IndexOption = None,
-    model: ModelOption = None,
+    model: EmbeddingModelOption = None,
 ) -> None:
     """Chunk and embed the knowledge base into the index (atomically: a failed build leaves the old one)."""
     from agent.ingest.index import build_index, check_replaceable
@@ -104,7 +94,7 @@ def _build_target(kb_dirs: list[Path], no_default_kb: bool) -> Path:
 def index_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
     index: IndexOption = None,
-    model: ModelOption = None,
+    model: EmbeddingModelOption = None,
 ) -> None:
     """Say what is indexed and whether it still matches its documents and model (exit 1 when stale)."""
     from agent.ingest.index import status
@@ -126,7 +116,7 @@ def index_status(
 
 
 @index_app.command("prepare")
-def index_prepare(index: IndexOption = None, model: ModelOption = None) -> None:
+def index_prepare(index: IndexOption = None, model: EmbeddingModelOption = None) -> None:
     """Make first use fast: verify (or build) the index and export the query model to ONNX in the cache."""
     from agent.ingest.index import ensure_index
     from agent.paths import default_index
@@ -159,26 +149,3 @@ def kb_chunk(
         return
     write_lines(CHUNKS_FILE, rows)
     typer.echo(f"wrote {len(rows)} chunks to {CHUNKS_FILE}")
-
-
-@eval_app.command("retrieval")
-def eval_retrieval(
-    cases: Annotated[
-        Path | None, typer.Option("--cases", help="JSONL of {query, relevant} (default: built-in).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    index: IndexOption = None,
-    model: ModelOption = None,
-) -> None:
-    """Recall@1, recall@5 and MRR of dense, BM25 and hybrid retrieval on labelled queries."""
-    from agent.evaluation.retrieval import RETRIEVAL_CASES, evaluate
-
-    if cases is not None and not cases.is_file():
-        raise InvalidRequest(f"cases file {str(cases)!r} does not exist")
-    scores = evaluate(advisor_for(index=index, embedding_model=model).retriever, cases or RETRIEVAL_CASES)
-    if as_json:
-        print_json([s.model_dump(mode="json") for s in scores])
-        return
-    typer.echo(f"{'mode':<10}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}   ({scores[0].queries} queries)")
-    for s in scores:
-        typer.echo(f"{s.mode:<10}{s.recall_at_1:>10.3f}{s.recall_at_5:>10.3f}{s.mrr:>8.3f}")

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import app, print_json
+from agent.interfaces.cli.common import print_json
 
 rules_app = typer.Typer(help="The rules the checker applies.", no_args_is_help=True)
-app.add_typer(rules_app, name="rules")
 RulesDir = Annotated[list[Path] | None, typer.Option("--rules-dir", help="Include your own packs (repeatable).")]
 
 

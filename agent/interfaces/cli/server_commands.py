@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import IndexOption, advisor_for, app, print_json
+from agent.interfaces.cli.common import IndexOption, advisor_for, print_json
+
+app = typer.Typer()
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.interfaces.cli.app import app
+app = typer.Typer()
 
 
 @app.command("trust")

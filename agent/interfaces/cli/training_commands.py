@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.app import advisor_for, app, print_json, progress_printer
+from agent.interfaces.cli.common import advisor_for, print_json, progress_printer
+
+app = typer.Typer()
 
 
 def _prompts(prompt: str | None, input_file: Path | None) -> list[str]:

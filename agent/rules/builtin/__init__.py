@@ -1,1 +1,8 @@
-"""The built-in rules' checks and fixes, one module per group of the knowledge base's rules."""
+"""The built-in rules' checks and fixes, one module per group of the knowledge base's rules.
+
+Importing this package registers them all (`agent.rules.registry.CHECKS` and `FIXES`).
+"""
+
+from agent.rules.builtin import consistency, inference, mistakes, patterns, services
+
+__all__ = ["consistency", "inference", "mistakes", "patterns", "services"]

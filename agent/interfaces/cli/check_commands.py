@@ -6,10 +6,14 @@ import glob
 import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from agent.errors import InvalidRequest, SysdesignError
+from agent.interfaces.cli.common import IndexOption, JsonOption, advisor_for, read_input
+
+app = typer.Typer()
 
 FORMATS = ("text", "json", "sarif", "junit")
 FAIL_ON = ("error", "warning", "never")
@@ -17,8 +21,6 @@ FAIL_ON = ("error", "warning", "never")
 
 def documents(target: str) -> list[tuple[str, str]]:
     """(label, text) of every document `target` names: a file, '-', a folder (all *.json under it) or a glob."""
-    from agent.interfaces.cli.engine_commands import read_input
-
     if target == "-":
         return [("<stdin>", sys.stdin.read())]
     path = Path(target)
@@ -144,3 +146,49 @@ def run_batch(engine, path: Path, rules_dirs: list[Path], as_json: bool) -> None
         raise typer.Exit(2)
     if summary["with_errors"]:
         raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    file: Annotated[str, typer.Argument(help="A JSON architecture, '-' for stdin, a folder or a glob of them.")],
+    fix: Annotated[bool, typer.Option("--fix", help="Repair the document and print it with the changes.")] = False,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules-dir", help="A folder of your own rule packs (repeatable).")
+    ] = None,
+    waivers: Annotated[
+        Path | None, typer.Option(help="Waivers file (default: sysdesign-waivers.yaml here, if present).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="Stdout format: text, json, sarif or junit.")] = "text",
+    output: Annotated[
+        list[str] | None, typer.Option("--output", "-o", help="Also write FORMAT=PATH, e.g. sarif=out.sarif.")
+    ] = None,
+    fail_on: Annotated[str, typer.Option(help="Exit 1 on findings at: error (default), warning, never.")] = "error",
+    batch: Annotated[
+        bool, typer.Option("--batch", help="FILE is JSONL: one architecture a line (predictions).")
+    ] = False,
+    as_json: JsonOption = False,
+    index: IndexOption = None,
+) -> None:
+    """Check architectures against the knowledge base's rules and your own packs.
+
+    Exit 0 when nothing reaches --fail-on, 1 when something does (with --fix: after repair), 2 for bad input.
+
+    Examples:
+      sysdesign check architecture.json
+      echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
+      sysdesign check architecture/ --rules-dir rules/ -o sarif=results.sarif -o junit=junit.xml
+      sysdesign check --batch predictions.jsonl --json
+    """
+    if batch:
+        run_batch(advisor_for(index=index).engine, Path(file), rules_dir or [], as_json)
+        return
+    run_check(
+        advisor_for(index=index).engine,
+        file,
+        fix,
+        rules_dir or [],
+        waivers,
+        "json" if as_json else format,
+        output or [],
+        fail_on,
+    )
