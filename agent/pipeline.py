@@ -22,7 +22,19 @@ from agent.rules.checker import Rule, run_rules, to_findings, violations
 from agent.rules.context import build_context
 from agent.rules.repair import repair
 from agent.rules.waivers import Waiver, apply_waivers
-from agent.schema import Architecture, Assumption, Audit, CheckReport, Estimate, Finding, Hit, Resolution
+from agent.schema import (
+    Architecture,
+    Assumption,
+    AssumptionSource,
+    Audit,
+    Change,
+    CheckReport,
+    Estimate,
+    Finding,
+    Hit,
+    Resolution,
+    ResolvedBy,
+)
 from agent.sizing.capacity import capacity, team_from_request
 from agent.sizing.estimation import EstimationConfig, estimate, three_point
 
@@ -121,7 +133,8 @@ class Engine:
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
         audit.repairs = _resolutions(first, after_model, fixed.findings)
-        audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != fixed.pattern.id
+        final_pattern = fixed.pattern.id if fixed.pattern else None
+        audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != final_pattern
         fixed.audit = audit
         return fixed
 
@@ -137,7 +150,7 @@ class Engine:
             architecture.pattern.id, request, sizing.overrides(), len(architecture.services)
         )
         if team:
-            source = "flag" if sizing.team else "request"
+            source: AssumptionSource = "flag" if sizing.team else "request"
             architecture.assumptions.append(Assumption(name="team size", value=f"{team} engineers", source=source))
         if sizing.without:
             architecture.assumptions.append(
@@ -191,7 +204,8 @@ class Engine:
         architecture = parse_document(document, self.knowledge)
         context = build_context(architecture, self.knowledge)
         findings, suppressed, notices = apply_waivers(run_rules(context, rules), list(waivers), today)
-        repaired, changes = (None, [])
+        repaired: Architecture | None = None
+        changes: list[Change] = []
         if fix:
             repaired, changes = repair(architecture, self.knowledge, rules)
             after = run_rules(build_context(repaired, self.knowledge), rules)
@@ -236,6 +250,8 @@ def _resolutions(first: list[Finding], after_model: list[Finding], final: list[F
     for finding in first:
         if finding.severity == "info":
             continue
-        by = "model" if key(finding) not in model_left else "engine" if key(finding) not in final_left else "unresolved"
+        by: ResolvedBy = (
+            "model" if key(finding) not in model_left else "engine" if key(finding) not in final_left else "unresolved"
+        )
         resolutions.append(Resolution(rule_id=finding.rule_id, subject=finding.subject, by=by))
     return resolutions

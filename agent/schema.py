@@ -18,6 +18,8 @@ Tier = Literal["low", "medium", "high", "enterprise"]
 TIERS: tuple[Tier, ...] = ("low", "medium", "high", "enterprise")
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+AssumptionSource = Literal["request", "flag", "knowledge base", "heuristic"]
+ResolvedBy = Literal["model", "engine", "unresolved"]
 
 ChunkKind = Literal[
     "guide",
@@ -167,7 +169,7 @@ class Assumption(_Document):
 
     name: str
     value: str
-    source: Literal["request", "flag", "knowledge base", "heuristic"]
+    source: AssumptionSource
     citation: str | None = None
 
 
@@ -195,7 +197,7 @@ class Resolution(_Document):
 
     rule_id: str
     subject: str | None = None
-    by: Literal["model", "engine", "unresolved"]
+    by: ResolvedBy
 
 
 class Audit(_Document):

@@ -14,9 +14,10 @@ def check_batch(engine, path: Path, rules=None) -> dict[str, Any]:
     """Per-line results and a summary; a malformed line is reported with its number and the rest still checked."""
     if not Path(path).is_file():
         raise InvalidRequest(f"no predictions file at {str(path)!r}")
-    lines, counts = [], Counter()
+    lines: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
     # the knowledge base's own validation examples ("Using This Knowledge Base > Validation")
-    examples = Counter()
+    examples: Counter[str] = Counter()
     for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not text.strip():
             continue
@@ -42,8 +43,8 @@ def check_batch(engine, path: Path, rules=None) -> dict[str, Any]:
         "lines": len(lines),
         "checked": len(checked),
         "malformed": [{"line": e["line"], "error": e["error"]} for e in lines if "error" in e],
-        "with_errors": sum(not e["passed"] for e in checked),
-        "passed": sum(e["passed"] for e in checked),
+        "with_errors": sum(1 for e in checked if not e["passed"]),
+        "passed": sum(1 for e in checked if e["passed"]),
         "top_violations": counts.most_common(10),
         "validation_examples": dict(examples),
     }

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from agent.knowledge import read_knowledge_file
+from agent.knowledge import SynthPhrasings, synth_phrasings
 from agent.pipeline import RETRIEVAL_DEPTH, Engine
 from agent.retrieval.bm25 import STOP_WORDS
 
@@ -28,8 +28,8 @@ INSTRUCTION = "Design a software architecture for this request. Answer with the 
 
 
 @cache
-def phrasings() -> dict[str, Any]:
-    return read_knowledge_file("synth.yaml")
+def phrasings() -> SynthPhrasings:
+    return synth_phrasings()
 
 
 # words that do not change what is asked for ("Build a X" and "X" are the same request)
@@ -45,24 +45,25 @@ def near_key(request: str) -> str:
 def _request(rng: random.Random, knowledge) -> str:
     data = phrasings()
     kind = rng.choices(["known", "outside"], weights=[5, 1])[0]
-    audience = rng.choice(data["audiences"])
+    audience = rng.choice(data.audiences)
     if kind == "outside":
-        base = rng.choice(data["outside"])
+        base = rng.choice(data.outside)
         text = rng.choice([base, f"{base} for {audience}", f"Build {base}"])
     else:
-        pattern = rng.choice([pid for pid in knowledge.pattern_ids if pid in phrasings()["brandless"]])
-        style = rng.choices(["brand", "brandless", "long"], weights=[3, 3, 1])[0]
+        pattern = rng.choice([pid for pid in knowledge.pattern_ids if pid in phrasings().brandless])
+        styles: list[Literal["brand", "brandless", "long"]] = ["brand", "brandless", "long"]
+        style = rng.choices(styles, weights=[3, 3, 1])[0]
         if style == "brand":
             brand = rng.choice(knowledge.patterns[pattern].brands).title()
-            text = rng.choice(data["templates"]["brand"]).format(brand=brand, audience=audience)
+            text = rng.choice(data.templates["brand"]).format(brand=brand, audience=audience)
         else:
-            description = rng.choice(data["brandless"][pattern])
-            detail = rng.choice(data["details"])
-            template = rng.choice(data["templates"][style])
+            description = rng.choice(data.brandless[pattern])
+            detail = rng.choice(data.details)
+            template = rng.choice(data.templates[style])
             text = template.format(description=description, audience=audience, detail=detail)
     if rng.random() < 0.5:
-        requirement = rng.choice(sorted(data["requirements"]))
-        text = f"{text.rstrip('.')} {rng.choice(data['requirements'][requirement])}"
+        requirement = rng.choice(sorted(data.requirements))
+        text = f"{text.rstrip('.')} {rng.choice(data.requirements[requirement])}"
     return text[0].upper() + text[1:] if rng.random() < 0.5 else text
 
 
@@ -119,7 +120,8 @@ def generate(
     """
     rng = random.Random(seed)
     knowledge = engine.knowledge
-    requests, seen = [], set()
+    requests: list[str] = []
+    seen: set[str] = set()
     attempts = 0
     while len(requests) < n and attempts < n * 50:
         attempts += 1
@@ -137,7 +139,8 @@ def generate(
     with _pool(workers) as pool:
         pending = [pool.submit(_draft_batch, chunk) if pool else None for chunk in chunks]
         for index, chunk in enumerate(chunks):
-            drafted = pending[index].result() if pool else _draft_batch(chunk, engine)
+            future = pending[index]
+            drafted = future.result() if future is not None else _draft_batch(chunk, engine)
             for example in drafted:
                 if example is None:
                     rejected += 1  # never happens with the kb drafter; counted rather than trusted

@@ -240,7 +240,8 @@ class Chunker:
         pieces: list[tuple[str | None, _Block, _Block]] = []
         i = 0
         while i < len(atoms):
-            path = (*section.heading_path, titles[i]) if titles[i] else section.heading_path
+            title = titles[i]
+            path = (*section.heading_path, title) if title else section.heading_path
             j = i
             while j + 1 < len(atoms) and self._fits(
                 path,

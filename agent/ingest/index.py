@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
@@ -103,6 +103,7 @@ def _make_faiss_index(vectors: np.ndarray, hnsw_threshold: int):  # -> (faiss.In
     import faiss
 
     dim = vectors.shape[1]
+    index: Any
     if len(vectors) <= hnsw_threshold:
         index, kind = faiss.IndexFlatIP(dim), "flat-ip"
     else:
@@ -132,12 +133,12 @@ def build_index(
     model_dir = resolve_model_dir(model)
     cues = load_knowledge(tuple(kb_dirs)).chapter_cues  # a folder's own YAML may add patterns to tag
     chunks = chunk_documents(documents, Chunker(model_token_counter(model_dir), pattern_cues=cues))
-    embedder = embedder or build_embedder(model)
+    encoder: Embedder = embedder or build_embedder(model)
     texts = [chunk.embedding_text() for chunk in chunks]
     batches = [texts[i : i + 64] for i in range(0, len(texts), 64)]
     parts = []
     for batch in batches:
-        parts.append(embedder.embed(batch))
+        parts.append(encoder.embed(batch))
         if progress:
             progress(sum(len(p) for p in parts), len(texts))
     vectors = np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
@@ -153,7 +154,7 @@ def build_index(
         faiss.write_index(index, str(staging / VECTORS))
         write_lines(staging / CHUNKS, dump_chunks(chunks))
         manifest = Manifest(
-            embedding_model=embedder.model_id,
+            embedding_model=encoder.model_id,
             model_fingerprint=model_fingerprint(model_dir),
             dim=int(vectors.shape[1]),
             index_type=index_type,

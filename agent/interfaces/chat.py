@@ -242,6 +242,8 @@ class ChatSession:
             return "Say where: /save FILE.json (or .md, .html, .mmd, .dot)"
         from agent.render.output import SUFFIXES, render, write_output
 
+        if self.design is None:
+            return "There is no design to save yet: describe what to build first."
         path = Path(argument).expanduser()
         fmt = SUFFIXES.get(path.suffix.lower(), "json")
         write_output(render(self.design, fmt), path)

@@ -312,6 +312,44 @@ def read_knowledge_file(name: str) -> Any:
     return read_yaml(HERE / name)
 
 
+class CapacityInput(_Frozen):
+    """One back-of-the-envelope input: its value and where it comes from (a chunk id, or 'heuristic')."""
+
+    value: float
+    cite: str
+    note: str = ""
+
+
+class CapacityTable(_Frozen):
+    """capacity.yaml: the default inputs, and each pattern's own where the knowledge base gives them."""
+
+    default: dict[str, CapacityInput]
+    patterns: dict[PatternId, dict[str, CapacityInput]] = {}
+
+
+class SynthPhrasings(_Frozen):
+    """synth.yaml: the words synthetic requests are made of."""
+
+    brandless: dict[PatternId, tuple[str, ...]]
+    audiences: tuple[str, ...]
+    requirements: dict[str, tuple[str, ...]]
+    outside: tuple[str, ...]
+    templates: dict[Literal["brand", "brandless", "long"], tuple[str, ...]]
+    details: tuple[str, ...]
+
+
+@cache
+def capacity_table() -> CapacityTable:
+    """The validated capacity inputs (capacity.yaml)."""
+    return CapacityTable.model_validate(read_knowledge_file("capacity.yaml"))
+
+
+@cache
+def synth_phrasings() -> SynthPhrasings:
+    """The validated phrasings for synthetic requests (synth.yaml)."""
+    return SynthPhrasings.model_validate(read_knowledge_file("synth.yaml"))
+
+
 class KnowledgeExtension(_Frozen):
     """A YAML file in a knowledge folder of your own: entries added to (or replacing) the built-in ones."""
 
@@ -345,10 +383,10 @@ def _extensions(directory: Path) -> list[tuple[Path, KnowledgeExtension]]:
 @cache
 def load_knowledge(extra_dirs: tuple[Path, ...] = ()) -> Knowledge:
     """The built-in knowledge, plus the YAML files of `extra_dirs` (parsed and validated once per process)."""
-    patterns = {pid: {"id": pid, **spec} for pid, spec in read_knowledge_file("patterns.yaml").items()}
-    technologies = list(read_knowledge_file("technologies.yaml"))
-    traits = dict(read_knowledge_file("traits.yaml"))
-    products = list(read_knowledge_file("products.yaml"))
+    patterns: dict[str, Any] = {pid: {"id": pid, **spec} for pid, spec in read_knowledge_file("patterns.yaml").items()}
+    technologies: list[Any] = list(read_knowledge_file("technologies.yaml"))
+    traits: dict[str, Any] = dict(read_knowledge_file("traits.yaml"))
+    products: list[Any] = list(read_knowledge_file("products.yaml"))
     origin = "the built-in knowledge"
     for directory in extra_dirs:
         for path, extension in _extensions(directory):
@@ -360,14 +398,10 @@ def load_knowledge(extra_dirs: tuple[Path, ...] = ()) -> Knowledge:
             traits.update(extension.traits)
             products += extension.products
     try:
-        return Knowledge(
-            patterns=patterns,
-            technologies=technologies,
-            traits=traits,
-            estimation=read_knowledge_file("estimation.yaml"),
-            general=read_knowledge_file("general.yaml"),
-            products=products,
-        )
+        return Knowledge.model_validate(
+            {"patterns": patterns, "technologies": technologies, "traits": traits, "products": products,
+             "estimation": read_knowledge_file("estimation.yaml"), "general": read_knowledge_file("general.yaml")}
+        )  # fmt: skip
     except ValidationError as exc:
         raise InvalidRequest(f"the knowledge (last read: {origin}) is invalid: {first_error(exc)}") from None
 
@@ -382,9 +416,11 @@ __all__ = [
     "Technology",
     "Tier",
     "Trait",
+    "capacity_table",
     "first_error",
     "load_knowledge",
     "normalise_name",
     "read_knowledge_file",
     "read_yaml",
+    "synth_phrasings",
 ]

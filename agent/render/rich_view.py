@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from agent.schema import Architecture
+from agent.schema import Architecture, Estimate
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 
 def print_architecture(arch: Architecture, console) -> None:  # console: rich.console.Console
     """Print `arch` with rich: colours when the terminal has them (NO_COLOR is honoured by rich)."""
+    _header(arch, console)
+    _stack(arch, console)
+    _services(arch, console)
+    if arch.estimate:
+        _estimate(arch.estimate, console)
+    _findings(arch, console)
+
+
+def _header(arch: Architecture, console) -> None:
     from rich.panel import Panel
-    from rich.table import Table
 
     title = f"[bold]{arch.pattern.id}[/] {arch.pattern.confidence:.0%}" if arch.pattern else "design"
     lines = [arch.request or ""]
@@ -26,6 +34,10 @@ def print_architecture(arch: Architecture, console) -> None:  # console: rich.co
         lines.append(f"CAP: {arch.cap.choice} — {arch.cap.why}")
     console.print(Panel("\n".join(lines), title=title, title_align="left"))
 
+
+def _stack(arch: Architecture, console) -> None:
+    from rich.table import Table
+
     stack = Table(title="Stack", show_lines=False, expand=True)
     for column in ("category", "technology", "why"):
         stack.add_column(column)
@@ -37,6 +49,10 @@ def print_architecture(arch: Architecture, console) -> None:  # console: rich.co
             stack.add_row(category.replace("_", " ") if n == 0 else "", f"[bold]{c.name}[/]", c.purpose)
     console.print(stack)
 
+
+def _services(arch: Architecture, console) -> None:
+    from rich.table import Table
+
     services = Table(title=f"Services ({len(arch.services)})", expand=True)
     for column in ("service", "responsibility", "data"):
         services.add_column(column)
@@ -47,23 +63,29 @@ def print_architecture(arch: Architecture, console) -> None:  # console: rich.co
         console.print(f"[bold]Flow: {flow.name}[/]")
         for n, step in enumerate(flow.steps, 1):
             console.print(f"  {n}. {step}")
-    if arch.estimate:
-        e = arch.estimate
-        table = Table(title=f"Estimate: {e.tier} tier, {e.hours[0]:,}-{e.hours[1]:,} hours", expand=False)
-        for column in ("", "value", "why"):
-            table.add_column(column)
-        table.add_row("base hours", f"{e.base_hours[0]:,}-{e.base_hours[1]:,}", e.tier)
-        for m in e.multipliers:
-            table.add_row(f"x {m.value}", m.factor, f"{m.why} [{', '.join(m.triggers[:2])}]")
-        table.add_row("combined", f"x {e.factor}", e.combination)
-        if e.pert:
-            table.add_row("low/likely/high", f"{e.low:,} / {e.likely:,} / {e.high:,}", f"PERT {e.pert:,}")
-        console.print(table)
-        if e.per_service:
-            widest = max(effort.pert for effort in e.per_service) or 1
-            for effort in e.per_service:
-                bar = "█" * max(1, round(30 * effort.pert / widest))
-                console.print(f"  {effort.service:<26} [blue]{bar:<30}[/] {effort.pert:>6,} h")
+
+
+def _estimate(e: Estimate, console) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Estimate: {e.tier} tier, {e.hours[0]:,}-{e.hours[1]:,} hours", expand=False)
+    for column in ("", "value", "why"):
+        table.add_column(column)
+    table.add_row("base hours", f"{e.base_hours[0]:,}-{e.base_hours[1]:,}", e.tier)
+    for m in e.multipliers:
+        table.add_row(f"x {m.value}", m.factor, f"{m.why} [{', '.join(m.triggers[:2])}]")
+    table.add_row("combined", f"x {e.factor}", e.combination)
+    if e.pert:
+        table.add_row("low/likely/high", f"{e.low:,} / {e.likely:,} / {e.high:,}", f"PERT {e.pert:,}")
+    console.print(table)
+    if e.per_service:
+        widest = max(effort.pert for effort in e.per_service) or 1
+        for effort in e.per_service:
+            bar = "█" * max(1, round(30 * effort.pert / widest))
+            console.print(f"  {effort.service:<26} [blue]{bar:<30}[/] {effort.pert:>6,} h")
+
+
+def _findings(arch: Architecture, console) -> None:
     if arch.findings:
         console.print("[bold]Findings[/]")
         for f in arch.findings:

@@ -116,13 +116,13 @@ class BM25:
             for term, tf in counts.items():
                 rows[term].append((doc_id, tf))
         average = float(lengths.mean()) if len(documents) else 1.0
-        norm = k1 * (1 - b + b * lengths / max(average, 1e-9))
+        norm: np.ndarray = k1 * (1 - b + b * lengths / max(average, 1e-9))
         n = len(documents)
         for term, postings in rows.items():
             ids = np.fromiter((d for d, _ in postings), dtype=np.int64, count=len(postings))
-            tf = np.fromiter((t for _, t in postings), dtype=np.float32, count=len(postings))
+            freq = np.fromiter((t for _, t in postings), dtype=np.float32, count=len(postings))
             idf = math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
-            self._postings[term] = (ids, (idf * tf * (k1 + 1) / (tf + norm[ids])).astype(np.float32))
+            self._postings[term] = (ids, (idf * freq * (k1 + 1) / (freq + norm[ids])).astype(np.float32))
         self.size = n
 
     def scores(self, query: str) -> np.ndarray:

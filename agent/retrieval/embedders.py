@@ -32,7 +32,9 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors, one row per text."""
 
     model_id: str
-    dim: int
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -226,7 +228,7 @@ def export_onnx(model_dir: Path) -> Path:
             super().__init__()
             self.model = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+        def forward(self, input_ids, attention_mask, token_type_ids):
             return self.model(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
@@ -309,6 +311,6 @@ def query_embedder(model: str) -> Embedder:
         return SentenceTransformerEmbedder(model_dir, model_id_for(model))
 
 
-def build_embedder(model: str) -> Embedder:
+def build_embedder(model: str) -> SentenceTransformerEmbedder:
     """The reference embedder used to build the index."""
     return SentenceTransformerEmbedder(resolve_model_dir(model), model_id_for(model))

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -146,9 +146,10 @@ class Retriever:
         self, query: str, depth: int, allowed: np.ndarray | None, vector: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         vector = self.embedder.embed([query]) if vector is None else vector
-        total = self.index.vectors.ntotal
+        vectors: Any = self.index.vectors  # a faiss.Index (faiss ships no type information)
+        total = vectors.ntotal
         fetch = min(total, depth if allowed is None else max(depth * 20, 1000))
-        scores, rows = self.index.vectors.search(vector, fetch)
+        scores, rows = vectors.search(vector, fetch)
         ranking = [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
         if allowed is not None:
             keep = set(allowed.tolist())

@@ -54,7 +54,9 @@ def _text(document: Architecture) -> str:
 
 def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     """Canonicalise names and work out the pattern, traits and tier the document should be held to."""
-    names, categories, unknown = set(), {}, []
+    names: set[str] = set()
+    categories: dict[str, list[str]] = {}
+    unknown: list[str] = []
     for component in document.components:
         tech = knowledge.technology(component.name)
         if tech is None:
@@ -82,7 +84,7 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
             traits.setdefault(trait, [f"pattern: {pattern.id}"])
     for trait in document.traits:
         if trait in knowledge.traits:
-            traits.setdefault(trait, ["declared"])  # type: ignore[arg-type]
+            traits.setdefault(trait, ["declared"])
     tier_declared = document.estimate is not None and document.estimate.tier in TIERS
     if tier_declared:
         tier = document.estimate.tier  # type: ignore[union-attr]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from agent.knowledge import Knowledge, normalise_name
-from agent.schema import Architecture, Change, Component
+from agent.schema import Architecture, Change, Component, Service
 
 
 def add_components(doc: Architecture, rule_id: str, citation: str, names: tuple[str, ...], why: str,
@@ -26,7 +26,8 @@ def add_components(doc: Architecture, rule_id: str, citation: str, names: tuple[
 def rewrite_text(doc: Architecture, rule_id: str, pattern: re.Pattern[str], replacement: str) -> list[Change]:
     """Replace what `pattern` matches in every free-text field of the document."""
     changes = []
-    for item in [*doc.components, *doc.services]:
+    items: list[Component | Service] = [*doc.components, *doc.services]
+    for item in items:
         field = "purpose" if isinstance(item, Component) else "responsibility"
         text = getattr(item, field)
         new = pattern.sub(replacement, text)

@@ -25,7 +25,7 @@ regex over the document's free text).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.errors import InvalidRequest
 from agent.rules.context import CheckContext
+from agent.rules.registry import Violation
 from agent.schema import Severity, Tier
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -145,9 +146,8 @@ def pack_files(directory: Path) -> list[Path]:
     return files
 
 
-def declarative_check(spec: RuleSpec) -> Callable[[CheckContext], Iterator]:
+def declarative_check(spec: RuleSpec) -> Callable[[CheckContext], Iterable[Violation]]:
     """The check a declarative rule describes."""
-    from agent.rules.registry import Violation
 
     def check(context: CheckContext) -> Iterator[Violation]:
         if spec.require and not context.has(*spec.require):

@@ -10,11 +10,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
-from agent.knowledge import read_knowledge_file
-from agent.schema import Assumption, CapacityFigure, PatternId
+from agent.knowledge import capacity_table
+from agent.schema import Assumption, AssumptionSource, CapacityFigure, PatternId
 
 SECONDS_PER_DAY = 86_400
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
@@ -27,11 +25,6 @@ _USERS = re.compile(
 _RATIO = re.compile(r"\b(\d{1,3})\s*[:/]\s*(\d{1,3})\b\s*(?:read|r/w|reads)", re.IGNORECASE)  # "99:1 reads"
 _TEAM = re.compile(r"\b(\d+|one|two|three|four|five|six)\s+(?:engineers|developers|devs|people)\b", re.IGNORECASE)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-
-
-@cache
-def _defaults() -> dict[str, Any]:
-    return read_knowledge_file("capacity.yaml")
 
 
 def parse_count(text: str) -> float:
@@ -67,8 +60,9 @@ class Inputs:
 
 def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float | None]) -> Inputs:
     """Each input with where it came from: flag, request, knowledge base or heuristic."""
-    table = _defaults()
-    values, assumptions = {}, []
+    table = capacity_table()
+    values: dict[str, float] = {}
+    assumptions: list[Assumption] = []
     found: dict[str, float] = {}
     if users := _USERS.search(request or ""):
         count = float(users.group(1).replace(",", "")) * _SCALE.get((users.group(2) or "").lower(), 1)
@@ -77,19 +71,22 @@ def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float |
     if ratio := _RATIO.search(request or ""):
         reads, writes = float(ratio.group(1)), float(ratio.group(2))
         found["write_share"] = writes / (reads + writes)
-    for name, default in table["default"].items():
-        entry = table["patterns"].get(pattern, {}).get(name, default)
-        if overrides.get(name) is not None:
-            value, source, cite = float(overrides[name]), "flag", None
+    own = table.patterns.get(pattern, {})
+    for name, default in table.default.items():
+        entry = own.get(name, default)
+        source: AssumptionSource
+        override = overrides.get(name)
+        if override is not None:
+            value, source, cite = float(override), "flag", None
         elif name in found:
             value, source, cite = found[name], "request", None
         else:
-            value = float(entry["value"])
-            source = "heuristic" if entry["cite"] == "heuristic" else "knowledge base"
-            cite = None if entry["cite"] == "heuristic" else entry["cite"]
+            value = entry.value
+            source = "heuristic" if entry.cite == "heuristic" else "knowledge base"
+            cite = None if entry.cite == "heuristic" else entry.cite
         if name == "media_mb_per_day" and source not in {"flag", "request"} and "dau" in values:
             # the pattern's media volume belongs to its own user count: scale it to the users assumed here
-            reference = float(table["patterns"].get(pattern, {}).get("dau", table["default"]["dau"])["value"])
+            reference = own.get("dau", table.default["dau"]).value
             value *= values["dau"] / reference
         values[name] = value
         if name in {"dau", "write_share", "media_mb_per_day", "peak_factor", "requests_per_user"}:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json
 from agent.drafting.llm.openai_compat import api_key
@@ -58,12 +59,16 @@ class AnthropicClient:
             return Completion(text=text, tokens=completion.tokens + retry.tokens)
         return Completion(text=prefill + retry.text, tokens=completion.tokens + retry.tokens)
 
-    def _create(self, **request: object) -> Completion:
+    def _create(self, **request: Any) -> Completion:
         anthropic = self._anthropic
+        arguments: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": 1024,
+            "extra_body": {"temperature": 0},
+            **request,
+        }
         try:
-            response = self._client.messages.create(
-                model=self.model, max_tokens=1024, extra_body={"temperature": 0}, **request
-            )
+            response = self._client.messages.create(**arguments)
         except anthropic.APIConnectionError as exc:
             raise ModelError(f"cannot reach {self.where!r}: {type(exc).__name__}") from None
         except anthropic.APIStatusError as exc:

@@ -8,6 +8,7 @@ answer is extracted either way.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion
 from agent.errors import InvalidRequest, ModelError
@@ -55,10 +56,10 @@ class OpenAIClient:
         last_error: Exception | None = None
         for response_format in formats:
             try:
-                response = self._client.chat.completions.create(
-                    model=self.model, messages=messages, temperature=0, max_tokens=1024,
-                    response_format=response_format,
-                )  # fmt: skip
+                # the SDK's TypedDicts describe what our plain dicts already are
+                request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0,
+                                           "max_tokens": 1024, "response_format": response_format}  # fmt: skip
+                response = self._client.chat.completions.create(**request)
             except openai.BadRequestError as exc:  # the server does not support this response_format
                 last_error = exc
                 continue

@@ -48,7 +48,7 @@ def chat(
 
     os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
     data_dir().mkdir(parents=True, exist_ok=True)
-    prompt = PromptSession(history=FileHistory(str(data_dir() / "chat-history")))
+    prompt: PromptSession[str] = PromptSession(history=FileHistory(str(data_dir() / "chat-history")))
     typer.echo("Describe what to build; /help for commands. Ctrl-C cancels a turn, Ctrl-D exits.")
     if session.design is not None:
         typer.echo(f"Resumed: {session.request}")

@@ -12,6 +12,7 @@ import typer
 
 from agent.errors import InvalidRequest, SysdesignError
 from agent.interfaces.cli.common import IndexOption, JsonOption, advisor_for, read_input
+from agent.rules.waivers import DEFAULT_WAIVERS, Waiver, load_waivers
 
 app = typer.Typer()
 
@@ -63,33 +64,44 @@ def _render(kind: str, reports, rules, fail_on: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _output_targets(outputs: list[str]) -> list[tuple[str, Path]]:
+    """The --output FORMAT=PATH items, checked before any work is done."""
+    from agent.files import check_writable
+
+    targets = []
+    for item in outputs:
+        kind, _, path = item.partition("=")
+        if kind not in FORMATS or not path:
+            raise InvalidRequest(f"--output wants FORMAT=PATH with FORMAT in {', '.join(FORMATS)}, not {item!r}")
+        check_writable(Path(path))
+        targets.append((kind, Path(path)))
+    return targets
+
+
+def _waivers(waivers_file: Path | None) -> tuple[list[Waiver], list[str]]:
+    """The waivers to apply (the named file, else sysdesign-waivers.yaml here if present) and their notices."""
+    waivers_path = waivers_file or (Path(DEFAULT_WAIVERS) if Path(DEFAULT_WAIVERS).is_file() else None)
+    if waivers_path is None:
+        return [], []
+    if not waivers_path.is_file():
+        raise InvalidRequest(f"no waivers file at {str(waivers_path)!r}")
+    return load_waivers(waivers_path)
+
+
 def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_file: Path | None, fmt: str,
               outputs: list[str], fail_on: str) -> None:  # fmt: skip
     """Check, render, write, and exit with the CI-friendly code."""
     from agent.render.ci import SEVERITY_RANK
     from agent.render.output import write_output
     from agent.rules.checker import load_rules
-    from agent.rules.waivers import DEFAULT_WAIVERS, load_waivers
 
     if fmt not in FORMATS:
         raise InvalidRequest(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fail_on not in FAIL_ON:
         raise InvalidRequest(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    targets = []
-    for item in outputs:
-        kind, _, path = item.partition("=")
-        if kind not in FORMATS or not path:
-            raise InvalidRequest(f"--output wants FORMAT=PATH with FORMAT in {', '.join(FORMATS)}, not {item!r}")
-        if not Path(path).parent.is_dir():
-            raise InvalidRequest(f"folder {str(Path(path).parent)!r} does not exist; create it or choose another path")
-        targets.append((kind, Path(path)))
+    targets = _output_targets(outputs)
     rules = load_rules(rules_dirs)
-    waivers, notices = [], []
-    waivers_path = waivers_file or (Path(DEFAULT_WAIVERS) if Path(DEFAULT_WAIVERS).is_file() else None)
-    if waivers_path is not None:
-        if not waivers_path.is_file():
-            raise InvalidRequest(f"no waivers file at {str(waivers_path)!r}")
-        waivers, notices = load_waivers(waivers_path)
+    waivers, notices = _waivers(waivers_file)
     inputs = documents(target)
     if fix and len(inputs) > 1:
         raise InvalidRequest("--fix repairs one document at a time; name a single file")
@@ -110,8 +122,8 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
         typer.echo(f"sysdesign: {message}", err=True)
     if reports:
         typer.echo(_render(fmt, reports, rules, fail_on), nl=False)
-        for kind, path in targets:
-            write_output(_render(kind, reports, rules, fail_on), path)
+        for kind, target_path in targets:
+            write_output(_render(kind, reports, rules, fail_on), target_path)
     if unreadable:
         raise typer.Exit(2)
     threshold = SEVERITY_RANK[fail_on]

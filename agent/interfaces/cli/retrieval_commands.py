@@ -109,8 +109,10 @@ def index_status(
     else:
         typer.echo(f"index:   {report['path']}")
         typer.echo(f"model:   {report['embedding_model']} ({report['dim']} dimensions, {report['index_type']})")
-        typer.echo(f"chunks:  {report['chunk_count']} from {', '.join(report['sources'])}")
-        typer.echo("fresh:   yes" if report["fresh"] else "fresh:   no — " + "; ".join(report["problems"]))
+        sources: list[str] = report["sources"]  # type: ignore[assignment]  # status() is a JSON-shaped dict
+        problems: list[str] = report["problems"]  # type: ignore[assignment]
+        typer.echo(f"chunks:  {report['chunk_count']} from {', '.join(sources)}")
+        typer.echo("fresh:   yes" if report["fresh"] else "fresh:   no — " + "; ".join(problems))
     if not report["fresh"]:
         raise typer.Exit(1)
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -21,6 +21,7 @@ def _prompts(prompt: str | None, input_file: Path | None) -> list[str]:
         raise InvalidRequest("give a PROMPT or --input FILE (one prompt a line, or JSONL with a 'prompt' field)")
     if prompt is not None:
         return [prompt]
+    assert input_file is not None  # exactly one of the two was given
     if not input_file.is_file():
         raise InvalidRequest(f"no input file at {str(input_file)!r}")
     prompts = []
@@ -30,11 +31,12 @@ def _prompts(prompt: str | None, input_file: Path | None) -> list[str]:
         if input_file.suffix == ".jsonl":
             try:
                 value = json.loads(line)
-                line = value.get("prompt") or value.get("request") if isinstance(value, dict) else None
-            except json.JSONDecodeError:
-                line = None
-            if not isinstance(line, str) or not line.strip():
+                found = value.get("prompt") or value.get("request") if isinstance(value, dict) else None
+            except (json.JSONDecodeError, RecursionError):
+                found = None
+            if not isinstance(found, str) or not found.strip():
                 raise InvalidRequest(f"{input_file.name} line {number}: expected an object with a 'prompt' field")
+            line = found
         prompts.append(line.strip())
     if not prompts:
         raise InvalidRequest(f"{str(input_file)!r} holds no prompts")
@@ -78,7 +80,9 @@ def synth(
     n: Annotated[int, typer.Option("--n", min=1, max=1_000_000, help="How many examples.")] = 100,
     seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 7,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write (JSONL).")] = Path("train.jsonl"),
-    format: Annotated[str, typer.Option("--format", help="jsonl, chat (OpenAI fine-tuning) or alpaca.")] = "jsonl",
+    format: Annotated[
+        Literal["jsonl", "chat", "alpaca"], typer.Option("--format", help="jsonl, chat (OpenAI fine-tuning) or alpaca.")
+    ] = "jsonl",
     split: Annotated[
         float | None, typer.Option(min=0.05, max=0.99, help="Train share: writes NAME.train.jsonl and NAME.val.jsonl.")
     ] = None,

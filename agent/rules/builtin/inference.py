@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from agent.rules.builtin.common import pattern_reports, tier_at_least_medium
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
+from agent.schema import Severity
 
 OWN_RULES = {"monitoring"}
 """Production essentials that another rule checks (SD036), so SD001 does not report them twice."""
@@ -45,7 +46,7 @@ def media_heavy(context: CheckContext) -> Iterator[Violation]:
 @check("SD003")
 def search_driven(context: CheckContext) -> Iterator[Violation]:
     if "search_driven" in context.traits and not context.has_category("search"):
-        severity = "error" if tier_at_least_medium(context) else "warning"
+        severity: Severity = "error" if tier_at_least_medium(context) else "warning"
         yield Violation("search-driven app without a search engine such as Elasticsearch",
                         subject="search", severity=severity, add=("Elasticsearch",))  # fmt: skip
 

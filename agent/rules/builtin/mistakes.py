@@ -9,7 +9,7 @@ from agent.rules.builtin.common import tier_at_least_medium
 from agent.rules.context import CheckContext
 from agent.rules.edits import rewrite_text
 from agent.rules.registry import Violation, check, fix
-from agent.schema import Architecture, Change, Service
+from agent.schema import Architecture, Change, Service, Severity
 
 # what the checks look for is what the fixes rewrite
 PLAIN_TEXT_PASSWORDS = re.compile(
@@ -120,7 +120,7 @@ def add_gateway(doc: Architecture, context: CheckContext, found: list[Violation]
 @check("SD036")
 def no_monitoring(context: CheckContext) -> Iterator[Violation]:
     if not context.has_category("monitoring"):
-        severity = "error" if tier_at_least_medium(context) else "warning"
+        severity: Severity = "error" if tier_at_least_medium(context) else "warning"
         add = ("Prometheus", "Grafana") if tier_at_least_medium(context) else ("Sentry",)
         yield Violation("nothing tells you when the system is down or slow", severity=severity, add=add)
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
+from agent.schema import Severity
 
 
 @check("SD020")
@@ -13,7 +14,7 @@ def pattern_components(context: CheckContext) -> Iterator[Violation]:
     spec = context.knowledge.patterns.get(context.pattern.id)
     if spec is None:
         return
-    severity = "error" if context.tier in ("high", "enterprise") else "warning"
+    severity: Severity = "error" if context.tier in ("high", "enterprise") else "warning"
     for requirement in spec.required:
         if not context.has(*requirement.any_of):
             names = " or ".join(requirement.any_of)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from agent.knowledge import normalise_name
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check, fix
-from agent.schema import Architecture, Change, Service
+from agent.schema import Architecture, Change, Service, Severity
 
 
 @check("SD010")
@@ -50,7 +50,7 @@ def fill_services(doc: Architecture, context: CheckContext, found: list[Violatio
 def too_many_services(context: CheckContext) -> Iterator[Violation]:
     low, high = context.band
     if context.service_count > high:
-        severity = "error" if context.tier == "low" else "warning"
+        severity: Severity = "error" if context.tier == "low" else "warning"
         yield Violation(f"{context.service_count} services for a {context.tier}-tier design; the guideline is "
                         f"{low}-{high} (over-engineering)", severity=severity)  # fmt: skip
 
