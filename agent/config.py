@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agent.errors import InvalidRequest
+from agent.errors import InvalidRequest, first_error
 from agent.paths import APP_NAME
 from agent.redaction import redact_url
 from agent.retrieval.embedders import DEFAULT_MODEL
@@ -161,6 +161,4 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "settings"
-        raise InvalidRequest(f"setting {where!r}: {problem['msg']} (got {problem.get('input')!r})") from None
+        raise InvalidRequest(f"setting {first_error(exc)}") from None

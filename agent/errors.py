@@ -14,6 +14,20 @@ traceback.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first problem of a pydantic validation error as 'where: what (got value)', for one-line messages."""
+    problem = exc.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "value"
+    value = problem.get("input")
+    got = f" (got {value!r})" if value is not None and not isinstance(value, dict | list) else ""
+    return f"{where}: {problem['msg']}{got}"
+
 
 class SysdesignError(Exception):
     """Base class of every error this library raises on purpose."""

@@ -1,4 +1,4 @@
-"""Writing files the user owns: whole or not at all, and never replacing what is not a regular file.
+"""Reading and writing files: YAML and JSONL read with one-line errors; writes whole or not at all.
 
 A write goes to an unpredictable temporary file in the target's folder (created exclusively, so a planted
 symlink is never followed) and is renamed over the target. A target that is not a regular file (a device,
@@ -9,12 +9,51 @@ keeps its link and the file it points to gets the new content.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
-from agent.errors import InvalidRequest
+from pydantic import BaseModel, ValidationError
+
+from agent.errors import InvalidRequest, first_error
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_yaml(path: Path, what: str = "file") -> Any:
+    """A YAML file parsed with the safe loader (the C one when present); InvalidRequest names the file."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"cannot read {what} {str(path)!r}: {exc}") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise InvalidRequest(f"{what} {str(path)!r} is not valid YAML ({type(exc).__name__})") from None
+
+
+def jsonl_records(path: Path, model: type[Model], what: str = "file") -> Iterator[tuple[int, Model | str]]:
+    """Each non-empty line of a JSONL file as `model`, or the line's problem in words, with its line number."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"cannot read {what} {str(path)!r}: {exc}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, model.model_validate(json.loads(line))
+        except json.JSONDecodeError as exc:
+            yield number, f"not valid JSON ({exc.msg})"
+        except RecursionError:
+            yield number, "JSON nested too deeply"
+        except ValidationError as exc:
+            yield number, first_error(exc)
 
 
 def check_writable(path: Path) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.errors import InvalidRequest
+from agent.files import jsonl_records
 from agent.paths import bundled
 from agent.schema import PatternId, TierId
 
@@ -54,21 +54,14 @@ def load_cases(path: Path = CASES_DIR, strict: bool = False) -> list[EvalCase]:
     """Every case under `path`; a bad line is reported with its number and skipped (or fails with `strict`)."""
     cases: list[EvalCase] = []
     for file in case_files(Path(path)):
-        try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidRequest(f"cannot read {str(file)!r}: {exc}") from None
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+        for number, record in jsonl_records(file, EvalCase, "case file"):
+            if isinstance(record, EvalCase):
+                cases.append(record)
                 continue
-            try:
-                cases.append(EvalCase.model_validate(json.loads(line)))
-            except (json.JSONDecodeError, ValidationError) as exc:
-                problem = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-                message = f"{file.name} line {number}: not a valid case ({problem})"
-                if strict:
-                    raise InvalidRequest(message) from None
-                log.warning("%s; skipped", message)
+            message = f"{file.name} line {number}: not a valid case ({record})"
+            if strict:
+                raise InvalidRequest(message)
+            log.warning("%s; skipped", message)
     duplicates = [case_id for case_id, n in Counter(c.id for c in cases).items() if n > 1]
     if duplicates:
         raise InvalidRequest(f"case ids repeat: {duplicates[:3]!r}")

@@ -6,13 +6,13 @@ every chunk that answers it, and one is enough for a reader); MRR uses the rank 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from agent.errors import InvalidRequest
+from agent.files import jsonl_records
 from agent.paths import bundled
 from agent.retrieval.search import Mode, Retriever
 
@@ -36,18 +36,11 @@ class RetrievalScore(BaseModel):
 
 def load_cases(path: Path = RETRIEVAL_CASES) -> list[RetrievalCase]:
     """Read a JSONL file of {"query", "relevant"} objects; InvalidRequest names the bad line."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"cannot read retrieval cases {str(path)!r}: {exc}") from exc
     cases = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            cases.append(RetrievalCase.model_validate(json.loads(line)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise InvalidRequest(f"{str(path)!r} line {number} is not a retrieval case: {exc}") from exc
+    for number, record in jsonl_records(Path(path), RetrievalCase, "retrieval cases"):
+        if not isinstance(record, RetrievalCase):
+            raise InvalidRequest(f"{str(path)!r} line {number} is not a retrieval case: {record}")
+        cases.append(record)
     if not cases:
         raise InvalidRequest(f"{str(path)!r} holds no retrieval cases")
     return cases

@@ -18,10 +18,10 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent.errors import InvalidRequest
+from agent.errors import InvalidRequest, first_error
+from agent.files import read_yaml
 from agent.schema import OTHER, TIERS, PatternId, Tier
 
 HERE = Path(__file__).resolve().parent
@@ -298,18 +298,9 @@ def _spelling_key(text: str) -> str:
     return key.removesuffix("platforms").removesuffix("platform").removesuffix("app") or key
 
 
-def read_yaml(path: Path) -> Any:
-    """A YAML file, parsed with the safe loader (the C one is ten times faster); InvalidRequest when unreadable."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
-        raise InvalidRequest(f"cannot read {str(path)!r}: {exc}") from None
-
-
 def read_knowledge_file(name: str) -> Any:
     """One YAML file of the built-in structured knowledge, parsed."""
-    return read_yaml(HERE / name)
+    return read_yaml(HERE / name, "knowledge file")
 
 
 class CapacityInput(_Frozen):
@@ -359,18 +350,10 @@ class KnowledgeExtension(_Frozen):
     products: tuple[dict[str, Any], ...] = ()
 
 
-def first_error(exc: ValidationError) -> str:
-    """The first problem of a validation error as 'where: what (got value)', for one-line messages."""
-    problem = exc.errors()[0]
-    where = ".".join(str(part) for part in problem["loc"]) or "value"
-    got = f" (got {problem['input']!r})" if "input" in problem and not isinstance(problem["input"], dict) else ""
-    return f"{where}: {problem['msg']}{got}"
-
-
 def _extensions(directory: Path) -> list[tuple[Path, KnowledgeExtension]]:
     found = []
     for path in sorted([*Path(directory).glob("*.yaml"), *Path(directory).glob("*.yml")]):
-        data = read_yaml(path)
+        data = read_yaml(path, "knowledge file")
         if data is None:
             continue
         try:
@@ -417,10 +400,8 @@ __all__ = [
     "Tier",
     "Trait",
     "capacity_table",
-    "first_error",
     "load_knowledge",
     "normalise_name",
     "read_knowledge_file",
-    "read_yaml",
     "synth_phrasings",
 ]

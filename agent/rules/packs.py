@@ -29,10 +29,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent.errors import InvalidRequest
+from agent.files import read_yaml
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation
 from agent.schema import Severity, Tier
@@ -115,12 +115,7 @@ class RulePack(BaseModel):
 
 def load_pack(path: Path) -> RulePack:
     """A validated pack; InvalidRequest names the file, the rule id and the field that is wrong."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"cannot read rule pack {str(path)!r}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise InvalidRequest(f"rule pack {str(path)!r} is not valid YAML: {exc}") from None
+    data = read_yaml(path, "rule pack")
     try:
         return RulePack.model_validate(data)
     except ValidationError as exc:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.errors import InvalidRequest
+from agent.errors import InvalidRequest, first_error
+from agent.files import read_yaml
 from agent.schema import Finding, Suppressed
 
 DEFAULT_WAIVERS = "sysdesign-waivers.yaml"
@@ -36,12 +36,12 @@ class Waiver(BaseModel):
 
 def load_waivers(path: Path) -> tuple[list[Waiver], list[str]]:
     """The valid waivers in `path` and a problem message for each invalid one (which suppresses nothing)."""
+    if not Path(path).is_file():
+        raise InvalidRequest(f"no waivers file at {str(path)!r}")
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidRequest(f"cannot read waivers {str(path)!r}: {exc}") from None
-    except yaml.YAMLError as exc:
-        return [], [f"waivers file {str(path)!r} is not valid YAML ({exc.__class__.__name__}); no finding is waived"]
+        data = read_yaml(path, "waivers file")
+    except InvalidRequest as exc:  # fail closed: a broken waivers file waives nothing, and says so
+        return [], [f"{exc}; no finding is waived"]
     if data is None:
         return [], []
     if not isinstance(data, list):
@@ -51,11 +51,7 @@ def load_waivers(path: Path) -> tuple[list[Waiver], list[str]]:
         try:
             waivers.append(Waiver.model_validate(entry))
         except ValidationError as exc:
-            error = exc.errors()[0]
-            field = ".".join(str(p) for p in error["loc"]) or "entry"
-            problems.append(
-                f"waiver {number} in {Path(path).name} is invalid ({field}: {error['msg']}); it waives nothing"
-            )
+            problems.append(f"waiver {number} in {Path(path).name} is invalid ({first_error(exc)}); it waives nothing")
     return waivers, problems
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agent.drafting.base import Drafter, DraftRequest, Usage
 from agent.drafting.prompts import render
-from agent.errors import ModelError
+from agent.errors import ModelError, first_error
 from agent.knowledge import Knowledge
 from agent.schema import OTHER, Architecture, CapChoice, Component, Finding, Flow, PatternChoice, Service
 from agent.sizing.estimation import choose_tier, estimate
@@ -117,7 +117,7 @@ def parse_draft(text: str, pattern_ids: Sequence[str]) -> ModelDraft:
     try:
         return ModelDraft.model_validate(data)
     except ValidationError as exc:
-        raise ModelError(f"the model's JSON does not fit the draft schema: {exc.errors()[0]['msg']}") from None
+        raise ModelError(f"the model's JSON does not fit the draft schema: {first_error(exc)}") from None
 
 
 def _dedupe_services(services: list[ModelService]) -> list[Service]:
