@@ -126,7 +126,8 @@ class Engine:
                         backend.name)  # fmt: skip
         first = to_findings(pairs)
         after_model = first if draft is drafted else self._findings(draft)
-        fixed, changes = repair(draft, self.knowledge, initial=pairs if draft is drafted else None, in_place=True)
+        fixed, changes = repair(draft, self.knowledge, initial=pairs if draft is drafted else None, in_place=True,
+                                estimation=self.estimation)  # fmt: skip
         fixed.changes = changes
         fixed.drafter = backend.name
         self._size(fixed, reading.traits, sizing or Sizing())
@@ -207,7 +208,7 @@ class Engine:
         repaired: Architecture | None = None
         changes: list[Change] = []
         if fix:
-            repaired, changes = repair(architecture, self.knowledge, rules)
+            repaired, changes = repair(architecture, self.knowledge, rules, estimation=self.estimation)
             after = run_rules(build_context(repaired, self.knowledge), rules)
             repaired.findings, _, _ = apply_waivers(after, list(waivers), today)
             repaired.changes = changes

@@ -15,7 +15,7 @@ from agent.rules.context import CheckContext, build_context
 from agent.rules.edits import add_components
 from agent.rules.registry import FIXES, Violation
 from agent.schema import Architecture, Change
-from agent.sizing.estimation import estimate
+from agent.sizing.estimation import EstimationConfig, estimate
 
 MAX_ROUNDS = 5
 WHOLE_DESIGN_FIXES = ("SD010", "SD011")
@@ -45,8 +45,8 @@ def _fix_round(doc: Architecture, context: CheckContext, found: list[tuple[Rule,
     return changes
 
 
-def _estimate_changes(doc: Architecture, context: CheckContext) -> list[Change]:
-    plan = estimate(context.tier, context.pattern.id, context.traits, context.knowledge)
+def _estimate_changes(doc: Architecture, context: CheckContext, config: EstimationConfig | None) -> list[Change]:
+    plan = estimate(context.tier, context.pattern.id, context.traits, context.knowledge, config=config)
     if doc.estimate is not None and doc.estimate.model_dump(exclude={"citations"}) == plan.model_dump(
         exclude={"citations"}
     ):
@@ -62,11 +62,13 @@ def repair(
     rules: Sequence[Rule] | None = None,
     initial: list[tuple[Rule, Violation]] | None = None,
     in_place: bool = False,
+    estimation: EstimationConfig | None = None,
 ) -> tuple[Architecture, list[Change]]:
     """A copy of `document` with every automatic fix applied, and the changes made.
 
     `initial`: the document's violations when the caller has already computed them (saves a checking pass).
     `in_place`: repair `document` itself (the engine does, for drafts nobody else holds; a deep copy costs ~1 ms).
+    `estimation`: how a missing or inconsistent estimate is recomputed (the user's [estimation] settings).
     """
     doc = document if in_place else document.model_copy(deep=True)
     doc.findings, doc.changes = [], []
@@ -87,5 +89,5 @@ def repair(
     context = build_context(doc, knowledge)
     found = found if found is not None else violations(context, rules)
     if any(rule.id == "SD040" for rule, _ in found) or doc.estimate is None:
-        changes += _estimate_changes(doc, context)
+        changes += _estimate_changes(doc, context, estimation)
     return doc, changes
