@@ -10,7 +10,7 @@ import pytest
 
 from agent.drafting import ENTRY_POINT_GROUP, DraftRequest, get_drafter
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json, parse_draft
-from agent.drafting.prompts import TEMPLATES, render
+from agent.drafting.prompts import TEMPLATES, render_prompt
 from agent.errors import InvalidRequest, ModelError
 from agent.knowledge import load_knowledge
 from agent.pipeline import Engine
@@ -58,11 +58,11 @@ def test_every_template_renders_with_real_data(retriever):
     prompt = "Build a Twitter clone"
     hits = retriever.search(prompt)
     assert set(TEMPLATES) == {"system.j2", "draft.j2", "repair.j2"}
-    assert "JSON" in render("system.j2")
-    draft = render("draft.j2", request=prompt, hits=hits, snippet_chars=100, pattern_ids=["social_media"],
+    assert "JSON" in render_prompt("system.j2")
+    draft = render_prompt("draft.j2", request=prompt, hits=hits, snippet_chars=100, pattern_ids=["social_media"],
                    technologies=["Redis"], pattern_hint="pattern 'social_media'")  # fmt: skip
     assert hits[0].chunk_id in draft and prompt in draft
-    repair = render(
+    repair = render_prompt(
         "repair.j2", request=prompt, draft="{}", findings=[{"rule_id": "SD010", "message": "m", "fix": "f"}]
     )
     assert "SD010" in repair
@@ -70,7 +70,7 @@ def test_every_template_renders_with_real_data(retriever):
 
 def test_a_missing_template_variable_is_an_error():
     with pytest.raises(InvalidRequest, match=r"draft\.j2"):
-        render("draft.j2", request="x")
+        render_prompt("draft.j2", request="x")
 
 
 @pytest.mark.parametrize(

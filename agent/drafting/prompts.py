@@ -23,7 +23,7 @@ def _environment(directory: Path):  # -> jinja2.sandbox.SandboxedEnvironment
     )
 
 
-def render(template: str, directory: Path | None = None, **variables: Any) -> str:
+def render_prompt(template: str, directory: Path | None = None, **variables: Any) -> str:
     """Render `template` from `directory` (default: the bundled prompts); a missing variable is an error."""
     import jinja2
 

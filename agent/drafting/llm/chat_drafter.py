@@ -20,7 +20,7 @@ import pydantic_core
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.drafting.base import Drafter, DraftRequest, Usage
-from agent.drafting.prompts import render
+from agent.drafting.prompts import render_prompt
 from agent.errors import ModelError, first_error
 from agent.knowledge import Knowledge
 from agent.schema import OTHER, Architecture, CapChoice, Component, Finding, Flow, PatternChoice, Service
@@ -208,11 +208,11 @@ class ChatDrafter(Drafter):
         return parse_draft(completion.text, pattern_ids)
 
     def _system(self) -> dict[str, str]:
-        return {"role": "system", "content": render("system.j2", self.prompts_dir)}
+        return {"role": "system", "content": render_prompt("system.j2", self.prompts_dir)}
 
     def draft(self, request: DraftRequest) -> Architecture:
         knowledge = request.knowledge
-        prompt = render(
+        prompt = render_prompt(
             "draft.j2", self.prompts_dir, request=request.prompt, hits=list(request.hits[:PROMPT_HITS]),
             snippet_chars=SNIPPET_CHARS, pattern_ids=knowledge.all_pattern_ids,
             technologies=[t.name for t in knowledge.technologies], pattern_hint=_hint(request),
@@ -228,7 +228,7 @@ class ChatDrafter(Drafter):
                             "services": [{"name": s.name, "responsibility": s.responsibility}
                                          for s in previous.services]})  # fmt: skip
         errors = [f for f in findings if f.severity == "error"][:12]
-        prompt = render("repair.j2", self.prompts_dir, request=request.prompt, draft=shown, findings=errors)
+        prompt = render_prompt("repair.j2", self.prompts_dir, request=request.prompt, draft=shown, findings=errors)
         draft = self._ask([self._system(), {"role": "user", "content": prompt}], request.knowledge.all_pattern_ids)
         return to_architecture(draft, request, self.name, self._usage)
 

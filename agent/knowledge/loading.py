@@ -1,0 +1,107 @@
+"""Loading the structured knowledge: the built-in YAML beside this package, and a knowledge folder's own."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from agent.errors import InvalidRequest, first_error
+from agent.files import read_yaml
+from agent.knowledge.models import Knowledge, Trait, _Frozen, normalise_name
+from agent.schema import PatternId
+
+HERE = Path(__file__).resolve().parent
+
+
+def read_knowledge_file(name: str) -> Any:
+    """One YAML file of the built-in structured knowledge, parsed."""
+    return read_yaml(HERE / name, "knowledge file")
+
+
+class CapacityInput(_Frozen):
+    """One back-of-the-envelope input: its value and where it comes from (a chunk id, or 'heuristic')."""
+
+    value: float
+    cite: str
+    note: str = ""
+
+
+class CapacityTable(_Frozen):
+    """capacity.yaml: the default inputs, and each pattern's own where the knowledge base gives them."""
+
+    default: dict[str, CapacityInput]
+    patterns: dict[PatternId, dict[str, CapacityInput]] = Field(default_factory=dict)
+
+
+class SynthPhrasings(_Frozen):
+    """synth.yaml: the words synthetic requests are made of."""
+
+    brandless: dict[PatternId, tuple[str, ...]]
+    audiences: tuple[str, ...]
+    requirements: dict[str, tuple[str, ...]]
+    outside: tuple[str, ...]
+    templates: dict[Literal["brand", "brandless", "long"], tuple[str, ...]]
+    details: tuple[str, ...]
+
+
+@cache
+def capacity_table() -> CapacityTable:
+    """The validated capacity inputs (capacity.yaml)."""
+    return CapacityTable.model_validate(read_knowledge_file("capacity.yaml"))
+
+
+@cache
+def synth_phrasings() -> SynthPhrasings:
+    """The validated phrasings for synthetic requests (synth.yaml)."""
+    return SynthPhrasings.model_validate(read_knowledge_file("synth.yaml"))
+
+
+class KnowledgeExtension(_Frozen):
+    """A YAML file in a knowledge folder of your own: entries added to (or replacing) the built-in ones."""
+
+    patterns: dict[PatternId, dict[str, Any]] = Field(default_factory=dict)
+    technologies: tuple[dict[str, Any], ...] = ()
+    traits: dict[Trait, dict[str, Any]] = Field(default_factory=dict)
+    products: tuple[dict[str, Any], ...] = ()
+
+
+def _extensions(directory: Path) -> list[tuple[Path, KnowledgeExtension]]:
+    found = []
+    for path in sorted([*Path(directory).glob("*.yaml"), *Path(directory).glob("*.yml")]):
+        data = read_yaml(path, "knowledge file")
+        if data is None:
+            continue
+        try:
+            found.append((path, KnowledgeExtension.model_validate(data)))
+        except ValidationError as exc:
+            raise InvalidRequest(f"knowledge file {str(path)!r}: {first_error(exc)}") from None
+    return found
+
+
+@cache
+def load_knowledge(extra_dirs: tuple[Path, ...] = ()) -> Knowledge:
+    """The built-in knowledge, plus the YAML files of `extra_dirs` (parsed and validated once per process)."""
+    patterns: dict[str, Any] = {pid: {"id": pid, **spec} for pid, spec in read_knowledge_file("patterns.yaml").items()}
+    technologies: list[Any] = list(read_knowledge_file("technologies.yaml"))
+    traits: dict[str, Any] = dict(read_knowledge_file("traits.yaml"))
+    products: list[Any] = list(read_knowledge_file("products.yaml"))
+    origin = "the built-in knowledge"
+    for directory in extra_dirs:
+        for path, extension in _extensions(directory):
+            origin = repr(str(path))
+            patterns.update({pid: {"id": pid, **spec} for pid, spec in extension.patterns.items()})
+            names = {normalise_name(str(t.get("name", ""))) for t in extension.technologies}
+            technologies = [t for t in technologies if normalise_name(t["name"]) not in names]
+            technologies += extension.technologies
+            traits.update(extension.traits)
+            products += extension.products
+    try:
+        return Knowledge.model_validate(
+            {"patterns": patterns, "technologies": technologies, "traits": traits, "products": products,
+             "estimation": read_knowledge_file("estimation.yaml"), "general": read_knowledge_file("general.yaml")}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise InvalidRequest(f"the knowledge (last read: {origin}) is invalid: {first_error(exc)}") from None

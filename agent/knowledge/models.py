@@ -1,0 +1,284 @@
+"""The structured knowledge as validated models: patterns, technologies, traits, tiers, general design."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cached_property, lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agent.schema import OTHER, PatternId, Tier
+
+Trait = str
+"""A workload trait id, one of the keys of traits.yaml (checked when the knowledge is loaded)."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ComponentSpec(_Frozen):
+    name: str
+    category: str
+    purpose: str
+    cite: str
+
+
+class ServiceSpec(_Frozen):
+    name: str
+    responsibility: str
+    data_stores: tuple[str, ...] = ()
+    cite: str | None = None
+
+
+class FlowSpec(_Frozen):
+    name: str
+    steps: tuple[str, ...]
+    cite: str
+
+
+class Note(_Frozen):
+    note: str
+    cite: str
+
+
+class Cap(_Frozen):
+    choice: Literal["CP", "AP"]
+    why: str
+    cite: str
+
+
+class Requirement(_Frozen):
+    any_of: tuple[str, ...]
+    why: str
+
+
+class PatternSpec(_Frozen):
+    id: PatternId = OTHER
+    name: str
+    chapter: str = Field(description="A regular expression for the heading of this pattern's chapter (tags chunks).")
+    aliases: tuple[str, ...] = Field(default=(), description="Other spellings of the id in documents.")
+    cite: str
+    recognition_cite: str
+    brands: tuple[str, ...]
+    strong: tuple[str, ...]
+    weak: tuple[str, ...]
+    traits: tuple[Trait, ...]
+    read_write: str
+    cap: Cap
+    band: tuple[int, int]
+    band_cite: str
+    components: tuple[ComponentSpec, ...]
+    services: tuple[ServiceSpec, ...]
+    services_cite: str
+    flows: tuple[FlowSpec, ...]
+    scaling: tuple[Note, ...]
+    required: tuple[Requirement, ...]
+
+
+class Technology(_Frozen):
+    name: str
+    category: str
+    aliases: tuple[str, ...] = ()
+    use: str
+    cite: str
+
+
+class TraitSpec(_Frozen):
+    cite: str
+    cues: tuple[str, ...]
+
+
+class TierSpec(_Frozen):
+    hours: tuple[int, int]
+    services: tuple[int, int]
+    cite: str
+    examples: str
+
+
+class MultiplierSpec(_Frozen):
+    value: float
+    trait: Trait
+    why: str
+    cite: str
+
+
+class Estimation(_Frozen):
+    tiers: dict[Tier, TierSpec]
+    multipliers: dict[str, MultiplierSpec]
+    small_scope_cues: tuple[str, ...]
+    enterprise_cues: tuple[str, ...]
+    large_scale_cues: tuple[str, ...]
+
+
+class ProductionEssentials(_Frozen):
+    cite: str
+    components: tuple[ComponentSpec, ...]
+
+
+class DomainServiceSpec(_Frozen):
+    name: str
+    responsibility: str
+
+
+class DomainSpec(_Frozen):
+    cues: tuple[str, ...]
+    name: str
+    responsibility: str
+
+
+class GenericServices(_Frozen):
+    cite: str
+    always: tuple[ServiceSpec, ...]
+    by_trait: dict[Trait, ServiceSpec]
+    extra: tuple[ServiceSpec, ...]
+
+
+class General(_Frozen):
+    production_essentials: ProductionEssentials
+    low_tier_stack: tuple[ComponentSpec, ...]
+    tier_stack: tuple[ComponentSpec, ...]
+    trait_components: dict[Trait, tuple[ComponentSpec, ...]]
+    security_components: tuple[ComponentSpec, ...]
+    generic_services: GenericServices
+    domains: tuple[DomainSpec, ...]
+
+
+class ProductSpec(_Frozen):
+    """A well-known product outside the five patterns: its traits, nearest patterns and domain services."""
+
+    names: tuple[str, ...]
+    traits: tuple[Trait, ...]
+    nearest: dict[PatternId, float] = {}
+    services: tuple[DomainServiceSpec, ...] = ()
+
+
+@lru_cache(maxsize=8192)
+def normalise_name(name: str) -> str:
+    """'PostgreSQL ' → 'postgresql', 'Node.JS' → 'nodejs': the key technology names are compared by."""
+    return re.sub(r"[^a-z0-9+#]", "", name.lower())
+
+
+class Knowledge(BaseModel):
+    """Everything the engine knows, validated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    patterns: dict[PatternId, PatternSpec]
+    technologies: tuple[Technology, ...]
+    traits: dict[Trait, TraitSpec]
+    estimation: Estimation
+    general: General
+    products: tuple[ProductSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _traits_exist(self) -> Knowledge:
+        used = {trait for spec in self.patterns.values() for trait in spec.traits}
+        used |= {trait for product in self.products for trait in product.traits}
+        used |= {m.trait for m in self.estimation.multipliers.values()}
+        used |= set(self.general.trait_components) | set(self.general.generic_services.by_trait)
+        unknown = sorted(used - set(self.traits))
+        if unknown:
+            raise ValueError(f"traits used but not defined in traits: {unknown}")
+        nearest = {pid for product in self.products for pid in product.nearest}
+        if missing := sorted(nearest - set(self.patterns)):
+            raise ValueError(f"products name unknown patterns: {missing}")
+        return self
+
+    @property
+    def pattern_ids(self) -> tuple[PatternId, ...]:
+        """The application patterns the knowledge describes (not counting 'other')."""
+        return tuple(self.patterns)
+
+    @property
+    def all_pattern_ids(self) -> tuple[PatternId, ...]:
+        """The pattern ids a document may carry: every pattern, then 'other'."""
+        return (*self.patterns, OTHER)
+
+    @cached_property
+    def chapter_cues(self) -> tuple[tuple[re.Pattern[str], PatternId], ...]:
+        """Heading cue → pattern, for tagging chunks (searched in the lower-cased heading path)."""
+        return tuple((re.compile(spec.chapter, re.IGNORECASE), pid) for pid, spec in self.patterns.items())
+
+    @cached_property
+    def _pattern_spellings(self) -> dict[str, PatternId]:
+        table = {OTHER: OTHER}
+        for pid, spec in self.patterns.items():
+            for spelling in (pid, spec.name, *spec.aliases):
+                table[_spelling_key(spelling)] = pid
+        return table
+
+    def pattern_id_for(self, written: str) -> str:
+        """The pattern id a document means by `written` ('Social Media', 'ride-sharing'), or `written` itself."""
+        return self._pattern_spellings.get(_spelling_key(written), written)
+
+    @cached_property
+    def _by_key(self) -> dict[str, Technology]:
+        table: dict[str, Technology] = {}
+        for tech in self.technologies:
+            for key in (tech.name, *tech.aliases):
+                table.setdefault(normalise_name(key), tech)
+        return table
+
+    @cached_property
+    def _longest_first(self) -> list[str]:
+        return sorted((key for key in self._by_key if len(key) >= 3), key=len, reverse=True)
+
+    @cached_property
+    def _lookups(self) -> dict[str, Technology | None]:
+        return {}
+
+    def technology(self, name: str) -> Technology | None:
+        """The catalogue entry for a name as people write it (aliases, case, punctuation, small typos)."""
+        if name in self._lookups:
+            return self._lookups[name]
+        found = self._lookup(name)
+        if len(self._lookups) < 10_000:
+            self._lookups[name] = found
+        return found
+
+    def _lookup(self, name: str) -> Technology | None:
+        key = normalise_name(name)
+        if not key:
+            return None
+        if key in self._by_key:
+            return self._by_key[key]
+        # "Postgres (primary)", "Redis cluster for sessions": the longest known name at the start
+        for known in self._longest_first:
+            if key.startswith(known):
+                return self._by_key[known]
+        close = difflib.get_close_matches(key, list(self._by_key), n=1, cutoff=0.8) if len(key) >= 5 else []
+        return self._by_key[close[0]] if close else None
+
+    def canonical(self, name: str) -> str:
+        """The knowledge base's spelling of a technology name, or the name as given when it is unknown."""
+        tech = self.technology(name)
+        return tech.name if tech else name.strip()
+
+    def cited_chunk_ids(self) -> set[str]:
+        """Every chunk id the structured knowledge cites (a test checks they all exist)."""
+        found: set[str] = set()
+
+        def walk(value: object) -> None:
+            if isinstance(value, BaseModel):
+                for field, item in value:
+                    if field in {"cite", "band_cite", "services_cite", "recognition_cite"} and isinstance(item, str):
+                        found.add(item)
+                    else:
+                        walk(item)
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list | tuple):
+                for item in value:
+                    walk(item)
+
+        walk(self)
+        return found
+
+
+def _spelling_key(text: str) -> str:
+    key = "".join(ch for ch in text.lower() if ch.isalnum())
+    return key.removesuffix("platforms").removesuffix("platform").removesuffix("app") or key
