@@ -14,19 +14,19 @@ from agent.schema import Architecture
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def dot_svg(dot_source: str) -> str | None:
-    """SVG from Graphviz's `dot`, or None when it is not installed (or fails)."""
+def dot_svg(dot_source: str) -> tuple[str | None, str]:
+    """(SVG from Graphviz's `dot`, or None; why there is none) — a missing `dot` and a failing one differ."""
     dot = shutil.which("dot")
     if dot is None:
-        return None
+        return None, "Graphviz (dot) is not installed"
     try:
         result = subprocess.run([dot, "-Tsvg"], input=dot_source, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if result.returncode != 0:
-        return None
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"Graphviz (dot) did not finish ({type(exc).__name__})"
     svg = result.stdout
-    return svg[svg.find("<svg") :] if "<svg" in svg else None
+    if result.returncode != 0 or "<svg" not in svg:
+        return None, f"Graphviz (dot) could not draw this design ({result.stderr.strip()[:200] or 'no output'})"
+    return svg[svg.find("<svg") :], ""
 
 
 @cache
@@ -42,8 +42,8 @@ def to_html(arch: Architecture, use_graphviz: bool = True) -> str:
     environment = SandboxedEnvironment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined
     )
-    svg = dot_svg(to_dot(arch)) if use_graphviz else None
+    svg, why_not = dot_svg(to_dot(arch)) if use_graphviz else (None, "Graphviz was not used")
     widest = max((e.pert for e in arch.estimate.per_service), default=1) if arch.estimate else 1
     return environment.get_template("report.html.j2").render(
-        arch=arch, svg=svg, mermaid=to_mermaid(arch), chunks=_chunk_texts(), widest=widest or 1
+        arch=arch, svg=svg, why_no_svg=why_not, mermaid=to_mermaid(arch), chunks=_chunk_texts(), widest=widest or 1
     )

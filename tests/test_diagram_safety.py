@@ -1,0 +1,82 @@
+"""Diagrams are escaped by construction: any name renders in the real Graphviz and Mermaid CLI, nodes stay
+distinct, and no name puts a link or a script into the HTML report."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agent.render.diagram import build_graph, to_dot, to_mermaid
+from agent.render.html import to_html
+from agent.schema import Architecture
+from tests.conftest import PROJECT_ROOT
+from tests.test_rendering import CHROMIUM_FLAGS, MMDC
+
+SVG = "{http://www.w3.org/2000/svg}"
+HOSTILE = [
+    'Cache\\", URL=<javascript:alert(1)>, target=<_top>]; //',  # the fuzzing campaign's link injection
+    "Node", "Edge", "Graph", "end", "clients", "subgraph", "style", "click", "classDef",
+    "trailing\\", 'quote " inside', "a --> b", "x[y]", "{braces}", "(parens)", "line\nbreak",
+    "缓存服务", "缓存数据库", "🚀 Launch Service", "3D Render Service", "<script>alert(1)</script>", "#hash;", "a|b",
+]  # fmt: skip
+names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=24).filter(
+    lambda s: s.strip() != ""
+)
+
+
+def _design(services: list[str], stores: list[str]) -> Architecture:
+    return Architecture.model_validate({
+        "request": "fuzz",
+        "components": [{"name": s, "category": "database"} for s in stores]
+                      + [{"name": "Kafka", "category": "queue"}, {"name": "CDN", "category": "cdn"}],
+        "services": [{"name": s, "data_stores": stores[:2]} for s in services],
+    })  # fmt: skip
+
+
+def _dot_nodes(source: str) -> list[str]:
+    svg = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True, check=True, timeout=60).stdout
+    root = ET.fromstring(svg[svg.find("<svg") :])
+    return [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(services=st.lists(names, min_size=1, max_size=6, unique=True), stores=st.lists(names, max_size=3, unique=True))
+def test_any_names_render_in_graphviz_as_distinct_nodes(services, stores):
+    design = _design(services, stores)
+    graph = build_graph(design)
+    assert sorted(_dot_nodes(to_dot(design))) == sorted(graph.nodes)  # nothing merged, nothing added
+    assert len({nid for nid, (_, kind) in graph.nodes.items() if kind == "service"}) == len(services)
+
+
+def test_hostile_names_keep_links_and_scripts_out_of_the_html_report():
+    design = _design(HOSTILE, ["Redis", 'Mongo"DB', "end"])
+    html = to_html(design)
+    assert "<script" not in html
+    assert not re.search(r'href="\s*javascript:', html) and "<a " not in html.split("<svg", 1)[-1].split("</svg>")[0]
+    nodes = _dot_nodes(to_dot(design))
+    assert len(nodes) == len(build_graph(design).nodes)
+
+
+@pytest.mark.skipif(not MMDC.exists() or shutil.which("chromium") is None, reason="Mermaid CLI not installed")
+def test_hostile_names_render_in_the_real_mermaid_cli(tmp_path):
+    design = _design(HOSTILE, ["Redis", 'Mongo"DB', "end"])
+    source = tmp_path / "d.mmd"
+    source.write_text(to_mermaid(design))
+    config = tmp_path / "puppeteer.json"
+    config.write_text(json.dumps({"executablePath": shutil.which("chromium"), "args": CHROMIUM_FLAGS[1:]}))
+    svg = tmp_path / "d.svg"
+    run = subprocess.run([str(MMDC), "-i", str(source), "-o", str(svg), "-p", str(config)], capture_output=True,
+                         text=True, timeout=180)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    rendered = svg.read_text()
+    assert len(re.findall(r'<g class="node ', rendered)) == len(build_graph(design).nodes)
+    assert "<script" not in rendered  # the label is there as text: &lt;script&gt;
+    assert not re.search(r'href="\s*javascript:', rendered)
+    shutil.copy(svg, PROJECT_ROOT / ".cache" / "hostile-names-mermaid.svg")
