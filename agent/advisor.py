@@ -10,7 +10,6 @@ False
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,13 @@ from agent.retrieval.search import Retriever
 from agent.schema import Architecture, CheckReport, Estimate, Hit
 
 Document = str | bytes | dict[str, Any] | Architecture
+
+
+async def _in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run blocking work in a worker thread, keeping the event loop free (asyncio is imported only here)."""
+    import asyncio
+
+    return await asyncio.to_thread(function, *args, **kwargs)
 
 
 def knowledge_dirs(index: Path) -> tuple[Path, ...]:
@@ -86,16 +92,16 @@ class Advisor:
     # async variants for agent frameworks: the work runs in a worker thread, the event loop stays free
 
     async def arecommend(self, prompt: str, drafter: str | None = None, **options: Any) -> Architecture:
-        return await asyncio.to_thread(self.recommend, prompt, drafter, **options)
+        return await _in_thread(self.recommend, prompt, drafter, **options)
 
     async def acheck(self, document: Document, fix: bool = False) -> CheckReport:
-        return await asyncio.to_thread(self.check, document, fix)
+        return await _in_thread(self.check, document, fix)
 
     async def arepair(self, document: Document) -> Architecture:
-        return await asyncio.to_thread(self.repair, document)
+        return await _in_thread(self.repair, document)
 
     async def asearch(self, query: str, k: int = 5, pattern: str | None = None) -> list[Hit]:
-        return await asyncio.to_thread(self.search, query, k, pattern)
+        return await _in_thread(self.search, query, k, pattern)
 
     async def aestimate(self, subject: str | dict[str, Any] | Architecture) -> Estimate:
-        return await asyncio.to_thread(self.estimate, subject)
+        return await _in_thread(self.estimate, subject)

@@ -31,21 +31,23 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
 
 
 def render(arch: Architecture, fmt: str) -> str:
-    from agent.render.diagram import to_dot, to_mermaid
-    from agent.render.html import to_html
-    from agent.render.markdown import to_markdown
-    from agent.render.text import render_architecture, render_audit
-
+    """`arch` as text in `fmt` (each renderer is imported only when its format is asked for)."""
     if fmt == "json":
         return json.dumps(arch.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
+        from agent.render.markdown import to_markdown
+
         return to_markdown(arch)
-    if fmt == "mermaid":
-        return to_mermaid(arch)
-    if fmt == "dot":
-        return to_dot(arch)
+    if fmt in ("mermaid", "dot"):
+        from agent.render.diagram import to_dot, to_mermaid
+
+        return to_mermaid(arch) if fmt == "mermaid" else to_dot(arch)
     if fmt == "html":
+        from agent.render.html import to_html
+
         return to_html(arch)
+    from agent.render.text import render_architecture, render_audit
+
     text = render_architecture(arch)
     if arch.audit and (arch.audit.fallback or arch.audit.model):
         text += "\n\n" + render_audit(arch.audit)
