@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json
+from agent.drafting.llm.http import bounded_client
 from agent.drafting.llm.openai_compat import api_key
 from agent.errors import InvalidRequest, ModelError
 from agent.redaction import redact_url
@@ -28,8 +29,9 @@ class AnthropicClient:
                 "the anthropic drafter needs SYSDESIGN_API_KEY or ANTHROPIC_API_KEY in the environment"
             )
         self._anthropic = anthropic
+        http, self._start_deadline = bounded_client(timeout)
         self._client = anthropic.Anthropic(base_url=base_url, api_key=key or "not-needed", timeout=timeout,
-                                           max_retries=retries)  # fmt: skip
+                                           max_retries=retries, http_client=http)  # fmt: skip
         self.model = model or DEFAULT_MODEL
         self.base_url = base_url or "https://api.anthropic.com"
 
@@ -42,6 +44,7 @@ class AnthropicClient:
         system = "\n".join(m["content"] for m in messages if m["role"] == "system")
         turns = [m for m in messages if m["role"] != "system"]
         tool = {"name": TOOL, "description": "Submit the architecture design.", "input_schema": schema}
+        self._start_deadline()  # one deadline for the call and its prefill retry
         completion = self._create(
             system=system, messages=turns, tools=[tool], tool_choice={"type": "tool", "name": TOOL}
         )
@@ -75,12 +78,29 @@ class AnthropicClient:
             raise ModelError(f"{self.where!r} answered HTTP {exc.status_code} after retries") from None
         except anthropic.APIError as exc:
             raise ModelError(f"{self.where!r} failed: {type(exc).__name__}") from None
-        tokens = (response.usage.input_tokens + response.usage.output_tokens) if response.usage else 0
-        for block in response.content:
-            if block.type == "tool_use":
-                return Completion(text=json.dumps(block.input), tokens=tokens)
-        text = "".join(getattr(block, "text", "") for block in response.content)
-        return Completion(text=text, tokens=tokens)
+        except (ValueError, RecursionError) as exc:  # the SDK parses the body itself: not JSON, or nested too deep
+            raise ModelError(
+                f"{self.where!r} answered something that is not a model response ({type(exc).__name__})"
+            ) from None
+        return _completion(response, self.where)
+
+
+def _completion(response: Any, where: str) -> Completion:
+    """The tool input (or text) of an Anthropic-style answer; ModelError for anything that is not one."""
+    usage = getattr(response, "usage", None)
+    counts = [getattr(usage, name, 0) for name in ("input_tokens", "output_tokens")]
+    tokens = sum(n for n in counts if isinstance(n, int))
+    content = getattr(response, "content", None)
+    if not isinstance(content, list):
+        raise ModelError(f"{where!r} answered without content")
+    for block in content:
+        if getattr(block, "type", None) == "tool_use":
+            try:
+                return Completion(text=json.dumps(getattr(block, "input", None)), tokens=tokens)
+            except (TypeError, ValueError, RecursionError):
+                raise ModelError(f"{where!r} answered a tool input that is not JSON") from None
+    texts = [getattr(block, "text", "") for block in content]
+    return Completion(text="".join(t for t in texts if isinstance(t, str)), tokens=tokens)
 
 
 class AnthropicDrafter(ChatDrafter):

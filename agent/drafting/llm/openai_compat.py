@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion
+from agent.drafting.llm.http import bounded_client
 from agent.errors import InvalidRequest, ModelError
 from agent.redaction import redact_url
 
@@ -36,9 +37,10 @@ class OpenAIClient:
         if key is None and base_url == DEFAULT_BASE_URL:
             raise InvalidRequest("the openai drafter needs SYSDESIGN_API_KEY or OPENAI_API_KEY in the environment")
         self._openai = openai
-        # the SDK retries connection errors, 429 and 5xx with exponential backoff
+        http, self._start_deadline = bounded_client(timeout)
+        # the SDK retries connection errors, 429 and 5xx with exponential backoff, within the one deadline
         self._client = openai.OpenAI(base_url=base_url, api_key=key or "not-needed", timeout=timeout,
-                                     max_retries=retries)  # fmt: skip
+                                     max_retries=retries, http_client=http)  # fmt: skip
         self.model = model or DEFAULT_MODEL
         self.base_url = base_url
 
@@ -54,6 +56,7 @@ class OpenAIClient:
             {"type": "json_object"},
         ]
         last_error: Exception | None = None
+        self._start_deadline()
         for response_format in formats:
             try:
                 # the SDK's TypedDicts describe what our plain dicts already are
@@ -69,10 +72,30 @@ class OpenAIClient:
                 raise ModelError(f"{self.where!r} answered HTTP {exc.status_code} after retries") from None
             except openai.APIError as exc:
                 raise ModelError(f"{self.where!r} failed: {type(exc).__name__}") from None
-            text = response.choices[0].message.content or ""
-            tokens = response.usage.total_tokens if response.usage else 0
-            return Completion(text=text, tokens=tokens)
+            except (ValueError, RecursionError) as exc:  # the SDK parses the body itself: not JSON, or nested too deep
+                raise ModelError(
+                    f"{self.where!r} answered something that is not a model response ({type(exc).__name__})"
+                ) from None
+            return Completion(text=_answer_text(response, self.where), tokens=_total_tokens(response))
         raise ModelError(f"{self.where!r} rejected structured output: {type(last_error).__name__}")
+
+
+def _answer_text(response: Any, where: str) -> str:
+    """The text of an OpenAI-style answer; ModelError for anything that is not one (servers vary, some badly)."""
+    choices = getattr(response, "choices", None)
+    if not isinstance(choices, list) or not choices:
+        raise ModelError(f"{where!r} answered without choices")
+    content = getattr(getattr(choices[0], "message", None), "content", None)
+    if content is None:
+        return ""
+    if not isinstance(content, str):
+        raise ModelError(f"{where!r} answered content that is not text ({type(content).__name__})")
+    return content
+
+
+def _total_tokens(response: Any) -> int:
+    tokens = getattr(getattr(response, "usage", None), "total_tokens", 0)
+    return tokens if isinstance(tokens, int) else 0
 
 
 class OpenAIDrafter(ChatDrafter):

@@ -1,0 +1,67 @@
+"""HTTP for the hosted-model clients: one total deadline per request and a bounded answer size.
+
+The SDKs' own timeouts apply to each read, so a server that drips a byte every half second is never cut off,
+and nothing bounds how much a server may send. `BoundedTransport` wraps httpx's transport: a request started
+after its deadline fails at once, and reading the answer fails as soon as the deadline passes or the answer
+grows past `max_bytes`. The SDKs turn both into their timeout or connection errors, which the clients report
+as `ModelError` (and the engine then falls back, labelled).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+MAX_ANSWER_BYTES = 2_000_000
+"""A design is a few kilobytes; anything far beyond that is a runaway answer."""
+
+
+def bounded_client(timeout: float, max_bytes: int = MAX_ANSWER_BYTES) -> tuple[Any, Callable[[], None]]:
+    """(an httpx client for an SDK, a function that starts a request's deadline: `timeout` seconds from now).
+
+    Call the second before each model request: retries inside the SDK then share what is left of it.
+    """
+    import httpx2
+
+    class BoundedStream(httpx2.SyncByteStream):
+        def __init__(self, inner: Any, transport: BoundedTransport) -> None:
+            self.inner, self.transport = inner, transport
+
+        def __iter__(self) -> Iterator[bytes]:
+            received = 0
+            for chunk in self.inner:
+                received += len(chunk)
+                if time.monotonic() > self.transport.deadline:
+                    raise httpx2.ReadTimeout(f"no complete answer within {self.transport.timeout:g} s")
+                if received > self.transport.max_bytes:
+                    raise httpx2.ReadError(f"the answer exceeds {self.transport.max_bytes:,} bytes")
+                yield chunk
+
+        def close(self) -> None:
+            self.inner.close()
+
+    class BoundedTransport(httpx2.HTTPTransport):
+        def __init__(self) -> None:
+            super().__init__()
+            self.timeout, self.max_bytes = timeout, max_bytes
+            self.deadline = time.monotonic() + timeout
+
+        def handle_request(self, request: Any) -> Any:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise httpx2.ConnectTimeout(f"no answer within {self.timeout:g} s")
+            # no single read may outlast what is left of the deadline
+            request.extensions["timeout"] = {key: remaining for key in ("connect", "read", "write", "pool")}
+            response = super().handle_request(request)
+            stream = BoundedStream(response.stream, self)
+            return httpx2.Response(
+                response.status_code, headers=response.headers, stream=stream, extensions=response.extensions
+            )
+
+    transport = BoundedTransport()
+
+    def start() -> None:
+        transport.deadline = time.monotonic() + timeout
+
+    return httpx2.Client(transport=transport, timeout=timeout), start
