@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from agent.cancellation import raise_if_cancelled
 from agent.document import parse_document
 from agent.drafting.base import Drafter, DraftRequest, FallbackDrafter
 from agent.drafting.registry import with_fallback
@@ -175,6 +176,7 @@ class Engine:
             return draft, pairs, audit, first_draft
         findings, used = first, 0
         while used < rounds and any(f.severity == "error" for f in findings):
+            raise_if_cancelled()
             try:
                 draft = backend.revise(request, draft, findings)
             except ModelError as exc:  # a failed revision keeps the last good draft

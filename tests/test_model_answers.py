@@ -6,6 +6,7 @@ Anthropic SDKs talk to it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -21,18 +22,20 @@ DEEP = "[" * 5000 + "]" * 5000
 
 def _openai_body(content: object) -> bytes:
     message = {"role": "assistant", "content": content}
-    return json.dumps({**OPENAI_OK_HEAD, "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}).encode()
+    return json.dumps(
+        {**OPENAI_OK_HEAD, "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+    ).encode()
 
 
+ANTHROPIC_NULL = {"id": "m", "type": "message", "role": "assistant", "model": "m", "content": None,
+                  "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}}  # fmt: skip
 ANSWERS: dict[str, object] = {
     "not-json": b"<html>gateway error</html>",
     "empty-choices": json.dumps({**OPENAI_OK_HEAD, "choices": []}).encode(),
     "content-not-text": _openai_body({"nested": ["not", "a", "string"]}),
     "deep-json": _openai_body('{"pattern": "social_media", "components": ' + DEEP + "}"),
     "huge-truncated": _openai_body('{"pattern": "social_media", "components": ["' + "Redis, " * 700_000),
-    "anthropic-null-content": json.dumps({"id": "m", "type": "message", "role": "assistant", "model": "m",
-                                          "content": None, "stop_reason": "end_turn",
-                                          "usage": {"input_tokens": 1, "output_tokens": 1}}).encode(),  # fmt: skip
+    "anthropic-null-content": json.dumps(ANTHROPIC_NULL).encode(),
     "drip": "drip",
 }
 
@@ -40,7 +43,7 @@ ANSWERS: dict[str, object] = {
 class _Handler(BaseHTTPRequestHandler):
     mode = "not-json"
 
-    def do_POST(self) -> None:  # noqa: N802 -- the http.server hook's name
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = ANSWERS[self.server.mode]  # type: ignore[attr-defined]
         self.send_response(200)
@@ -59,10 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
         assert isinstance(body, bytes)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(OSError):  # the client may hang up first
             self.wfile.write(body)
-        except OSError:
-            pass
 
     def log_message(self, *args: object) -> None:
         pass

@@ -3,17 +3,26 @@
 Built on the official `mcp` SDK (2.x: `MCPServer`, transport given to `run`). Nothing but the protocol goes
 to stdout; notices go to stderr. Errors a caller can fix come back as tool errors with one-sentence
 messages, and the server keeps serving.
+
+Limits (`ServerLimits`): clients may choose only the drafters the operator allowed (the offline `kb` by default;
+`serve --allow-drafter llama-cpp` adds the local model); each model drafter runs one call at a time with at
+most `model_queue` more waiting, in threads of its own, so offline calls are never starved; every call has a
+deadline, after which it is cancelled (a local model's generation stops) and the client gets a tool error.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import anyio
 
 from agent.advisor import Advisor
+from agent.cancellation import run_cancellable
 from agent.errors import SysdesignError
+from agent.redaction import redact_text
 from agent.schema import Architecture, CheckReport, Estimate, Hit
 
 DrafterName = Literal["kb", "llama-cpp", "openai", "anthropic"]
@@ -44,8 +53,72 @@ def chunk_uri(chunk_id: str) -> str:
     return CHUNK_URI.format(chunk_ref=chunk_id.replace("/", "."))
 
 
-def build_server(advisor: Advisor):  # -> mcp.server.MCPServer
-    """An MCP server exposing `advisor`."""
+@dataclass(frozen=True)
+class ServerLimits:
+    """What MCP clients may ask of this server."""
+
+    drafters: frozenset[str] = frozenset({"kb"})
+    deadline: float = 120.0
+    """Seconds a call may take before it is cancelled."""
+    model_queue: int = 1
+    """Calls to a model drafter that may wait while one runs; more are refused at once."""
+
+
+class _ModelGate:
+    """One running call per model drafter, a short queue, and threads of its own."""
+
+    def __init__(self, queue: int) -> None:
+        self.limiter = anyio.CapacityLimiter(1)
+        self.queue = queue
+        self.pending = 0
+        """Calls running or waiting."""
+
+
+class _Calls:
+    """Runs the tools' work in threads, within the server's limits."""
+
+    def __init__(self, limits: ServerLimits) -> None:
+        self.limits = limits
+        self.gates: dict[str, _ModelGate] = {}
+
+    async def run(self, function: Any, *args: Any, gate: _ModelGate | None = None) -> Any:
+        from mcp.server.mcpserver.exceptions import ToolError
+
+        cancel = threading.Event()
+        try:
+            with anyio.fail_after(self.limits.deadline):
+                # model calls take their own thread (limiter of one): offline calls keep the shared pool
+                return await anyio.to_thread.run_sync(
+                    lambda: run_cancellable(cancel, lambda: function(*args)),
+                    limiter=gate.limiter if gate else None, abandon_on_cancel=True,
+                )  # fmt: skip
+        except TimeoutError:
+            raise ToolError(f"the call took longer than {self.limits.deadline:g} s and was cancelled") from None
+        except SysdesignError as exc:
+            raise ToolError(redact_text(str(exc))) from None
+        finally:
+            cancel.set()  # a call abandoned by its client, or past its deadline, stops working
+
+    async def recommend(self, advisor: Advisor, prompt: str, drafter: str) -> Architecture:
+        from mcp.server.mcpserver.exceptions import ToolError
+
+        if drafter not in self.limits.drafters:
+            allowed = ", ".join(sorted(self.limits.drafters))
+            raise ToolError(f"this server does not offer the {drafter!r} drafter; use one of: {allowed}")
+        if drafter == "kb":
+            return await self.run(advisor.recommend, prompt, drafter)
+        gate = self.gates.setdefault(drafter, _ModelGate(self.limits.model_queue))
+        if gate.pending >= 1 + gate.queue:
+            raise ToolError(f"the {drafter!r} drafter is busy; try again shortly, or use drafter 'kb'")
+        gate.pending += 1  # the event loop is one thread: no lock needed
+        try:
+            return await self.run(advisor.recommend, prompt, drafter, gate=gate)
+        finally:
+            gate.pending -= 1
+
+
+def build_server(advisor: Advisor, limits: ServerLimits | None = None):  # -> mcp.server.MCPServer
+    """An MCP server exposing `advisor` within `limits`."""
     from mcp.server import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
@@ -62,15 +135,12 @@ def build_server(advisor: Advisor):  # -> mcp.server.MCPServer
         ),
     )
 
-    async def run(function, *args: Any, **kwargs: Any):
-        try:
-            return await anyio.to_thread.run_sync(lambda: function(*args, **kwargs))
-        except SysdesignError as exc:
-            raise ToolError(str(exc)) from None
+    calls = _Calls(limits or ServerLimits())
+    run = calls.run
 
     @server.tool(description=_describe(RECOMMEND))
     async def recommend_architecture(prompt: str, drafter: DrafterName = "kb") -> Architecture:
-        return await run(advisor.recommend, prompt, drafter)
+        return await calls.recommend(advisor, prompt, drafter)
 
     @server.tool(description=_describe(CHECK))
     async def check_architecture(document: dict[str, Any], fix: bool = False) -> CheckReport:

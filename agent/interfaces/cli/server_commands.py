@@ -23,21 +23,39 @@ def serve(
         str, typer.Option(help="Address to bind with --http (loopback unless you say otherwise).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --http.")] = 8765,
+    allow_drafter: Annotated[
+        list[str] | None,
+        typer.Option("--allow-drafter", help="Let clients use this drafter besides 'kb', e.g. llama-cpp (repeatable)."),
+    ] = None,
+    deadline: Annotated[
+        float, typer.Option(min=1, max=3600, help="Seconds a call may take before it is cancelled.")
+    ] = 120,
     index: IndexOption = None,
 ) -> None:
     """Serve the advisor to other agents over MCP.
 
+    Clients may use only the offline 'kb' drafter unless you allow others: the local model is expensive and runs
+    one call at a time (one more may wait; further calls are refused), and every call is cancelled after
+    --deadline seconds.
+
     Examples:
       sysdesign serve --mcp                        (stdio: for Claude Desktop, IDEs, agent frameworks)
       sysdesign serve --mcp --http --port 8765     (http://127.0.0.1:8765/mcp)
+      sysdesign serve --mcp --allow-drafter llama-cpp --deadline 60
     """
     if not mcp:
         raise InvalidRequest("say which protocol to serve: 'sysdesign serve --mcp'")
-    from agent.interfaces.mcp_server import build_server
+    from agent.drafting.registry import available_drafters
+    from agent.interfaces.mcp_server import ServerLimits, build_server
 
+    known = available_drafters()
+    for name in allow_drafter or []:
+        if name not in known:
+            raise InvalidRequest(f"unknown drafter {name!r} for --allow-drafter; known: {', '.join(sorted(known))}")
     advisor = advisor_for(index=index)
     advisor.retriever  # noqa: B018 -- load the index before the first request, not during it
-    server = build_server(advisor)
+    limits = ServerLimits(drafters=frozenset({"kb", *(allow_drafter or [])}), deadline=deadline)
+    server = build_server(advisor, limits)
     logging.getLogger("sysdesign").info("MCP server ready (%s)", f"http://{host}:{port}/mcp" if http else "stdio")
     try:
         if http:
