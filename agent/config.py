@@ -81,7 +81,7 @@ class Settings(BaseModel):
     base_url: str | None = None
     rounds: int = Field(default=2, ge=0, le=10)
     fallback: str | None = "kb"
-    timeout: float = Field(default=60.0, gt=0)
+    timeout: float = Field(default=60.0, gt=0, le=3600, description="Seconds one model request may take in all.")
     prompts_dir: Path | None = None
     estimation: EstimationConfig = Field(default_factory=EstimationConfig)
 

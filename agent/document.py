@@ -7,12 +7,12 @@ does not fit raises InvalidRequest naming the offending fields.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
 
 from agent.errors import InvalidRequest
+from agent.files import load_json
 from agent.knowledge import Knowledge, load_knowledge
 from agent.schema import Architecture
 
@@ -53,10 +53,7 @@ def parse_document(
     if isinstance(document, bytes | str):
         if len(document) > MAX_DOCUMENT_BYTES:
             raise InvalidRequest(f"the document has {len(document):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}")
-        try:
-            document = json.loads(document)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidRequest(f"the document is not valid JSON: {exc}") from None
+        document = load_json(document, "the document")
     if not isinstance(document, dict):
         raise InvalidRequest(f"the document must be a JSON object, not {type(document).__name__}")
     if not document.get("components") and not document.get("services"):

@@ -24,6 +24,37 @@ from agent.errors import InvalidRequest, first_error
 Model = TypeVar("Model", bound=BaseModel)
 
 
+MAX_JSON_DEPTH = 64
+"""An architecture document is a few levels deep; far deeper nesting is an attack or an accident."""
+
+
+def load_json(text: str | bytes, what: str = "the document") -> Any:
+    """JSON text parsed, with one-line InvalidRequest errors for bad JSON and for nesting deeper than 64."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequest(f"{what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidRequest(f"{what} is nested too deeply (more than {MAX_JSON_DEPTH} levels)") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest(f"{what} is not UTF-8 text: {exc.reason}") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise InvalidRequest(f"{what} is nested too deeply (more than {MAX_JSON_DEPTH} levels)")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
 def read_yaml(path: Path, what: str = "file") -> Any:
     """A YAML file parsed with the safe loader (the C one when present); InvalidRequest names the file."""
     import yaml
@@ -33,8 +64,9 @@ def read_yaml(path: Path, what: str = "file") -> Any:
         return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidRequest(f"cannot read {what} {str(path)!r}: {exc}") from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise InvalidRequest(f"{what} {str(path)!r} is not valid YAML ({type(exc).__name__})") from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:  # ValueError: a date like 2027-13-01
+        detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}" if str(exc) else type(exc).__name__
+        raise InvalidRequest(f"{what} {str(path)!r} is not valid YAML ({detail})") from None
 
 
 def jsonl_records(path: Path, model: type[Model], what: str = "file") -> Iterator[tuple[int, Model | str]]:
@@ -47,11 +79,9 @@ def jsonl_records(path: Path, model: type[Model], what: str = "file") -> Iterato
         if not line.strip():
             continue
         try:
-            yield number, model.model_validate(json.loads(line))
-        except json.JSONDecodeError as exc:
-            yield number, f"not valid JSON ({exc.msg})"
-        except RecursionError:
-            yield number, "JSON nested too deeply"
+            yield number, model.model_validate(load_json(line, "the line"))
+        except InvalidRequest as exc:
+            yield number, str(exc)
         except ValidationError as exc:
             yield number, first_error(exc)
 

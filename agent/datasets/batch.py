@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from agent.errors import InvalidRequest, SysdesignError
+from agent.files import load_json
 
 
 def check_batch(engine, path: Path, rules=None) -> dict[str, Any]:
@@ -22,11 +22,8 @@ def check_batch(engine, path: Path, rules=None) -> dict[str, Any]:
         if not text.strip():
             continue
         try:
-            data = json.loads(text)
+            data = load_json(text, "the line")
             report = engine.check(data, rules=rules)
-        except json.JSONDecodeError as exc:
-            lines.append({"line": number, "error": f"not valid JSON: {exc.msg}"})
-            continue
         except SysdesignError as exc:
             lines.append({"line": number, "error": str(exc)})
             continue

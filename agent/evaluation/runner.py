@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from agent.document import parse_document
 from agent.errors import InvalidRequest, SysdesignError
 from agent.evaluation.cases import EvalCase
 from agent.evaluation.scoring import CaseResult, score_case
+from agent.files import load_json
 from agent.rules.checker import run_rules
 from agent.rules.context import build_context
 
@@ -105,12 +105,12 @@ def score_predictions(advisor: Advisor, cases: Sequence[EvalCase], predictions: 
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = load_json(line, "the line")
             case_id = data.pop("id", None) or data.pop("case_id", None)
             if case_id not in by_id:
                 raise InvalidRequest(f"unknown case id {case_id!r}")
             architecture = parse_document(data)
-        except (json.JSONDecodeError, InvalidRequest) as exc:
+        except InvalidRequest as exc:
             raise InvalidRequest(f"{predictions.name} line {number}: {exc}") from None
         architecture.findings = run_rules(build_context(architecture, knowledge))
         raw = sum(f.severity == "error" for f in architecture.findings)

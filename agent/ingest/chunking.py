@@ -153,8 +153,30 @@ def _atoms(block: _Block, text: str) -> list[_Block]:
     starts = sorted({0, *starts})
     for i, s in enumerate(starts):
         e = starts[i + 1] - 1 if i + 1 < len(starts) else len(body)
-        atoms.append(_Block(block.start + s, block.start + e, False, block.bold_title if i == 0 else None))
+        title = block.bold_title if i == 0 else None
+        atoms += _split_long(_Block(block.start + s, block.start + e, False, title), text)
     return atoms
+
+
+LONG_ATOM_CHARS = 800
+"""A single line longer than this (a pasted page with no line breaks) is cut at sentence or word ends, so that
+every part of it is embedded, not just its first 256 word pieces."""
+
+
+def _split_long(atom: _Block, text: str) -> list[_Block]:
+    pieces: list[_Block] = []
+    start = atom.start
+    while atom.end - start > LONG_ATOM_CHARS:
+        window = text[start : start + LONG_ATOM_CHARS]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        cut = cut + 1 if cut > LONG_ATOM_CHARS // 4 else window.rfind(" ")
+        cut = cut if cut > 0 else LONG_ATOM_CHARS  # one enormous word: cut it anyway
+        pieces.append(_Block(start, start + cut, False, atom.bold_title if not pieces else None))
+        start += cut
+        while start < atom.end and text[start] == " ":
+            start += 1
+    pieces.append(_Block(start, atom.end, False, atom.bold_title if not pieces else None))
+    return pieces
 
 
 def _kind(heading_path: tuple[str, ...]) -> ChunkKind:

@@ -133,6 +133,8 @@ def build_index(
     model_dir = resolve_model_dir(model)
     cues = load_knowledge(tuple(kb_dirs)).chapter_cues  # a folder's own YAML may add patterns to tag
     chunks = chunk_documents(documents, Chunker(model_token_counter(model_dir), pattern_cues=cues))
+    if not chunks:
+        raise InvalidRequest("nothing to index: the documents hold no text; add markdown with headings and prose")
     encoder: Embedder = embedder or build_embedder(model)
     texts = [chunk.embedding_text() for chunk in chunks]
     batches = [texts[i : i + 64] for i in range(0, len(texts), 64)]
@@ -277,8 +279,11 @@ def load_index(path: Path, model: str = DEFAULT_MODEL, check_sources: bool = Tru
             raise IndexOutOfDate(f"the index at {str(path)!r} is corrupted ({name!r} does not match its manifest)")
     if check_sources and (problems := freshness_problems(manifest, model)):
         raise IndexOutOfDate(f"the index at {str(path)!r} is out of date: {problems[0]}")
-    chunks = load_chunks(path / CHUNKS)
-    vectors = faiss.read_index(str(path / VECTORS))
+    try:
+        chunks = load_chunks(path / CHUNKS)
+        vectors = faiss.read_index(str(path / VECTORS))
+    except (ValueError, RuntimeError, OSError) as exc:  # a bad chunk line, a truncated FAISS file
+        raise IndexOutOfDate(f"the index at {str(path)!r} is corrupted ({type(exc).__name__})") from None
     if vectors.ntotal != len(chunks) or len(chunks) != manifest.chunk_count or vectors.d != manifest.dim:
         raise IndexOutOfDate(f"the index at {str(path)!r} is corrupted (vector and chunk counts differ)")
     if any(manifest.chunks.get(chunk.id) != chunk_hash(chunk) for chunk in chunks):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,18 +16,21 @@ from typing import Any
 
 from agent.document import parse_document
 from agent.errors import SysdesignError
-from agent.files import write_atomic
+from agent.files import load_json, write_atomic
+from agent.paths import user_data_dir
+from agent.redaction import redact_text
 from agent.retrieval.search import MAX_QUERY_CHARS
 from agent.schema import Architecture
 
 QUESTION = re.compile(r"^\s*(why|how|what|which|when|where|who|is|are|does|do|can|could|should|will|would)\b",
                       re.IGNORECASE)  # fmt: skip
+log = logging.getLogger("sysdesign")
 SWAP = re.compile(
     r"\b(?:swap|replace)\s+(?P<old>[\w .+/-]+?)\s+(?:for|with|by)\s+(?P<new>[\w .+/-]+?)\s*$"  # swap A for B
     r"|\buse\s+(?P<new2>[\w .+/-]+?)\s+instead\s+of\s+(?P<old2>[\w .+/-]+?)\s*$",  # use B instead of A
     re.IGNORECASE,
 )
-SCALE = re.compile(r"\b(\d+)\s*x\b", re.IGNORECASE)  # "at 10x users"
+SCALE = re.compile(r"\b(\d{1,6})\s*x\b", re.IGNORECASE)  # "at 10x users" (a sane factor, not 10^400)
 HELP = """Type a request to start, then follow-ups to change the design ("add payments", "it must be HIPAA
 compliant", "we are 3 engineers, keep it simple", "swap Cassandra for ScyllaDB"), or questions about it
 ("why Cassandra?", "how does the feed work?", "what would break at 10x users?").
@@ -35,9 +38,18 @@ Commands: /json  /diagram  /save FILE  /load FILE  /model NAME  /undo  /new  /he
 
 
 def data_dir() -> Path:
-    """Where chat sessions are kept: $SYSDESIGN_DATA, else $XDG_DATA_HOME/sysdesign-agent."""
-    default = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "sysdesign-agent"
-    return Path(os.environ.get("SYSDESIGN_DATA", default)).expanduser()
+    """Where chat sessions are kept: the user's data folder ($SYSDESIGN_DATA, else the platform's)."""
+    return user_data_dir()
+
+
+def _set_aside(path: Path) -> Path:
+    """Move an unreadable session out of the way (never delete what the user may want to look at)."""
+    import time
+
+    kept = path.with_name(f"{path.stem}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+    with contextlib.suppress(OSError):
+        path.replace(kept)
+    return kept
 
 
 @dataclass
@@ -59,10 +71,13 @@ class ChatSession:
                 "design": self.design.model_dump(mode="json") if self.design else None}  # fmt: skip
 
     def save(self) -> None:
-        """Write the session atomically (the conversation and the current design)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the session atomically (the conversation and the current design); a failure is a notice."""
         data = {**self.snapshot(), "history": self.history, "undo": self.undo_stack[-10:]}
-        write_atomic(self.path, json.dumps(data, indent=1))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, redact_text(json.dumps(data, indent=1)))  # no credentials on disk
+        except (OSError, SysdesignError) as exc:
+            log.warning("the chat session could not be saved to %s (%s)", self.path, exc)
 
     def restore(self, data: dict[str, Any]) -> None:
         self.request, self.drafter = data.get("request"), data.get("drafter")
@@ -75,8 +90,17 @@ class ChatSession:
     def resume(cls, advisor: Any, path: Path | None = None) -> ChatSession:
         session = cls(advisor) if path is None else cls(advisor, path=path)
         if session.path.is_file():
-            with contextlib.suppress(ValueError, KeyError):  # an unreadable session starts afresh
-                session.restore(json.loads(session.path.read_text(encoding="utf-8")))
+            try:
+                data = load_json(session.path.read_text(encoding="utf-8"), "the session")
+                if not isinstance(data, dict):
+                    raise TypeError(f"a session is a JSON object, not {type(data).__name__}")
+                session.restore(data)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, SysdesignError) as exc:
+                kept = _set_aside(session.path)
+                log.warning("the saved chat session could not be read (%s); it was kept as %s and a new one "
+                            "started", type(exc).__name__, kept)  # fmt: skip
+                fresh = cls(advisor, path=session.path)
+                return fresh
         return session
 
     # ---- turns -----------------------------------------------------------------------------------------

@@ -38,6 +38,10 @@ def validate_text(value: object, what: str, example: str) -> str:
         raise InvalidRequest(f"the {what} is empty; {example}")
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidRequest(f"the {what} has {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
+    if any("\ud800" <= char <= "\udfff" for char in text):  # lone surrogates: bytes that were not UTF-8
+        raise InvalidRequest(f"the {what} is not valid UTF-8 text; {example}")
+    if not any(char.isalnum() for char in text):  # only punctuation, spaces or zero-width characters
+        raise InvalidRequest(f"the {what} has no words in it; {example}")
     return text
 
 

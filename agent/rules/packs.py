@@ -24,7 +24,6 @@ regex over the document's free text).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -35,6 +34,7 @@ from agent.errors import InvalidRequest
 from agent.files import read_yaml
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation
+from agent.rules.user_regex import compile_user_regex, user_regex_search
 from agent.schema import Severity, Tier
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -56,10 +56,7 @@ class When(BaseModel):
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
+            compile_user_regex(value)  # ValueError names what RE2 cannot run
         return value
 
     def holds(self, context: CheckContext) -> bool:
@@ -69,7 +66,7 @@ class When(BaseModel):
             and (not self.pattern or context.pattern.id in self.pattern)
             and (not self.traits or bool(set(self.traits) & set(context.traits)))
             and (self.production is None or self.production == production)
-            and (self.text is None or re.search(self.text, context.text, re.IGNORECASE) is not None)
+            and (self.text is None or user_regex_search(self.text, context.text))
         )
 
 
@@ -92,6 +89,13 @@ class RuleSpec(BaseModel):
     require_category: str | None = None
     require_text: str | None = None
     forbid: tuple[str, ...] = ()
+
+    @field_validator("require_text")
+    @classmethod
+    def _required_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            compile_user_regex(value)
+        return value
 
     @model_validator(mode="after")
     def _one_kind(self) -> RuleSpec:
@@ -149,7 +153,7 @@ def declarative_check(spec: RuleSpec) -> Callable[[CheckContext], Iterable[Viola
             yield Violation(spec.message, subject=spec.require[0], add=spec.require[:1] if spec.autofix else ())
         elif spec.require_category and not context.has_category(spec.require_category):
             yield Violation(spec.message, subject=spec.require_category)
-        elif spec.require_text and not re.search(spec.require_text, context.text, re.IGNORECASE):
+        elif spec.require_text and not user_regex_search(spec.require_text, context.text):
             yield Violation(spec.message)
         for name in spec.forbid:
             if context.has(name):

@@ -77,6 +77,10 @@ def add_commands() -> None:
 def main() -> None:
     """The console-script entry point."""
     add_commands()
+    # bytes that are not UTF-8 arrive as lone surrogates (as arguments already do) and are refused with a
+    # clear message by the input checks, instead of a UnicodeDecodeError while reading
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")
     try:
         app()  # standalone: click reports its own usage errors (exit 2) and exits
     except SysdesignError as exc:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import glob
+import fnmatch
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -20,22 +21,48 @@ FORMATS = ("text", "json", "sarif", "junit")
 FAIL_ON = ("error", "warning", "never")
 
 
-def documents(target: str) -> list[tuple[str, str]]:
-    """(label, text) of every document `target` names: a file, '-', a folder (all *.json under it) or a glob."""
+def documents(target: str) -> list[tuple[str, str | InvalidRequest]]:
+    """(label, text or why it cannot be read) of every document `target` names: a file, '-', a folder (all *.json
+    under it) or a glob. Symlinked folders are not followed (a link loop must not hang the walk)."""
     if target == "-":
         return [("<stdin>", sys.stdin.read())]
     path = Path(target)
     if path.is_dir():
-        files = sorted(path.rglob("*.json"))
+        files = _walk(path, "*.json")
         if not files:
             raise InvalidRequest(f"no .json architecture documents under {target!r}")
     elif any(ch in target for ch in "*?["):
-        files = sorted(Path(p) for p in glob.glob(target, recursive=True))
+        files = _glob(target)
         if not files:
             raise InvalidRequest(f"no file matches {target!r}")
     else:
         return [(target, read_input(target))]
-    return [(str(file), read_input(str(file))) for file in files]
+    found: list[tuple[str, str | InvalidRequest]] = []
+    for file in files:
+        try:
+            found.append((str(file), read_input(str(file))))
+        except InvalidRequest as exc:  # one unreadable file must not stop the others from being checked
+            found.append((str(file), exc))
+    return found
+
+
+def _walk(root: Path, pattern: str) -> list[Path]:
+    """Files under `root` whose path matches `pattern`, without following symlinked folders."""
+    matched = []
+    for folder, _, names in os.walk(root, followlinks=False):
+        matched += [Path(folder) / name for name in names if fnmatch.fnmatch(str(Path(folder) / name), pattern)]
+    return sorted(matched)
+
+
+def _glob(pattern: str) -> list[Path]:
+    """A glob (with `**`) expanded by walking from its fixed prefix, never through symlinked folders."""
+    parts = Path(pattern).parts
+    fixed = next((i for i, part in enumerate(parts) if any(ch in part for ch in "*?[")), len(parts))
+    root = Path(*parts[:fixed]) if fixed else Path(".")
+    if not root.is_dir():
+        return []
+    relative = pattern if fixed else str(Path(".") / pattern)
+    return [p for p in _walk(root, relative.replace("**/", "*")) if p.is_file()]
 
 
 def _render(kind: str, reports, rules, fail_on: str) -> str:
@@ -107,6 +134,11 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
         raise InvalidRequest("--fix repairs one document at a time; name a single file")
     reports, unreadable = [], []
     for label, text in inputs:
+        if isinstance(text, InvalidRequest):
+            if len(inputs) == 1:
+                raise text
+            unreadable.append(f"{label}: {text}")
+            continue
         try:
             report = engine.check(text, fix=fix, rules=rules, waivers=waivers)
         except SysdesignError as exc:

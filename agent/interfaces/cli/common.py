@@ -40,7 +40,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 
 def print_json(data: Any) -> None:
     """JSON on stdout, for scripts."""
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    # allow_nan=False: NaN or Infinity would make the output invalid JSON; they never get this far by design
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
 
 
 def progress_printer(label: str):  # -> ProgressCallback

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ app = typer.Typer()
 
 @app.command()
 def ask(
-    prompt: Annotated[str, typer.Argument(help="The app idea, in your own words.")],
+    prompt: Annotated[str, typer.Argument(help="The app idea, in your own words ('-' reads it from stdin).")],
     drafter: Annotated[
         str | None, typer.Option(help="Who drafts: kb (offline, default), llama-cpp, openai, anthropic.")
     ] = None,
@@ -28,7 +29,9 @@ def ask(
     fallback: Annotated[
         str | None, typer.Option(help="Drafter to answer when the model fails: 'kb' (default) or 'none'.")
     ] = None,
-    timeout: Annotated[float | None, typer.Option(help="Seconds per model request (default 60).")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(min=0.1, max=3600, help="Seconds one model request may take (default 60).")
+    ] = None,
     prompts_dir: Annotated[Path | None, typer.Option(help="Folder with your own prompts/*.j2.")] = None,
     format: Annotated[str | None, typer.Option("--format", help="text, json, markdown, mermaid, dot or html.")] = None,
     output: Annotated[
@@ -48,10 +51,12 @@ def ask(
     from agent.pipeline import validate_prompt
     from agent.render.output import choose_format, show
 
-    validate_prompt(prompt)
-    fmt = "json" if as_json else choose_format(format, output)
+    if prompt == "-":
+        prompt = sys.stdin.read()
+    prompt = validate_prompt(prompt)
     if output is not None:
-        check_writable(output)  # before any work
+        check_writable(output)  # before any work: a folder, a missing or read-only folder
+    fmt = "json" if as_json else choose_format(format, output)
     advisor = advisor_for(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
                           fallback=fallback, timeout=timeout, prompts_dir=prompts_dir, index=index)  # fmt: skip
     show(advisor.recommend(prompt), fmt, output)
@@ -74,7 +79,7 @@ def estimate(
     ] = None,
     dau: Annotated[str | None, typer.Option(help="Daily active users, e.g. 5M, 200k.")] = None,
     read_write: Annotated[str | None, typer.Option(help="Read:write mix, e.g. 99:1.")] = None,
-    media_mb_per_day: Annotated[float | None, typer.Option(min=0, help="New media per day, in MB.")] = None,
+    media_mb_per_day: Annotated[float | None, typer.Option(min=0, max=1e12, help="New media per day, in MB.")] = None,
     as_json: JsonOption = False,
     index: IndexOption = None,
 ) -> None:

@@ -49,6 +49,8 @@ def eval_suite(
     from agent.evaluation.runner import run_cases, score_predictions, select
     from agent.evaluation.writing import write_report
 
+    if report is not None:
+        _check_report_folder(report)
     if resume and report is None:
         raise InvalidRequest("--resume needs --report DIR (where the scored cases are kept)")
     chosen = load_cases(cases or CASES_DIR, strict=strict)
@@ -85,6 +87,19 @@ def eval_suite(
     for row in retrieval:
         if row["mode"] == "hybrid":
             typer.echo(f"retrieval (hybrid): recall@5 {row['recall_at_5']}, MRR {row['mrr']}")
+
+
+def _check_report_folder(folder: Path) -> None:
+    """The report folder exists as a folder (or can be made) and is writable: checked before any work."""
+    import os
+
+    if folder.exists() and not folder.is_dir():
+        raise InvalidRequest(f"--report wants a folder; {str(folder)!r} is a file")
+    parent = folder if folder.is_dir() else folder.parent
+    if not parent.is_dir():
+        raise InvalidRequest(f"folder {str(parent)!r} does not exist; create it or choose another --report")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InvalidRequest(f"folder {str(parent)!r} is not writable; choose another --report")
 
 
 @eval_app.command("retrieval")

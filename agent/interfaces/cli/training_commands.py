@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 import typer
 
 from agent.errors import InvalidRequest
+from agent.files import load_json
 from agent.interfaces.cli.common import advisor_for, print_json, progress_printer
 
 app = typer.Typer()
@@ -30,9 +31,9 @@ def _prompts(prompt: str | None, input_file: Path | None) -> list[str]:
             continue
         if input_file.suffix == ".jsonl":
             try:
-                value = json.loads(line)
+                value = load_json(line, "the line")
                 found = value.get("prompt") or value.get("request") if isinstance(value, dict) else None
-            except (json.JSONDecodeError, RecursionError):
+            except InvalidRequest:
                 found = None
             if not isinstance(found, str) or not found.strip():
                 raise InvalidRequest(f"{input_file.name} line {number}: expected an object with a 'prompt' field")
@@ -71,8 +72,20 @@ def features(
     writer = csv.DictWriter(buffer, fieldnames=columns(), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "cues": json.dumps(row["cues"], ensure_ascii=False)})
+        cells = {**row, "cues": json.dumps(row["cues"], ensure_ascii=False)}
+        writer.writerow({name: csv_cell(value) for name, value in cells.items()})
     typer.echo(buffer.getvalue(), nl=False)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell a spreadsheet would run as a formula (CSV injection); such text gets a leading apostrophe (OWASP)."""
+
+
+def csv_cell(value: object) -> object:
+    """`value`, made inert for spreadsheets when it is text that starts like a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @app.command()
