@@ -114,8 +114,7 @@ def write_atomic(path: Path, text: str) -> None:
     path = Path(path)
     check_writable(path)
     if _is_special(path):
-        with open(path, "w", encoding="utf-8") as handle:  # a device or FIFO: write through, never replace
-            handle.write(text)
+        _write_through(path, text)
         return
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     mode = _mode_for(target)
@@ -129,6 +128,41 @@ def write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _write_through(path: Path, text: str) -> None:
+    """Write to a device or FIFO as it is (never replace it); a FIFO nobody reads is refused, not waited on."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise InvalidRequest(f"cannot write to {str(path)!r}: {exc.strerror} (is anything reading it?)") from None
+    os.set_blocking(fd, True)  # a reader is there: write everything, waiting for it as a pipe does
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def read_text_file(path: Path, what: str = "file") -> str:
+    """A text file's content; InvalidRequest (one line) when it is missing, unreadable or not UTF-8."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest(f"{what} {str(path)!r} is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InvalidRequest(f"cannot read {what} {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def read_stdin(what: str = "standard input") -> str:
+    """Standard input as text; InvalidRequest when it is not UTF-8 (read as bytes: however stdin is set up)."""
+    import sys
+
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        return sys.stdin.read()
+    data = buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest(f"{what} is not UTF-8 text (byte {exc.start})") from None
 
 
 def _mode_for(target: Path) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import InvalidRequest, SysdesignError
-from agent.files import load_json
+from agent.files import load_json, read_text_file
 
 
 def check_batch(engine, path: Path, rules=None) -> dict[str, Any]:
@@ -18,7 +18,7 @@ def check_batch(engine, path: Path, rules=None) -> dict[str, Any]:
     counts: Counter[str] = Counter()
     # the knowledge base's own validation examples ("Using This Knowledge Base > Validation")
     examples: Counter[str] = Counter()
-    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    for number, text in enumerate(read_text_file(Path(path), "predictions file").splitlines(), start=1):
         if not text.strip():
             continue
         try:

@@ -16,7 +16,7 @@ from agent.document import parse_document
 from agent.errors import InvalidRequest, SysdesignError
 from agent.evaluation.cases import EvalCase
 from agent.evaluation.scoring import CaseResult, score_case
-from agent.files import load_json
+from agent.files import load_json, read_text_file
 from agent.rules.checker import run_rules
 from agent.rules.context import build_context
 
@@ -34,7 +34,7 @@ def _load_progress(path: Path) -> list[CaseResult]:
     if not path.is_file():
         return []
     results = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_text_file(path, "progress file").splitlines():
         try:
             results.append(CaseResult.model_validate_json(line))
         except ValidationError:
@@ -101,7 +101,7 @@ def score_predictions(advisor: Advisor, cases: Sequence[EvalCase], predictions: 
     by_id = {case.id: case for case in cases}
     knowledge = advisor.engine.knowledge
     results = []
-    for number, line in enumerate(predictions.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text_file(predictions, "predictions file").splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from agent.document import parse_document
 from agent.errors import SysdesignError
-from agent.files import load_json, write_atomic
+from agent.files import load_json, read_text_file, write_atomic
 from agent.paths import user_data_dir
 from agent.redaction import redact_text
 from agent.retrieval.search import MAX_QUERY_CHARS
@@ -279,10 +279,7 @@ class ChatSession:
         path = Path(argument).expanduser()
         if not path.is_file():
             return f"No file at {argument!r}."
-        try:
-            design = parse_document(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            return f"{argument!r} is not a text file."
+        design = parse_document(read_text_file(path, "design file"))  # errors become the turn's one-line reply
         self._push_undo()
         report = self.advisor.check(design)
         design.findings = report.findings

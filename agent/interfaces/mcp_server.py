@@ -49,6 +49,12 @@ def _describe(text: str) -> str:
     return " ".join(text.split())
 
 
+def _estimate_of_prompt(advisor: Advisor, prompt: str) -> Estimate:
+    estimated = advisor.recommend(prompt).estimate
+    assert estimated is not None  # recommend always sizes its design
+    return estimated
+
+
 def chunk_uri(chunk_id: str) -> str:
     return CHUNK_URI.format(chunk_ref=chunk_id.replace("/", "."))
 
@@ -154,7 +160,9 @@ def build_server(advisor: Advisor, limits: ServerLimits | None = None):  # -> mc
     async def estimate_complexity(prompt: str | None = None, document: dict[str, Any] | None = None) -> Estimate:
         if (prompt is None) == (document is None):
             raise ToolError("give exactly one of 'prompt' (an app idea) or 'document' (an architecture)")
-        return await run(advisor.estimate, prompt if prompt is not None else document)
+        if prompt is not None:  # a prompt is always an app idea, even one that looks like JSON ("null", "[1,2]")
+            return await run(_estimate_of_prompt, advisor, prompt)
+        return await run(advisor.estimate, document)
 
     @server.resource(CHUNK_URI, name="knowledge-base chunk", mime_type="text/markdown")
     def read_chunk(chunk_ref: str) -> str:

@@ -35,7 +35,12 @@ def chat(
         typer.echo(session.handle(f"/model {drafter}"))
     if not sys.stdin.isatty():
         # scripted: one turn a line, no line editor
-        for line in sys.stdin:
+        for raw in _stdin_lines():
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                typer.echo("That line is not UTF-8 text; it was skipped.")
+                continue
             if not line.strip():
                 continue
             typer.echo(f"{PROMPT}{line.rstrip()}")
@@ -63,3 +68,12 @@ def chat(
             typer.echo(session.handle(line))
         except KeyboardInterrupt:
             typer.echo("cancelled")
+
+
+def _stdin_lines():  # -> Iterator[bytes]
+    """Standard input line by line as bytes, so that one line that is not UTF-8 does not end the session."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text-only stream (as in some test runners)
+        yield from (line.encode("utf-8", "surrogatepass") for line in sys.stdin)
+        return
+    yield from buffer

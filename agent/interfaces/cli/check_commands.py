@@ -5,13 +5,13 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from agent.errors import InvalidRequest, SysdesignError
+from agent.files import read_stdin
 from agent.interfaces.cli.common import IndexOption, JsonOption, advisor_for, read_input
 from agent.rules.waivers import DEFAULT_WAIVERS, Waiver, load_waivers
 
@@ -25,7 +25,7 @@ def documents(target: str) -> list[tuple[str, str | InvalidRequest]]:
     """(label, text or why it cannot be read) of every document `target` names: a file, '-', a folder (all *.json
     under it) or a glob. Symlinked folders are not followed (a link loop must not hang the walk)."""
     if target == "-":
-        return [("<stdin>", sys.stdin.read())]
+        return [("<stdin>", read_stdin())]
     path = Path(target)
     if path.is_dir():
         files = _walk(path, "*.json")

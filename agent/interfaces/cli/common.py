@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from agent.errors import InvalidRequest
+from agent.files import read_stdin, read_text_file
 
 
 def advisor_for(**overrides: Any):  # -> Advisor
@@ -60,11 +61,8 @@ def progress_printer(label: str):  # -> ProgressCallback
 def read_input(file: str) -> str:
     """The text of FILE, or of stdin for '-'; InvalidRequest for a missing or unreadable file."""
     if file == "-":
-        return sys.stdin.read()
+        return read_stdin()
     path = Path(file)
     if not path.is_file():
         raise InvalidRequest(f"no file at {file!r}; pass a JSON architecture document or '-' for stdin")
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"cannot read {file!r}: {exc}") from None
+    return read_text_file(path)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from agent.errors import InvalidRequest
+from agent.files import read_stdin
 from agent.interfaces.cli.common import IndexOption, JsonOption, advisor_for, print_json, read_input
 
 app = typer.Typer()
@@ -52,7 +52,7 @@ def ask(
     from agent.render.output import choose_format, show
 
     if prompt == "-":
-        prompt = sys.stdin.read()
+        prompt = read_stdin("the request on standard input")
     prompt = validate_prompt(prompt)
     if output is not None:
         check_writable(output)  # before any work: a folder, a missing or read-only folder

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import typer
 
 from agent.errors import InvalidRequest
-from agent.files import load_json
+from agent.files import load_json, read_text_file
 from agent.interfaces.cli.common import advisor_for, print_json, progress_printer
 
 app = typer.Typer()
@@ -26,7 +26,7 @@ def _prompts(prompt: str | None, input_file: Path | None) -> list[str]:
     if not input_file.is_file():
         raise InvalidRequest(f"no input file at {str(input_file)!r}")
     prompts = []
-    for number, line in enumerate(input_file.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text_file(input_file, "input file").splitlines(), start=1):
         if not line.strip():
             continue
         if input_file.suffix == ".jsonl":
