@@ -50,8 +50,9 @@ class Outcome:
 HOSTILE_TEXT = [
     "", " ", "\u200b\u200b", "\x00", "null", "[1,2]", "{}", '{"a":', "-", "--help", "'; DROP TABLE users; --",
     "Build a Twitter clone", "a URL shortener, 100M new URLs a month", "10^400 users", "inf users", "-5 users",
-    "9" * 400 + " users", "Uber for dogs " * 500, "缓存 服务 设计", "🚀🚀🚀", "a\nb\nc", "\\", '"', "<script>alert(1)</script>",
-    "\ud800 lone surrogate", "%s%s%n", "{{ 7*7 }}", "${HOME}", "../../etc/passwd", "Build " + "x" * 30000,
+    "9" * 400 + " users", "Uber for dogs " * 500, "缓存 服务 设计", "🚀🚀🚀", "a\nb\nc", "\\", '"',
+    "<script>alert(1)</script>", "\ud800 lone surrogate", "%s%s%n", "{{ 7*7 }}", "${HOME}", "../../etc/passwd",
+    "Build " + "x" * 30000,
 ]  # fmt: skip
 
 
@@ -115,7 +116,8 @@ def _rule_pack(rng: random.Random) -> str:
 
 def _settings(rng: random.Random) -> str:
     return rng.choice([
-        'index = "../victim"', 'index = "."', 'drafter = "openai"\nbase_url = "http://user:pw@127.0.0.1:9/v1"\ntimeout = 1',
+        'index = "../victim"', 'index = "."',
+        'drafter = "openai"\nbase_url = "http://user:pw@127.0.0.1:9/v1"\ntimeout = 1',
         "rounds = 1e308", "timeout = -1", "[estimation]\ncap = 0.1", "[estimation]\nfactors = { ml = 1e308 }",
         "a = " + "[" * 2000 + "]" * 2000, "colour = 'blue'", "not toml at all = = =", 'fallback = "none"',
         'drafter = "kb"\nrounds = 10', "",
@@ -145,7 +147,9 @@ def generate(rng: random.Random) -> Case:
                     files={"doc.json": "{\"components\": [\"Redis\"], \"request\": \"" + "a" * 5000 + "\"}",
                            "rules/pack.yaml": _rule_pack(rng)})  # fmt: skip
     if surface == "settings":
-        return Case(["ask", "Build a Twitter clone", "--json"], files={"sysdesign.toml": _settings(rng)}, wants_json=True)
+        return Case(
+            ["ask", "Build a Twitter clone", "--json"], files={"sysdesign.toml": _settings(rng)}, wants_json=True
+        )
     if surface == "chat":
         lines = [rng.choice(["Build a Twitter clone", "add payments", "/save out", "/save .", "/load doc.json",
                              "/json", "what breaks at 10^400x?", "what breaks at " + "9" * 400 + "x?", "/undo",
@@ -215,7 +219,9 @@ def run_case(case: Case) -> Outcome:
         for name, content in case.files.items():
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content) if isinstance(content, bytes) else path.write_bytes(content.encode("utf-8", "surrogatepass"))
+            path.write_bytes(content) if isinstance(content, bytes) else path.write_bytes(
+                content.encode("utf-8", "surrogatepass")
+            )
         if "fifo.json" in case.args:
             os.mkfifo(root / "fifo.json")
         previous = signal.signal(signal.SIGALRM, _alarm)
@@ -239,7 +245,7 @@ def run_case(case: Case) -> Outcome:
             return Outcome(case, code, f"traceback: {type(exception).__name__}: {str(exception)[:200]}", seconds)
         if code not in (0, 1, 2):
             return Outcome(case, code, f"exit code {code}", seconds)
-        if case.wants_json and code in (0, 1) and exception is None:
+        if case.wants_json and code in (0, 1) and exception is None and "--help" not in case.args:
             try:
                 json.loads(result.stdout, parse_constant=_no_constant)
             except ValueError as exc:

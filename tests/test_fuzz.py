@@ -1,0 +1,161 @@
+"""Hostile input never ends in a traceback, a hang, invalid JSON or a file touched outside its folder.
+
+A bounded slice of the fuzzing campaign (`benchmarks/fuzz.py` runs 1,000+ cases), then one regression test for
+each case the fuzzing campaign of the hardening issue listed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from agent.errors import InvalidRequest
+from tests.conftest import run_cli
+from tests.fuzzing import Case, campaign, run_case
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_bounded_campaign_finds_nothing():
+    result = campaign(120, seed=20261125)
+    problems = [o.problem for o in [*result.tracebacks, *result.hangs, *result.other]]
+    assert problems == [] and result.touched == [] and result.tried == 120
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        Case(["check", "-"], stdin="[" * 1000 + "]" * 1000),  # JSON nested 1,000 levels
+        Case(["estimate", "doc.json", "--json"], files={"doc.json": '{"components": ' + "[" * 900 + "]" * 900 + "}"}),
+        Case(["check", "--batch", "p.jsonl"], files={"p.jsonl": "[" * 1000 + "]" * 1000}),
+        Case(["check", "-"], stdin="\udcff\udcfe{}"),  # not UTF-8
+        Case(["ask", "\u200b\u200b\u200b"]),  # only zero-width characters
+        Case(["ask", "-"], stdin="Build a \udcff Twitter clone"),
+        Case(["ask", "Build a Twitter clone", "-o", "folder"], files={"folder/keep.txt": "mine"}),
+        Case(["ask", "Build a Twitter clone", "-o", "fifo.json"]),  # nobody reads the FIFO
+        Case(["eval", "--report", "file.txt", "--limit", "1"], files={"file.txt": "mine"}),
+        Case(["check", "doc.json", "--waivers", "w.yaml"],
+             files={"doc.json": '{"components": ["Redis"]}', "w.yaml": "- rule: SD001\n  expires: 2027-13-01\n"}),
+        Case(["estimate", "a todo app", "--media-mb-per-day", "inf", "--json"], wants_json=True),
+        Case(["ask", "a todo app", "--timeout", "1e308"]),
+        Case(["check", "doc.json", "--rules-dir", "rules"],
+             files={"doc.json": '{"components": ["Redis"], "request": "' + "a" * 50000 + '"}',
+                    "rules/p.yaml": "pack: p\nrules:\n- {id: T1, title: t, severity: error, pillar: security, "
+                                    "message: m, remediation: r, help: h, require_text: '^(a+)+$'}\n"}),
+        Case(["check", "doc.json", "--rules-dir", "rules"],
+             files={"doc.json": '{"components": ["Redis"]}',
+                    "rules/p.yaml": "pack: p\nrules:\n- {id: T1, title: t, severity: error, pillar: security, "
+                                    "message: m, remediation: r, help: h, require_text: '(?=x)'}\n"}),
+        Case(["chat"], stdin="Build a Twitter clone\nwhat breaks at " + "9" * 400 + "x?\n/save .\n/load x.json\n"),
+        Case(["index", "build", "--kb", "empty", "--no-default-kb", "--index", "ix"], files={"empty/e.md": ""}),
+    ],
+    ids=["deep-json-check", "deep-json-estimate", "deep-json-batch", "stdin-not-utf8", "zero-width-prompt",
+         "prompt-stdin-not-utf8", "output-is-a-folder", "output-fifo", "report-is-a-file", "waiver-date",
+         "infinite-media", "huge-timeout", "catastrophic-regex", "re2-unsupported-regex", "chat-hostile",
+         "empty-knowledge"],
+)  # fmt: skip
+def test_each_listed_case_ends_cleanly(case):
+    outcome = run_case(case)
+    assert outcome.problem is None, outcome.problem
+    assert outcome.exit_code in (0, 1, 2)
+
+
+def test_a_catastrophic_regex_runs_in_linear_time():
+    from agent.rules.user_regex import user_regex_search
+
+    assert user_regex_search("^(a+)+$", "a" * 100_000 + "b") is False
+    assert user_regex_search("(x+x+)+y", "x" * 100_000) is False
+    with pytest.raises(ValueError, match="RE2"):
+        user_regex_search("(?=x)y", "xy")
+
+
+def test_corrupted_index_files_are_rebuilt_not_a_traceback(tmp_path, user_kb, monkeypatch):
+    from agent.ingest.index import CHUNKS, MANIFEST, VECTORS, build_index, ensure_index, file_sha256
+    from tests.conftest import HashEmbedder
+
+    monkeypatch.setattr("agent.ingest.index.build_embedder", lambda model: HashEmbedder())
+    index = tmp_path / "index"
+    build_index(index, kb_dirs=[user_kb], default_kb=False, embedder=HashEmbedder())
+    for name, damage in ((VECTORS, b"\x00" * 10), (CHUNKS, b'{"not": "a chunk"}\n')):
+        (index / name).write_bytes(damage)
+        manifest = json.loads((index / MANIFEST).read_text())
+        manifest["files"][name] = file_sha256(index / name)  # the manifest agrees with the damaged file
+        (index / MANIFEST).write_text(json.dumps(manifest))
+        assert len(ensure_index(index).chunks) == 3  # reported, rebuilt, loaded
+
+
+def test_a_symlink_loop_does_not_hang_a_recursive_glob(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "doc.json").write_text('{"components": ["Redis"]}')
+    os.symlink("..", tmp_path / "a" / "loop")
+    result = run_cli("check", str(tmp_path / "**" / "*.json"), cwd=tmp_path)
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr
+
+
+def test_csv_cells_that_look_like_formulas_are_made_inert():
+    result = run_cli("features", '=HYPERLINK("http://x") twitter clone', "--format", "csv")
+    row = result.stdout.splitlines()[1]
+    assert row.startswith("'=HYPERLINK") or row.startswith("\"'=HYPERLINK")
+
+
+def test_deep_json_is_refused_with_a_clean_error():
+    from agent.document import parse_document
+
+    with pytest.raises(InvalidRequest, match="nested too deeply"):
+        parse_document('{"components": ' + "[" * 100 + "]" * 100 + "}")
+
+
+def test_a_long_single_paragraph_is_split_into_many_chunks():
+    from agent.ingest.chunking import Chunker
+
+    def count_words(text: str) -> int:
+        return len(text.split())
+
+    text = "# Doc\n\n## Part\n\n" + " ".join(f"word{i}." for i in range(20_000))
+    chunks = Chunker(count_words, max_tokens=256).chunk_text(text, "doc.md")
+    assert len(chunks) > 50 and all(chunk.tokens <= 256 for chunk in chunks)
+    assert "word19999" in chunks[-1].text
+
+
+def test_hostile_autosaves_are_set_aside_and_chat_starts(tmp_path):
+    from agent.interfaces.chat import ChatSession
+
+    path = tmp_path / "chat-session.json"
+    for hostile in [
+        "[1,2]",
+        "null",
+        '{"design": 5}',
+        '{"history": "x"}',
+        "[" * 2000,
+        "\udcff".encode("utf-8", "surrogateescape").decode("latin-1"),
+    ]:
+        path.write_text(hostile, errors="surrogateescape")
+        session = ChatSession.resume(advisor=None, path=path)
+        assert session.design is None
+    assert len(list(tmp_path.glob("chat-session.unreadable-*"))) >= 1
+
+
+def test_relative_paths_stay_inside_the_sandbox(tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "thesis.md").write_text("mine\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "sysdesign.toml").write_text('index = "../victim"\n')
+    result = run_cli("search", "caching", cwd=project, env={"SYSDESIGN_DATA": str(tmp_path / "data")})
+    assert result.returncode == 2 and (victim / "thesis.md").read_text() == "mine\n"
+    assert [p.name for p in victim.iterdir()] == ["thesis.md"]
+
+
+def test_nothing_is_written_into_the_project_by_a_user_index(tmp_path):
+    before = sorted(p.name for p in (Path(__file__).parent.parent / "index").iterdir())
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n\n## B\n\ntext about queues\n")
+    result = run_cli("index", "build", "--kb", str(docs), env={"SYSDESIGN_DATA": str(tmp_path / "data")})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "index" / "manifest.json").is_file()
+    assert sorted(p.name for p in (Path(__file__).parent.parent / "index").iterdir()) == before
