@@ -51,11 +51,12 @@ def test_a_bounded_campaign_finds_nothing():
                                     "message: m, remediation: r, help: h, require_text: '(?=x)'}\n"}),
         Case(["chat"], stdin="Build a Twitter clone\nwhat breaks at " + "9" * 400 + "x?\n/save .\n/load x.json\n"),
         Case(["index", "build", "--kb", "empty", "--no-default-kb", "--index", "ix"], files={"empty/e.md": ""}),
+        Case(["ask", "9" * 400 + " users", "--json"], wants_json=True),
     ],
     ids=["deep-json-check", "deep-json-estimate", "deep-json-batch", "stdin-not-utf8", "zero-width-prompt",
          "prompt-stdin-not-utf8", "output-is-a-folder", "output-fifo", "report-is-a-file", "waiver-date",
          "infinite-media", "huge-timeout", "catastrophic-regex", "re2-unsupported-regex", "chat-hostile",
-         "empty-knowledge"],
+         "empty-knowledge", "absurd-user-count"],
 )  # fmt: skip
 def test_each_listed_case_ends_cleanly(case):
     outcome = run_case(case)

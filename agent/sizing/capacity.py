@@ -15,6 +15,8 @@ from agent.knowledge import capacity_table
 from agent.schema import Assumption, AssumptionSource, CapacityFigure, PatternId
 
 SECONDS_PER_DAY = 86_400
+MAX_USERS = 1e11
+"""More than ten times the people on Earth: a figure beyond this is a typo or a test, not a workload."""
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
 # "5M daily users", "500 million DAU", "10k users", "2 billion monthly active users"
 _USERS = re.compile(
@@ -67,7 +69,11 @@ def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float |
     if users := _USERS.search(request or ""):
         count = float(users.group(1).replace(",", "")) * _SCALE.get((users.group(2) or "").lower(), 1)
         monthly = users.group(3).lower() in {"monthly active users", "mau"}
-        found["dau"] = count / 2 if monthly else count  # about half of monthly users come on a given day
+        if math.isfinite(count) and 0 < count <= MAX_USERS:
+            found["dau"] = count / 2 if monthly else count  # about half of monthly users come on a given day
+        else:
+            assumptions.append(Assumption(name="users in the request", value=f"{users.group(0)[:40]!r} is not a "
+                                          "plausible count; the default was used", source="request"))  # fmt: skip
     if ratio := _RATIO.search(request or ""):
         reads, writes = float(ratio.group(1)), float(ratio.group(2))
         found["write_share"] = writes / (reads + writes)
