@@ -160,3 +160,42 @@ def test_nothing_is_written_into_the_project_by_a_user_index(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "index" / "manifest.json").is_file()
     assert sorted(p.name for p in (Path(__file__).parent.parent / "index").iterdir()) == before
+
+
+def test_one_unreadable_file_does_not_stop_a_folder_check(tmp_path):
+    (tmp_path / "good.json").write_text('{"components": ["Redis"], "services": ["Feed Service"]}')
+    (tmp_path / "bad.json").write_bytes(b"\xff\xfe not utf-8")
+    result = run_cli("check", str(tmp_path), "--format", "json")
+    assert result.returncode == 2 and "bad.json" in result.stderr and "Traceback" not in result.stderr
+    assert "good.json" in result.stdout  # the readable one was still checked
+
+
+def test_an_mcp_prompt_that_looks_like_json_is_an_app_idea():
+    import asyncio
+
+    from mcp import Client
+
+    from agent.advisor import Advisor
+    from agent.interfaces.mcp_server import build_server
+
+    async def main():
+        async with Client(build_server(Advisor())) as client:
+            return [await client.call_tool("estimate_complexity", {"prompt": p}) for p in ("null", "[1,2]", '{"a": 1}')]
+
+    results = asyncio.run(main())
+    assert not results[0].is_error and results[0].structured_content["tier"]  # "null" has a word: it is designed
+    assert results[1].is_error is False or "words" in results[1].content[0].text
+    assert not results[2].is_error  # a prompt is never read as a document
+
+
+def test_credentials_never_reach_the_chat_autosave(tmp_path):
+    from agent.interfaces.chat import ChatSession
+    from agent.schema import Architecture, Audit
+
+    session = ChatSession(advisor=None, path=tmp_path / "session.json")
+    session.design = Architecture.model_validate({"components": [{"name": "Redis"}], "services": []})
+    session.design.audit = Audit(drafter="openai", fallback=True, error="cannot reach http://bob:hunter2@host/v1")
+    session.history.append({"user": "use http://bob:hunter2@host/v1", "reply": "ok"})
+    session.save()
+    saved = (tmp_path / "session.json").read_text()
+    assert "hunter2" not in saved and "***@host" in saved

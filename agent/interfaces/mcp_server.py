@@ -157,10 +157,12 @@ def build_server(advisor: Advisor, limits: ServerLimits | None = None):  # -> mc
         return await run(advisor.search, query, k, pattern)
 
     @server.tool(description=_describe(ESTIMATE))
-    async def estimate_complexity(prompt: str | None = None, document: dict[str, Any] | None = None) -> Estimate:
-        if (prompt is None) == (document is None):
+    # `prompt: str` (not `str | None`): the SDK leaves plain-str arguments as they are, where it would read a
+    # prompt such as "null" or "[1,2]" as JSON
+    async def estimate_complexity(prompt: str = "", document: dict[str, Any] | None = None) -> Estimate:
+        if bool(prompt) == (document is not None):
             raise ToolError("give exactly one of 'prompt' (an app idea) or 'document' (an architecture)")
-        if prompt is not None:  # a prompt is always an app idea, even one that looks like JSON ("null", "[1,2]")
+        if prompt:  # a prompt is always an app idea, even one that looks like JSON
             return await run(_estimate_of_prompt, advisor, prompt)
         return await run(advisor.estimate, document)
 
