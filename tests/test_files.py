@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 
 import pytest
 
@@ -34,12 +33,20 @@ def test_a_symlink_keeps_its_link_and_its_target_gets_the_content(tmp_path):
 def test_a_fifo_is_written_through_not_replaced(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    received: list[str] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
-    reader.start()
-    write_atomic(fifo, "through the pipe")
-    reader.join(10)
-    assert received == ["through the pipe"]
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # someone is reading
+    try:
+        write_atomic(fifo, "through the pipe")
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_fifo_nobody_reads_is_refused_instead_of_waiting_forever(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidRequest, match="reading it"):
+        write_atomic(fifo, "nobody listens")
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
