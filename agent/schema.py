@@ -18,7 +18,7 @@ Tier = Literal["low", "medium", "high", "enterprise"]
 TIERS: tuple[Tier, ...] = ("low", "medium", "high", "enterprise")
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-AssumptionSource = Literal["request", "flag", "knowledge base", "heuristic"]
+AssumptionSource = Literal["request", "answer", "flag", "knowledge base", "heuristic", "default"]
 ResolvedBy = Literal["model", "engine", "unresolved"]
 
 ChunkKind = Literal[
@@ -217,10 +217,69 @@ class Audit(_Document):
     repairs: list[Resolution] = Field(default_factory=list)
 
 
+RequirementSource = Literal["request", "answer", "flag", "knowledge base", "default"]
+
+
+class NonFunctional(_Document):
+    """A quality the system must have: latency, availability, ... with its target and where it came from."""
+
+    name: str
+    target: str
+    source: RequirementSource = "request"
+    citation: str | None = None
+
+
+class ScaleFigure(_Document):
+    """A stated (or assumed) amount of work, in the workload's own units ("100,000,000 new URLs per month")."""
+
+    name: str
+    value: float
+    unit: str
+    source: RequirementSource = "request"
+    text: str | None = Field(default=None, description="The words of the request it was read from.")
+
+
+class Constraint(_Document):
+    """A limit on how the system may be built: team, deadline, budget, region, compliance, scope."""
+
+    name: str
+    value: str
+    source: RequirementSource = "request"
+
+
+class Requirements(_Document):
+    """What the request asks for, read from its own words (and answers), before any design choice."""
+
+    functional: list[str] = Field(default_factory=list)
+    non_functional: list[NonFunctional] = Field(default_factory=list)
+    scale: list[ScaleFigure] = Field(default_factory=list)
+    constraints: list[Constraint] = Field(default_factory=list)
+
+
+class Question(_Document):
+    """An open question whose answer would change the design, with the default the design assumed."""
+
+    key: str = Field(description="Answer it with `ask --set KEY=VALUE`.")
+    question: str
+    why: str
+    default: str
+
+
+class Tradeoff(_Document):
+    """A design decision: what was chosen, over what, and why."""
+
+    decision: str
+    chosen: str
+    alternatives: list[str] = Field(default_factory=list)
+    why: str = ""
+    citation: str | None = None
+
+
 class Architecture(_Document):
     """The architecture document: what `recommend` returns and what `check` reads."""
 
     request: str | None = None
+    requirements: Requirements | None = None
     pattern: PatternChoice | None = None
     traits: list[str] = Field(default_factory=list)
     cap: CapChoice | None = None
@@ -229,8 +288,10 @@ class Architecture(_Document):
     flows: list[Flow] = Field(default_factory=list)
     scaling: list[str] = Field(default_factory=list)
     estimate: Estimate | None = None
+    tradeoffs: list[Tradeoff] = Field(default_factory=list)
     capacity: list[CapacityFigure] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     changes: list[Change] = Field(default_factory=list, description="What repair changed, with the rule behind it.")
     citations: list[str] = Field(default_factory=list)
