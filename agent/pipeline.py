@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,9 @@ from agent.drafting.registry import with_fallback
 from agent.errors import InvalidRequest, ModelError
 from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
+from agent.requirements.extract import Extracted
+from agent.requirements.reading import open_questions, read_requirements, requirements_section, scope_signals
+from agent.requirements.shaping import shape
 from agent.retrieval.embedders import DEFAULT_MODEL
 from agent.retrieval.search import Retriever, validate_text
 from agent.rules.checker import Rule, run_rules, to_findings, violations
@@ -36,7 +39,7 @@ from agent.schema import (
     Resolution,
     ResolvedBy,
 )
-from agent.sizing.capacity import capacity, team_from_request
+from agent.sizing.capacity import capacity
 from agent.sizing.estimation import EstimationConfig, estimate, three_point
 
 RETRIEVAL_DEPTH = 10
@@ -101,6 +104,7 @@ class Engine:
         fallback: str | None = "kb",
         sizing: Sizing | None = None,
         hits: list[Hit] | None = None,
+        answers: Mapping[str, str] | None = None,
         **options: Any,
     ) -> Architecture:
         """A checked architecture for `prompt`: drafted, revised by the model, repaired, with an audit trail.
@@ -111,14 +115,24 @@ class Engine:
             fallback: 'kb' to answer offline when the model fails (the audit says so); None to raise.
             sizing: team size, factors to leave out, and scale figures for the estimate and capacity.
             hits: the request's retrieval results when already computed (`Retriever.search_many`).
+            answers: answers to the design's open questions (`questions[].key` → value, e.g. {"team": "3"}).
             options: passed to the drafter (model, model_path, base_url, timeout, prompts_dir).
         """
         prompt = validate_prompt(prompt)
         if not isinstance(rounds, int) or isinstance(rounds, bool) or not 0 <= rounds <= MAX_ROUNDS:
             raise InvalidRequest(f"rounds must be a whole number from 0 to {MAX_ROUNDS}, not {rounds!r}")
         backend = with_fallback(drafter, fallback, **options)  # an unknown name fails before any work
+        found = read_requirements(prompt, answers)
         hits = hits if hits is not None else self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
         reading = read_request(prompt, hits, self.knowledge)
+        if answers:  # what the answers state weighs in on the scope as the request's own words do
+            small, enterprise, large = scope_signals(found, prompt)
+            reading = replace(
+                reading,
+                small_scope=[*reading.small_scope, *small],
+                enterprise=[*reading.enterprise, *enterprise],
+                large_scale=[*reading.large_scale, *large],
+            )
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge)
 
         draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)
@@ -131,7 +145,8 @@ class Engine:
                                 estimation=self.estimation)  # fmt: skip
         fixed.changes = changes
         fixed.drafter = backend.name
-        self._size(fixed, reading.traits, sizing or Sizing())
+        self._size(fixed, reading.traits, sizing or Sizing(), found)
+        self._requirements(fixed, found)
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
         audit.repairs = _resolutions(first, after_model, fixed.findings)
@@ -140,19 +155,34 @@ class Engine:
         fixed.audit = audit
         return fixed
 
-    def _size(self, architecture: Architecture, traits: dict, sizing: Sizing) -> None:
+    def _requirements(self, design: Architecture, found: Extracted) -> None:
+        """The requirements section, the trade-offs they force, and the open questions, in place."""
+        assert design.pattern is not None
+        design.tradeoffs = shape(design, found, self.knowledge)
+        spec = self.knowledge.patterns.get(design.pattern.id)
+        services = spec.services if spec else design.services
+        infrastructure = ("gateway", "auth", "web app", "platform service")
+        functional = [s.responsibility for s in services
+                      if s.responsibility and not any(word in s.name.lower() for word in infrastructure)]  # fmt: skip
+        consistency = f"{design.cap.choice}: {design.cap.why}" if design.cap else None
+        design.requirements = requirements_section(found, functional[:8], consistency)
+        assumed = next((a.value for a in design.assumptions if a.name == "dau"), "not sized")
+        design.questions = open_questions(found, design.pattern.id, design.traits, f"{assumed} daily users")
+
+    def _size(self, architecture: Architecture, traits: dict, sizing: Sizing, found: Extracted | None = None) -> None:
         """Final estimate (three points, per service, calendar), capacity and assumptions, in place."""
         assert architecture.estimate is not None and architecture.pattern is not None
         request = architecture.request or ""
-        team = sizing.team or team_from_request(request)
+        found = found if found is not None else read_requirements(request)
+        team = sizing.team or found.team
         plan = estimate(architecture.estimate.tier, architecture.pattern.id, traits, self.knowledge,
                         sizing.without, self.estimation)  # fmt: skip
         architecture.estimate = three_point(plan, architecture.services, team)
         architecture.capacity, architecture.assumptions = capacity(
-            architecture.pattern.id, request, sizing.overrides(), len(architecture.services)
+            architecture.pattern.id, request, sizing.overrides(), len(architecture.services), found
         )
         if team:
-            source: AssumptionSource = "flag" if sizing.team else "request"
+            source: AssumptionSource = "flag" if sizing.team else _team_source(found)
             architecture.assumptions.append(Assumption(name="team size", value=f"{team} engineers", source=source))
         if sizing.without:
             architecture.assumptions.append(
@@ -237,8 +267,13 @@ class Engine:
         context = build_context(architecture, self.knowledge)
         plan = estimate(context.tier, context.pattern.id, context.traits, self.knowledge, sizing.without,
                         self.estimation)  # fmt: skip
-        team = sizing.team or team_from_request(architecture.request or "")
+        team = sizing.team or read_requirements(architecture.request or "").team
         return three_point(plan, architecture.services, team)
+
+
+def _team_source(found: Extracted) -> AssumptionSource:
+    team = next((c for c in found.constraints if c.name == "team"), None)
+    return "answer" if team is not None and team.source == "answer" else "request"
 
 
 def _resolutions(first: list[Finding], after_model: list[Finding], final: list[Finding]) -> list[Resolution]:

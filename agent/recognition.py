@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from agent.knowledge import Knowledge, ProductSpec, Trait, load_knowledge
+from agent.requirements.extract import extract
+from agent.requirements.reading import scope_signals
 from agent.retrieval.bm25 import stem
 from agent.schema import OTHER, Hit, PatternAlternative, PatternChoice, PatternId
 
@@ -209,6 +211,8 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         for trait in product.traits:
             traits.setdefault(trait, []).append(f"product: {product.names[0]}")
     estimation = knowledge.estimation
+    # what the request states (a team of 4, an MVP, 50k requests/s) weighs in on its scope
+    stated_small, stated_enterprise, stated_large = scope_signals(extract(text), text)
     return Reading(
         pattern=PatternChoice(
             id=chosen, confidence=confidence, alternatives=alternatives, evidence=evidence.get(chosen, [])
@@ -217,9 +221,9 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         confidences=confidences,
         secondary=secondary,
         traits=traits,
-        small_scope=matched_cues(estimation.small_scope_cues, words),
-        enterprise=matched_cues(estimation.enterprise_cues, words),
-        large_scale=matched_cues(estimation.large_scale_cues, words),
+        small_scope=matched_cues(estimation.small_scope_cues, words) + stated_small,
+        enterprise=matched_cues(estimation.enterprise_cues, words) + stated_enterprise,
+        large_scale=matched_cues(estimation.large_scale_cues, words) + stated_large,
         products=products,
     )
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from rich.markup import escape
+
+from agent.render.text import render_requirements
 from agent.schema import Architecture, Estimate
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -14,9 +17,11 @@ def print_architecture(arch: Architecture, console) -> None:  # console: rich.co
     _header(arch, console)
     _stack(arch, console)
     _services(arch, console)
+    _decisions(arch, console)
     if arch.estimate:
         _estimate(arch.estimate, console)
     _findings(arch, console)
+    _questions(arch, console)
 
 
 def _header(arch: Architecture, console) -> None:
@@ -32,6 +37,7 @@ def _header(arch: Architecture, console) -> None:
         lines.append("traits: " + ", ".join(arch.traits))
     if arch.cap:
         lines.append(f"CAP: {arch.cap.choice} — {arch.cap.why}")
+    lines += [escape(line) for line in render_requirements(arch)]
     console.print(Panel("\n".join(lines), title=title, title_align="left"))
 
 
@@ -94,3 +100,29 @@ def _findings(arch: Architecture, console) -> None:
         console.print("[green]Findings: none[/]")
     if arch.citations:
         console.print(f"[dim]Citations: {', '.join(arch.citations)}[/]")
+
+
+def _decisions(arch: Architecture, console) -> None:
+    from rich.table import Table
+
+    if arch.tradeoffs:
+        table = Table(title="Trade-offs", expand=True)
+        for column in ("decision", "chosen", "over", "why"):
+            table.add_column(column)
+        for tr in arch.tradeoffs:
+            table.add_row(tr.decision, f"[bold]{escape(tr.chosen)}[/]", ", ".join(tr.alternatives), tr.why)
+        console.print(table)
+    if arch.capacity:
+        table = Table(title="Capacity (key figures)", expand=False)
+        for column in ("figure", "value"):
+            table.add_column(column)
+        for figure in arch.capacity[:6]:
+            table.add_row(figure.name, f"{figure.value:,.1f} {figure.unit}")
+        console.print(table)
+
+
+def _questions(arch: Architecture, console) -> None:
+    if arch.questions:
+        console.print("[bold]Open questions[/] (answer with: ask ... --set KEY=VALUE)")
+        for q in arch.questions:
+            console.print(f"  [cyan]{q.key}[/]  {escape(q.question)} [dim](assumed: {escape(q.default)})[/]")

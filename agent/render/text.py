@@ -61,9 +61,8 @@ def render_findings(findings: list[Finding]) -> list[str]:
     return lines
 
 
-def render_architecture(arch: Architecture) -> str:
-    """The architecture as a readable page of plain text."""
-    lines = []
+def _header(arch: Architecture) -> list[str]:
+    lines: list[str] = []
     if arch.pattern:
         others = ", ".join(f"{a.id} {_pct(a.confidence)}" for a in arch.pattern.alternatives)
         evidence = f" from {', '.join(repr(e) for e in arch.pattern.evidence)}" if arch.pattern.evidence else ""
@@ -77,6 +76,12 @@ def render_architecture(arch: Architecture) -> str:
         lines.append(f"Traits: {', '.join(arch.traits)}")
     if arch.cap:
         lines.append(f"CAP: {arch.cap.choice}: {arch.cap.why}")
+    return lines + render_requirements(arch)
+
+
+def render_architecture(arch: Architecture) -> str:
+    """The architecture as a readable page of plain text."""
+    lines = _header(arch)
     by_category: dict[str, list] = defaultdict(list)
     for component in arch.components:
         by_category[component.category or "other"].append(component)
@@ -96,6 +101,13 @@ def render_architecture(arch: Architecture) -> str:
     if arch.scaling:
         lines.append("\nScaling:")
         lines += [f"  - {note}" for note in arch.scaling]
+    if arch.tradeoffs:
+        lines.append("\nTrade-offs:")
+        lines += [f"  {tr.decision}: {tr.chosen} (over {', '.join(tr.alternatives) or '-'}) - {tr.why}  [{tr.citation}]"
+                  for tr in arch.tradeoffs]  # fmt: skip
+    if arch.capacity:
+        lines.append("\nCapacity (key figures; --json or estimate for all, with formulas):")
+        lines += [f"  {f.name:<40} {f.value:>14,.1f} {f.unit}" for f in arch.capacity[:6]]
     if arch.estimate:
         lines.append("")
         lines += render_estimate(arch.estimate)
@@ -106,7 +118,32 @@ def render_architecture(arch: Architecture) -> str:
         lines += [f"  {change.rule_id} {change.action}: {change.detail}" for change in arch.changes]
     if arch.citations:
         lines.append(f"\nCitations: {', '.join(arch.citations)}")
+    lines += render_questions(arch)
     return "\n".join(lines)
+
+
+def render_requirements(arch: Architecture) -> list[str]:
+    """What the request stated, compactly: scale, qualities and constraints, each with where it came from."""
+    found = arch.requirements
+    if found is None:
+        return []
+    stated = [f"{f.value:,.0f} {f.unit}" for f in found.scale]
+    stated += [f"{n.name} {n.target}" for n in found.non_functional if n.source != "knowledge base"]
+    stated += [f"{c.name}: {c.value}" for c in found.constraints]
+    if not stated:
+        return ["Requirements: none stated; the design rests on defaults (see the questions at the end)"]
+    return ["Requirements: " + "; ".join(stated)]
+
+
+def render_questions(arch: Architecture) -> list[str]:
+    """The open questions, each with the default the design assumed and how to answer it."""
+    if not arch.questions:
+        return []
+    lines = ["\nOpen questions (answer with: ask ... --set KEY=VALUE):"]
+    for q in arch.questions:
+        lines.append(f"  [{q.key}] {q.question}")
+        lines.append(f"        assumed: {q.default}; why it matters: {q.why}")
+    return lines
 
 
 def render_report(report: CheckReport) -> str:

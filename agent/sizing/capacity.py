@@ -12,9 +12,13 @@ import re
 from dataclasses import dataclass
 
 from agent.knowledge import capacity_table
+from agent.requirements.extract import SECONDS, Extracted, extract
+from agent.requirements.reading import scope_signals
 from agent.schema import Assumption, AssumptionSource, CapacityFigure, PatternId
 
 SECONDS_PER_DAY = 86_400
+SPIKE_PEAK_FACTOR = 10.0
+"""A request that warns of spikes (flash sales, on-sales, going viral) is planned for ten times its average."""
 MAX_USERS = 1e11
 """More than ten times the people on Earth: a figure beyond this is a typo or a test, not a workload."""
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
@@ -25,8 +29,6 @@ _USERS = re.compile(
     re.IGNORECASE,
 )
 _RATIO = re.compile(r"\b(\d{1,3})\s*[:/]\s*(\d{1,3})\b\s*(?:read|r/w|reads)", re.IGNORECASE)  # "99:1 reads"
-_TEAM = re.compile(r"\b(\d+|one|two|three|four|five|six)\s+(?:engineers|developers|devs|people)\b", re.IGNORECASE)
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
 def parse_count(text: str) -> float:
@@ -46,46 +48,48 @@ def parse_ratio(text: str) -> float:
     return writes / (reads + writes)
 
 
-def team_from_request(request: str) -> int | None:
-    match = _TEAM.search(request)
-    if not match:
-        return None
-    word = match.group(1).lower()
-    return _WORDS.get(word) or int(word)
-
-
 @dataclass
 class Inputs:
     values: dict[str, float]
     assumptions: list[Assumption]
 
 
-def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float | None]) -> Inputs:
-    """Each input with where it came from: flag, request, knowledge base or heuristic."""
+def _stated_users(found: Extracted) -> float | None:
+    """Daily users the request states (monthly users count about half on a given day)."""
+    for unit, share in (("daily active users", 1.0), ("users", 1.0), ("monthly active users", 0.5)):
+        figure = found.figure(unit)
+        if figure is not None and 0 < figure.value <= MAX_USERS:
+            return figure.value * share
+    return None
+
+
+def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float | None],
+                  found: Extracted | None = None) -> Inputs:  # fmt: skip
+    """Each input with where it came from: flag, request (or an answer), knowledge base, default or heuristic.
+
+    A stated figure beats the knowledge base's; a small scope (an MVP, a team of four) beats a brand's scale.
+    """
     table = capacity_table()
+    found = found if found is not None else extract(request or "")
     values: dict[str, float] = {}
-    assumptions: list[Assumption] = []
-    found: dict[str, float] = {}
-    if users := _USERS.search(request or ""):
-        count = float(users.group(1).replace(",", "")) * _SCALE.get((users.group(2) or "").lower(), 1)
-        monthly = users.group(3).lower() in {"monthly active users", "mau"}
-        if math.isfinite(count) and 0 < count <= MAX_USERS:
-            found["dau"] = count / 2 if monthly else count  # about half of monthly users come on a given day
-        else:
-            assumptions.append(Assumption(name="users in the request", value=f"{users.group(0)[:40]!r} is not a "
-                                          "plausible count; the default was used", source="request"))  # fmt: skip
+    assumptions = [Assumption(name="figure in the request", value=note, source="request") for note in found.notes]
+    stated: dict[str, float] = {}
+    users = _stated_users(found)
+    if users is not None:
+        stated["dau"] = users
     if ratio := _RATIO.search(request or ""):
         reads, writes = float(ratio.group(1)), float(ratio.group(2))
-        found["write_share"] = writes / (reads + writes)
-    own = table.patterns.get(pattern, {})
+        stated["write_share"] = writes / (reads + writes)
+    small, _, _ = scope_signals(found, request or "")
+    own = {} if small else table.patterns.get(pattern, {})  # an MVP of a famous app is still an MVP
     for name, default in table.default.items():
         entry = own.get(name, default)
         source: AssumptionSource
         override = overrides.get(name)
         if override is not None:
             value, source, cite = float(override), "flag", None
-        elif name in found:
-            value, source, cite = found[name], "request", None
+        elif name in stated:
+            value, source, cite = stated[name], _source(found, name), None
         else:
             value = entry.value
             source = "heuristic" if entry.cite == "heuristic" else "knowledge base"
@@ -98,29 +102,63 @@ def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float |
         if name in {"dau", "write_share", "media_mb_per_day", "peak_factor", "requests_per_user"}:
             shown = f"{value:.0%}" if name == "write_share" else f"{value:,.0f}" if value >= 10 else f"{value:g}"
             assumptions.append(Assumption(name=name.replace("_", " "), value=shown, source=source, citation=cite))
+    if small and users is None and pattern in table.patterns:
+        assumptions.append(Assumption(name="scale", value=f"sized for {', '.join(small)}, not for the published "
+                                      f"scale of {pattern.replace('_', ' ')} platforms", source="request"))  # fmt: skip
+    if found.spikes:
+        values["peak_factor"] = max(values["peak_factor"], SPIKE_PEAK_FACTOR)
     return Inputs(values, assumptions)
+
+
+def _source(found: Extracted, name: str) -> AssumptionSource:
+    if name == "dau":
+        for unit in ("daily active users", "users", "monthly active users"):
+            figure = found.figure(unit)
+            if figure is not None:
+                return "answer" if figure.source == "answer" else "request"
+    return "request"
 
 
 def _figure(name: str, value: float, unit: str, formula: str) -> CapacityFigure:
     return CapacityFigure(name=name, value=round(value, 2), unit=unit, formula=formula)
 
 
-def capacity(pattern: PatternId, request: str, overrides: dict[str, float | None] | None = None,
-             services: int = 1) -> tuple[list[CapacityFigure], list[Assumption]]:  # fmt: skip
-    """Requests per second, storage, bandwidth, cache and instances, with the assumptions they rest on."""
-    inputs = gather_inputs(pattern, request, overrides or {})
+# bytes one item of a workload takes when stored, when the request does not say (this project's heuristics)
+ITEM_KB = {"new links": 0.5, "pages": 100.0, "messages": 1.0, "events": 0.2, "uploads": 2000.0, "writes": 1.0,
+           "jobs": 1.0, "requests": 0.0, "items": 1.0}  # fmt: skip
+HOT_DAYS = 30
+"""The hot set is what was written in the last month (the 80/20 rule picks a fifth of it)."""
+
+
+def capacity(
+    pattern: PatternId,
+    request: str,
+    overrides: dict[str, float | None] | None = None,
+    services: int = 1,
+    found: Extracted | None = None,
+) -> tuple[list[CapacityFigure], list[Assumption]]:
+    """Requests per second, storage, bandwidth, cache and instances, with the assumptions they rest on; figures
+    in the workload's own units (links per second, pages per second, ...) when the request states them."""
+    found = found if found is not None else extract(request or "")
+    inputs = gather_inputs(pattern, request, overrides or {}, found)
     v = inputs.values
-    daily = v["dau"] * v["requests_per_user"]
-    average = daily / SECONDS_PER_DAY
+    stated_rps = found.figure("requests per second")
+    if stated_rps is not None and (overrides or {}).get("dau") is None:
+        average = stated_rps.value
+        basis = f"{average:,.0f} requests/s stated in the request"
+    else:
+        average = v["dau"] * v["requests_per_user"] / SECONDS_PER_DAY
+        basis = f"{v['dau']:,.0f} users x {v['requests_per_user']:g} requests / 86,400 s"
+    daily = average * SECONDS_PER_DAY
     peak = average * v["peak_factor"]
     writes = average * v["write_share"]
     storage_gb = (daily * v["write_share"] * v["write_kb"] / 1e6) + v["media_mb_per_day"] / 1e3
     bandwidth = average * (1 - v["write_share"]) * v["response_kb"] * 8 / 1e6  # kilobytes/s → gigabits/s
-    cache_gb = daily * (1 - v["write_share"]) * v["response_kb"] * v["hot_share"] / 1e6
+    hot_items = daily * v["write_share"] * HOT_DAYS
+    cache_gb = hot_items * v["write_kb"] * v["hot_share"] / 1e6
     instances = max(2, math.ceil(peak / v["instance_rps"]) + 1)
     figures = [
-        _figure("requests per second (average)", average, "req/s",
-                f"{v['dau']:,.0f} users x {v['requests_per_user']:g} requests / 86,400 s"),
+        _figure("requests per second (average)", average, "req/s", basis),
         _figure("requests per second (peak)", peak, "req/s",
                 f"{average:,.1f} req/s x peak factor {v['peak_factor']:g}"),
         _figure("writes per second (average)", writes, "writes/s",
@@ -132,8 +170,59 @@ def capacity(pattern: PatternId, request: str, overrides: dict[str, float | None
         _figure("egress bandwidth (average)", bandwidth, "Gbit/s",
                 f"{average * (1 - v['write_share']):,.1f} reads/s x {v['response_kb']:g} KB x 8"),
         _figure("cache for the hot set", cache_gb, "GB",
-                f"{daily * (1 - v['write_share']):,.0f} reads/day x {v['response_kb']:g} KB x {v['hot_share']:.0%}"),
+                f"{hot_items:,.0f} distinct items written in {HOT_DAYS} days x {v['write_kb']:g} KB x "
+                f"{v['hot_share']:.0%} hot"),
         _figure("instances per stateless service tier", instances, "instances",
                 f"ceil({peak:,.0f} peak req/s / {v['instance_rps']:,.0f} per instance) + 1 spare, at least 2"),
     ]  # fmt: skip
-    return figures, inputs.assumptions
+    workload = workload_figures(found, v["peak_factor"])
+    users_stated = _stated_users(found) is not None or (overrides or {}).get("dau") is not None
+    if workload and stated_rps is None and not users_stated:
+        # the request sizes itself in its own units (links, pages, events): user-based guesses would only mislead
+        peaks = [f for f in workload if f.name.endswith("(peak)")]
+        busiest = max(peaks, key=lambda f: f.value)
+        instances = max(2, math.ceil(busiest.value / v["instance_rps"]) + 1)
+        figures = [*workload, _figure("instances per stateless service tier", instances, "instances",
+                                      f"ceil({busiest.value:,.0f} peak {busiest.unit} / {v['instance_rps']:,.0f} "
+                                      "per instance) + 1 spare, at least 2")]  # fmt: skip
+        kept = [a for a in inputs.assumptions if a.name not in {"dau", "requests per user", "write share"}]
+        kept.append(Assumption(name="scale", value="from the request's own workload; no user count was given",
+                               source="request"))  # fmt: skip
+        return figures, kept
+    return figures + workload, inputs.assumptions
+
+
+def workload_figures(found: Extracted, peak_factor: float) -> list[CapacityFigure]:
+    """The request's own workload in its own units: per second, at peak, and the storage it adds."""
+    figures = []
+    item_size = found.figure("GB per item")
+    for figure in found.scale:
+        if " per " not in figure.unit or figure.unit.startswith("GB") or figure.unit == "requests per second":
+            continue
+        noun, period = figure.unit.rsplit(" per ", 1)
+        if period not in SECONDS:
+            continue
+        per_second = figure.value / SECONDS[period]
+        figures.append(_figure(f"{noun} per second (average)", per_second, f"{noun}/s",
+                               f"{figure.value:,.0f} {noun} per {period} / {SECONDS[period]:,} s"))  # fmt: skip
+        figures.append(_figure(f"{noun} per second (peak)", per_second * peak_factor, f"{noun}/s",
+                               f"{per_second:,.1f}/s x peak factor {peak_factor:g}"))  # fmt: skip
+        size_kb = item_size.value * 1e6 if item_size is not None else ITEM_KB.get(noun, 1.0)
+        if size_kb:
+            per_month = per_second * SECONDS["month"]
+            figures.append(_figure(f"storage for {noun} per month", per_month * size_kb / 1e6, "GB/month",
+                                   f"{per_month:,.0f} {noun} a month x {size_kb:,.1f} KB"))  # fmt: skip
+        if noun == "pages":
+            figures.append(_figure("download bandwidth for pages", per_second * size_kb * 8 / 1e6, "Gbit/s",
+                                   f"{per_second:,.1f} pages/s x {size_kb:,.0f} KB x 8"))  # fmt: skip
+    connections = found.figure("concurrent connections")
+    if connections is not None:
+        servers = max(2, math.ceil(connections.value / CONNECTIONS_PER_SERVER) + 1)
+        figures.append(_figure("connection servers", servers, "servers",
+                               f"ceil({connections.value:,.0f} connections / {CONNECTIONS_PER_SERVER:,} per server) "
+                               "+ 1 spare"))  # fmt: skip
+    return figures
+
+
+CONNECTIONS_PER_SERVER = 50_000
+"""Persistent connections one tuned server holds comfortably (this project's heuristic)."""

@@ -39,12 +39,22 @@ def ask(
     ] = None,
     as_json: JsonOption = False,
     index: IndexOption = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Answer an open question, KEY=VALUE (repeatable), e.g. --set users=50k --set team=3."
+        ),
+    ] = None,
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help='A JSON object of answers, e.g. {"users": "50k", "team": "3"}.')
+    ] = None,
 ) -> None:
     """Design a checked architecture for PROMPT.
 
     Examples:
       sysdesign ask "Build a Twitter clone"
       sysdesign ask "an app where drivers pick up passengers" --drafter llama-cpp
+      sysdesign ask "an app for my gym" --set users=2k --set team=2
       sysdesign ask "Build a Twitter clone" --drafter openai --base-url http://127.0.0.1:11434/v1 --model llama3.1
     """
     from agent.files import check_writable
@@ -59,7 +69,25 @@ def ask(
     fmt = "json" if as_json else choose_format(format, output)
     advisor = advisor_for(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
                           fallback=fallback, timeout=timeout, prompts_dir=prompts_dir, index=index)  # fmt: skip
-    show(advisor.recommend(prompt), fmt, output)
+    show(advisor.recommend(prompt, answers=read_answers(set_ or [], answers)), fmt, output)
+
+
+def read_answers(pairs: list[str], file: Path | None) -> dict[str, str]:
+    """Answers from --answers FILE (a JSON object) and --set KEY=VALUE (which win)."""
+    from agent.files import load_json, read_text_file
+
+    found: dict[str, str] = {}
+    if file is not None:
+        data = load_json(read_text_file(file, "answers file"), "the answers file")
+        if not isinstance(data, dict) or not all(isinstance(v, str | int | float) for v in data.values()):
+            raise InvalidRequest('the answers file must be a JSON object of key: value, e.g. {"users": "50k"}')
+        found.update({str(k): str(v) for k, v in data.items()})
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InvalidRequest(f"--set wants KEY=VALUE, e.g. --set users=50k, not {pair!r}")
+        found[key.strip()] = value.strip()
+    return found
 
 
 @app.command()

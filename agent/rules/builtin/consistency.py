@@ -67,3 +67,26 @@ def pattern_mismatch(context: CheckContext) -> Iterator[Violation]:
     if context.pattern_declared and inferred.id not in ("other", context.pattern.id) and inferred.confidence >= 0.7:
         yield Violation(f"declared {context.pattern.id!r}, but the request and names read as {inferred.id!r} "
                         f"({inferred.confidence:.2f})")  # fmt: skip
+
+
+@check("SD042")
+def plan_fits_the_deadline(context: CheckContext) -> Iterator[Violation]:
+    from agent.requirements.extract import extract
+    from agent.sizing.estimation import HOURS_PER_ENGINEER_WEEK
+
+    plan, requirements = context.document.estimate, context.document.requirements
+    if plan is None or requirements is None:
+        return
+    stated = {c.name: c.value for c in requirements.constraints}
+    if "team" not in stated or "deadline" not in stated:
+        return
+    team = extract(f"team of {stated['team'].split()[0]}").team or extract(stated["team"]).team
+    weeks = extract(f"in {stated['deadline']}").deadline_weeks or extract(stated["deadline"]).deadline_weeks
+    likely = plan.likely or (plan.hours[0] + plan.hours[1]) / 2
+    if not team or not weeks:
+        return
+    available = team * weeks * HOURS_PER_ENGINEER_WEEK
+    if likely > available:
+        yield Violation(f"about {likely:,.0f} hours of work, but {team} engineer(s) x {weeks:g} weeks x "
+                        f"{HOURS_PER_ENGINEER_WEEK} focused hours = {available:,.0f} hours before the deadline "
+                        f"({stated['deadline']})", subject="deadline")  # fmt: skip

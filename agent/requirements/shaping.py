@@ -1,0 +1,96 @@
+"""How stated requirements shape a design: the trade-offs they force, and what they add (a cache for a latency
+target, replicas across zones for four nines, a queue for spikes), each with its reason and citation."""
+
+from __future__ import annotations
+
+from agent.knowledge import Knowledge
+from agent.requirements.extract import Extracted
+from agent.schema import Architecture, Component, Tradeoff
+
+TIGHT_LATENCY_MS = 200
+HIGH_AVAILABILITY = 99.95
+
+
+def _has(design: Architecture, knowledge: Knowledge, *names: str) -> bool:
+    present = {knowledge.canonical(c.name) for c in design.components}
+    return any(knowledge.canonical(name) in present for name in names)
+
+
+def _add(design: Architecture, knowledge: Knowledge, name: str, purpose: str, citation: str) -> None:
+    tech = knowledge.technology(name)
+    if tech is not None and not _has(design, knowledge, name):
+        design.components.append(Component(name=tech.name, category=tech.category, purpose=purpose,
+                                           citations=[citation]))  # fmt: skip
+
+
+def shape(design: Architecture, found: Extracted, knowledge: Knowledge) -> list[Tradeoff]:
+    """The design's trade-offs, adding in place what a stated target needs."""
+    tradeoffs = []
+    if design.cap is not None:
+        other = "CP" if design.cap.choice == "AP" else "AP"
+        tradeoffs.append(Tradeoff(decision="consistency or availability when the network partitions",
+                                  chosen=design.cap.choice, alternatives=[other], why=design.cap.why,
+                                  citation="cap-theorem-understanding"))  # fmt: skip
+    tier = design.estimate.tier if design.estimate else None
+    if tier == "low":
+        who = f"a team of {found.team}" if found.team else (found.scope or "a small scope")
+        tradeoffs.append(Tradeoff(decision="one deployable or many services", chosen="a modular monolith",
+                                  alternatives=["microservices"],
+                                  why=f"{who}: separate services would add deployment and coordination cost before "
+                                      "the load calls for it", citation="over-engineering"))  # fmt: skip
+    elif design.services:
+        tradeoffs.append(Tradeoff(decision="one deployable or many services", chosen=f"{len(design.services)} services",
+                                  alternatives=["a modular monolith"],
+                                  why=f"the {tier} tier's scope: parts that scale and change independently",
+                                  citation="microservice-count-guidelines"))  # fmt: skip
+    if found.latency_ms is not None and found.latency_ms <= TIGHT_LATENCY_MS:
+        _add(
+            design,
+            knowledge,
+            "Redis",
+            f"keeps hot reads in memory for the {found.latency_ms:g} ms target",
+            "caching-strategies/cache-aside",
+        )
+        tradeoffs.append(Tradeoff(decision=f"meeting p99 under {found.latency_ms:g} ms",
+                                  chosen="cache hot reads in Redis in front of the database",
+                                  alternatives=["read from the database on every request"],
+                                  why="a database round trip on every hot read leaves little of the budget",
+                                  citation="caching-strategies/cache-aside"))  # fmt: skip
+    if found.availability is not None and found.availability >= HIGH_AVAILABILITY:
+        minutes = (100 - found.availability) / 100 * 30 * 24 * 60
+        design.scaling.append(f"{found.availability:g}% availability: replicas in at least two availability zones, "
+                              "automatic failover, health-checked load balancing")  # fmt: skip
+        tradeoffs.append(Tradeoff(decision=f"reaching {found.availability:g}% availability",
+                                  chosen="replicas across availability zones with automatic failover",
+                                  alternatives=["one zone with backups"],
+                                  why=f"{minutes:,.1f} minutes of downtime a month is less than a restore takes",
+                                  citation="single-point-of-failure"))  # fmt: skip
+    if found.spikes:
+        _add(
+            design,
+            knowledge,
+            "RabbitMQ",
+            "absorbs bursts: slow work waits in the queue instead of failing",
+            "no-message-queue",
+        )
+        tradeoffs.append(Tradeoff(decision="absorbing traffic spikes",
+                                  chosen="a queue in front of slow work, autoscaled stateless services",
+                                  alternatives=["provision for the peak all the time"],
+                                  why="spikes are short: queueing and scaling out cost less than idle capacity",
+                                  citation="horizontal-scaling"))  # fmt: skip
+    if found.region == "global":
+        tradeoffs.append(
+            Tradeoff(
+                decision="serving users worldwide",
+                chosen="a CDN and regional read replicas",
+                alternatives=["one region for everyone"],
+                why="distance adds latency no server can remove",
+                citation="cdn-strategies",
+            )
+        )
+    elif found.region in ("one city", "one region", "EU", "US"):
+        tradeoffs.append(Tradeoff(decision="where it runs", chosen=f"one region ({found.region})",
+                                  alternatives=["multi-region"],
+                                  why="users are in one place: one primary database, no cross-region replication",
+                                  citation="database-scaling"))  # fmt: skip
+    return tradeoffs
