@@ -34,6 +34,14 @@ TODO = {"request": "a simple todo app", "components": ["React", "Node.js", "Post
         "services": ["Web App"]}  # fmt: skip
 
 
+ESTIMATE = {"tier": "high", "services_band": [10, 12], "base_hours": [500, 2000], "multipliers": [], "factor": 1.0,
+            "combination": "diminishing", "hours": [500, 2000], "low": 820, "likely": 2330, "high": 3300}  # fmt: skip
+
+
+def _team_and_deadline(team: str, deadline: str) -> dict:
+    return {"constraints": [{"name": "team", "value": team}, {"name": "deadline", "value": deadline}]}
+
+
 def without(document: dict, *names: str) -> dict:
     return {**document, "components": [c for c in document["components"] if c not in names]}
 
@@ -69,6 +77,9 @@ CASES = {
               with_(TODO, estimate={"tier": "low", "services_band": [1, 3], "base_hours": [50, 150],
                                     "hours": [50, 150]})),
     "SD041": (without(TWITTER, "Cassandra"), TWITTER),
+    # 2 engineers x 2 weeks x 30 h = 120 h, but the estimate says 2,330 likely hours (and 8 weeks x 20 would do)
+    "SD042": (with_(TWITTER, estimate=ESTIMATE, requirements=_team_and_deadline("2 engineers", "2 weeks")),
+              with_(TWITTER, estimate=ESTIMATE, requirements=_team_and_deadline("20 engineers", "8 weeks"))),
     "SD050": (with_(TODO, components=[*TODO["components"], "FooDB"]), TODO),
     "SD051": (with_(TWITTER, pattern="ride_hailing"), with_(TWITTER, pattern="social_media")),
 }  # fmt: skip

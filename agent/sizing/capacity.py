@@ -177,9 +177,9 @@ def capacity(
     ]  # fmt: skip
     workload = workload_figures(found, v["peak_factor"])
     users_stated = _stated_users(found) is not None or (overrides or {}).get("dau") is not None
-    if workload and stated_rps is None and not users_stated:
+    peaks = [f for f in workload if f.name.endswith("(peak)")]
+    if peaks and stated_rps is None and not users_stated:
         # the request sizes itself in its own units (links, pages, events): user-based guesses would only mislead
-        peaks = [f for f in workload if f.name.endswith("(peak)")]
         busiest = max(peaks, key=lambda f: f.value)
         instances = max(2, math.ceil(busiest.value / v["instance_rps"]) + 1)
         figures = [*workload, _figure("instances per stateless service tier", instances, "instances",

@@ -146,6 +146,8 @@ def estimate(
     validate_prompt(subject)
     architecture = advisor.recommend(subject, sizing=sizing)
     if as_json:
-        print_json(architecture.model_dump(mode="json", include={"estimate", "capacity", "assumptions"}))
+        print_json(
+            architecture.model_dump(mode="json", include={"estimate", "capacity", "assumptions"}, exclude_none=True)
+        )
     else:
         typer.echo(render_sizing(architecture.estimate, architecture.capacity, architecture.assumptions))

@@ -87,6 +87,6 @@ def plan_fits_the_deadline(context: CheckContext) -> Iterator[Violation]:
         return
     available = team * weeks * HOURS_PER_ENGINEER_WEEK
     if likely > available:
-        yield Violation(f"about {likely:,.0f} hours of work, but {team} engineer(s) x {weeks:g} weeks x "
+        yield Violation(f"about {likely:,.0f} hours of work, but {team} engineer(s) x {weeks:g} week(s) x "
                         f"{HOURS_PER_ENGINEER_WEEK} focused hours = {available:,.0f} hours before the deadline "
                         f"({stated['deadline']})", subject="deadline")  # fmt: skip
