@@ -165,7 +165,7 @@ class ChatSession:
         if first or before is None:
             from agent.render.text import render_architecture
 
-            return render_architecture(design)
+            return render_architecture(design, answer_hint="a follow-up in your own words, e.g. '50k users, team of 2'")
         return diff(before, design)
 
     def _swap(self, old: str, new: str) -> str:
@@ -288,6 +288,22 @@ class ChatSession:
         return f"Loaded {path.name}: {counts}, {report.errors} error(s)."
 
 
+def _requirement_changes(before: Architecture, after: Architecture) -> list[str]:
+    """Stated requirements that appeared, and the first capacity figure when it moved."""
+
+    def stated(design: Architecture) -> set[str]:
+        found = design.requirements
+        if found is None:
+            return set()
+        return {f"{f.value:,.0f} {f.unit}" for f in found.scale} | {f"{c.name}: {c.value}" for c in found.constraints}
+
+    lines = [f"requirement: {item}" for item in sorted(stated(after) - stated(before))]
+    if before.capacity and after.capacity and before.capacity[0] != after.capacity[0]:
+        old, new = before.capacity[0], after.capacity[0]
+        lines.append(f"{new.name}: {old.value:,.1f} -> {new.value:,.1f} {new.unit}")
+    return lines
+
+
 def diff(before: Architecture, after: Architecture) -> str:
     """What changed: components, services, pattern and hours."""
     lines = []
@@ -298,6 +314,7 @@ def diff(before: Architecture, after: Architecture) -> str:
     lines += [f"+ {name}" for name in sorted(new_c - old_c)] + [f"- {name}" for name in sorted(old_c - new_c)]
     lines += [f"+ service {name}" for name in sorted(new_s - old_s)]
     lines += [f"- service {name}" for name in sorted(old_s - new_s)]
+    lines += _requirement_changes(before, after)
     if before.estimate and after.estimate and before.estimate.hours != after.estimate.hours:
         b, a = before.estimate, after.estimate
         lines.append(f"hours: {b.hours[0]:,}-{b.hours[1]:,} -> {a.hours[0]:,}-{a.hours[1]:,} ({a.tier} tier)")

@@ -79,7 +79,7 @@ def _header(arch: Architecture) -> list[str]:
     return lines + render_requirements(arch)
 
 
-def render_architecture(arch: Architecture) -> str:
+def render_architecture(arch: Architecture, answer_hint: str = "ask ... --set KEY=VALUE") -> str:
     """The architecture as a readable page of plain text."""
     lines = _header(arch)
     by_category: dict[str, list] = defaultdict(list)
@@ -118,7 +118,7 @@ def render_architecture(arch: Architecture) -> str:
         lines += [f"  {change.rule_id} {change.action}: {change.detail}" for change in arch.changes]
     if arch.citations:
         lines.append(f"\nCitations: {', '.join(arch.citations)}")
-    lines += render_questions(arch)
+    lines += render_questions(arch, answer_hint)
     return "\n".join(lines)
 
 
@@ -135,11 +135,11 @@ def render_requirements(arch: Architecture) -> list[str]:
     return ["Requirements: " + "; ".join(stated)]
 
 
-def render_questions(arch: Architecture) -> list[str]:
+def render_questions(arch: Architecture, how: str = "ask ... --set KEY=VALUE") -> list[str]:
     """The open questions, each with the default the design assumed and how to answer it."""
     if not arch.questions:
         return []
-    lines = ["\nOpen questions (answer with: ask ... --set KEY=VALUE):"]
+    lines = [f"\nOpen questions (answer with: {how}):"]
     for q in arch.questions:
         lines.append(f"  [{q.key}] {q.question}")
         lines.append(f"        assumed: {q.default}; why it matters: {q.why}")
