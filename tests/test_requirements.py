@@ -190,3 +190,17 @@ def test_every_figure_keeps_the_words_it_came_from():
         extract("we expect 100M new URLs a month")[0] if False else extract("we expect 100M new URLs a month").scale[0]
     )
     assert figure.text == "100M new URLs a month" and figure.source == "request"
+
+
+@pytest.mark.parametrize(
+    "text", ["internal dashboard for our sales team of 40 people", "a team of 12 nurses uses it every day",
+             "our support team of 8 agents answers tickets"],
+)  # fmt: skip
+def test_a_team_that_uses_the_system_is_not_the_team_that_builds_it(text):
+    assert extract(text).team is None
+
+
+def test_an_article_is_not_a_number():
+    assert [f.unit for f in extract("A metrics system ingesting 5M data points per second").scale] == [
+        "events per second"
+    ]

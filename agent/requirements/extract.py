@@ -224,9 +224,23 @@ def _qualities(text: str, source: RequirementSource, out: Extracted) -> None:
         out.non_functional.append(NonFunctional(name="traffic spikes", target="absorb sudden peaks", source=source))
 
 
+# "our sales team of 40", "a team of 12 nurses": a team that uses the system, not one that builds it
+NOT_BUILDERS = re.compile(
+    r"(?:sales|support|marketing|customer|service|medical|nursing|care|teaching|sports|football|soccer|ops|field|"
+    r"delivery|security guard|cleaning|hr|finance|legal)\s+(?:team|staff)\s+of\s+\S+$"
+    r"|team of \S+\s+(?:users|people|agents|staff|employees|nurses|doctors|teachers|players|drivers|salespeople|reps)",
+    re.IGNORECASE,
+)
+
+
 def _team(text: str, source: RequirementSource, out: Extracted) -> None:
     sizes = []
     for match in TEAM.finditer(text):
+        context = text[max(0, match.start() - 30) : match.end() + 15]
+        if NOT_BUILDERS.search(context[: match.end() - max(0, match.start() - 30)]) or NOT_BUILDERS.search(
+            text[match.start() : match.end() + 15]
+        ):
+            continue
         word = next(g for g in match.groups() if g)
         sizes.append(int(word) if word.isdigit() else int(WORDS[word.lower()]))
     if SOLO.search(text):
@@ -245,6 +259,7 @@ def _team(text: str, source: RequirementSource, out: Extracted) -> None:
 
 
 def _deadline(text: str, source: RequirementSource, out: Extracted) -> None:
+    text = re.sub(r"\b(in|within) an? (day|week|month|year)\b", r"\1 1 \2", text, flags=re.IGNORECASE)  # "in a year"
     match = DEADLINE.search(text)
     if not match:
         return

@@ -17,6 +17,8 @@ from agent.requirements.reading import scope_signals
 from agent.schema import Assumption, AssumptionSource, CapacityFigure, PatternId
 
 SECONDS_PER_DAY = 86_400
+DAILY_PER_CONCURRENT = 10
+"""At the busiest moment about a tenth of a day's users are online (this project's heuristic)."""
 SPIKE_PEAK_FACTOR = 10.0
 """A request that warns of spikes (flash sales, on-sales, going viral) is planned for ten times its average."""
 MAX_USERS = 1e11
@@ -75,6 +77,11 @@ def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float |
     assumptions = [Assumption(name="figure in the request", value=note, source="request") for note in found.notes]
     stated: dict[str, float] = {}
     users = _stated_users(found)
+    concurrent = found.figure("concurrent connections")
+    if users is None and concurrent is not None and concurrent.value <= MAX_USERS:
+        users = concurrent.value * DAILY_PER_CONCURRENT
+        derived = f"{concurrent.value:,.0f} concurrent x {DAILY_PER_CONCURRENT} = {users:,.0f} daily users"
+        assumptions.append(Assumption(name="daily users from concurrency", value=derived, source="heuristic"))
     if users is not None:
         stated["dau"] = users
     if ratio := _RATIO.search(request or ""):
