@@ -19,7 +19,7 @@ from agent.knowledge import Knowledge, load_knowledge
 from agent.recognition import read_request
 from agent.requirements.extract import Extracted
 from agent.requirements.reading import open_questions, read_requirements, requirements_section, scope_signals
-from agent.requirements.shaping import shape
+from agent.requirements.shaping import block_failure_modes, block_tradeoffs, shape
 from agent.retrieval.embedders import DEFAULT_MODEL
 from agent.retrieval.search import Retriever, validate_text
 from agent.rules.checker import Rule, run_rules, to_findings, violations
@@ -158,7 +158,8 @@ class Engine:
     def _requirements(self, design: Architecture, found: Extracted) -> None:
         """The requirements section, the trade-offs they force, and the open questions, in place."""
         assert design.pattern is not None
-        design.tradeoffs = shape(design, found, self.knowledge)
+        design.tradeoffs = shape(design, found, self.knowledge) + block_tradeoffs(design, self.knowledge)
+        design.failure_modes = block_failure_modes(design, self.knowledge)
         spec = self.knowledge.patterns.get(design.pattern.id)
         services = spec.services if spec else design.services
         infrastructure = ("gateway", "auth", "web app", "platform service")

@@ -19,7 +19,7 @@ from agent.knowledge import Knowledge, ProductSpec, Trait, load_knowledge
 from agent.requirements.extract import extract
 from agent.requirements.reading import scope_signals
 from agent.retrieval.bm25 import stem
-from agent.schema import OTHER, Hit, PatternAlternative, PatternChoice, PatternId
+from agent.schema import OTHER, BlockChoice, Hit, PatternAlternative, PatternChoice, PatternId
 
 _TOKEN = re.compile(r"[a-z0-9+#]+")  # words and numbers; '+' and '#' keep "c++", "disney+"
 _NEGATIONS = {"no", "not", "without", "never", "don't", "dont", "skip", "exclude", "excluding"}
@@ -133,6 +133,41 @@ class Reading:
     small_scope: list[str] = field(default_factory=list)
     enterprise: list[str] = field(default_factory=list)
     large_scale: list[str] = field(default_factory=list)
+    blocks: tuple[BlockChoice, ...] = ()
+    """The design building blocks the request needs, most certain first."""
+
+
+BLOCK_CONFIDENCE = 0.6
+
+
+def read_blocks(words: Words, head: Words, hits: Sequence[Hit], knowledge: Knowledge) -> tuple[BlockChoice, ...]:
+    """Building blocks named by their cues (brands 3, strong 2, weak 1, the head of the request counting more),
+    supported by how much of the top of the retrieval belongs to each block's chapter. A block needs a brand or a
+    strong cue: weak words ("quota", "notifications") support but never choose one."""
+    if not knowledge.blocks:
+        return ()
+    total = sum(1 / rank for rank in range(1, len(hits) + 1)) or 1.0
+    share: dict[str, float] = {}
+    for rank, hit in enumerate(hits, start=1):
+        block = knowledge.block_of_chunk(hit.chunk_id)
+        if block is not None:
+            share[block] = share.get(block, 0.0) + (1 / rank) / total
+    found = []
+    for block_id, spec in knowledge.blocks.items():
+        evidence, score = [], 0.0
+        for group, weight in WEIGHTS.items():
+            cues = getattr(spec, group)
+            here = matched_cues(cues, words, fuzzy=group != "weak")
+            evidence += here
+            score += weight * len(here) + HEAD_BONUS * weight * len(matched_cues(here, head, fuzzy=group != "weak"))
+        decisive = any(cue in spec.brands or cue in spec.strong for cue in evidence)
+        if not decisive:
+            continue
+        score += RETRIEVAL_WEIGHT * share.get(block_id, 0.0)
+        confidence = round(1 - math.exp(-score / 2), 2)
+        if confidence >= BLOCK_CONFIDENCE:
+            found.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
+    return tuple(sorted(found, key=lambda b: -b.confidence))
 
 
 def _decisive(found: Sequence[str], spec) -> bool:
@@ -213,6 +248,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     estimation = knowledge.estimation
     # what the request states (a team of 4, an MVP, 50k requests/s) weighs in on its scope
     stated_small, stated_enterprise, stated_large = scope_signals(extract(text), text)
+    blocks = read_blocks(Words(text), head, hits, knowledge)  # product names count as cues here
     return Reading(
         pattern=PatternChoice(
             id=chosen, confidence=confidence, alternatives=alternatives, evidence=evidence.get(chosen, [])
@@ -225,6 +261,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         enterprise=matched_cues(estimation.enterprise_cues, words) + stated_enterprise,
         large_scale=matched_cues(estimation.large_scale_cues, words) + stated_large,
         products=products,
+        blocks=blocks,
     )
 
 

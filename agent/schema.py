@@ -265,6 +265,24 @@ class Question(_Document):
     default: str
 
 
+class BlockChoice(_Document):
+    """A design building block the request needs (a URL shortener, a rate limiter, ...), with the evidence."""
+
+    id: str
+    confidence: float = Field(default=1.0, ge=0, le=1)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class FailureMode(_Document):
+    """What can fail, what that does, and what the design does about it."""
+
+    component: str
+    failure: str
+    impact: str = ""
+    mitigation: str = ""
+    citation: str | None = None
+
+
 class Tradeoff(_Document):
     """A design decision: what was chosen, over what, and why."""
 
@@ -281,6 +299,7 @@ class Architecture(_Document):
     request: str | None = None
     requirements: Requirements | None = None
     pattern: PatternChoice | None = None
+    blocks: list[BlockChoice] = Field(default_factory=list, description="Building blocks the design is composed of.")
     traits: list[str] = Field(default_factory=list)
     cap: CapChoice | None = None
     components: list[Component] = Field(default_factory=list)
@@ -289,6 +308,7 @@ class Architecture(_Document):
     scaling: list[str] = Field(default_factory=list)
     estimate: Estimate | None = None
     tradeoffs: list[Tradeoff] = Field(default_factory=list)
+    failure_modes: list[FailureMode] = Field(default_factory=list)
     capacity: list[CapacityFigure] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)

@@ -35,7 +35,7 @@ def test_every_chunk_fits_the_model_window(chunks):
 
 def test_spans_point_at_the_text_and_cover_every_line_of_content(chunks):
     covered = set()
-    for chunk in chunks:
+    for chunk in (c for c in chunks if c.source == "system-design-knowledge-base.md"):  # the seed; chapters below
         start, end = chunk.span
         assert DOCUMENT[start:end] == chunk.text
         covered.update(range(start, end))

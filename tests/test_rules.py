@@ -34,6 +34,10 @@ TODO = {"request": "a simple todo app", "components": ["React", "Node.js", "Post
         "services": ["Web App"]}  # fmt: skip
 
 
+CATALOGUE_DUMP = ["MongoDB", "MySQL", "Neo4j", "ClickHouse", "Memcached"]
+LIMITER = {"request": "a distributed rate limiter for our API", "blocks": [{"id": "rate_limiter"}],
+           "components": ["Nginx", "Postgres", "Prometheus", "Grafana", "Kubernetes", "JWT", "TLS"],
+           "services": [{"name": "API Gateway", "data_stores": ["Postgres"]}, "Rate Limit Rules Service"]}  # fmt: skip
 ESTIMATE = {"tier": "high", "services_band": [10, 12], "base_hours": [500, 2000], "multipliers": [], "factor": 1.0,
             "combination": "diminishing", "hours": [500, 2000], "low": 820, "likely": 2330, "high": 3300}  # fmt: skip
 
@@ -80,6 +84,11 @@ CASES = {
     # 2 engineers x 2 weeks x 30 h = 120 h, but the estimate says 2,330 likely hours (and 8 weeks x 20 would do)
     "SD042": (with_(TWITTER, estimate=ESTIMATE, requirements=_team_and_deadline("2 engineers", "2 weeks")),
               with_(TWITTER, estimate=ESTIMATE, requirements=_team_and_deadline("20 engineers", "8 weeks"))),
+    "SD052": (with_(TODO, services=[], components=["React", "Sentry", "TLS"]), TODO),
+    "SD053": (with_(TWITTER, components=[*TWITTER["components"], *CATALOGUE_DUMP]),
+              with_(TWITTER, services=[{"name": "Feed Service", "data_stores": ["Redis", "Cassandra", "Postgres",
+                                        "Kafka", "S3", "Elasticsearch"]}, *TWITTER["services"][1:]])),
+    "SD060": (LIMITER, with_(LIMITER, components=[*LIMITER["components"], "Redis"])),
     "SD050": (with_(TODO, components=[*TODO["components"], "FooDB"]), TODO),
     "SD051": (with_(TWITTER, pattern="ride_hailing"), with_(TWITTER, pattern="social_media")),
 }  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from agent.drafting.base import Drafter, DraftRequest
+from agent.drafting.compose import compose
 from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
 from agent.recognition import Words, matched_cues
 from agent.schema import Architecture, CapChoice, Component, Flow, Service
@@ -35,6 +36,8 @@ class KnowledgeBaseDrafter(Drafter):
         pattern_id = reading.pattern.id
         spec = knowledge.patterns.get(pattern_id)
         tier = choose_tier(pattern_id, reading.traits, reading.small_scope, reading.enterprise, reading.large_scale)
+        if spec is None and reading.blocks:
+            return compose(request, tier, self.name)
         components = _components(spec, tier, reading, knowledge)
         services = _services(spec, tier, request, knowledge)
         flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for f in (spec.flows if spec else ())]

@@ -45,7 +45,11 @@ def source_documents(kb_dirs: Sequence[Path] = (), default_kb: bool = True) -> l
         raise InvalidRequest("nothing to index: '--no-default-kb' needs at least one '--kb DIR'")
     documents: list[tuple[Path, str]] = []
     if default_kb:
-        documents += [(path, "") for path in markdown_files(BUNDLED_KB)]
+        # the seed document at the top has no namespace; chapters in sub-folders (kb/blocks/) are namespaced by it
+        for path in markdown_files(BUNDLED_KB):
+            folder = path.parent.relative_to(BUNDLED_KB)
+            namespace = "" if folder == Path(".") else "/".join([*map(slugify, folder.parts), slugify(path.stem)]) + "/"
+            documents.append((path, namespace))
     for directory in kb_dirs:
         for path in markdown_files(Path(directory)):
             relative = path.relative_to(directory).with_suffix("")

@@ -66,6 +66,7 @@ class KnowledgeExtension(_Frozen):
     technologies: tuple[dict[str, Any], ...] = ()
     traits: dict[Trait, dict[str, Any]] = Field(default_factory=dict)
     products: tuple[dict[str, Any], ...] = ()
+    blocks: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 def _extensions(directory: Path) -> list[tuple[Path, KnowledgeExtension]]:
@@ -88,6 +89,10 @@ def load_knowledge(extra_dirs: tuple[Path, ...] = ()) -> Knowledge:
     technologies: list[Any] = list(read_knowledge_file("technologies.yaml"))
     traits: dict[str, Any] = dict(read_knowledge_file("traits.yaml"))
     products: list[Any] = list(read_knowledge_file("products.yaml"))
+    blocks: dict[str, Any] = {}
+    for path in sorted((HERE / "blocks").glob("*.yaml")):
+        entry = read_yaml(path, "knowledge file")
+        blocks[entry["id"]] = entry
     origin = "the built-in knowledge"
     for directory in extra_dirs:
         for path, extension in _extensions(directory):
@@ -98,10 +103,12 @@ def load_knowledge(extra_dirs: tuple[Path, ...] = ()) -> Knowledge:
             technologies += extension.technologies
             traits.update(extension.traits)
             products += extension.products
+            blocks.update({bid: {"id": bid, **spec} for bid, spec in extension.blocks.items()})
     try:
         return Knowledge.model_validate(
             {"patterns": patterns, "technologies": technologies, "traits": traits, "products": products,
-             "estimation": read_knowledge_file("estimation.yaml"), "general": read_knowledge_file("general.yaml")}
+             "blocks": blocks, "estimation": read_knowledge_file("estimation.yaml"),
+             "general": read_knowledge_file("general.yaml")}
         )  # fmt: skip
     except ValidationError as exc:
         raise InvalidRequest(f"the knowledge (last read: {origin}) is invalid: {first_error(exc)}") from None

@@ -78,6 +78,52 @@ class PatternSpec(_Frozen):
     required: tuple[Requirement, ...]
 
 
+class TradeoffSpec(_Frozen):
+    decision: str
+    chosen: str
+    alternatives: tuple[str, ...] = ()
+    why: str
+    cite: str
+
+
+class FailureModeSpec(_Frozen):
+    component: str
+    failure: str
+    impact: str
+    mitigation: str
+    cite: str
+
+
+class CapacityDriver(_Frozen):
+    """What a block's load is counted in, and how big one item of it is when stored."""
+
+    unit: str = Field(description="The noun the workload is counted in, as the requirements reader names it.")
+    item_kb: float = 1.0
+    read_write: str = "80:20"
+
+
+class BlockSpec(_Frozen):
+    """A design building block: a chapter of its own (`kb/blocks/<id>.md`) plus this entry."""
+
+    id: str
+    name: str
+    chapter: str = Field(description="The chunk id prefix of the block's chapter, e.g. 'blocks/url-shortener'.")
+    cite: str
+    brands: tuple[str, ...] = ()
+    strong: tuple[str, ...]
+    weak: tuple[str, ...] = ()
+    traits: tuple[Trait, ...] = ()
+    cap: Cap
+    components: tuple[ComponentSpec, ...]
+    services: tuple[ServiceSpec, ...]
+    flows: tuple[FlowSpec, ...] = ()
+    scaling: tuple[Note, ...] = ()
+    tradeoffs: tuple[TradeoffSpec, ...] = ()
+    failure_modes: tuple[FailureModeSpec, ...] = ()
+    required: tuple[Requirement, ...] = ()
+    capacity: CapacityDriver | None = None
+
+
 class Technology(_Frozen):
     name: str
     category: str
@@ -172,10 +218,12 @@ class Knowledge(BaseModel):
     estimation: Estimation
     general: General
     products: tuple[ProductSpec, ...] = ()
+    blocks: dict[str, BlockSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _traits_exist(self) -> Knowledge:
         used = {trait for spec in self.patterns.values() for trait in spec.traits}
+        used |= {trait for block in self.blocks.values() for trait in block.traits}
         used |= {trait for product in self.products for trait in product.traits}
         used |= {m.trait for m in self.estimation.multipliers.values()}
         used |= set(self.general.trait_components) | set(self.general.generic_services.by_trait)
@@ -191,6 +239,20 @@ class Knowledge(BaseModel):
     def pattern_ids(self) -> tuple[PatternId, ...]:
         """The application patterns the knowledge describes (not counting 'other')."""
         return tuple(self.patterns)
+
+    @cached_property
+    def block_by_chapter(self) -> dict[str, str]:
+        """Chunk id prefix → block id, for reading which block a knowledge-base section belongs to."""
+        return {spec.chapter: block_id for block_id, spec in self.blocks.items()}
+
+    def block_of_chunk(self, chunk_id: str) -> str | None:
+        """The block whose chapter holds `chunk_id`, if any."""
+        prefix = chunk_id.rsplit("/", 1)[0]
+        while prefix:
+            if prefix in self.block_by_chapter:
+                return self.block_by_chapter[prefix]
+            prefix = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        return None
 
     @property
     def all_pattern_ids(self) -> tuple[PatternId, ...]:

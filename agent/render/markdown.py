@@ -15,6 +15,8 @@ def to_markdown(arch: Architecture) -> str:
         lines.append(f"**Pattern:** `{arch.pattern.id}` ({arch.pattern.confidence:.0%})  ")
     if arch.cap:
         lines.append(f"**CAP:** {arch.cap.choice}: {arch.cap.why}  ")
+    if arch.blocks:
+        lines.append("**Building blocks:** " + ", ".join(f"`{b.id}` ({b.confidence:.0%})" for b in arch.blocks) + "  ")
     if arch.traits:
         lines.append(f"**Traits:** {', '.join(arch.traits)}")
     lines += _requirements(arch)
@@ -30,17 +32,7 @@ def to_markdown(arch: Architecture) -> str:
     lines += [f"| {s.name} | {s.responsibility} | {', '.join(s.data_stores)} |" for s in arch.services]
     for flow in arch.flows:
         lines += ["", f"## Flow: {flow.name}", ""] + [f"{n}. {step}" for n, step in enumerate(flow.steps, 1)]
-    if arch.tradeoffs:
-        lines += ["", "## Trade-offs", "", "| decision | chosen | over | why | source |", "|---|---|---|---|---|"]
-        lines += [f"| {tr.decision} | {tr.chosen} | {', '.join(tr.alternatives)} | {tr.why} | `{tr.citation}` |"
-                  for tr in arch.tradeoffs]  # fmt: skip
-    if arch.capacity:
-        lines += ["", "## Capacity", "", "| figure | value | formula |", "|---|---|---|"]
-        lines += [f"| {f.name} | {f.value:,.1f} {f.unit} | {f.formula} |" for f in arch.capacity]
-    if arch.assumptions:
-        lines += ["", "## Assumptions", ""]
-        lines += [f"- {a.name}: {a.value} ({a.source}{', `' + a.citation + '`' if a.citation else ''})"
-                  for a in arch.assumptions]  # fmt: skip
+    lines += _decisions(arch)
     if arch.estimate:
         e = arch.estimate
         summary = (f"{e.tier} tier, {e.hours[0]:,}-{e.hours[1]:,} hours (likely {e.likely or '-'}, "
@@ -70,3 +62,48 @@ def _requirements(arch: Architecture) -> list[str]:
     lines += [f"- {c.name.capitalize()}: {c.value} ({c.source})" for c in found.constraints]
     lines += [f"- Must: {item}" for item in found.functional]
     return lines if len(lines) > 3 else [*lines, "- None stated: the design rests on defaults."]
+
+
+def _failure_modes(arch: Architecture) -> list[str]:
+    if not arch.failure_modes:
+        return []
+    lines = [
+        "",
+        "## Failure modes",
+        "",
+        "| component | failure | impact | mitigation | source |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {f.component} | {f.failure} | {f.impact} | {f.mitigation} | `{f.citation}` |" for f in arch.failure_modes
+    ]
+    return lines
+
+
+def _decisions(arch: Architecture) -> list[str]:
+    lines: list[str] = []
+    if arch.tradeoffs:
+        lines += ["", "## Trade-offs", "", "| decision | chosen | over | why | source |", "|---|---|---|---|---|"]
+        lines += [f"| {tr.decision} | {tr.chosen} | {', '.join(tr.alternatives)} | {tr.why} | `{tr.citation}` |"
+                  for tr in arch.tradeoffs]  # fmt: skip
+    if arch.failure_modes:
+        lines += [
+            "",
+            "## Failure modes",
+            "",
+            "| component | failure | impact | mitigation | source |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {f.component} | {f.failure} | {f.impact} | {f.mitigation} | `{f.citation}` |"
+            for f in arch.failure_modes
+        ]
+    lines += _failure_modes(arch)
+    if arch.capacity:
+        lines += ["", "## Capacity", "", "| figure | value | formula |", "|---|---|---|"]
+        lines += [f"| {f.name} | {f.value:,.1f} {f.unit} | {f.formula} |" for f in arch.capacity]
+    if arch.assumptions:
+        lines += ["", "## Assumptions", ""]
+        lines += [f"- {a.name}: {a.value} ({a.source}{', `' + a.citation + '`' if a.citation else ''})"
+                  for a in arch.assumptions]  # fmt: skip
+    return lines

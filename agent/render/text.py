@@ -69,9 +69,13 @@ def _header(arch: Architecture) -> list[str]:
         lines.append(f"Pattern: {arch.pattern.id} ({_pct(arch.pattern.confidence)}{evidence})")
         if others:
             lines.append(f"  runners-up: {others}")
-        if arch.pattern.id == "other":
+        if arch.pattern.id == "other" and arch.blocks:
+            lines.append("  Outside the five applications: composed of the building blocks below")
+        elif arch.pattern.id == "other":
             lines.append("  Outside the five known patterns: designed from the knowledge base's general principles, "
                          "with lower confidence")  # fmt: skip
+    if arch.blocks:
+        lines.append("Building blocks: " + ", ".join(f"{b.id} ({_pct(b.confidence)})" for b in arch.blocks))
     if arch.traits:
         lines.append(f"Traits: {', '.join(arch.traits)}")
     if arch.cap:
@@ -105,6 +109,11 @@ def render_architecture(arch: Architecture, answer_hint: str = "ask ... --set KE
         lines.append("\nTrade-offs:")
         lines += [f"  {tr.decision}: {tr.chosen} (over {', '.join(tr.alternatives) or '-'}) - {tr.why}  [{tr.citation}]"
                   for tr in arch.tradeoffs]  # fmt: skip
+    if arch.failure_modes:
+        lines.append("\nFailure modes:")
+        lines += [
+            f"  {f.component}: {f.failure} -> {f.impact}; {f.mitigation}  [{f.citation}]" for f in arch.failure_modes
+        ]
     if arch.capacity:
         lines.append("\nCapacity (key figures; --json or estimate for all, with formulas):")
         lines += [f"  {f.name:<40} {f.value:>14,.1f} {f.unit}" for f in arch.capacity[:6]]

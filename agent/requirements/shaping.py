@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from agent.knowledge import Knowledge
 from agent.requirements.extract import Extracted
-from agent.schema import Architecture, Component, Tradeoff
+from agent.schema import Architecture, Component, FailureMode, Tradeoff
 
 TIGHT_LATENCY_MS = 200
 HIGH_AVAILABILITY = 99.95
@@ -94,3 +94,20 @@ def shape(design: Architecture, found: Extracted, knowledge: Knowledge) -> list[
                                   why="users are in one place: one primary database, no cross-region replication",
                                   citation="database-scaling"))  # fmt: skip
     return tradeoffs
+
+
+def block_tradeoffs(design: Architecture, knowledge: Knowledge) -> list[Tradeoff]:
+    """The decisions the design's building blocks make, with their reasons and chapters."""
+    specs = [knowledge.blocks[b.id] for b in design.blocks if b.id in knowledge.blocks]
+    return [
+        Tradeoff(decision=t.decision, chosen=t.chosen, alternatives=list(t.alternatives), why=t.why, citation=t.cite)
+        for spec in specs
+        for t in spec.tradeoffs
+    ]
+
+
+def block_failure_modes(design: Architecture, knowledge: Knowledge) -> list[FailureMode]:
+    """What fails in the design's building blocks, what that does, and the mitigation."""
+    specs = [knowledge.blocks[b.id] for b in design.blocks if b.id in knowledge.blocks]
+    return [FailureMode(component=f.component, failure=f.failure, impact=f.impact, mitigation=f.mitigation,
+                        citation=f.cite) for spec in specs for f in spec.failure_modes]  # fmt: skip

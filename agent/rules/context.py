@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
+from agent.knowledge.models import BlockSpec
 from agent.recognition import read_text
 from agent.schema import Architecture, PatternChoice, PatternId
 from agent.sizing.estimation import choose_tier, services_band
@@ -23,6 +24,8 @@ class CheckContext:
     tier: Tier
     tier_declared: bool
     band: tuple[int, int]
+    blocks: tuple[BlockSpec, ...] = ()
+    """The building blocks the design is held to (declared in the document, or read from its request)."""
     names: set[str] = field(default_factory=set)
     """Canonical technology names present, normalised."""
     categories: dict[str, list[str]] = field(default_factory=dict)
@@ -52,6 +55,11 @@ def _text(document: Architecture) -> str:
     return "\n".join(parts).lower()
 
 
+def _blocks(document: Architecture, read: tuple, knowledge: Knowledge) -> tuple[BlockSpec, ...]:
+    chosen = [b.id for b in document.blocks] or [b.id for b in read]
+    return tuple(knowledge.blocks[block_id] for block_id in chosen if block_id in knowledge.blocks)
+
+
 def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     """Canonicalise names and work out the pattern, traits and tier the document should be held to."""
     names: set[str] = set()
@@ -79,6 +87,9 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     # request for real-time features): the request, the pattern, and the traits the document declares
     request_reading = read_text(document.request or "", knowledge)
     traits = {t: cues for t, cues in request_reading.traits.items() if not cues[0].startswith("pattern:")}
+    blocks = _blocks(document, request_reading.blocks if pattern.id == "other" else (), knowledge)
+    if blocks:  # a building block is what was asked: a named product's lent traits do not apply to it
+        traits = {t: cues for t, cues in traits.items() if not all(c.startswith("product:") for c in cues)}
     if pattern.id in knowledge.patterns:
         for trait in knowledge.patterns[pattern.id].traits:
             traits.setdefault(trait, [f"pattern: {pattern.id}"])
@@ -93,6 +104,11 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
             pattern.id, traits, request_reading.small_scope, request_reading.enterprise, request_reading.large_scale
         )
     pid: PatternId = pattern.id
+    band = services_band(tier, pid, knowledge)
+    if blocks and pid == "other" and tier != "low":
+        # a design of building blocks is held to their own services, not to a quota of a whole application's
+        core = len({s.name for block in blocks for s in block.services})
+        band = (max(1, core - 1), core + 6)
     return CheckContext(
         document=document,
         knowledge=knowledge,
@@ -102,7 +118,8 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         traits=traits,
         tier=tier,
         tier_declared=tier_declared,
-        band=services_band(tier, pid, knowledge),
+        band=band,
+        blocks=blocks,
         names=names,
         categories=categories,
         unknown=unknown,

@@ -32,7 +32,8 @@ def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
     if not any(matches(f) for f in factors):
         yield Violation(f"hours {list(plan.hours)} are not base hours times the multipliers "
                         f"({combine(values):.2f}x combined)")  # fmt: skip
-    if TIERS.index(plan.tier) >= TIERS.index("high") and context.service_count and context.service_count < 4:
+    few = context.service_count and context.service_count < 4 and not context.blocks  # a block may be small
+    if TIERS.index(plan.tier) >= TIERS.index("high") and few:
         yield Violation(f"a {plan.tier}-tier estimate for {context.service_count} services")
 
 
@@ -90,3 +91,27 @@ def plan_fits_the_deadline(context: CheckContext) -> Iterator[Violation]:
         yield Violation(f"about {likely:,.0f} hours of work, but {team} engineer(s) x {weeks:g} week(s) x "
                         f"{HOURS_PER_ENGINEER_WEEK} focused hours = {available:,.0f} hours before the deadline "
                         f"({stated['deadline']})", subject="deadline")  # fmt: skip
+
+
+DATA_CATEGORIES = ("database", "cache", "search", "queue", "storage", "geospatial")
+
+
+@check("SD052")
+def has_service_and_store(context: CheckContext) -> Iterator[Violation]:
+    if not context.document.services:
+        yield Violation("the design names no service: nothing says what runs", severity="error")
+    if not any(context.categories.get(category) for category in ("database", "storage", "cache", "search")):
+        stores = {store for service in context.document.services for store in service.data_stores}
+        if not stores:
+            yield Violation("the design names no data store: nothing says where data lives", severity="error")
+
+
+@check("SD053")
+def catalogue_dump(context: CheckContext) -> Iterator[Violation]:
+    canonical = context.knowledge.canonical
+    used = {canonical(store) for service in context.document.services for store in service.data_stores}
+    unused = [name for category in DATA_CATEGORIES for name in context.categories.get(category, [])
+              if canonical(name) not in used]  # fmt: skip
+    if len(context.document.components) >= 15 and len(unused) >= 5 and context.document.services:
+        yield Violation(f"{len(unused)} data technologies no service uses ({', '.join(unused[:6])}): "
+                        "a list of the catalogue rather than a design")  # fmt: skip

@@ -24,6 +24,11 @@ def production_essentials(context: CheckContext) -> Iterator[Violation]:
     for component in context.knowledge.general.production_essentials.components:
         if component.category not in OWN_RULES:
             needs.setdefault(component.category, component.name)
+    if context.blocks:  # a building block needs a queue or a cache only when its own design has one
+        own = {c.category for block in context.blocks for c in block.components}
+        needs = {
+            category: name for category, name in needs.items() if category not in ("queue", "cache") or category in own
+        }
     for category, default in needs.items():
         if not context.has_category(category) and category not in reported:
             label = CATEGORY_LABELS.get(category, category.replace("_", " "))

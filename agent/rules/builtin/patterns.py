@@ -1,4 +1,4 @@
-"""Each application pattern's required components (SD020)."""
+"""The required components of each application pattern (SD020) and each building block (SD060)."""
 
 from __future__ import annotations
 
@@ -20,3 +20,13 @@ def pattern_components(context: CheckContext) -> Iterator[Violation]:
             names = " or ".join(requirement.any_of)
             yield Violation(f"{spec.name.lower()} without {names}: {requirement.why}", subject=requirement.any_of[0],
                             severity=severity, add=(requirement.any_of[0],))  # fmt: skip
+
+
+@check("SD060")
+def block_components(context: CheckContext) -> Iterator[Violation]:
+    for block in context.blocks:
+        for requirement in block.required:
+            if not context.has(*requirement.any_of):
+                names = " or ".join(requirement.any_of)
+                first = requirement.any_of[0]
+                yield Violation(f"{block.name.lower()} without {names}: {requirement.why}", subject=first, add=(first,))

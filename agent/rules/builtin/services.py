@@ -25,6 +25,9 @@ def _service_key(name: str) -> str:
 
 def _catalogue(context: CheckContext) -> list[Service]:
     knowledge = context.knowledge
+    if context.blocks and context.pattern.id == "other":  # the blocks' own services, never generic filler
+        items = [s for block in context.blocks for s in block.services]
+        return [Service(name=s.name, responsibility=s.responsibility, data_stores=list(s.data_stores)) for s in items]
     spec = knowledge.patterns.get(context.pattern.id)
     generic = knowledge.general.generic_services
     items = [*spec.services, *generic.extra] if spec else [*generic.always, *generic.by_trait.values(), *generic.extra]

@@ -1,0 +1,93 @@
+"""Designs composed of building blocks: a request outside the five applications gets the parts of the blocks it
+needs (a URL shortener's key generation and redirect cache, a crawler's frontier and politeness), and nothing from
+an unrelated application. No service is added to reach a count: the blocks' own services are the design."""
+
+from __future__ import annotations
+
+from agent.drafting.base import DraftRequest
+from agent.knowledge import ComponentSpec, Knowledge, ServiceSpec, normalise_name
+from agent.knowledge.models import BlockSpec
+from agent.schema import Architecture, CapChoice, Component, Flow, Service, Tier
+from agent.sizing.estimation import estimate
+
+LOW_TIER_SKIP = {"queue", "orchestration", "load_balancer", "coordination"}
+
+
+def blocks_of(request: DraftRequest) -> list[BlockSpec]:
+    return [request.knowledge.blocks[b.id] for b in request.reading.blocks if b.id in request.knowledge.blocks]
+
+
+def _components(blocks: list[BlockSpec], tier: Tier, traits: list[str], knowledge: Knowledge) -> list[Component]:
+    general = knowledge.general
+    chosen: list[ComponentSpec] = [c for block in blocks for c in block.components]
+    if tier == "low":
+        chosen = [*general.low_tier_stack, *[c for c in chosen if c.category not in LOW_TIER_SKIP]]
+    else:
+        present = {c.category for c in chosen}
+        # the essentials a block does not bring itself, less a queue or cache it has no use for
+        skip = present | {"queue", "cache"}
+        chosen += [c for c in general.production_essentials.components
+                   if c.category not in skip or c.category == "monitoring"]  # fmt: skip
+    for trait in traits:
+        chosen += [c for c in general.trait_components.get(trait, ()) if c.category not in {x.category for x in chosen}]
+    chosen += general.security_components
+    result: dict[str, Component] = {}
+    for item in chosen:
+        key = normalise_name(knowledge.canonical(item.name))
+        if key not in result:
+            result[key] = Component(name=item.name, category=item.category, purpose=item.purpose, citations=[item.cite])
+    return list(result.values())
+
+
+def _services(blocks: list[BlockSpec], tier: Tier) -> list[Service]:
+    specs: dict[str, ServiceSpec] = {}
+    for block in blocks:
+        for spec in block.services:
+            specs.setdefault(normalise_name(spec.name), spec)
+    if tier == "low":
+        modules = ", ".join(s.name.removesuffix(" Service") for s in specs.values())
+        stores = sorted({store for s in specs.values() for store in s.data_stores})
+        return [Service(name="Web App", responsibility=f"modular monolith: {modules}", data_stores=stores)]
+    services = [Service(name=s.name, responsibility=s.responsibility, data_stores=list(s.data_stores))
+                for s in specs.values()]  # fmt: skip
+    if tier in ("high", "enterprise") and not any("gateway" in s.name.lower() for s in services):
+        services.insert(
+            0, Service(name="API Gateway", responsibility="single entry point, authentication, rate limiting")
+        )
+    return services
+
+
+def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:
+    """The design of a request that needs building blocks rather than one of the five applications."""
+    reading, knowledge = request.reading, request.knowledge
+    blocks = blocks_of(request)
+    if tier == "low" and not reading.small_scope:
+        tier = "medium"  # a building block is infrastructure: no smaller than a few services unless asked
+    # traits a named product lends ("web crawler" as a search engine) are not the block's own
+    stated = [t for t, cues in reading.traits.items() if not all(c.startswith("product:") for c in cues)]
+    traits = list(dict.fromkeys([*stated, *(t for b in blocks for t in b.traits)]))
+    components = _components(blocks, tier, traits, knowledge)
+    flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for b in blocks for f in b.flows]
+    scaling = [note.note for b in blocks for note in b.scaling]
+    if tier != "low":
+        scaling.append("Stateless services scale horizontally behind the load balancer")
+    first = blocks[0]
+    plan = estimate(tier, reading.pattern.id, {t: reading.traits.get(t, ["block"]) for t in traits}, knowledge)
+    citations = list(dict.fromkeys([
+        *(b.cite for b in blocks), first.cap.cite, *(c for comp in components for c in comp.citations),
+        *(c for flow in flows for c in flow.citations), *plan.citations, "cap-theorem-understanding",
+    ]))  # fmt: skip
+    return Architecture(
+        request=request.prompt,
+        pattern=reading.pattern,
+        blocks=list(reading.blocks),
+        traits=traits,
+        cap=CapChoice(choice=first.cap.choice, why=first.cap.why),
+        components=components,
+        services=_services(blocks, tier),
+        flows=flows,
+        scaling=scaling,
+        estimate=plan,
+        citations=citations,
+        drafter=drafter,
+    )
