@@ -86,18 +86,6 @@ def _decisions(arch: Architecture) -> list[str]:
         lines += ["", "## Trade-offs", "", "| decision | chosen | over | why | source |", "|---|---|---|---|---|"]
         lines += [f"| {tr.decision} | {tr.chosen} | {', '.join(tr.alternatives)} | {tr.why} | `{tr.citation}` |"
                   for tr in arch.tradeoffs]  # fmt: skip
-    if arch.failure_modes:
-        lines += [
-            "",
-            "## Failure modes",
-            "",
-            "| component | failure | impact | mitigation | source |",
-            "|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {f.component} | {f.failure} | {f.impact} | {f.mitigation} | `{f.citation}` |"
-            for f in arch.failure_modes
-        ]
     lines += _failure_modes(arch)
     if arch.capacity:
         lines += ["", "## Capacity", "", "| figure | value | formula |", "|---|---|---|"]
