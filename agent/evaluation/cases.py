@@ -30,6 +30,10 @@ class EvalCase(BaseModel):
     services: tuple[int, int] | None = None
     tier: TierId | None = None
     tags: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()
+    """The building blocks the design must be composed of."""
+    concepts: tuple[str, ...] = ()
+    """Words a reviewer looks for in the design's text (the mechanism: "base62", "token bucket", "politeness")."""
 
     @field_validator("services")
     @classmethod

@@ -27,6 +27,9 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
     banded = [r for r in results if r.services_in_band is not None]
     tiered = [r for r in results if r.tier_correct is not None]
     raw = [r.raw_errors for r in results if r.raw_errors is not None]
+    blocked = [r for r in results if r.blocks_correct is not None]
+    found = sum(len(r.concepts_found) for r in results)
+    asked = found + sum(len(r.concepts_missed) for r in results)
     return {
         "cases": len(results),
         "pattern_accuracy": _ratio(sum(bool(r.pattern_correct) for r in judged), len(judged)),
@@ -35,6 +38,8 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
         "tech_f1": f1,
         "service_band_compliance": _ratio(sum(bool(r.services_in_band) for r in banded), len(banded)),
         "tier_accuracy": _ratio(sum(bool(r.tier_correct) for r in tiered), len(tiered)),
+        "block_accuracy": _ratio(sum(bool(r.blocks_correct) for r in blocked), len(blocked)) if blocked else None,
+        "concept_recall": _ratio(found, asked) if asked else None,
         "raw_errors_per_case": round(sum(raw) / len(raw), 2) if raw else None,
         "errors_after_repair": sum(r.errors for r in results),
         "fallbacks": sum(r.fallback for r in results),

@@ -35,6 +35,10 @@ class CaseResult(BaseModel):
     seconds: float
     fallback: bool = False
     error: str | None = None
+    expected_blocks: list[str] = []
+    blocks_correct: bool | None = None
+    concepts_found: list[str] = []
+    concepts_missed: list[str] = []
 
     @property
     def problems(self) -> int:
@@ -45,6 +49,8 @@ class CaseResult(BaseModel):
             + len(self.forbidden_present) * 2
             + (self.services_in_band is False)
             + (self.tier_correct is False)
+            + (self.blocks_correct is False) * 3
+            + len(self.concepts_missed)
             + self.errors * 2
         )
 
@@ -71,6 +77,9 @@ def score_case(
     tier = architecture.estimate.tier if architecture.estimate else None
     count = len(architecture.services)
     band = case.services
+    found_blocks = {b.id for b in architecture.blocks}
+    text = architecture.model_dump_json().lower()
+    concepts = {concept: concept.lower() in text for concept in case.concepts}
     return CaseResult(
         case_id=case.id,
         drafter=drafter,
@@ -87,6 +96,10 @@ def score_case(
         services=count,
         expected_services=band,
         services_in_band=None if band is None else band[0] <= count <= band[1],
+        expected_blocks=list(case.blocks),
+        blocks_correct=None if not case.blocks else set(case.blocks) <= found_blocks,
+        concepts_found=[c for c, hit in concepts.items() if hit],
+        concepts_missed=[c for c, hit in concepts.items() if not hit],
         expected_tier=case.tier,
         tier=tier,
         tier_correct=None if case.tier is None else tier == case.tier,

@@ -88,8 +88,10 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     request_reading = read_text(document.request or "", knowledge)
     traits = {t: cues for t, cues in request_reading.traits.items() if not cues[0].startswith("pattern:")}
     blocks = _blocks(document, request_reading.blocks if pattern.id == "other" else (), knowledge)
-    if blocks:  # a building block is what was asked: a named product's lent traits do not apply to it
-        traits = {t: cues for t, cues in traits.items() if not all(c.startswith("product:") for c in cues)}
+    if blocks:  # a building block is what was asked: traits lent by a product or by the block's own words do not apply
+        named = " ".join(e for b in request_reading.blocks for e in b.evidence)
+        traits = {t: cues for t, cues in traits.items()
+                  if not all(c.startswith("product:") or c in named for c in cues)}  # fmt: skip
     if pattern.id in knowledge.patterns:
         for trait in knowledge.patterns[pattern.id].traits:
             traits.setdefault(trait, [f"pattern: {pattern.id}"])

@@ -1,0 +1,78 @@
+"""Building blocks: recognised from how people phrase a problem, composed without parts of unrelated apps, and
+never padded with filler services."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.knowledge import load_knowledge
+from agent.pipeline import Engine
+
+FILLER = {"Billing Service", "Workflow Service", "Permissions Service", "Reporting Service", "File Service",
+          "Admin Service", "Payment Service", "Media Service", "Real-time Service",
+          "Recommendation Service"}  # fmt: skip
+UNRELATED = {"Stripe", "FFmpeg", "WebSocket", "Signal Protocol", "Redis Geo", "Image processing pipeline"}
+
+
+@pytest.fixture(scope="module")
+def engine(retriever):
+    return Engine(retriever)
+
+
+CASES = [
+    ("Design a URL shortener like bit.ly, 100M new URLs a month", "url_shortener", {"Redirect Service"}),
+    ("a service that turns long links into short ones", "url_shortener", {"Shortening Service"}),
+    ("a distributed rate limiter for our API, 50k requests per second", "rate_limiter", {"API Gateway"}),
+    ("throttle requests per API key", "rate_limiter", {"Rate Limit Rules Service"}),
+    ("web crawler, 1 billion pages a month", "web_crawler", {"URL Frontier Service", "Fetcher Service"}),
+    ("autocomplete for our search box", "typeahead", {"Suggestion Service"}),
+    ("send push notifications, SMS and email to our users", "notification_system", {"Channel Workers"}),
+    ("distributed unique id generator", "unique_id_generator", {"ID Service"}),
+]
+
+
+@pytest.mark.parametrize(("prompt", "block", "services"), CASES, ids=[c[1] + ":" + c[0][:20] for c in CASES])
+def test_a_block_request_gets_the_blocks_parts_and_nothing_else(engine, prompt, block, services):
+    design = engine.recommend(prompt)
+    assert design.pattern.id == "other" and block in {b.id for b in design.blocks}
+    names = {s.name for s in design.services}
+    assert services <= names
+    assert not names & FILLER, names & FILLER
+    assert not {c.name for c in design.components} & UNRELATED
+    assert design.flows and design.tradeoffs and design.failure_modes
+    assert all(f.citation and f.citation.startswith("blocks/") for f in design.failure_modes)
+    assert not [f for f in design.findings if f.severity == "error"]
+
+
+def test_the_five_applications_are_not_taken_for_blocks(engine):
+    for prompt, pattern in [("Build a Twitter clone", "social_media"), ("Build an Uber clone", "ride_hailing"),
+                            ("Build a WhatsApp clone", "messaging")]:  # fmt: skip
+        design = engine.recommend(prompt)
+        assert design.pattern.id == pattern and design.blocks == []
+
+
+def test_weak_words_alone_choose_no_block(engine):
+    assert engine.recommend("an app that shows reminders and notifications for my gym").blocks == [] or all(
+        b.id == "notification_system" for b in engine.recommend("an app that shows notifications").blocks
+    )
+    assert engine.recommend("a todo app").blocks == []
+
+
+def test_repair_completes_a_block_design_from_its_own_services_only(engine):
+    report = engine.check(
+        {"request": "a URL shortener", "blocks": [{"id": "url_shortener"}], "components": ["Cassandra"],
+         "services": ["Shortening Service"]},
+        fix=True,
+    )  # fmt: skip
+    repaired = report.repaired
+    assert "Redis" in {c.name for c in repaired.components}  # SD060: the block's core part
+    assert not {s.name for s in repaired.services} & FILLER
+
+
+def test_every_block_cites_existing_chunks_and_has_a_chapter(retriever):
+    knowledge = load_knowledge()
+    ids = {chunk.id for chunk in retriever.index.chunks}
+    assert len(knowledge.blocks) >= 6
+    for block in knowledge.blocks.values():
+        assert any(chunk_id.startswith(block.chapter + "/") for chunk_id in ids), block.id
+        assert block.tradeoffs and block.failure_modes and block.flows, block.id
