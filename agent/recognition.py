@@ -170,6 +170,16 @@ def read_blocks(words: Words, head: Words, hits: Sequence[Hit], knowledge: Knowl
     return tuple(sorted(found, key=lambda b: -b.confidence))
 
 
+def _only_a_style(found: Sequence[str], spec, text: str) -> bool:
+    """The pattern's only evidence is a brand used as a style ("Twitter Snowflake-style", "Netflix-like"): the
+    request is for the thing that follows, a building block, not the brand's application."""
+    brands = [cue for cue in found if cue in spec.brands]
+    if not brands or len(brands) != len(found):
+        return False
+    return all(re.search(rf"\b{re.escape(brand)}\b[\w\s'-]{{0,25}}?(?:style|like|inspired)\b", text, re.IGNORECASE)
+               for brand in brands)  # fmt: skip
+
+
 def _decisive(found: Sequence[str], spec) -> bool:
     """Weak cues ('inventory', 'orders', 'streaming') support a pattern but cannot choose it on their own;
     brands, strong cues and named products can."""
@@ -224,6 +234,9 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         saturation = 1 - math.exp(-scores[pid] / 2)
         confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
     best = ranked[0]
+    blocks = read_blocks(Words(text), head, hits, knowledge)  # product names count as cues here
+    if blocks and _only_a_style(evidence[best], knowledge.patterns[best], text):
+        confidences[best] = min(confidences[best], MIN_CONFIDENCE - 0.01)  # "a Twitter-style id generator"
     if confidences[best] >= MIN_CONFIDENCE and _decisive(evidence[best], knowledge.patterns[best]):
         chosen: PatternId = best
         confidence = confidences[best]
@@ -248,7 +261,6 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     estimation = knowledge.estimation
     # what the request states (a team of 4, an MVP, 50k requests/s) weighs in on its scope
     stated_small, stated_enterprise, stated_large = scope_signals(extract(text), text)
-    blocks = read_blocks(Words(text), head, hits, knowledge)  # product names count as cues here
     return Reading(
         pattern=PatternChoice(
             id=chosen, confidence=confidence, alternatives=alternatives, evidence=evidence.get(chosen, [])

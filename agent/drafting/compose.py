@@ -66,8 +66,8 @@ def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:
     # traits a named product lends ("web crawler" as a search engine) are not the block's own, and neither are
     # traits read from the very words that named the block ("push notifications" is not a request for WebSocket)
     named = " ".join(e for b in reading.blocks for e in b.evidence)
-    stated = [t for t, cues in reading.traits.items()
-              if not all(c.startswith("product:") or c in named for c in cues)]  # fmt: skip
+    lent = ("product:", "pattern:")  # by a named product, or by a pattern the request only resembles
+    stated = [t for t, cues in reading.traits.items() if not all(c.startswith(lent) or c in named for c in cues)]
     traits = list(dict.fromkeys([*stated, *(t for b in blocks for t in b.traits)]))
     components = _components(blocks, tier, traits, knowledge)
     flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for b in blocks for f in b.flows]

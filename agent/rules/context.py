@@ -90,8 +90,8 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     blocks = _blocks(document, request_reading.blocks if pattern.id == "other" else (), knowledge)
     if blocks:  # a building block is what was asked: traits lent by a product or by the block's own words do not apply
         named = " ".join(e for b in request_reading.blocks for e in b.evidence)
-        traits = {t: cues for t, cues in traits.items()
-                  if not all(c.startswith("product:") or c in named for c in cues)}  # fmt: skip
+        lent = ("product:", "pattern:")
+        traits = {t: cues for t, cues in traits.items() if not all(c.startswith(lent) or c in named for c in cues)}
     if pattern.id in knowledge.patterns:
         for trait in knowledge.patterns[pattern.id].traits:
             traits.setdefault(trait, [f"pattern: {pattern.id}"])
