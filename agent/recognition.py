@@ -170,6 +170,17 @@ def read_blocks(words: Words, head: Words, hits: Sequence[Hit], knowledge: Knowl
     return tuple(sorted(found, key=lambda b: -b.confidence))
 
 
+def _block_heads_request(blocks: Sequence[BlockChoice], head: Words, knowledge: Knowledge) -> bool:
+    """The head of the request names a block by a phrase of its own ("a payment system with ...", "sell event
+    tickets ..."): that is what is being built, whatever generic words of an application follow."""
+    for block in blocks:
+        spec = knowledge.blocks[block.id]
+        phrases = [cue for cue in (*spec.brands, *spec.strong) if len(_cue_tokens(cue)) > 1 or cue in spec.brands]
+        if matched_cues(phrases, head):
+            return True
+    return False
+
+
 def _only_a_style(found: Sequence[str], spec, text: str) -> bool:
     """The pattern's only evidence is a brand used as a style ("Twitter Snowflake-style", "Netflix-like"): the
     request is for the thing that follows, a building block, not the brand's application."""
@@ -235,7 +246,14 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
     best = ranked[0]
     blocks = read_blocks(Words(text), head, hits, knowledge)  # product names count as cues here
-    if blocks and _only_a_style(evidence[best], knowledge.patterns[best], text):
+    block_brands = [cue for b in blocks for cue in b.evidence if cue in knowledge.blocks[b.id].brands]
+    only_products = bool(evidence[best]) and all(cue.startswith("product: ") for cue in evidence[best])
+    pattern_brands = [cue for cue in evidence[best] if cue in knowledge.patterns[best].brands]
+    if blocks and (
+        _only_a_style(evidence[best], knowledge.patterns[best], text)
+        or (only_products and block_brands)
+        or (not pattern_brands and _block_heads_request(blocks, head, knowledge))
+    ):
         confidences[best] = min(confidences[best], MIN_CONFIDENCE - 0.01)  # "a Twitter-style id generator"
     if confidences[best] >= MIN_CONFIDENCE and _decisive(evidence[best], knowledge.patterns[best]):
         chosen: PatternId = best
