@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json
-from agent.drafting.llm.http import bounded_client
+from agent.drafting.llm.http import bounded_client, model_errors
 from agent.drafting.llm.openai_compat import api_key
 from agent.errors import InvalidRequest, ModelError
 from agent.redaction import redact_url
@@ -63,25 +63,14 @@ class AnthropicClient:
         return Completion(text=prefill + retry.text, tokens=completion.tokens + retry.tokens)
 
     def _create(self, **request: Any) -> Completion:
-        anthropic = self._anthropic
         arguments: dict[str, Any] = {
             "model": self.model,
             "max_tokens": 1024,
             "extra_body": {"temperature": 0},
             **request,
         }
-        try:
+        with model_errors(self._anthropic, self.where):
             response = self._client.messages.create(**arguments)
-        except anthropic.APIConnectionError as exc:
-            raise ModelError(f"cannot reach {self.where!r}: {type(exc).__name__}") from None
-        except anthropic.APIStatusError as exc:
-            raise ModelError(f"{self.where!r} answered HTTP {exc.status_code} after retries") from None
-        except anthropic.APIError as exc:
-            raise ModelError(f"{self.where!r} failed: {type(exc).__name__}") from None
-        except (ValueError, RecursionError) as exc:  # the SDK parses the body itself: not JSON, or nested too deep
-            raise ModelError(
-                f"{self.where!r} answered something that is not a model response ({type(exc).__name__})"
-            ) from None
         return _completion(response, self.where)
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from agent.errors import ModelError
 
 MAX_ANSWER_BYTES = 2_000_000
 """A design is a few kilobytes; anything far beyond that is a runaway answer."""
@@ -66,3 +69,18 @@ def bounded_client(timeout: float, max_bytes: int = MAX_ANSWER_BYTES) -> tuple[A
         transport.deadline = time.monotonic() + timeout
 
     return httpx2.Client(transport=transport, timeout=timeout), start
+
+
+@contextmanager
+def model_errors(sdk: Any, where: str) -> Iterator[None]:
+    """Turn an SDK's errors (OpenAI's or Anthropic's: both name them alike) into one-sentence ModelErrors."""
+    try:
+        yield
+    except sdk.APIConnectionError as exc:
+        raise ModelError(f"cannot reach {where!r}: {type(exc).__name__}") from None
+    except sdk.APIStatusError as exc:
+        raise ModelError(f"{where!r} answered HTTP {exc.status_code} after retries") from None
+    except sdk.APIError as exc:
+        raise ModelError(f"{where!r} failed: {type(exc).__name__}") from None
+    except (ValueError, RecursionError) as exc:  # the SDK parses the body itself: not JSON, or nested too deep
+        raise ModelError(f"{where!r} answered something that is not a model response ({type(exc).__name__})") from None

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion
-from agent.drafting.llm.http import bounded_client
+from agent.drafting.llm.http import bounded_client, model_errors
 from agent.errors import InvalidRequest, ModelError
 from agent.redaction import redact_url
 
@@ -58,24 +58,15 @@ class OpenAIClient:
         last_error: Exception | None = None
         self._start_deadline()
         for response_format in formats:
-            try:
-                # the SDK's TypedDicts describe what our plain dicts already are
-                request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0,
-                                           "max_tokens": 1024, "response_format": response_format}  # fmt: skip
-                response = self._client.chat.completions.create(**request)
-            except openai.BadRequestError as exc:  # the server does not support this response_format
-                last_error = exc
-                continue
-            except openai.APIConnectionError as exc:
-                raise ModelError(f"cannot reach {self.where!r}: {type(exc).__name__}") from None
-            except openai.APIStatusError as exc:
-                raise ModelError(f"{self.where!r} answered HTTP {exc.status_code} after retries") from None
-            except openai.APIError as exc:
-                raise ModelError(f"{self.where!r} failed: {type(exc).__name__}") from None
-            except (ValueError, RecursionError) as exc:  # the SDK parses the body itself: not JSON, or nested too deep
-                raise ModelError(
-                    f"{self.where!r} answered something that is not a model response ({type(exc).__name__})"
-                ) from None
+            # the SDK's TypedDicts describe what our plain dicts already are
+            request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0,
+                                       "max_tokens": 1024, "response_format": response_format}  # fmt: skip
+            with model_errors(openai, self.where):
+                try:
+                    response = self._client.chat.completions.create(**request)
+                except openai.BadRequestError as exc:  # the server does not support this response_format
+                    last_error = exc
+                    continue
             return Completion(text=_answer_text(response, self.where), tokens=_total_tokens(response))
         raise ModelError(f"{self.where!r} rejected structured output: {type(last_error).__name__}")
 
