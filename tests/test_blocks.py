@@ -31,6 +31,9 @@ CASES = [
     ("concert ticket booking site with seat selection", "ticket_booking", {"Booking Service", "Waiting Room Service"}),
     ("a payment system with a wallet and payouts", "payment_system", {"Ledger Service", "Reconciliation Service"}),
     ("a leaderboard for our mobile game", "leaderboard", {"Leaderboard Service"}),
+    ("design a distributed key-value store", "key_value_store", {"Storage Node", "Coordinator"}),
+    ("a job scheduler that runs tasks on a schedule with retries", "job_scheduler", {"Scheduler", "Worker Pool"}),
+    ("a metrics monitoring and alerting system", "metrics_monitoring", {"Writer Service", "Alert Service"}),
 ]
 
 
