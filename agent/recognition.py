@@ -173,10 +173,14 @@ def read_blocks(words: Words, head: Words, hits: Sequence[Hit], knowledge: Knowl
 def _block_heads_request(blocks: Sequence[BlockChoice], head: Words, knowledge: Knowledge) -> bool:
     """The head of the request names a block by a phrase of its own ("a payment system with ...", "sell event
     tickets ..."): that is what is being built, whatever generic words of an application follow."""
+    first = head.stems[:1]
     for block in blocks:
         spec = knowledge.blocks[block.id]
         phrases = [cue for cue in (*spec.brands, *spec.strong) if len(_cue_tokens(cue)) > 1 or cue in spec.brands]
         if matched_cues(phrases, head):
+            return True
+        # an imperative that is the block's own verb: "Crawl 50 million pages ...", "Throttle our API ..."
+        if first and any(_cue_tokens(cue) == tuple(first) for cue in spec.strong):
             return True
     return False
 
