@@ -306,10 +306,9 @@ def _multiword_cues(knowledge: Knowledge) -> tuple[str, ...]:
     cached = _PHRASES.get(id(knowledge))
     if cached is not None:
         return cached
-    cues = {
-        cue for spec in knowledge.patterns.values() for group in WEIGHTS for cue in getattr(spec, group)
-        if len(_cue_tokens(cue)) > 1
-    }  # fmt: skip
+    # blocks' phrases too: "message" inside "message queue" says nothing about a chat app
+    specs = (*knowledge.patterns.values(), *knowledge.blocks.values())
+    cues = {cue for spec in specs for group in WEIGHTS for cue in getattr(spec, group) if len(_cue_tokens(cue)) > 1}
     phrases = _PHRASES[id(knowledge)] = tuple(sorted(cues))
     return phrases
 

@@ -34,6 +34,7 @@ CASES = [
     ("design a distributed key-value store", "key_value_store", {"Storage Node", "Coordinator"}),
     ("a job scheduler that runs tasks on a schedule with retries", "job_scheduler", {"Scheduler", "Worker Pool"}),
     ("a metrics monitoring and alerting system", "metrics_monitoring", {"Writer Service", "Alert Service"}),
+    ("design a distributed message queue like Kafka", "message_queue", {"Broker", "Group Coordinator"}),
 ]
 
 
@@ -56,6 +57,13 @@ def test_the_five_applications_are_not_taken_for_blocks(engine):
                             ("Build a WhatsApp clone", "messaging")]:  # fmt: skip
         design = engine.recommend(prompt)
         assert design.pattern.id == pattern and design.blocks == []
+
+
+def test_a_blocks_phrase_hides_its_words_from_the_applications(engine):
+    # "message" inside "message queue" is not a chat app; a chat app that uses a queue still is one
+    design = engine.recommend("an order processing service that sends its emails through a message queue")
+    assert design.pattern.id != "messaging" and "Signal Protocol" not in {c.name for c in design.components}
+    assert engine.recommend("a team chat app like Slack with message history").pattern.id == "messaging"
 
 
 def test_weak_words_alone_choose_no_block(engine):
