@@ -218,16 +218,16 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     share = _retrieval_share(hits, known)
     evidence: dict[PatternId, list[str]] = {}
     scores: dict[PatternId, float] = {}
-    phrases = _multiword_cues(knowledge)
     head = Words(_HEAD_END.split(text, maxsplit=1)[0])
     products = tuple(p for p in knowledge.products if matched_cues(p.names, words))
     product_names = [name for p in products for name in matched_cues(p.names, words)]
     words = _without_phrases(words, product_names)  # "Google Drive" says nothing about drivers
+    phrases = [p for p in _multiword_cues(knowledge) if _find(p, words, False)]  # looked up once, not per pattern
     for pid in known:
         spec = knowledge.patterns[pid]
         # a phrase cue of another pattern hides its words from this one ("video call" is not a video platform)
         own = {cue for group in WEIGHTS for cue in getattr(spec, group)}
-        visible = _without_phrases(words, [p for p in phrases if p not in own and _find(p, words, False)])
+        visible = _without_phrases(words, [p for p in phrases if p not in own])
         found, keyword_score = [], 0.0
         for group, weight in WEIGHTS.items():
             hits_here = matched_cues(getattr(spec, group), visible, fuzzy=group != "weak")
