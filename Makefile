@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python benchmarks/eval_suite.py
 	$(BIN)/python benchmarks/synth.py
 	$(BIN)/python benchmarks/drafting.py
+	$(BIN)/python benchmarks/recognition.py
 	$(BIN)/python benchmarks/fuzz.py
 
 clean:
