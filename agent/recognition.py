@@ -201,12 +201,15 @@ def _decisive(found: Sequence[str], spec) -> bool:
     return any(cue in spec.brands or cue in spec.strong or cue.startswith("product: ") for cue in found)
 
 
-def _retrieval_share(hits: Sequence[Hit], patterns: Sequence[PatternId]) -> dict[PatternId, float]:
+def _retrieval_share(hits: Sequence[Hit], knowledge: Knowledge) -> dict[PatternId, float]:
     total = sum(1 / rank for rank in range(1, len(hits) + 1)) or 1.0
-    share: dict[PatternId, float] = dict.fromkeys(patterns, 0.0)
+    share: dict[PatternId, float] = dict.fromkeys(knowledge.pattern_ids, 0.0)
     for rank, hit in enumerate(hits, start=1):
-        if hit.pattern in share:
-            share[hit.pattern] += (1 / rank) / total
+        pattern = hit.pattern
+        if pattern is None and (block := knowledge.block_of_chunk(hit.chunk_id)) is not None:
+            pattern = knowledge.blocks[block].pattern  # the chapter of a pattern's core block counts for it
+        if pattern in share:
+            share[pattern] += (1 / rank) / total
     return share
 
 
@@ -215,7 +218,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     knowledge = knowledge or load_knowledge()
     known = knowledge.pattern_ids
     words = Words(text)
-    share = _retrieval_share(hits, known)
+    share = _retrieval_share(hits, knowledge)
     evidence: dict[PatternId, list[str]] = {}
     scores: dict[PatternId, float] = {}
     head = Words(_HEAD_END.split(text, maxsplit=1)[0])
@@ -226,7 +229,9 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     for pid in known:
         spec = knowledge.patterns[pid]
         # a phrase cue of another pattern hides its words from this one ("video call" is not a video platform)
-        own = {cue for group in WEIGHTS for cue in getattr(spec, group)}
+        # and so does a block's phrase, unless the block is this pattern's own core ("chat app" for messaging)
+        kin = [spec, *(b for b in knowledge.blocks.values() if b.pattern == pid)]
+        own = {cue for item in kin for group in WEIGHTS for cue in getattr(item, group)}
         visible = _without_phrases(words, [p for p in phrases if p not in own])
         found, keyword_score = [], 0.0
         for group, weight in WEIGHTS.items():
@@ -250,13 +255,15 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
     best = ranked[0]
     blocks = read_blocks(Words(text), head, hits, knowledge)  # product names count as cues here
-    block_brands = [cue for b in blocks for cue in b.evidence if cue in knowledge.blocks[b.id].brands]
+    # a block that is the best pattern's own core ("a news feed" for social media) confirms it, never demotes it
+    rivals = [b for b in blocks if knowledge.blocks[b.id].pattern != best]
+    block_brands = [cue for b in rivals for cue in b.evidence if cue in knowledge.blocks[b.id].brands]
     only_products = bool(evidence[best]) and all(cue.startswith("product: ") for cue in evidence[best])
     pattern_brands = [cue for cue in evidence[best] if cue in knowledge.patterns[best].brands]
-    if blocks and (
+    if rivals and (
         _only_a_style(evidence[best], knowledge.patterns[best], text)
         or (only_products and block_brands)
-        or (not pattern_brands and _block_heads_request(blocks, head, knowledge))
+        or (not pattern_brands and _block_heads_request(rivals, head, knowledge))
     ):
         confidences[best] = min(confidences[best], MIN_CONFIDENCE - 0.01)  # "a Twitter-style id generator"
     if confidences[best] >= MIN_CONFIDENCE and _decisive(evidence[best], knowledge.patterns[best]):
@@ -276,6 +283,9 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         if pid != chosen and confidences[pid] >= SECONDARY_CONFIDENCE * 0.6 and len(evidence[pid]) >= 1
         and _decisive(evidence[pid], knowledge.patterns[pid])
     )  # fmt: skip
+    core = [b for b in blocks if knowledge.blocks[b.id].pattern == chosen]
+    if core and _block_heads_request(core, head, knowledge):
+        secondary = ()  # "in-app chat between buyers and sellers" asks for the chat, not for the shop around it
     traits = _traits(words, chosen, secondary, knowledge)
     for product in products:
         for trait in product.traits:

@@ -35,6 +35,9 @@ CASES = [
     ("a job scheduler that runs tasks on a schedule with retries", "job_scheduler", {"Scheduler", "Worker Pool"}),
     ("a metrics monitoring and alerting system", "metrics_monitoring", {"Writer Service", "Alert Service"}),
     ("design a distributed message queue like Kafka", "message_queue", {"Broker", "Group Coordinator"}),
+    ("Design Pastebin", "pastebin", {"Paste Service", "Cleanup Worker"}),
+    ("design a distributed cache like Memcached", "distributed_cache", {"Cache Client"}),
+    ("full-text search over a billion documents", "search_engine", {"Indexing Service", "Query Service"}),
 ]
 
 
@@ -91,3 +94,32 @@ def test_every_block_cites_existing_chunks_and_has_a_chapter(retriever):
     for block in knowledge.blocks.values():
         assert any(chunk_id.startswith(block.chapter + "/") for chunk_id in ids), block.id
         assert block.tradeoffs and block.failure_modes and block.flows, block.id
+
+
+def test_a_block_at_the_core_of_an_application_keeps_that_applications_design(engine):
+    # a news feed is social media's own design: the pattern stands, the block adds its decisions and failures
+    design = engine.recommend("Design a news feed system")
+    assert design.pattern.id == "social_media" and "news_feed" in {b.id for b in design.blocks}
+    assert "Feed Service" in {s.name for s in design.services}
+    assert "when the feed is assembled" in {t.decision for t in design.tradeoffs}
+    # asked for as a feature, the chat is the request: the shop around it lends no cart or payments
+    chat = engine.recommend("in-app chat between buyers and sellers with read receipts")
+    assert chat.pattern.id == "messaging" and "chat" in {b.id for b in chat.blocks}
+    assert not {"Cart Service", "Catalog Service"} & {s.name for s in chat.services}
+    assert "Stripe" not in {c.name for c in chat.components}
+
+
+def test_infrastructure_blocks_get_no_user_password_or_token_parts(engine):
+    names = {c.name for c in engine.recommend("design a distributed cache like Memcached").components}
+    assert "TLS" in names and not {"bcrypt", "JWT"} & names
+    assert "bcrypt" in {c.name for c in engine.recommend("Design Pastebin with user accounts").components}
+
+
+def test_authentication_is_asked_of_what_people_sign_in_to_only(engine):
+    limiter = {"request": "a distributed rate limiter", "blocks": [{"id": "rate_limiter"}],
+               "components": ["Redis", "Postgres", "TLS", "Prometheus"], "services": ["API Gateway"]}  # fmt: skip
+    assert "SD032" not in {f.rule_id for f in engine.check(limiter).findings}
+    todo = {"request": "a todo app", "components": ["Postgres", "TLS"], "services": ["Web App"]}
+    assert "SD032" in {f.rule_id for f in engine.check(todo).findings}
+    anonymous = {**todo, "request": "a todo app used anonymously, no accounts"}
+    assert "SD032" not in {f.rule_id for f in engine.check(anonymous).findings}

@@ -30,7 +30,8 @@ def _components(blocks: list[BlockSpec], tier: Tier, traits: list[str], knowledg
                    if c.category not in skip or c.category == "monitoring"]  # fmt: skip
     for trait in traits:
         chosen += [c for c in general.trait_components.get(trait, ()) if c.category not in {x.category for x in chosen}]
-    chosen += general.security_components
+    users = any(block.end_users for block in blocks)  # infrastructure is called by services, not people
+    chosen += [c for c in general.security_components if users or c.category != "security" or c.name == "TLS"]
     result: dict[str, Component] = {}
     for item in chosen:
         key = normalise_name(knowledge.canonical(item.name))
@@ -55,6 +56,33 @@ def _services(blocks: list[BlockSpec], tier: Tier) -> list[Service]:
             0, Service(name="API Gateway", responsibility="single entry point, authentication, rate limiting")
         )
     return services
+
+
+def own_blocks(request: DraftRequest, pattern_id: str) -> list[BlockSpec]:
+    """The blocks a seed application's design does not already hold (a news feed is social media's own)."""
+    return [block for block in blocks_of(request) if block.pattern != pattern_id]
+
+
+def with_blocks(
+    blocks: list[BlockSpec], components: list[Component], services: list[Service], knowledge: Knowledge
+) -> tuple[list[Component], list[Service]]:
+    """A seed application's design joined with the blocks it also needs (food delivery = a shop + courier
+    dispatch): each block adds its own parts, replaces the services it stands in for, and nothing else."""
+    have = {normalise_name(knowledge.canonical(c.name)) for c in components}
+    for part in (c for block in blocks for c in block.components):
+        key = normalise_name(knowledge.canonical(part.name))
+        if key not in have:
+            have.add(key)
+            components.append(Component(name=part.name, category=part.category, purpose=part.purpose,
+                                        citations=[part.cite]))  # fmt: skip
+    replaced = {normalise_name(name) for block in blocks for name in block.supersedes}
+    kept = [s for s in services if normalise_name(s.name) not in replaced]
+    names = {normalise_name(s.name) for s in kept}
+    for spec in (s for block in blocks for s in block.services):
+        if normalise_name(spec.name) not in names:
+            names.add(normalise_name(spec.name))
+            kept.append(Service(name=spec.name, responsibility=spec.responsibility, data_stores=list(spec.data_stores)))
+    return components, kept
 
 
 def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from agent.drafting.base import Drafter, DraftRequest
-from agent.drafting.compose import compose
+from agent.drafting.compose import compose, own_blocks, with_blocks
 from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
 from agent.recognition import Words, matched_cues
 from agent.schema import Architecture, CapChoice, Component, Flow, Service
@@ -43,6 +43,12 @@ class KnowledgeBaseDrafter(Drafter):
         flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for f in (spec.flows if spec else ())]
         scaling = [note.note for note in spec.scaling] if spec else []
         scaling_cites = [note.cite for note in spec.scaling] if spec else []
+        extra = own_blocks(request, pattern_id) if spec else []
+        if extra and tier != "low":
+            components, services = with_blocks(extra, components, services, knowledge)
+            flows += [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for b in extra for f in b.flows]
+            scaling += [note.note for b in extra for note in b.scaling]
+            scaling_cites += [note.cite for b in extra for note in b.scaling]
         if tier != "low":
             scaling.append("Stateless services scale horizontally behind the load balancer")
             scaling_cites.append("horizontal-scaling")
@@ -51,6 +57,7 @@ class KnowledgeBaseDrafter(Drafter):
         citations = _ordered_unique(
             [spec.cite, spec.recognition_cite, spec.services_cite] if spec else ["for-inference-time"],
             [c for component in components for c in component.citations],
+            [b.cite for b in extra],
             [c for flow in flows for c in flow.citations],
             scaling_cites,
             plan.citations,
@@ -59,6 +66,7 @@ class KnowledgeBaseDrafter(Drafter):
         return Architecture(
             request=request.prompt,
             pattern=reading.pattern,
+            blocks=list(reading.blocks),
             traits=list(reading.traits),
             cap=cap,
             components=components,

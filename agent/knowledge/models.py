@@ -122,6 +122,22 @@ class BlockSpec(_Frozen):
     failure_modes: tuple[FailureModeSpec, ...] = ()
     required: tuple[Requirement, ...] = ()
     capacity: CapacityDriver | None = None
+    pattern: str | None = Field(
+        default=None,
+        description="The seed application this block is the core of (a news feed is social media's): when the "
+        "request is that application, its knowledge-base design stands and the block adds trade-offs and failure "
+        "modes only.",
+    )
+    end_users: bool = Field(
+        default=True,
+        description="Whether people sign in to it. Infrastructure (a cache, a broker, a limiter) is called by "
+        "services, so password hashing and user tokens are not its parts.",
+    )
+    supersedes: tuple[str, ...] = Field(
+        default=(),
+        description="Services of an application this block stands in for when composed with it (courier "
+        "dispatch replaces a shop's Shipping Service).",
+    )
 
 
 class Technology(_Frozen):

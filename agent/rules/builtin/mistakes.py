@@ -70,8 +70,15 @@ def replicate_database(doc: Architecture, context: CheckContext, found: list[Vio
     return changes
 
 
+ANONYMOUS = re.compile(r"\banonymous(ly)?\b|\bno (user )?accounts?\b|\bwithout (an )?accounts?\b", re.IGNORECASE)
+
+
 @check("SD032")
 def no_authentication(context: CheckContext) -> Iterator[Violation]:
+    if context.blocks and context.pattern.id == "other" and not any(b.end_users for b in context.blocks):
+        return  # infrastructure (a cache, a broker, a limiter) is called by services, not signed in to by people
+    if ANONYMOUS.search(context.text):
+        return  # anonymous by requirement
     has_auth_service = any("auth" in s.name.lower() for s in context.document.services)
     if not has_auth_service and not context.has("JWT") and not re.search(r"\bauth|login|sign[- ]?in", context.text):
         yield Violation("nothing authenticates requests (no auth service, JWT or OAuth)", add=("JWT",))
