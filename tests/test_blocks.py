@@ -29,7 +29,7 @@ CASES = [
     ("send push notifications, SMS and email to our users", "notification_system", {"Channel Workers"}),
     ("distributed unique id generator", "unique_id_generator", {"ID Service"}),
     ("concert ticket booking site with seat selection", "ticket_booking", {"Booking Service", "Waiting Room Service"}),
-    ("a payment system with a wallet and payouts", "payment_system", {"Ledger Service", "Reconciliation Service"}),
+    ("a payment system with payouts to sellers", "payment_system", {"Ledger Service", "Reconciliation Service"}),
     ("a leaderboard for our mobile game", "leaderboard", {"Leaderboard Service"}),
     ("design a distributed key-value store", "key_value_store", {"Storage Node", "Coordinator"}),
     ("a job scheduler that runs tasks on a schedule with retries", "job_scheduler", {"Scheduler", "Worker Pool"}),
@@ -38,6 +38,11 @@ CASES = [
     ("Design Pastebin", "pastebin", {"Paste Service", "Cleanup Worker"}),
     ("design a distributed cache like Memcached", "distributed_cache", {"Cache Client"}),
     ("full-text search over a billion documents", "search_engine", {"Indexing Service", "Query Service"}),
+    ("Design Dropbox", "file_sync", {"Metadata Service", "Block Service"}),
+    ("several people editing the same document at once", "collaborative_editing", {"Collaboration Service"}),
+    ("hotel reservation system like Booking.com", "hotel_reservation", {"Inventory Service", "Reservation Service"}),
+    ("design a digital wallet like Venmo", "digital_wallet", {"Transfer Service", "Ledger Service"}),
+    ("centralized logging for 2000 servers", "log_aggregation", {"Log Processor", "Indexer"}),
 ]
 
 
