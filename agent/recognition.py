@@ -106,12 +106,14 @@ def matched_cues(cues: Iterable[str], words: Words, fuzzy: bool = False) -> list
 def _without_phrases(words: Words, phrases: Iterable[str]) -> Words:
     """`words` with the given phrases blanked out, so that 'video' inside 'video call' no longer counts."""
     stems, raw = list(words.stems), list(words.raw)
+    hidden: set[int] = set()  # found on the original words, so overlapping phrases ("broadcast live video") all hide
     for phrase in phrases:
         target = _cue_tokens(phrase)
-        for i in range(len(stems) - len(target) + 1):
-            if tuple(stems[i : i + len(target)]) == target:
-                for j in range(i, i + len(target)):
-                    stems[j] = raw[j] = ""
+        for i in range(len(words.stems) - len(target) + 1):
+            if tuple(words.stems[i : i + len(target)]) == target:
+                hidden.update(range(i, i + len(target)))
+    for j in hidden:
+        stems[j] = raw[j] = ""
     blanked = Words("")
     blanked.stems, blanked.raw = stems, raw
     blanked.present, blanked.by_initial = set(stems), _by_initial(raw)
@@ -153,6 +155,7 @@ def read_blocks(words: Words, head: Words, hits: Sequence[Hit], knowledge: Knowl
         if block is not None:
             share[block] = share.get(block, 0.0) + (1 / rank) / total
     found = []
+    words = _without_context(words)
     for block_id, spec in knowledge.blocks.items():
         evidence, score = [], 0.0
         for group, weight in WEIGHTS.items():
@@ -168,6 +171,32 @@ def read_blocks(words: Words, head: Words, hits: Sequence[Hit], knowledge: Knowl
         if confidence >= BLOCK_CONFIDENCE:
             found.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
     return tuple(sorted(found, key=lambda b: -b.confidence))
+
+
+_CONTEXT_PREPOSITIONS = {"for", "to", "into", "with", "from", "of", "behind", "in", "on"}
+_OWNED = {"our", "my", "their", "existing"}
+
+
+def _without_context(words: Words) -> Words:
+    """`words` less what the request says already exists: "a crawler for our search engine" asks for a crawler,
+    not for the search engine it feeds (the three words after "for our", "into the existing", ...)."""
+    context = []
+    for i, word in enumerate(words.raw[1:], start=1):
+        if word in _OWNED and words.raw[i - 1] in _CONTEXT_PREPOSITIONS | {"the", "an"}:
+            context.append(" ".join(words.raw[i + 1 : i + 4]))
+    return _without_phrases(words, [phrase for phrase in context if phrase]) if context else words
+
+
+_PROXIMITY = {"near", "nearby", "within", "around"}
+
+
+def _without_searched_for(words: Words) -> Words:
+    """`words` less the things a request searches for by place ("restaurants and shops within 5 km of me")."""
+    found = []
+    for i in range(1, len(words.raw)):
+        if words.raw[i] in _PROXIMITY and words.raw[i - 1]:
+            found.append(words.raw[i - 1])
+    return _without_phrases(words, found) if found else words
 
 
 def _block_heads_request(blocks: Sequence[BlockChoice], head: Words, knowledge: Knowledge) -> bool:
@@ -225,6 +254,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     products = tuple(p for p in knowledge.products if matched_cues(p.names, words))
     product_names = [name for p in products for name in matched_cues(p.names, words)]
     words = _without_phrases(words, product_names)  # "Google Drive" says nothing about drivers
+    words = _without_searched_for(words)  # "shops within 5 km" are what the app finds, not what it is
     phrases = [p for p in _multiword_cues(knowledge) if _find(p, words, False)]  # looked up once, not per pattern
     for pid in known:
         spec = knowledge.patterns[pid]
@@ -256,7 +286,9 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     best = ranked[0]
     blocks = read_blocks(Words(text), head, hits, knowledge)  # product names count as cues here
     # a block that is the best pattern's own core ("a news feed" for social media) confirms it, never demotes it
-    rivals = [b for b in blocks if knowledge.blocks[b.id].pattern != best]
+    rivals = [
+        b for b in blocks if best != knowledge.blocks[b.id].pattern and best not in knowledge.blocks[b.id].composes_with
+    ]
     block_brands = [cue for b in rivals for cue in b.evidence if cue in knowledge.blocks[b.id].brands]
     only_products = bool(evidence[best]) and all(cue.startswith("product: ") for cue in evidence[best])
     pattern_brands = [cue for cue in evidence[best] if cue in knowledge.patterns[best].brands]
@@ -264,6 +296,8 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
         _only_a_style(evidence[best], knowledge.patterns[best], text)
         or (only_products and block_brands)
         or (not pattern_brands and _block_heads_request(rivals, head, knowledge))
+        # one stray cue of an application ("picked up") against a block named several ways ("couriers", ...)
+        or (not pattern_brands and confidences[best] < 0.5 and any(b.confidence >= 0.85 for b in rivals))
     ):
         confidences[best] = min(confidences[best], MIN_CONFIDENCE - 0.01)  # "a Twitter-style id generator"
     if confidences[best] >= MIN_CONFIDENCE and _decisive(evidence[best], knowledge.patterns[best]):
@@ -323,6 +357,9 @@ def _multiword_cues(knowledge: Knowledge) -> tuple[str, ...]:
     return phrases
 
 
+# "near-real-time" dashboards refresh in minutes: no push connection is asked for
+NOT_REAL_TIME = ("near real time", "near realtime", "near real-time")
+
 # traits a secondary pattern lends to a mixed request: its features, not its scale
 _SCALE_TRAITS = {"high_availability", "global", "write_heavy", "read_heavy"}
 
@@ -346,6 +383,7 @@ def _traits(
     words: Words, pattern: PatternId, secondary: Sequence[PatternId], knowledge: Knowledge
 ) -> dict[Trait, list[str]]:
     found: dict[Trait, list[str]] = {}
+    words = _without_phrases(words, NOT_REAL_TIME)
     for trait, spec in knowledge.traits.items():
         cues = matched_cues(spec.cues, words)
         if cues:

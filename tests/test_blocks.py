@@ -43,6 +43,11 @@ CASES = [
     ("hotel reservation system like Booking.com", "hotel_reservation", {"Inventory Service", "Reservation Service"}),
     ("design a digital wallet like Venmo", "digital_wallet", {"Transfer Service", "Ledger Service"}),
     ("centralized logging for 2000 servers", "log_aggregation", {"Log Processor", "Indexer"}),
+    ("ad click aggregation, 1 billion clicks a day", "ad_click_aggregation", {"Aggregation Job"}),
+    ("find restaurants near me within 5 km", "proximity_search", {"Geo Search Service"}),
+    ("last-mile delivery dispatch for our couriers", "delivery_dispatch", {"Dispatch Service"}),
+    ("Design Zoom", "video_conferencing", {"Signalling Service", "Media Server"}),
+    ("a live streaming platform for gamers", "live_streaming", {"Ingest Service", "Live Transcoding Service"}),
 ]
 
 
@@ -129,3 +134,17 @@ def test_authentication_is_asked_of_what_people_sign_in_to_only(engine):
     assert "SD032" in {f.rule_id for f in engine.check(todo).findings}
     anonymous = {**todo, "request": "a todo app used anonymously, no accounts"}
     assert "SD032" not in {f.rule_id for f in engine.check(anonymous).findings}
+
+
+def test_an_application_joined_with_a_block_gets_the_blocks_parts_in_place_of_its_own(engine):
+    # food delivery = a shop (menus, cart, payments) + courier dispatch: no parcel shipping, no guessing
+    design = engine.recommend("Design DoorDash")
+    names = {s.name for s in design.services}
+    assert design.pattern.id == "ecommerce" and "delivery_dispatch" in {b.id for b in design.blocks}
+    assert {"Dispatch Service", "Courier Location Service", "Cart Service", "Payment Service"} <= names
+    assert "Shipping Service" not in names and "Platform Service" not in names
+    assert "Dispatch an order to a courier" in {f.name for f in design.flows}
+    assert not [f for f in design.findings if f.rule_id == "SD011"]  # the band makes room for the block
+    # ride hailing already finds nearby drivers: no places or reviews are added to it
+    uber = engine.recommend("Build an Uber clone that finds drivers near me")
+    assert uber.pattern.id == "ride_hailing" and "Place Service" not in {s.name for s in uber.services}

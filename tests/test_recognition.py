@@ -90,4 +90,5 @@ def test_a_named_product_brings_its_domain_services(retriever):
     from agent.pipeline import Engine
 
     names = {s.name for s in Engine(retriever).recommend("DoorDash clone").services}
-    assert {"Restaurant Service", "Delivery Tracking Service"} <= names
+    # the product's restaurants; its courier tracking is the delivery-dispatch block's (which replaces its own)
+    assert {"Restaurant Service", "Tracking Service"} <= names and "Delivery Tracking Service" not in names

@@ -56,6 +56,8 @@ def test_hybrid_meets_the_quality_bar(retriever):
     assert scores["hybrid"].queries >= 40
     assert scores["hybrid"].recall_at_5 >= 0.9
     assert scores["hybrid"].mrr >= max(scores["dense"].mrr, scores["lexical"].mrr)
+    # a question about a building block gets that block's chapter first (the blocks issue's target)
+    assert scores["hybrid"].block_queries >= 2 * 30 and scores["hybrid"].block_chapter_at_1 >= 0.9
 
 
 def test_module_level_search_matches_the_retriever(retriever):

@@ -60,7 +60,7 @@ def _services(blocks: list[BlockSpec], tier: Tier) -> list[Service]:
 
 def own_blocks(request: DraftRequest, pattern_id: str) -> list[BlockSpec]:
     """The blocks a seed application's design does not already hold (a news feed is social media's own)."""
-    return [block for block in blocks_of(request) if block.pattern != pattern_id]
+    return [block for block in blocks_of(request) if block.pattern != pattern_id and pattern_id not in block.part_of]
 
 
 def with_blocks(

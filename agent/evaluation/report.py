@@ -40,6 +40,10 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
         "tier_accuracy": _ratio(sum(bool(r.tier_correct) for r in tiered), len(tiered)),
         "block_accuracy": _ratio(sum(bool(r.blocks_correct) for r in blocked), len(blocked)) if blocked else None,
         "concept_recall": _ratio(found, asked) if asked else None,
+        # of the cases that name their blocks: none of another block's parts, no generic filler, services drafted
+        "leak_free": _ratio(sum(not r.leaked for r in blocked), len(blocked)) if blocked else None,
+        "filler_free": _ratio(sum(not r.filler for r in blocked), len(blocked)) if blocked else None,
+        "services_per_block_case": round(sum(r.services for r in blocked) / len(blocked), 1) if blocked else None,
         "raw_errors_per_case": round(sum(raw) / len(raw), 2) if raw else None,
         "errors_after_repair": sum(r.errors for r in results),
         "fallbacks": sum(r.fallback for r in results),

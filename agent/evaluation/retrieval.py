@@ -32,6 +32,10 @@ class RetrievalScore(BaseModel):
     mrr: float
     misses: list[str]
     """Queries with no labelled chunk in the top 5."""
+    block_queries: int = 0
+    """Queries about one building block (every label in one `blocks/` chapter)."""
+    block_chapter_at_1: float | None = None
+    """Of those, the share whose first hit is in that block's chapter (any of its sections)."""
 
 
 def load_cases(path: Path = RETRIEVAL_CASES) -> list[RetrievalCase]:
@@ -52,12 +56,24 @@ def unknown_labels(cases: list[RetrievalCase], retriever: Retriever) -> list[str
     return sorted({chunk_id for case in cases for chunk_id in case.relevant} - known)
 
 
+def block_chapter(case: RetrievalCase) -> str | None:
+    """The block chapter a query is about, when all its labels are sections of one (`blocks/<name>/`)."""
+    chapters = {chunk_id.rsplit("/", 1)[0] for chunk_id in case.relevant}
+    chapter = chapters.pop() if len(chapters) == 1 else None
+    return chapter if chapter and chapter.startswith("blocks/") else None
+
+
 def score(cases: list[RetrievalCase], retriever: Retriever, mode: Mode) -> RetrievalScore:
-    """Recall@1, recall@5 and MRR (over the top 10) of one retrieval mode."""
+    """Recall@1, recall@5 and MRR (over the top 10) of one retrieval mode, and how often a question about a
+    building block gets that block's chapter first."""
     at1 = at5 = reciprocal = 0.0
     misses = []
+    block_queries = block_first = 0
     for case in cases:
         ranked = [hit.chunk_id for hit in retriever.search(case.query, k=10, mode=mode)]
+        if chapter := block_chapter(case):
+            block_queries += 1
+            block_first += bool(ranked) and ranked[0].startswith(chapter + "/")
         first = next((rank for rank, chunk_id in enumerate(ranked, 1) if chunk_id in case.relevant), None)
         at1 += first == 1
         at5 += first is not None and first <= 5
@@ -67,7 +83,8 @@ def score(cases: list[RetrievalCase], retriever: Retriever, mode: Mode) -> Retri
     n = len(cases)
     return RetrievalScore(
         mode=mode, queries=n, recall_at_1=round(at1 / n, 3), recall_at_5=round(at5 / n, 3),
-        mrr=round(reciprocal / n, 3), misses=misses,
+        mrr=round(reciprocal / n, 3), misses=misses, block_queries=block_queries,
+        block_chapter_at_1=round(block_first / block_queries, 3) if block_queries else None,
     )  # fmt: skip
 
 

@@ -39,6 +39,10 @@ class CaseResult(BaseModel):
     blocks_correct: bool | None = None
     concepts_found: list[str] = []
     concepts_missed: list[str] = []
+    leaked: list[str] = []
+    """Services of building blocks the request did not ask for (Shipping rates in a ticketing site)."""
+    filler: list[str] = []
+    """Generic platform services (Billing, Workflow, Admin...) no expected block or application calls for."""
 
     @property
     def problems(self) -> int:
@@ -51,12 +55,32 @@ class CaseResult(BaseModel):
             + (self.tier_correct is False)
             + (self.blocks_correct is False) * 3
             + len(self.concepts_missed)
+            + len(self.leaked) * 2
+            + len(self.filler)
             + self.errors * 2
         )
 
 
 def _key(name: str, knowledge: Knowledge) -> str:
     return normalise_name(knowledge.canonical(name))
+
+
+def _leaks_and_filler(case: EvalCase, architecture: Architecture, knowledge: Knowledge) -> tuple[list[str], list[str]]:
+    """For a case that names its blocks: the design's services owned by other blocks only, and generic filler."""
+    if not case.blocks:
+        return [], []
+    pattern = knowledge.patterns.get(case.pattern or "")
+    asked = {normalise_name(s.name) for b in case.blocks if b in knowledge.blocks for s in knowledge.blocks[b].services}
+    asked |= {normalise_name(s.name) for s in (pattern.services if pattern else ())}
+    others = {normalise_name(s.name) for b, spec in knowledge.blocks.items() if b not in case.blocks
+              for s in spec.services}  # fmt: skip
+    services = knowledge.general.generic_services
+    generic = {normalise_name(s.name) for s in services.extra}
+    others -= generic | {normalise_name(s.name) for s in services.always}  # general services are not a block's
+    names = [s.name for s in architecture.services]
+    leaked = [n for n in names if normalise_name(n) in others - asked]
+    filler = [n for n in names if normalise_name(n) in generic - asked]
+    return leaked, filler
 
 
 def score_case(
@@ -80,6 +104,7 @@ def score_case(
     found_blocks = {b.id for b in architecture.blocks}
     text = architecture.model_dump_json().lower()
     concepts = {concept: concept.lower() in text for concept in case.concepts}
+    leaked, filler = _leaks_and_filler(case, architecture, knowledge)
     return CaseResult(
         case_id=case.id,
         drafter=drafter,
@@ -100,6 +125,8 @@ def score_case(
         blocks_correct=None if not case.blocks else set(case.blocks) <= found_blocks,
         concepts_found=[c for c, hit in concepts.items() if hit],
         concepts_missed=[c for c, hit in concepts.items() if not hit],
+        leaked=leaked,
+        filler=filler,
         expected_tier=case.tier,
         tier=tier,
         tier_correct=None if case.tier is None else tier == case.tier,

@@ -128,6 +128,16 @@ class BlockSpec(_Frozen):
         "request is that application, its knowledge-base design stands and the block adds trade-offs and failure "
         "modes only.",
     )
+    part_of: tuple[str, ...] = Field(
+        default=(),
+        description="Other seed applications whose own design already holds this block (ride hailing finds "
+        "nearby drivers: no proximity-search parts are added to it).",
+    )
+    composes_with: tuple[str, ...] = Field(
+        default=(),
+        description="Seed applications this block is usually joined to (food delivery is a shop plus courier "
+        "dispatch): a request naming both keeps the application and adds the block.",
+    )
     end_users: bool = Field(
         default=True,
         description="Whether people sign in to it. Infrastructure (a cache, a broker, a limiter) is called by "

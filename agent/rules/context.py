@@ -87,7 +87,9 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     # request for real-time features): the request, the pattern, and the traits the document declares
     request_reading = read_text(document.request or "", knowledge)
     traits = {t: cues for t, cues in request_reading.traits.items() if not cues[0].startswith("pattern:")}
-    blocks = _blocks(document, request_reading.blocks if pattern.id == "other" else (), knowledge)
+    blocks = _blocks(document, request_reading.blocks, knowledge)
+    if pattern.id != "other":  # an application is held to the blocks it adds, not to those its own design holds
+        blocks = tuple(b for b in blocks if pattern.id != b.pattern and pattern.id not in b.part_of)
     if blocks:  # a building block is what was asked: traits lent by a product or by the block's own words do not apply
         named = " ".join(e for b in request_reading.blocks for e in b.evidence)
         lent = ("product:", "pattern:")
@@ -111,6 +113,10 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         # a design of building blocks is held to their own services, not to a quota of a whole application's
         core = len({s.name for block in blocks for s in block.services})
         band = (max(1, core - 1), core + 6)
+    elif blocks and pid in knowledge.patterns:  # an application joined with blocks: room for their services
+        own = {normalise_name(s.name) for s in knowledge.patterns[pid].services}
+        added = {normalise_name(s.name) for b in blocks for s in b.services} - own
+        band = (band[0], band[1] + len(added))
     return CheckContext(
         document=document,
         knowledge=knowledge,

@@ -24,7 +24,7 @@ def production_essentials(context: CheckContext) -> Iterator[Violation]:
     for component in context.knowledge.general.production_essentials.components:
         if component.category not in OWN_RULES:
             needs.setdefault(component.category, component.name)
-    if context.blocks:  # a building block needs a queue or a cache only when its own design has one
+    if context.blocks and context.pattern.id == "other":  # a block needs a queue or cache only when its design has one
         own = {c.category for block in context.blocks for c in block.components}
         needs = {
             category: name for category, name in needs.items() if category not in ("queue", "cache") or category in own
