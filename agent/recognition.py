@@ -220,8 +220,9 @@ def _only_a_style(found: Sequence[str], spec, text: str) -> bool:
     brands = [cue for cue in found if cue in spec.brands]
     if not brands or len(brands) != len(found):
         return False
-    return all(re.search(rf"\b{re.escape(brand)}\b[\w\s'-]{{0,25}}?(?:style|like|inspired)\b", text, re.IGNORECASE)
-               for brand in brands)  # fmt: skip
+    # "Snowflake-style ids", "Netflix-like", and the possessive "like Amazon's 'customers also bought'"
+    return all(re.search(rf"\b{re.escape(brand)}\b(?:[\w\s'-]{{0,25}}?(?:style|like|inspired)\b|'s\b)", text,
+                         re.IGNORECASE) for brand in brands)  # fmt: skip
 
 
 def _decisive(found: Sequence[str], spec) -> bool:
@@ -255,6 +256,7 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     product_names = [name for p in products for name in matched_cues(p.names, words)]
     words = _without_phrases(words, product_names)  # "Google Drive" says nothing about drivers
     words = _without_searched_for(words)  # "shops within 5 km" are what the app finds, not what it is
+    words = _without_phrases(words, _technology_phrases(knowledge))  # "Amazon S3" is storage, not a shop
     phrases = [p for p in _multiword_cues(knowledge) if _find(p, words, False)]  # looked up once, not per pattern
     for pid in known:
         spec = knowledge.patterns[pid]
@@ -344,6 +346,17 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
 
 
 _PHRASES: dict[int, tuple[str, ...]] = {}
+_TECHNOLOGY_PHRASES: dict[int, tuple[str, ...]] = {}
+
+
+def _technology_phrases(knowledge: Knowledge) -> tuple[str, ...]:
+    """Multi-word names of technologies ("amazon s3", "google cloud storage"): a vendor's word inside them says
+    nothing about the application."""
+    cached = _TECHNOLOGY_PHRASES.get(id(knowledge))
+    if cached is None:
+        names = {n for t in knowledge.technologies for n in (t.name, *t.aliases) if len(_cue_tokens(n)) > 1}
+        cached = _TECHNOLOGY_PHRASES[id(knowledge)] = tuple(sorted(names))
+    return cached
 
 
 def _multiword_cues(knowledge: Knowledge) -> tuple[str, ...]:

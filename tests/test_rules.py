@@ -89,6 +89,10 @@ CASES = {
               with_(TWITTER, services=[{"name": "Feed Service", "data_stores": ["Redis", "Cassandra", "Postgres",
                                         "Kafka", "S3", "Elasticsearch"]}, *TWITTER["services"][1:]])),
     "SD060": (LIMITER, with_(LIMITER, components=[*LIMITER["components"], "Redis"])),
+    # a rate limiter that keeps its counters in each server's memory; one that answers 429 from a shared Redis
+    "SD061": (with_(LIMITER, scaling=["each API server keeps in-memory counters per client"]),
+              with_(LIMITER, components=[*LIMITER["components"], "Redis"],
+                    scaling=["reject with HTTP 429 and a Retry-After header"])),
     "SD050": (with_(TODO, components=[*TODO["components"], "FooDB"]), TODO),
     "SD051": (with_(TWITTER, pattern="ride_hailing"), with_(TWITTER, pattern="social_media")),
 }  # fmt: skip

@@ -11,6 +11,10 @@ from agent.schema import Architecture, CapChoice, Component, Flow, Service, Tier
 from agent.sizing.estimation import estimate
 
 LOW_TIER_SKIP = {"queue", "orchestration", "load_balancer", "coordination"}
+LOW_TIER_SCALING = (
+    "One modular monolith and one database: scale up first, then run identical instances behind "
+    "a load balancer; split a module out only when it needs to scale on its own"
+)
 
 
 def blocks_of(request: DraftRequest) -> list[BlockSpec]:
@@ -102,6 +106,8 @@ def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:
     scaling = [note.note for b in blocks for note in b.scaling]
     if tier != "low":
         scaling.append("Stateless services scale horizontally behind the load balancer")
+    else:
+        scaling.append(LOW_TIER_SCALING)
     first = blocks[0]
     plan = estimate(tier, reading.pattern.id, {t: reading.traits.get(t, ["block"]) for t in traits}, knowledge)
     citations = list(dict.fromkeys([

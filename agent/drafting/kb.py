@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from agent.drafting.base import Drafter, DraftRequest
-from agent.drafting.compose import compose, own_blocks, with_blocks
+from agent.drafting.compose import LOW_TIER_SCALING, compose, own_blocks, with_blocks
 from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
 from agent.recognition import Words, matched_cues
 from agent.schema import Architecture, CapChoice, Component, Flow, Service
@@ -52,6 +52,9 @@ class KnowledgeBaseDrafter(Drafter):
         if tier != "low":
             scaling.append("Stateless services scale horizontally behind the load balancer")
             scaling_cites.append("horizontal-scaling")
+        else:
+            scaling.append(LOW_TIER_SCALING)
+            scaling_cites.append("vertical-scaling")
         cap = _cap(spec, reading.traits)
         plan = estimate(tier, pattern_id, reading.traits, knowledge)
         citations = _ordered_unique(

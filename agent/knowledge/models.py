@@ -102,6 +102,31 @@ class CapacityDriver(_Frozen):
     read_write: str = "80:20"
 
 
+class MistakeSpec(_Frozen):
+    """A common mistake in designs of a block (its chapter's "Common mistakes"), found in a document's text."""
+
+    mistake: str = Field(description="What is wrong, as the finding says it.")
+    lacks: str | None = Field(default=None, description="A regular expression: the mistake is its absence.")
+    says: str | None = Field(default=None, description="A regular expression: the mistake is its presence.")
+    fix: str = Field(description="The remedy; repair adds it to the design's scaling notes.")
+    severity: Literal["error", "warning"] = "warning"
+    cite: str
+    example: str | None = Field(default=None, description="A sentence that makes the mistake (tests and docs).")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> MistakeSpec:
+        if (self.lacks is None) == (self.says is None):
+            raise ValueError("a mistake is found by exactly one of 'lacks' or 'says'")
+        for pattern in (self.lacks, self.says):
+            if pattern is not None:
+                re.compile(pattern)
+        if self.lacks is not None and not re.search(self.lacks, self.fix, re.IGNORECASE):
+            raise ValueError(f"the fix of {self.mistake!r} must name what 'lacks' looks for, or repair cannot end it")
+        if self.says is not None and (self.example is None or not re.search(self.says, self.example, re.IGNORECASE)):
+            raise ValueError(f"a 'says' mistake needs an example sentence it matches: {self.mistake!r}")
+        return self
+
+
 class BlockSpec(_Frozen):
     """A design building block: a chapter of its own (`kb/blocks/<id>.md`) plus this entry."""
 
@@ -121,6 +146,7 @@ class BlockSpec(_Frozen):
     tradeoffs: tuple[TradeoffSpec, ...] = ()
     failure_modes: tuple[FailureModeSpec, ...] = ()
     required: tuple[Requirement, ...] = ()
+    mistakes: tuple[MistakeSpec, ...] = ()
     capacity: CapacityDriver | None = None
     pattern: str | None = Field(
         default=None,
@@ -208,6 +234,15 @@ class GenericServices(_Frozen):
     extra: tuple[ServiceSpec, ...]
 
 
+class CategoryFailureSpec(_Frozen):
+    """What usually fails in a part of a given category, for designs whose blocks do not say more."""
+
+    failure: str
+    impact: str
+    mitigation: str
+    cite: str
+
+
 class General(_Frozen):
     production_essentials: ProductionEssentials
     low_tier_stack: tuple[ComponentSpec, ...]
@@ -216,6 +251,8 @@ class General(_Frozen):
     security_components: tuple[ComponentSpec, ...]
     generic_services: GenericServices
     domains: tuple[DomainSpec, ...]
+    failure_modes: dict[str, CategoryFailureSpec] = {}
+    """By component category (database, cache, queue, ...)."""
 
 
 class ProductSpec(_Frozen):

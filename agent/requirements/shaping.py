@@ -107,7 +107,19 @@ def block_tradeoffs(design: Architecture, knowledge: Knowledge) -> list[Tradeoff
 
 
 def block_failure_modes(design: Architecture, knowledge: Knowledge) -> list[FailureMode]:
-    """What fails in the design's building blocks, what that does, and the mitigation."""
+    """What fails in the design's building blocks, what that does, and the mitigation; then, for each kind of
+    part the blocks say nothing about, what usually fails in it (every design gets its failure modes)."""
     specs = [knowledge.blocks[b.id] for b in design.blocks if b.id in knowledge.blocks]
-    return [FailureMode(component=f.component, failure=f.failure, impact=f.impact, mitigation=f.mitigation,
-                        citation=f.cite) for spec in specs for f in spec.failure_modes]  # fmt: skip
+    modes = [FailureMode(component=f.component, failure=f.failure, impact=f.impact, mitigation=f.mitigation,
+                         citation=f.cite) for spec in specs for f in spec.failure_modes]  # fmt: skip
+    covered = {knowledge.canonical(m.component) for m in modes}
+    by_category: dict[str, str] = {}
+    for component in design.components:
+        category = component.category or (tech.category if (tech := knowledge.technology(component.name)) else "")
+        if category in knowledge.general.failure_modes and knowledge.canonical(component.name) not in covered:
+            by_category.setdefault(category, component.name)
+    for category, name in by_category.items():
+        spec = knowledge.general.failure_modes[category]
+        modes.append(FailureMode(component=name, failure=spec.failure, impact=spec.impact,
+                                 mitigation=spec.mitigation, citation=spec.cite))  # fmt: skip
+    return modes

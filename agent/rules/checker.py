@@ -111,8 +111,8 @@ def to_findings(pairs: Sequence[tuple[Rule, Violation]]) -> list[Finding]:
             rule_id=spec.id,
             severity=violation.severity or spec.severity,
             message=violation.message,
-            fix=spec.fix,
-            citation=spec.citation,
+            fix=violation.fix or spec.fix,
+            citation=violation.citation or spec.citation,
             subject=violation.subject,
         )
         for spec, violation in pairs

@@ -50,8 +50,10 @@ def _text(document: Architecture) -> str:
     parts = [document.request or ""]
     parts += [f"{c.name} {c.purpose}" for c in document.components]
     parts += [f"{s.name} {s.responsibility}" for s in document.services]
-    parts += [step for flow in document.flows for step in flow.steps]
+    parts += [step for flow in document.flows for step in (flow.name, *flow.steps)]
     parts += document.scaling
+    parts += [f"{t.decision} {t.chosen} {t.why}" for t in document.tradeoffs]
+    parts += [f"{f.component} {f.failure} {f.mitigation}" for f in document.failure_modes]
     return "\n".join(parts).lower()
 
 
@@ -88,8 +90,6 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     request_reading = read_text(document.request or "", knowledge)
     traits = {t: cues for t, cues in request_reading.traits.items() if not cues[0].startswith("pattern:")}
     blocks = _blocks(document, request_reading.blocks, knowledge)
-    if pattern.id != "other":  # an application is held to the blocks it adds, not to those its own design holds
-        blocks = tuple(b for b in blocks if pattern.id != b.pattern and pattern.id not in b.part_of)
     if blocks:  # a building block is what was asked: traits lent by a product or by the block's own words do not apply
         named = " ".join(e for b in request_reading.blocks for e in b.evidence)
         lent = ("product:", "pattern:")
@@ -115,7 +115,8 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         band = (max(1, core - 1), core + 6)
     elif blocks and pid in knowledge.patterns:  # an application joined with blocks: room for their services
         own = {normalise_name(s.name) for s in knowledge.patterns[pid].services}
-        added = {normalise_name(s.name) for b in blocks for s in b.services} - own
+        joined = [b for b in blocks if pid != b.pattern and pid not in b.part_of]  # not the pattern's own core
+        added = {normalise_name(s.name) for b in joined for s in b.services} - own
         band = (band[0], band[1] + len(added))
     return CheckContext(
         document=document,

@@ -27,6 +27,10 @@ class Violation:
     subject: str | None = None
     severity: Severity | None = None
     add: tuple[str, ...] = ()
+    citation: str | None = None
+    """The chunk that says so, when it is not the rule's own (a building block's chapter)."""
+    fix: str | None = None
+    """What to do, when it is more specific than the rule's remediation."""
 
 
 CheckFunction = Callable[[CheckContext], Iterable[Violation]]

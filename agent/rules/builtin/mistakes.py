@@ -30,7 +30,8 @@ def wrong_database(context: CheckContext) -> Iterator[Violation]:
     money = re.compile(r"payment|order|ledger|transaction|billing|wallet|invoice")
     for service in context.document.services:
         stores = [context.knowledge.canonical(s) for s in service.data_stores]
-        if money.search(service.name.lower()) and stores and set(stores) <= {"MongoDB", "Redis"}:
+        keeps_records = not re.search(r"gateway|proxy|edge", service.name.lower())  # gateways only route and limit
+        if money.search(service.name.lower()) and keeps_records and stores and set(stores) <= {"MongoDB", "Redis"}:
             yield Violation(f"{service.name!r} keeps transactional data in {', '.join(stores)}", subject=service.name)
 
 

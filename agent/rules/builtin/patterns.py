@@ -1,12 +1,14 @@
-"""The required components of each application pattern (SD020) and each building block (SD060)."""
+"""The required components of each application pattern (SD020) and each building block (SD060), and the
+building blocks' common mistakes (SD061)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from agent.rules.context import CheckContext
-from agent.rules.registry import Violation, check
-from agent.schema import Severity
+from agent.rules.registry import Violation, check, fix
+from agent.schema import Architecture, Change, Severity
 
 
 @check("SD020")
@@ -30,3 +32,29 @@ def block_components(context: CheckContext) -> Iterator[Violation]:
                 names = " or ".join(requirement.any_of)
                 first = requirement.any_of[0]
                 yield Violation(f"{block.name.lower()} without {names}: {requirement.why}", subject=first, add=(first,))
+
+
+@check("SD061")
+def block_mistakes(context: CheckContext) -> Iterator[Violation]:
+    for block in context.blocks:
+        for mistake in block.mistakes:
+            if mistake.lacks is not None:
+                found = not re.search(mistake.lacks, context.text, re.IGNORECASE)
+            else:
+                found = bool(re.search(mistake.says or "", context.text, re.IGNORECASE))
+            if found:
+                yield Violation(f"{block.name.lower()}: {mistake.mistake}", severity=mistake.severity,
+                                citation=mistake.cite, fix=mistake.fix, subject=block.id)  # fmt: skip
+
+
+@fix("SD061")
+def state_the_remedy(doc: Architecture, context: CheckContext, found: list[Violation]) -> list[Change]:
+    """The remedy of a missing mechanism becomes a design note; a mistake stated in the text stays for a person."""
+    changes = []
+    for block in context.blocks:
+        for mistake in block.mistakes:
+            asked = any(v.fix == mistake.fix for v in found)
+            if mistake.lacks is not None and asked and mistake.fix not in doc.scaling:
+                doc.scaling.append(mistake.fix)
+                changes.append(Change(rule_id="SD061", action="annotate", detail=f"{block.name}: {mistake.fix}"))
+    return changes
