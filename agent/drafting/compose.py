@@ -4,6 +4,8 @@ an unrelated application. No service is added to reach a count: the blocks' own 
 
 from __future__ import annotations
 
+import re
+
 from agent.drafting.base import DraftRequest
 from agent.knowledge import ComponentSpec, Knowledge, ServiceSpec, normalise_name
 from agent.knowledge.models import BlockSpec
@@ -21,7 +23,12 @@ def blocks_of(request: DraftRequest) -> list[BlockSpec]:
     return [request.knowledge.blocks[b.id] for b in request.reading.blocks if b.id in request.knowledge.blocks]
 
 
-def _components(blocks: list[BlockSpec], tier: Tier, traits: list[str], knowledge: Knowledge) -> list[Component]:
+SIGN_IN = re.compile(r"\baccounts?\b|\blog ?ins?\b|\bsign[- ]?(in|up)\b|\bprofiles?\b", re.IGNORECASE)
+
+
+def _components(
+    blocks: list[BlockSpec], tier: Tier, traits: list[str], knowledge: Knowledge, sign_in: bool = False
+) -> list[Component]:
     general = knowledge.general
     chosen: list[ComponentSpec] = [c for block in blocks for c in block.components]
     if tier == "low":
@@ -34,7 +41,8 @@ def _components(blocks: list[BlockSpec], tier: Tier, traits: list[str], knowledg
                    if c.category not in skip or c.category == "monitoring"]  # fmt: skip
     for trait in traits:
         chosen += [c for c in general.trait_components.get(trait, ()) if c.category not in {x.category for x in chosen}]
-    users = any(block.end_users for block in blocks)  # infrastructure is called by services, not people
+    # infrastructure is called by services, not people; anonymous use (a pastebin) needs no passwords unless asked
+    users = sign_in or any(block.end_users for block in blocks)
     chosen += [c for c in general.security_components if users or c.category != "security" or c.name == "TLS"]
     result: dict[str, Component] = {}
     for item in chosen:
@@ -101,7 +109,7 @@ def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:
     lent = ("product:", "pattern:")  # by a named product, or by a pattern the request only resembles
     stated = [t for t, cues in reading.traits.items() if not all(c.startswith(lent) or c in named for c in cues)]
     traits = list(dict.fromkeys([*stated, *(t for b in blocks for t in b.traits)]))
-    components = _components(blocks, tier, traits, knowledge)
+    components = _components(blocks, tier, traits, knowledge, sign_in=bool(SIGN_IN.search(request.prompt)))
     flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for b in blocks for f in b.flows]
     scaling = [note.note for b in blocks for note in b.scaling]
     if tier != "low":

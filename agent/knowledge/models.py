@@ -243,6 +243,20 @@ class CategoryFailureSpec(_Frozen):
     cite: str
 
 
+class RoleSpec(_Frozen):
+    """A part's job, however it is named: "SQL Write Master-Slave" is a relational database, "Memory Cache" a
+    cache, "Quadtree servers" a geospatial index. The checker asks for roles, so any name that fills one counts."""
+
+    category: str = Field(description="The technology category the role belongs to.")
+    pattern: str = Field(description="A regular expression over a part's lower-cased name (and purpose).")
+    from_services: bool = Field(default=False, description="Whether a service's name or job can fill it.")
+
+    @model_validator(mode="after")
+    def _compiles(self) -> RoleSpec:
+        re.compile(self.pattern)
+        return self
+
+
 class General(_Frozen):
     production_essentials: ProductionEssentials
     low_tier_stack: tuple[ComponentSpec, ...]
@@ -253,6 +267,8 @@ class General(_Frozen):
     domains: tuple[DomainSpec, ...]
     failure_modes: dict[str, CategoryFailureSpec] = {}
     """By component category (database, cache, queue, ...)."""
+    roles: dict[str, RoleSpec] = {}
+    """What parts do, read from how people name them (the checker's vocabulary)."""
 
 
 class ProductSpec(_Frozen):

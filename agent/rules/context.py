@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
 from agent.knowledge.models import BlockSpec
 from agent.recognition import read_text
+from agent.rules.roles import category_of_role, roles_in_text, roles_of_name, roles_present
 from agent.schema import Architecture, PatternChoice, PatternId
 from agent.sizing.estimation import choose_tier, services_band
 
@@ -33,13 +34,21 @@ class CheckContext:
     unknown: list[str] = field(default_factory=list)
     text: str = ""
     """Every free-text field, lower-cased, for rules that read what people wrote."""
+    roles: set[str] = field(default_factory=set)
+    """The roles the parts fill, however they are named (rules/roles.py)."""
 
-    def has(self, *names: str) -> bool:
-        """Whether any of the technologies is present."""
+    def has_named(self, *names: str) -> bool:
+        """Whether any of these very technologies is present (a team's policy names brands)."""
         return any(normalise_name(name) in self.names for name in names)
 
+    def has(self, *names: str) -> bool:
+        """Whether any of the technologies is present, or a part that does the same job under another name."""
+        return self.has_named(*names) or any(roles_of_name(name, self.knowledge) & self.roles for name in names)
+
     def has_category(self, category: str) -> bool:
-        return bool(self.categories.get(category))
+        return bool(self.categories.get(category)) or any(
+            category_of_role(role, self.knowledge) == category for role in self.roles
+        )
 
     @property
     def service_count(self) -> int:
@@ -72,6 +81,8 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         if tech is None:
             unknown.append(component.name)
             category = (component.category or "").strip().lower() or None
+            if category is None and (spoken := sorted(roles_in_text(component.name, knowledge))):
+                category = category_of_role(spoken[0], knowledge)  # "Memory Cache" is a cache
             name = component.name
         else:
             category, name = tech.category, tech.name
@@ -133,4 +144,5 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         categories=categories,
         unknown=unknown,
         text=_text(document),
+        roles=roles_present(document, knowledge),
     )

@@ -149,14 +149,14 @@ def declarative_check(spec: RuleSpec) -> Callable[[CheckContext], Iterable[Viola
     """The check a declarative rule describes."""
 
     def check(context: CheckContext) -> Iterator[Violation]:
-        if spec.require and not context.has(*spec.require):
+        if spec.require and not context.has_named(*spec.require):  # a team's policy names brands, not roles
             yield Violation(spec.message, subject=spec.require[0], add=spec.require[:1] if spec.autofix else ())
         elif spec.require_category and not context.has_category(spec.require_category):
             yield Violation(spec.message, subject=spec.require_category)
         elif spec.require_text and not user_regex_search(spec.require_text, context.text):
             yield Violation(spec.message)
         for name in spec.forbid:
-            if context.has(name):
+            if context.has_named(name):
                 yield Violation(f"{spec.message} ({context.knowledge.canonical(name)})", subject=name)
 
     return check

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
+from agent.rules.roles import roles_in_text
 from agent.schema import TIERS
 from agent.sizing.estimation import combine
 
@@ -59,7 +60,10 @@ def under_engineering(context: CheckContext) -> Iterator[Violation]:
 @check("SD050")
 def unknown_technology(context: CheckContext) -> Iterator[Violation]:
     for name in context.unknown:
-        yield Violation(f"{name!r} is not in the technology catalogue; it was kept but not judged", subject=name)
+        roles = sorted(roles_in_text(name, context.knowledge))
+        what = ", ".join(role.replace("_", " ") for role in roles)
+        read = f"; read as {what}" if roles else "; its role was not recognised"
+        yield Violation(f"{name!r} is not in the technology catalogue{read}", subject=name)
 
 
 @check("SD051")

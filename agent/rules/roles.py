@@ -1,0 +1,54 @@
+"""The roles parts play, read from how they are named: "SQL Write Master-Slave" is a relational database,
+"Memory Cache" a cache, "Quadtree servers" a geospatial index. Rules ask for a role; any name that fills it
+counts, so a generic name is never reported as missing a brand."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from agent.knowledge import Knowledge
+from agent.schema import Architecture
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def roles_in_text(text: str, knowledge: Knowledge, services: bool = False) -> set[str]:
+    """The roles a name (or a name and its purpose) speaks of; from a service's words, only those a service
+    can fill itself (media processing inside a Media Service)."""
+    text = text.lower()
+    return {role for role, spec in knowledge.general.roles.items()
+            if (spec.from_services or not services) and _compiled(spec.pattern).search(text)}  # fmt: skip
+
+
+def roles_of_name(name: str, knowledge: Knowledge) -> set[str]:
+    """The roles a technology plays: a catalogued one by its category (a relational or other database by its
+    names), anything else by its words."""
+    tech = knowledge.technology(name)
+    if tech is None:
+        return roles_in_text(name, knowledge)
+    same = {role for role, spec in knowledge.general.roles.items() if spec.category == tech.category}
+    if len(same) > 1:  # databases: which kind, by the names it goes by
+        words = " ".join((tech.name, *tech.aliases))
+        same = same & roles_in_text(words, knowledge) or same
+    return same
+
+
+def category_of_role(role: str, knowledge: Knowledge) -> str:
+    return knowledge.general.roles[role].category
+
+
+def roles_present(document: Architecture, knowledge: Knowledge) -> set[str]:
+    """Every role the document's parts fill: components by name (and, when the name is not catalogued, by their
+    category and purpose), services by what they do."""
+    found: set[str] = set()
+    for component in document.components:
+        found |= roles_of_name(component.name, knowledge)
+        if knowledge.technology(component.name) is None:
+            found |= roles_in_text(f"{component.category or ''} {component.purpose or ''}", knowledge)
+    for service in document.services:
+        found |= roles_in_text(f"{service.name} {service.responsibility or ''}", knowledge, services=True)
+    return found
