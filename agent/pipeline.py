@@ -31,6 +31,7 @@ from agent.schema import (
     Assumption,
     AssumptionSource,
     Audit,
+    BlockChoice,
     Change,
     CheckReport,
     Estimate,
@@ -245,18 +246,23 @@ class Engine:
             after = run_rules(build_context(repaired, self.knowledge), rules)
             repaired.findings, _, _ = apply_waivers(after, list(waivers), today)
             repaired.changes = changes
-        errors = sum(f.severity == "error" for f in findings)
+        final = repaired.findings if repaired is not None else findings
+        held_by = "declared" if architecture.blocks else "read from the request"
+        errors = sum(f.severity == "error" for f in final)
         return CheckReport(
             pattern=context.pattern,
             tier=context.tier,
             findings=findings,
             errors=errors,
-            warnings=sum(f.severity == "warning" for f in findings),
+            warnings=sum(f.severity == "warning" for f in final),
             passed=errors == 0,
+            errors_before=sum(f.severity == "error" for f in findings) if fix else None,
+            warnings_before=sum(f.severity == "warning" for f in findings) if fix else None,
+            blocks=[BlockChoice(id=b.id, confidence=1.0, evidence=[held_by]) for b in context.blocks],
             repaired=repaired,
             changes=changes,
             suppressed=suppressed,
-            notices=notices,
+            notices=[*context.notices, *notices],
         )
 
     def estimate(self, subject: str | dict[str, Any] | Architecture, sizing: Sizing | None = None) -> Estimate:

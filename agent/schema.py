@@ -332,10 +332,13 @@ class CheckReport(BaseModel):
 
     pattern: PatternChoice
     tier: TierId
-    findings: list[Finding]
-    errors: int
-    warnings: int
-    passed: bool = Field(description="True when no finding is an error.")
+    findings: list[Finding] = Field(description="What the document as written gets.")
+    errors: int = Field(description="Error findings; with a repair, of the repaired document.")
+    warnings: int = Field(description="Warning findings; with a repair, of the repaired document.")
+    passed: bool = Field(description="True when no finding is an error (with a repair: after it).")
+    errors_before: int | None = Field(default=None, description="With a repair: errors of the document as written.")
+    warnings_before: int | None = Field(default=None, description="With a repair: warnings as written.")
+    blocks: list[BlockChoice] = Field(default_factory=list, description="The building blocks it was held to.")
     repaired: Architecture | None = None
     changes: list[Change] = Field(default_factory=list)
     suppressed: list[Suppressed] = Field(default_factory=list, description="Findings accepted by a waiver.")

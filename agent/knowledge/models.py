@@ -187,6 +187,17 @@ class Technology(_Frozen):
 class TraitSpec(_Frozen):
     cite: str
     cues: tuple[str, ...]
+    ambiguous: tuple[str, ...] = Field(
+        default=(),
+        description="Cues that alone do not show the trait ('tracks monthly visits' is not real time): the "
+        "checker needs another cue beside one of these.",
+    )
+
+    @model_validator(mode="after")
+    def _ambiguous_are_cues(self) -> TraitSpec:
+        if stray := set(self.ambiguous) - set(self.cues):
+            raise ValueError(f"ambiguous cues that are not cues: {sorted(stray)}")
+        return self
 
 
 class TierSpec(_Frozen):

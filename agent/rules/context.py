@@ -8,8 +8,12 @@ from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
 from agent.knowledge.models import BlockSpec
 from agent.recognition import read_text
 from agent.rules.roles import category_of_role, roles_in_text, roles_of_name, roles_present
-from agent.schema import Architecture, PatternChoice, PatternId
+from agent.schema import OTHER, Architecture, PatternAlternative, PatternChoice, PatternId
 from agent.sizing.estimation import choose_tier, services_band
+
+PATTERN_RULES_CONFIDENCE = 0.6
+"""Below this, an application's own rules (its required stack, its service band) are not applied to a document
+that does not declare its pattern: a wrong guess would put most of the findings wrong."""
 
 
 @dataclass
@@ -36,6 +40,8 @@ class CheckContext:
     """Every free-text field, lower-cased, for rules that read what people wrote."""
     roles: set[str] = field(default_factory=set)
     """The roles the parts fill, however they are named (rules/roles.py)."""
+    notices: list[str] = field(default_factory=list)
+    """What the checker assumed about the document (the type it read, how sure), for the report."""
 
     def has_named(self, *names: str) -> bool:
         """Whether any of these very technologies is present (a team's policy names brands)."""
@@ -89,17 +95,35 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         names.add(normalise_name(name))
         if category:
             categories.setdefault(category, []).append(name)
-    # the request says most; service and component names say the rest (a "Feed Service" is social media)
-    evidence = " ".join(
-        [document.request or "", *(s.name for s in document.services), *(c.name for c in document.components)]
-    )
+    # what the system is comes from the request and what its services do (a "Feed Service" is social media),
+    # never from vendor words in component names ("Amazon S3" is not a shop)
+    evidence = " ".join([document.request or "", *(f"{s.name} {s.responsibility or ''}" for s in document.services)])
     reading = read_text(evidence, knowledge)
     declared = document.pattern is not None
     pattern = document.pattern or reading.pattern
+    notices = []
+    if not declared and pattern.id != OTHER:
+        if pattern.confidence < PATTERN_RULES_CONFIDENCE:
+            notices.append(
+                f"read as {pattern.id} only {pattern.confidence:.2f} sure (from the request and the "
+                f"services): {pattern.id}'s own rules were not applied; declare the pattern to apply them"
+            )
+            pattern = PatternChoice(id=OTHER, confidence=round(1 - pattern.confidence, 2),
+                                    alternatives=[PatternAlternative(id=pattern.id, confidence=pattern.confidence)],
+                                    evidence=[])  # fmt: skip
+        else:
+            notices.append(
+                f"read as {pattern.id}, {pattern.confidence:.2f} sure (from the request and the services: "
+                f"{', '.join(pattern.evidence[:4]) or 'retrieval'})"
+            )
     # traits come from what was asked, not from the design's own names ("Notification Service" is not a
     # request for real-time features): the request, the pattern, and the traits the document declares
     request_reading = read_text(document.request or "", knowledge)
-    traits = {t: cues for t, cues in request_reading.traits.items() if not cues[0].startswith("pattern:")}
+    traits = {
+        t: cues
+        for t, cues in request_reading.traits.items()
+        if not cues[0].startswith("pattern:") and not (len(cues) == 1 and cues[0] in knowledge.traits[t].ambiguous)
+    }  # one ambiguous word is not enough
     blocks = _blocks(document, request_reading.blocks, knowledge)
     if blocks:  # a building block is what was asked: traits lent by a product or by the block's own words do not apply
         named = " ".join(e for b in request_reading.blocks for e in b.evidence)
@@ -145,4 +169,5 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         unknown=unknown,
         text=_text(document),
         roles=roles_present(document, knowledge),
+        notices=notices,
     )
