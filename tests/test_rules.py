@@ -95,6 +95,17 @@ CASES = {
                     scaling=["reject with HTTP 429 and a Retry-After header"])),
     "SD050": (with_(TODO, components=[*TODO["components"], "FooDB"]), TODO),
     "SD051": (with_(TWITTER, pattern="ride_hailing"), with_(TWITTER, pattern="social_media")),
+    # the load the request states against one relational primary; the same load on sharded databases
+    "SD070": (with_(TODO, request="a ticket log taking 48,000 writes per second at peak"),
+              with_(TODO, request="a ticket log taking 48,000 writes per second at peak",
+                    scaling=["Postgres sharded by customer id"])),
+    # an aggregator that must log in to banks with the user's password cannot keep only its hash
+    "SD071": (with_(TODO, scaling=["bank login credentials are stored as bcrypt hashes"]),
+              with_(TODO, scaling=["bank login credentials are encrypted with a KMS key; user passwords are hashed"])),
+    "SD072": (with_(AUCTION, scaling=["every bid takes a global lock on the auction table"]),
+              with_(AUCTION, scaling=["bids on one auction are serialised by a lock per auction id"])),
+    "SD073": (with_(TODO, scaling=["product images are served from Redis"]),
+              with_(TODO, scaling=["product images are served from S3 behind the CDN; Redis keeps their URLs"])),
 }  # fmt: skip
 
 

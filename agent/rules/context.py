@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
 from agent.knowledge.models import BlockSpec
-from agent.recognition import read_text
+from agent.recognition import Reading, read_text
 from agent.rules.roles import category_of_role, roles_in_text, roles_of_name, roles_present
 from agent.schema import OTHER, Architecture, PatternAlternative, PatternChoice, PatternId
 from agent.sizing.estimation import choose_tier, services_band
@@ -14,6 +14,10 @@ from agent.sizing.estimation import choose_tier, services_band
 PATTERN_RULES_CONFIDENCE = 0.6
 """Below this, an application's own rules (its required stack, its service band) are not applied to a document
 that does not declare its pattern: a wrong guess would put most of the findings wrong."""
+
+
+CLAIM_CONFIDENCE = 0.8
+"""From here an undeclared type counts as the document's own claim: its usual features and service band apply."""
 
 
 @dataclass
@@ -42,6 +46,11 @@ class CheckContext:
     """The roles the parts fill, however they are named (rules/roles.py)."""
     notices: list[str] = field(default_factory=list)
     """What the checker assumed about the document (the type it read, how sure), for the report."""
+
+    @property
+    def pattern_claimed(self) -> bool:
+        """Declared, or read from the request and services with CLAIM_CONFIDENCE."""
+        return self.pattern_declared or self.pattern.confidence >= CLAIM_CONFIDENCE
 
     def has_named(self, *names: str) -> bool:
         """Whether any of these very technologies is present (a team's policy names brands)."""
@@ -77,6 +86,32 @@ def _blocks(document: Architecture, read: tuple, knowledge: Knowledge) -> tuple[
     return tuple(knowledge.blocks[block_id] for block_id in chosen if block_id in knowledge.blocks)
 
 
+def _read_type(document: Architecture, knowledge: Knowledge) -> tuple[Reading, PatternChoice, bool, list[str]]:
+    """What the system is, from the request and what its services do (a "Feed Service" is social media), never
+    from vendor words in component names ("Amazon S3" is not a shop); below PATTERN_RULES_CONFIDENCE an
+    undeclared type is held to general rules only, and the notices say what was read and how sure."""
+    evidence = " ".join([document.request or "", *(f"{s.name} {s.responsibility or ''}" for s in document.services)])
+    reading = read_text(evidence, knowledge)
+    declared = document.pattern is not None
+    pattern = document.pattern or reading.pattern
+    notices: list[str] = []
+    if not declared and pattern.id != OTHER:
+        if pattern.confidence < PATTERN_RULES_CONFIDENCE:
+            notices.append(
+                f"read as {pattern.id} only {pattern.confidence:.2f} sure (from the request and the "
+                f"services): {pattern.id}'s own rules were not applied; declare the pattern to apply them"
+            )
+            pattern = PatternChoice(id=OTHER, confidence=round(1 - pattern.confidence, 2),
+                                    alternatives=[PatternAlternative(id=pattern.id, confidence=pattern.confidence)],
+                                    evidence=[])  # fmt: skip
+        else:
+            notices.append(
+                f"read as {pattern.id}, {pattern.confidence:.2f} sure (from the request and the services: "
+                f"{', '.join(pattern.evidence[:4]) or 'retrieval'})"
+            )
+    return reading, pattern, declared, notices
+
+
 def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     """Canonicalise names and work out the pattern, traits and tier the document should be held to."""
     names: set[str] = set()
@@ -95,27 +130,7 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         names.add(normalise_name(name))
         if category:
             categories.setdefault(category, []).append(name)
-    # what the system is comes from the request and what its services do (a "Feed Service" is social media),
-    # never from vendor words in component names ("Amazon S3" is not a shop)
-    evidence = " ".join([document.request or "", *(f"{s.name} {s.responsibility or ''}" for s in document.services)])
-    reading = read_text(evidence, knowledge)
-    declared = document.pattern is not None
-    pattern = document.pattern or reading.pattern
-    notices = []
-    if not declared and pattern.id != OTHER:
-        if pattern.confidence < PATTERN_RULES_CONFIDENCE:
-            notices.append(
-                f"read as {pattern.id} only {pattern.confidence:.2f} sure (from the request and the "
-                f"services): {pattern.id}'s own rules were not applied; declare the pattern to apply them"
-            )
-            pattern = PatternChoice(id=OTHER, confidence=round(1 - pattern.confidence, 2),
-                                    alternatives=[PatternAlternative(id=pattern.id, confidence=pattern.confidence)],
-                                    evidence=[])  # fmt: skip
-        else:
-            notices.append(
-                f"read as {pattern.id}, {pattern.confidence:.2f} sure (from the request and the services: "
-                f"{', '.join(pattern.evidence[:4]) or 'retrieval'})"
-            )
+    reading, pattern, declared, notices = _read_type(document, knowledge)
     # traits come from what was asked, not from the design's own names ("Notification Service" is not a
     # request for real-time features): the request, the pattern, and the traits the document declares
     request_reading = read_text(document.request or "", knowledge)
@@ -129,18 +144,23 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         named = " ".join(e for b in request_reading.blocks for e in b.evidence)
         lent = ("product:", "pattern:")
         traits = {t: cues for t, cues in traits.items() if not all(c.startswith(lent) or c in named for c in cues)}
-    if pattern.id in knowledge.patterns:
-        for trait in knowledge.patterns[pattern.id].traits:
-            traits.setdefault(trait, [f"pattern: {pattern.id}"])
     for trait in document.traits:
         if trait in knowledge.traits:
             traits.setdefault(trait, ["declared"])
+    # what a typical app of the type has (social media is media-heavy) sizes the tier; it is held against the
+    # document only when the document says it is that type: an inferred type's usual features are not its own
+    typical = dict(traits)
+    if pattern.id in knowledge.patterns:
+        for trait in knowledge.patterns[pattern.id].traits:
+            typical.setdefault(trait, [f"pattern: {pattern.id}"])
+    if declared or pattern.confidence >= CLAIM_CONFIDENCE:
+        traits = typical
     tier_declared = document.estimate is not None and document.estimate.tier in TIERS
     if tier_declared:
         tier = document.estimate.tier  # type: ignore[union-attr]
     else:
         tier = choose_tier(
-            pattern.id, traits, request_reading.small_scope, request_reading.enterprise, request_reading.large_scale
+            pattern.id, typical, request_reading.small_scope, request_reading.enterprise, request_reading.large_scale
         )
     pid: PatternId = pattern.id
     band = services_band(tier, pid, knowledge)

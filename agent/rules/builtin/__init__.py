@@ -3,6 +3,6 @@
 Importing this package registers them all (`agent.rules.registry.CHECKS` and `FIXES`).
 """
 
-from agent.rules.builtin import consistency, inference, mistakes, patterns, services
+from agent.rules.builtin import consistency, expert, inference, mistakes, patterns, services
 
-__all__ = ["consistency", "inference", "mistakes", "patterns", "services"]
+__all__ = ["consistency", "expert", "inference", "mistakes", "patterns", "services"]

@@ -32,8 +32,10 @@ def production_essentials(context: CheckContext) -> Iterator[Violation]:
     for category, default in needs.items():
         if not context.has_category(category) and category not in reported:
             label = CATEGORY_LABELS.get(category, category.replace("_", " "))
+            # how containers are scheduled is a deployment choice (a warning); a missing load balancer is not
+            severity: Severity | None = "warning" if category == "orchestration" else None
             yield Violation(f"a {context.tier}-tier production system needs {label} (e.g. {default})",
-                            subject=category, add=(default,))  # fmt: skip
+                            subject=category, add=(default,), severity=severity)  # fmt: skip
 
 
 @check("SD002")

@@ -71,6 +71,11 @@ def replicate_database(doc: Architecture, context: CheckContext, found: list[Vio
     return changes
 
 
+PERSONAL = re.compile(
+    r"\b(accounts?|profiles?|private|personal|my own|their own|medical|patients?|bank|"
+    r"balances?|wallets?|payments?|log ?in|sign[- ]?(in|up))\b",
+    re.IGNORECASE,
+)
 ANONYMOUS = re.compile(r"\banonymous(ly)?\b|\bno (user )?accounts?\b|\bwithout (an )?accounts?\b", re.IGNORECASE)
 
 
@@ -82,7 +87,10 @@ def no_authentication(context: CheckContext) -> Iterator[Violation]:
         return  # anonymous by requirement
     has_auth_service = any("auth" in s.name.lower() for s in context.document.services)
     if not has_auth_service and not context.has("JWT") and not re.search(r"\bauth|login|sign[- ]?in", context.text):
-        yield Violation("nothing authenticates requests (no auth service, JWT or OAuth)", add=("JWT",))
+        # an error where people act on their own accounts, money or records; otherwise a gap to look at
+        personal = PERSONAL.search(context.document.request or "") or {"payments", "compliance"} & set(context.traits)
+        yield Violation("nothing authenticates requests (no auth service, JWT or OAuth)",
+                        severity="error" if personal else "warning", add=("JWT",))  # fmt: skip
 
 
 @check("SD033")

@@ -16,7 +16,8 @@ def pattern_components(context: CheckContext) -> Iterator[Violation]:
     spec = context.knowledge.patterns.get(context.pattern.id)
     if spec is None:
         return
-    severity: Severity = "error" if context.tier in ("high", "enterprise") else "warning"
+    # an inferred type's stack is advice; a declared one's is the author's own claim
+    severity: Severity = "error" if context.tier in ("high", "enterprise") and context.pattern_declared else "warning"
     for requirement in spec.required:
         if not context.has(*requirement.any_of):
             names = " or ".join(requirement.any_of)

@@ -12,6 +12,8 @@ from agent.schema import Architecture, Change, Service, Severity
 
 @check("SD010")
 def too_few_services(context: CheckContext) -> Iterator[Violation]:
+    if context.pattern.id != "other" and not context.pattern_claimed:
+        return  # the band is for a whole application: a design only loosely read as one may be its core only
     low, high = context.band
     if 0 < context.service_count < low or (context.service_count == 0 and context.tier != "low"):
         what = context.pattern.id.replace("_", " ")
