@@ -190,13 +190,32 @@ def _without_context(words: Words) -> Words:
 _PROXIMITY = {"near", "nearby", "within", "around"}
 
 
+_TO_STORE = {"store", "stores", "stored", "storing"}
+_STORED_THINGS = {"the", "their", "all", "every", "any", "each", "millions", "billions", "thousands", "hundreds",
+                  "data", "files", "it", "them", "a", "an", "and", "in", "up", "user", "users", "large"}  # fmt: skip
+
+
 def _without_searched_for(words: Words) -> Words:
-    """`words` less the things a request searches for by place ("restaurants and shops within 5 km of me")."""
+    """`words` less the things a request searches for by place ("restaurants and shops within 5 km of me") and
+    "store" used as a verb ("store millions of repositories" is not a shop)."""
     found = []
     for i in range(1, len(words.raw)):
         if words.raw[i] in _PROXIMITY and words.raw[i - 1]:
             found.append(words.raw[i - 1])
-    return _without_phrases(words, found) if found else words
+    stems, raw = list(words.stems), list(words.raw)
+    verbs = [i for i in range(len(raw) - 1) if raw[i] in _TO_STORE and (raw[i + 1] in _STORED_THINGS
+             or raw[i + 1].isdigit())]  # fmt: skip
+    if not found and not verbs:
+        return words
+    blanked = _without_phrases(words, found) if found else words
+    if verbs:
+        stems, raw = list(blanked.stems), list(blanked.raw)
+        for i in verbs:
+            stems[i] = raw[i] = ""
+        blanked = Words("")
+        blanked.stems, blanked.raw = stems, raw
+        blanked.present, blanked.by_initial = set(stems), _by_initial(raw)
+    return blanked
 
 
 def _block_heads_request(blocks: Sequence[BlockChoice], head: Words, knowledge: Knowledge) -> bool:

@@ -84,7 +84,8 @@ def test_report_files_and_worst_cases(tmp_path, suite):
 
 def test_predictions_from_elsewhere_are_scored(tmp_path, advisor):
     cases = select(load_cases(), limit=3)
-    lines = [json.dumps({"id": cases[0].id, "components": ["Postgres"], "services": ["API", "Web"]}),
+    # a design with nowhere to keep data: an error whatever it was asked for (SD052)
+    lines = [json.dumps({"id": cases[0].id, "components": ["React"], "services": ["API", "Web"]}),
              json.dumps({"id": cases[1].id, **advisor.recommend(cases[1].prompt).model_dump(mode="json")})]  # fmt: skip
     predictions = tmp_path / "preds.jsonl"
     predictions.write_text("\n".join(lines) + "\n")

@@ -53,6 +53,17 @@ class Cap(_Frozen):
 class Requirement(_Frozen):
     any_of: tuple[str, ...]
     why: str
+    when: str | None = Field(
+        default=None,
+        description="A regular expression over the request: the requirement is checked only where the request "
+        "asks for the feature (end-to-end encryption where privacy is asked, or a brand known for it).",
+    )
+
+    @model_validator(mode="after")
+    def _when_compiles(self) -> Requirement:
+        if self.when is not None:
+            re.compile(self.when)
+        return self
 
 
 class PatternSpec(_Frozen):

@@ -153,7 +153,7 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     if pattern.id in knowledge.patterns:
         for trait in knowledge.patterns[pattern.id].traits:
             typical.setdefault(trait, [f"pattern: {pattern.id}"])
-    if declared or pattern.confidence >= CLAIM_CONFIDENCE:
+    if declared:
         traits = typical
     tier_declared = document.estimate is not None and document.estimate.tier in TIERS
     if tier_declared:

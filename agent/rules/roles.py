@@ -37,6 +37,9 @@ def roles_of_name(name: str, knowledge: Knowledge) -> set[str]:
     return same
 
 
+STORES = {"database", "storage", "search", "cdn", "storage_engine"}
+
+
 def category_of_role(role: str, knowledge: Knowledge) -> str:
     return knowledge.general.roles[role].category
 
@@ -47,7 +50,10 @@ def roles_present(document: Architecture, knowledge: Knowledge) -> set[str]:
     found: set[str] = set()
     for component in document.components:
         found |= roles_of_name(component.name, knowledge)
-        if knowledge.technology(component.name) is None:
+        tech = knowledge.technology(component.name)
+        # a part also by what it is said to do ("Elixir gateways: WebSocket servers", Redis as a job queue), except
+        # a database's or store's purpose, which names the parts around it ("Postgres, behind the cache")
+        if tech is None or tech.category not in STORES:
             found |= roles_in_text(f"{component.category or ''} {component.purpose or ''}", knowledge)
     for service in document.services:
         found |= roles_in_text(f"{service.name} {service.responsibility or ''}", knowledge, services=True)

@@ -56,7 +56,7 @@ class Inputs:
     assumptions: list[Assumption]
 
 
-def _stated_users(found: Extracted) -> float | None:
+def stated_daily_users(found: Extracted) -> float | None:
     """Daily users the request states (monthly users count about half on a given day)."""
     for unit, share in (("daily active users", 1.0), ("users", 1.0), ("monthly active users", 0.5)):
         figure = found.figure(unit)
@@ -76,7 +76,7 @@ def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float |
     values: dict[str, float] = {}
     assumptions = [Assumption(name="figure in the request", value=note, source="request") for note in found.notes]
     stated: dict[str, float] = {}
-    users = _stated_users(found)
+    users = stated_daily_users(found)
     concurrent = found.figure("concurrent connections")
     if users is None and concurrent is not None and concurrent.value <= MAX_USERS:
         users = concurrent.value * DAILY_PER_CONCURRENT
@@ -183,7 +183,7 @@ def capacity(
                 f"ceil({peak:,.0f} peak req/s / {v['instance_rps']:,.0f} per instance) + 1 spare, at least 2"),
     ]  # fmt: skip
     workload = workload_figures(found, v["peak_factor"])
-    users_stated = _stated_users(found) is not None or (overrides or {}).get("dau") is not None
+    users_stated = stated_daily_users(found) is not None or (overrides or {}).get("dau") is not None
     peaks = [f for f in workload if f.name.endswith("(peak)")]
     if peaks and stated_rps is None and not users_stated:
         # the request sizes itself in its own units (links, pages, events): user-based guesses would only mislead

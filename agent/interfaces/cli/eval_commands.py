@@ -123,3 +123,35 @@ def eval_retrieval(
     typer.echo(f"{'mode':<10}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}   ({scores[0].queries} queries)")
     for s in scores:
         typer.echo(f"{s.mode:<10}{s.recall_at_1:>10.3f}{s.recall_at_5:>10.3f}{s.mrr:>8.3f}")
+
+
+@eval_app.command("checker")
+def eval_checker(
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Folder with expert/*.json and seeded.jsonl (default: built-in).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    index: IndexOption = None,
+) -> None:
+    """Precision of `check` on expert designs (labelled findings) and recall on seeded defects.
+
+    Examples:
+      sysdesign eval checker
+      sysdesign eval checker --json
+    """
+    from agent.evaluation.checker_bench import CHECKER_DIR, score
+
+    if folder is not None and not folder.is_dir():
+        raise InvalidRequest(f"--dir wants a folder; {str(folder)!r} is not one")
+    result = score(advisor_for(index=index), folder or CHECKER_DIR)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    typer.echo(f"expert designs: {result.designs}, error and warning findings: {result.findings}")
+    typer.echo(f"precision (true + debatable): {result.precision:.3f}; "
+               f"errors judged false per design: {result.false_errors_per_design}")  # fmt: skip
+    typer.echo(f"seeded defects: {result.seeded}, recall: {result.recall:.3f}"
+               + (f" (missed: {', '.join(result.missed)})" if result.missed else ""))  # fmt: skip
+    for design in result.per_design:
+        if design.unlabelled:
+            typer.echo(f"  {design.id}: {len(design.unlabelled)} unlabelled finding(s), e.g. {design.unlabelled[0]}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from agent.rules.context import CheckContext
 
 AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
@@ -15,7 +17,10 @@ def pattern_reports(context: CheckContext) -> set[str]:
     """Categories and names SD020 already reports as missing (other rules then stay quiet about them)."""
     spec = context.knowledge.patterns.get(context.pattern.id)
     reported: set[str] = set()
+    request = context.document.request or ""
     for requirement in spec.required if spec else ():
+        if requirement.when and not re.search(requirement.when, request, re.IGNORECASE):
+            continue
         if not context.has(*requirement.any_of):
             for name in requirement.any_of:
                 tech = context.knowledge.technology(name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 
 from agent.rules.context import CheckContext
@@ -40,17 +39,14 @@ def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
 
 @check("SD041")
 def under_engineering(context: CheckContext) -> Iterator[Violation]:
-    from agent.sizing.capacity import SECONDS_PER_DAY, gather_inputs
+    """Judged on the users the document states, never on the scale of the type's famous example (a messaging
+    design is not held to WhatsApp's 2 billion users); a stated write load is SD070's."""
+    from agent.requirements.extract import extract
+    from agent.sizing.capacity import stated_daily_users
 
-    v = gather_inputs(context.pattern.id, context.document.request or "", {}).values
-    peak_writes = v["dau"] * v["requests_per_user"] * v["write_share"] * v["peak_factor"] / SECONDS_PER_DAY
-    relational_only = context.has("Postgres", "MySQL") and not context.has("Cassandra", "ClickHouse")
-    # a single relational primary takes on the order of 10,000 writes/s (a heuristic, see docs/estimation.md)
-    if peak_writes > 10_000 and relational_only and not re.search(r"shard|partition", context.text):
-        yield Violation(f"about {peak_writes:,.0f} writes/s at peak on a single relational database",
-                        subject="database")  # fmt: skip
-    if v["dau"] >= 1_000_000 and not context.has_category("cache"):
-        yield Violation(f"{v['dau']:,.0f} daily users and no cache in front of the database", subject="cache",
+    users = stated_daily_users(extract(context.document.request or ""))
+    if users is not None and users >= 1_000_000 and not context.has_category("cache"):
+        yield Violation(f"{users:,.0f} daily users and no cache in front of the database", subject="cache",
                         add=("Redis",))  # fmt: skip
 
 

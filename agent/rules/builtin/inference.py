@@ -33,7 +33,9 @@ def production_essentials(context: CheckContext) -> Iterator[Violation]:
         if not context.has_category(category) and category not in reported:
             label = CATEGORY_LABELS.get(category, category.replace("_", " "))
             # how containers are scheduled is a deployment choice (a warning); a missing load balancer is not
-            severity: Severity | None = "warning" if category == "orchestration" else None
+            # how containers are scheduled, and whether work is queued, are the design's calls (warnings);
+            # a missing load balancer or monitoring is not
+            severity: Severity | None = "warning" if category in ("orchestration", "queue") else None
             yield Violation(f"a {context.tier}-tier production system needs {label} (e.g. {default})",
                             subject=category, add=(default,), severity=severity)  # fmt: skip
 
@@ -69,7 +71,8 @@ def real_time(context: CheckContext) -> Iterator[Violation]:
             yield Violation("real-time app without pub/sub (Redis Pub/Sub) to fan out events",
                             subject="Redis Pub/Sub", severity="warning", add=("Redis Pub/Sub",))  # fmt: skip
         if not context.has("Kafka", "RabbitMQ", "AWS SQS") and "Kafka" not in pattern_reports(context):
-            yield Violation("real-time app without event streaming (Kafka)", subject="Kafka", severity="warning",
+            # a suggestion: many real-time systems (chat gateways, multiplayer editors) need no event log
+            yield Violation("real-time app without event streaming (Kafka)", subject="Kafka", severity="info",
                             add=("Kafka",))  # fmt: skip
 
 

@@ -13,7 +13,10 @@ from agent.schema import Architecture, Change, Service, Severity
 
 # what the checks look for is what the fixes rewrite
 PLAIN_TEXT_PASSWORDS = re.compile(
-    r"plain[- ]?text passwords?|passwords? (stored )?(in )?plain[- ]?text|unhashed passwords?", re.IGNORECASE
+    r"(plain|clear)[- ]?text passwords?"
+    r"|passwords?\s+((are|is)\s+)?((stored|kept|saved)\s+)?(in\s+)?(plain|clear)[- ]?text"
+    r"|unhashed passwords?|passwords?\s+((are|is)\s+)?(stored\s+)?unencrypted",
+    re.IGNORECASE,
 )
 NO_HTTPS = re.compile(r"\bno https\b|without (https|tls)|plain http\b|http only", re.IGNORECASE)
 # a verb of keeping, then within 40 characters of the same sentence, card data
@@ -27,7 +30,7 @@ def wrong_database(context: CheckContext) -> Iterator[Violation]:
     if context.has("MongoDB") and transactional and not context.has("Postgres", "MySQL"):
         yield Violation("MongoDB is the only database of an app with financial transactions", subject="MongoDB",
                         add=("Postgres",))  # fmt: skip
-    money = re.compile(r"payment|order|ledger|transaction|billing|wallet|invoice")
+    money = re.compile(r"payment|order|ledger|transaction|billing|wallet|invoice|checkout")
     for service in context.document.services:
         stores = [context.knowledge.canonical(s) for s in service.data_stores]
         keeps_records = not re.search(r"gateway|proxy|edge", service.name.lower())  # gateways only route and limit
@@ -52,7 +55,8 @@ def move_money_to_postgres(doc: Architecture, context: CheckContext, found: list
 @check("SD031")
 def single_point_of_failure(context: CheckContext) -> Iterator[Violation]:
     databases = context.categories.get("database", [])
-    resilient = re.search(r"replica|replicat|backup|failover|multi-az|multi-region|cluster", context.text)
+    resilient = re.search(r"replica|replicat|backup|failover|multi-az|multi-region|cluster|shard|master[- ]master|"
+                          r"primary[- ]replica|master[- ]slave|standby", context.text)  # fmt: skip
     if tier_at_least_medium(context) and len(databases) == 1 and not resilient:
         yield Violation(f"{databases[0]} is a single database with no replication or backups",
                             subject=databases[0])  # fmt: skip

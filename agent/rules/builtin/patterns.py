@@ -18,7 +18,10 @@ def pattern_components(context: CheckContext) -> Iterator[Violation]:
         return
     # an inferred type's stack is advice; a declared one's is the author's own claim
     severity: Severity = "error" if context.tier in ("high", "enterprise") and context.pattern_declared else "warning"
+    request = context.document.request or ""
     for requirement in spec.required:
+        if requirement.when and not re.search(requirement.when, request, re.IGNORECASE):
+            continue  # a feature the request does not ask for (end-to-end encryption in a team chat)
         if not context.has(*requirement.any_of):
             names = " or ".join(requirement.any_of)
             yield Violation(f"{spec.name.lower()} without {names}: {requirement.why}", subject=requirement.any_of[0],

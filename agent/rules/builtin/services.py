@@ -14,6 +14,8 @@ from agent.schema import Architecture, Change, Service, Severity
 def too_few_services(context: CheckContext) -> Iterator[Violation]:
     if context.pattern.id != "other" and not context.pattern_claimed:
         return  # the band is for a whole application: a design only loosely read as one may be its core only
+    if "monolith" in context.text:
+        return  # a monolith is a choice the document made, not a missing service
     low, high = context.band
     if 0 < context.service_count < low or (context.service_count == 0 and context.tier != "low"):
         what = context.pattern.id.replace("_", " ")
