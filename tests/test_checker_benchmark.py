@@ -57,7 +57,7 @@ def test_damage_removes_a_part_everywhere_and_adds_notes():
 def test_a_broken_design_file_is_named(tmp_path, engine):
     (tmp_path / "expert").mkdir()
     (tmp_path / "expert" / "bad.json").write_text(json.dumps({"id": "x"}))
-    with pytest.raises(InvalidRequest, match="bad.json"):
+    with pytest.raises(InvalidRequest, match=r"bad\.json"):
         score(engine, tmp_path)
 
 
