@@ -37,6 +37,7 @@ from agent.schema import (
     Estimate,
     Finding,
     Hit,
+    PatternChoice,
     Resolution,
     ResolvedBy,
 )
@@ -229,14 +230,25 @@ class Engine:
         rules: Sequence[Rule] | None = None,
         waivers: Sequence[Waiver] = (),
         today: date | None = None,
+        pattern: str | None = None,
+        blocks: Sequence[str] = (),
     ) -> CheckReport:
         """Findings for a document written by anyone; with `fix`, the repaired document and its changes.
 
         Args:
             rules: the rules to apply (default: the built-in ones; `load_rules([dir])` adds a team's packs).
             waivers: accepted findings; a waived finding moves to `suppressed` until its waiver expires.
+            pattern, blocks: what the document is, when the reader should not guess (they override its fields).
         """
         architecture = parse_document(document, self.knowledge)
+        if pattern is not None:
+            if pattern not in (*self.knowledge.pattern_ids, "other"):
+                raise InvalidRequest(f"unknown pattern {pattern!r}; known: {', '.join(self.knowledge.pattern_ids)}")
+            architecture.pattern = PatternChoice(id=pattern, confidence=1.0, evidence=["given"])
+        if unknown := [b for b in blocks if b not in self.knowledge.blocks]:
+            raise InvalidRequest(f"unknown block(s) {unknown!r}; known: {', '.join(sorted(self.knowledge.blocks))}")
+        if blocks:
+            architecture.blocks = [BlockChoice(id=b, confidence=1.0, evidence=["given"]) for b in blocks]
         context = build_context(architecture, self.knowledge)
         findings, suppressed, notices = apply_waivers(run_rules(context, rules), list(waivers), today)
         repaired: Architecture | None = None

@@ -16,21 +16,31 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def roles_in_text(text: str, knowledge: Knowledge, services: bool = False) -> set[str]:
+_SEEN: dict[tuple[int, str, bool], frozenset[str]] = {}
+
+
+def roles_in_text(text: str, knowledge: Knowledge, services: bool = False) -> frozenset[str]:
     """The roles a name (or a name and its purpose) speaks of; from a service's words, only those a service
-    can fill itself (media processing inside a Media Service)."""
-    text = text.lower()
-    return {role for role, spec in knowledge.general.roles.items()
-            if (spec.from_services or not services) and _compiled(spec.pattern).search(text)}  # fmt: skip
+    can fill itself (media processing inside a Media Service). Memoised: the same names recur in every check."""
+    key = (id(knowledge), text, services)
+    found = _SEEN.get(key)
+    if found is None:
+        lowered = text.lower()
+        wanted = [(role, spec) for role, spec in knowledge.general.roles.items() if spec.from_services or not services]
+        found = frozenset(role for role, spec in wanted if _compiled(spec.pattern).search(lowered))
+        if len(_SEEN) > 8192:
+            _SEEN.clear()
+        _SEEN[key] = found
+    return found
 
 
-def roles_of_name(name: str, knowledge: Knowledge) -> set[str]:
+def roles_of_name(name: str, knowledge: Knowledge) -> frozenset[str]:
     """The roles a technology plays: a catalogued one by its category (a relational or other database by its
     names), anything else by its words."""
     tech = knowledge.technology(name)
     if tech is None:
         return roles_in_text(name, knowledge)
-    same = {role for role, spec in knowledge.general.roles.items() if spec.category == tech.category}
+    same = frozenset(role for role, spec in knowledge.general.roles.items() if spec.category == tech.category)
     if len(same) > 1:  # databases: which kind, by the names it goes by
         words = " ".join((tech.name, *tech.aliases))
         same = same & roles_in_text(words, knowledge) or same

@@ -116,7 +116,8 @@ def _waivers(waivers_file: Path | None) -> tuple[list[Waiver], list[str]]:
 
 
 def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_file: Path | None, fmt: str,
-              outputs: list[str], fail_on: str) -> None:  # fmt: skip
+              outputs: list[str], fail_on: str, pattern: str | None = None,
+              blocks: list[str] | None = None) -> None:  # fmt: skip
     """Check, render, write, and exit with the CI-friendly code."""
     from agent.render.ci import SEVERITY_RANK
     from agent.render.output import write_output
@@ -140,7 +141,7 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
             unreadable.append(f"{label}: {text}")
             continue
         try:
-            report = engine.check(text, fix=fix, rules=rules, waivers=waivers)
+            report = engine.check(text, fix=fix, rules=rules, waivers=waivers, pattern=pattern, blocks=blocks or ())
         except SysdesignError as exc:
             if len(inputs) == 1:
                 raise
@@ -210,6 +211,12 @@ def check(
     batch: Annotated[
         bool, typer.Option("--batch", help="FILE is JSONL: one architecture a line (predictions).")
     ] = False,
+    pattern: Annotated[
+        str | None, typer.Option("--pattern", help="What the design is (one of the five, or other): no guessing.")
+    ] = None,
+    blocks: Annotated[
+        list[str] | None, typer.Option("--blocks", help="A building block the design is (repeatable), e.g. pastebin.")
+    ] = None,
     as_json: JsonOption = False,
     index: IndexOption = None,
 ) -> None:
@@ -222,6 +229,7 @@ def check(
       echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
       sysdesign check architecture/ --rules-dir rules/ -o sarif=results.sarif -o junit=junit.xml
       sysdesign check --batch predictions.jsonl --json
+      sysdesign check design.json --pattern other --blocks pastebin
     """
     if batch:
         run_batch(advisor_for(index=index).engine, Path(file), rules_dir or [], as_json)
@@ -235,4 +243,6 @@ def check(
         "json" if as_json else format,
         output or [],
         fail_on,
+        pattern,
+        blocks or [],
     )

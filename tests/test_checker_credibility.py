@@ -1,0 +1,94 @@
+"""The checker reads designs as people write them and judges them by what they are (the checker issue)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent.pipeline import Engine
+from tests.conftest import run_cli
+
+GENERIC = {
+    "request": "a ride-hailing app: riders request rides and nearby drivers accept them",
+    "components": ["SQL Write Master-Slave", "SQL Read Replicas", "Memory Cache", "Queue", "Quadtree servers",
+                   "Object Store", "Load Balancer", "WebSocket", "Google Maps API", "Monitoring", "TLS", "JWT"],
+    "services": [{"name": "Trip Service", "responsibility": "trip lifecycle",
+                  "data_stores": ["SQL Write Master-Slave", "Memory Cache", "Queue"]},
+                 {"name": "Matching Service", "responsibility": "find nearby drivers",
+                  "data_stores": ["Quadtree servers"]},
+                 "API Gateway"],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def engine(retriever):
+    return Engine(retriever)
+
+
+def rules_of(report) -> set[str]:
+    return {f.rule_id for f in report.findings if f.severity in ("error", "warning")}
+
+
+def test_generic_names_fill_the_roles_rules_ask_for(engine):
+    report = engine.check(GENERIC)
+    missing = [f.message for f in report.findings if f.rule_id in ("SD020", "SD001", "SD005")]
+    assert not [m for m in missing if any(w in m for w in ("Postgres", "Redis Geo", "PostGIS", "Kafka", "cache"))]
+    assert all(f.severity == "info" for f in report.findings if f.rule_id == "SD050")  # unknown names say how read
+    assert any("read as relational database" in f.message for f in report.findings if f.rule_id == "SD050")
+
+
+def test_repair_completes_without_piling_on(engine):
+    report = engine.check(GENERIC, fix=True)
+    added = {c.name for c in report.repaired.components} - set(GENERIC["components"])
+    assert not added & {"Kafka", "Postgres", "MySQL", "Redis", "Redis Geo", "PostGIS", "Nginx"}
+    used = {store for s in report.repaired.services for store in s.data_stores}
+    data = {"database", "cache", "queue", "storage", "search", "geospatial"}
+    assert all(c.name in used for c in report.repaired.components if c.name in added and c.category in data)
+    # the counts are the repaired document's; what it was is kept beside them
+    assert report.errors == sum(f.severity == "error" for f in report.repaired.findings)
+    assert report.errors_before is not None and report.errors_before >= report.errors
+
+
+def test_vendor_words_in_component_names_do_not_make_a_shop(engine):
+    pastebin = {"request": "users paste a block of text and share a short link to it",
+                "components": ["Amazon S3", "Amazon Redshift", "MySQL", "Memcached"],
+                "services": [{"name": "Paste API", "responsibility": "create and read pastes",
+                              "data_stores": ["MySQL", "Amazon S3"]}]}  # fmt: skip
+    report = engine.check(pastebin)
+    assert report.pattern.id == "other" and "Stripe" not in json.dumps([f.message for f in report.findings])
+
+
+def test_an_uncertain_reading_holds_the_types_rules_back_and_says_so(engine, monkeypatch):
+    import agent.rules.context as context
+
+    vague = {"request": "people share things with followers and buy stuff", "components": ["Postgres", "Redis"],
+             "services": ["API"]}  # fmt: skip
+    sure = engine.check(vague)  # read as social media, about 0.66 sure: its rules apply and the report says so
+    assert sure.pattern.id == "social_media" and any(n.startswith("read as social_media") for n in sure.notices)
+    monkeypatch.setattr(context, "PATTERN_RULES_CONFIDENCE", 0.9)
+    unsure = engine.check(vague)
+    assert unsure.pattern.id == "other" and unsure.pattern.alternatives[0].id == "social_media"
+    assert any("were not applied" in n for n in unsure.notices) and "SD020" not in rules_of(unsure)
+
+
+def test_one_ambiguous_word_is_not_a_trait(engine):
+    analytics = {"request": "an internal tool that tracks monthly visit analytics for our sites",
+                 "components": ["Postgres", "Redis", "Prometheus", "TLS"], "services": ["Reports API"]}  # fmt: skip
+    messages = " ".join(f.message for f in engine.check(analytics).findings)
+    assert "real-time" not in messages and "WebSocket" not in messages
+
+
+def test_what_the_design_is_can_be_given_instead_of_guessed(tmp_path):
+    path = tmp_path / "design.json"
+    path.write_text(json.dumps({"request": "users paste text and get a link", "components": ["MySQL"],
+                                "services": ["Write API"]}))  # fmt: skip
+    out = run_cli("check", str(path), "--blocks", "pastebin", "--json")
+    report = json.loads(out.stdout)
+    report = report[0] if isinstance(report, list) else report
+    assert [b["id"] for b in report["blocks"]] == ["pastebin"]
+    assert any(f["rule_id"] == "SD060" for f in report["findings"])  # the pastebin's object store
+    bad = run_cli("check", str(path), "--pattern", "bakery")
+    assert bad.returncode == 2 and "unknown pattern" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run_cli("check", str(path), "--blocks", "nope")
+    assert bad.returncode == 2 and "unknown block" in bad.stderr
