@@ -34,7 +34,7 @@ def test_async_variants():
     async def main():
         return await asyncio.gather(
             advisor.arecommend("Build a Twitter clone"),
-            advisor.acheck({"components": ["Redis"], "services": ["Feed Service"]}),
+            advisor.acheck({"request": "Twitter clone", "services": ["API", "Tweets"]}),  # the seed's SD010 example
             advisor.asearch("cache invalidation", k=1),
             advisor.aestimate("a todo app"),
             advisor.arepair({"components": ["Postgres"], "services": ["Orders"], "request": "online shop"}),

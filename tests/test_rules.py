@@ -80,7 +80,9 @@ CASES = {
                                     "hours": [500, 900]}),
               with_(TODO, estimate={"tier": "low", "services_band": [1, 3], "base_hours": [50, 150],
                                     "hours": [50, 150]})),
-    "SD041": (without(TWITTER, "Cassandra"), TWITTER),
+    # users the request states, and no cache in front of the database; the same design with Redis
+    "SD041": (with_(without(TWITTER, "Redis"), request="Build a Twitter clone for 5 million daily users"),
+              with_(TWITTER, request="Build a Twitter clone for 5 million daily users")),
     # 2 engineers x 2 weeks x 30 h = 120 h, but the estimate says 2,330 likely hours (and 8 weeks x 20 would do)
     "SD042": (with_(TWITTER, estimate=ESTIMATE, requirements=_team_and_deadline("2 engineers", "2 weeks")),
               with_(TWITTER, estimate=ESTIMATE, requirements=_team_and_deadline("20 engineers", "8 weeks"))),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
@@ -16,8 +17,20 @@ PATTERN_RULES_CONFIDENCE = 0.6
 that does not declare its pattern: a wrong guess would put most of the findings wrong."""
 
 
-CLAIM_CONFIDENCE = 0.8
-"""From here an undeclared type counts as the document's own claim: its usual features and service band apply."""
+WHOLE_APP = re.compile(r"\bclones?\b|\bcopy of\b|\b(like|build|create|make|design|develop)\s+(an?\s+)?(app|site|"
+                       r"platform|service\s+)?(like\s+)?{brand}\b", re.IGNORECASE)  # fmt: skip
+"""How a request names a whole application rather than a part of one ("Twitter home timelines")."""
+
+
+def asks_for_whole_app(request: str, pattern: PatternChoice, knowledge: Knowledge) -> bool:
+    spec = knowledge.patterns.get(pattern.id)
+    brands = [b for b in (spec.brands if spec else ()) if re.search(rf"\b{re.escape(b)}\b", request, re.IGNORECASE)]
+    if not brands:
+        return False
+    if re.search(r"\bclones?\b|\bcopy of\b", request, re.IGNORECASE):
+        return True
+    names = "|".join(re.escape(b) for b in brands)
+    return bool(re.search(WHOLE_APP.pattern.replace("{brand}", f"(?:{names})"), request, re.IGNORECASE))
 
 
 @dataclass
@@ -47,10 +60,14 @@ class CheckContext:
     notices: list[str] = field(default_factory=list)
     """What the checker assumed about the document (the type it read, how sure), for the report."""
 
+    whole_app: bool = False
+    """The request asks for the whole application by name ("Twitter clone", "build an app like Uber")."""
+
     @property
     def pattern_claimed(self) -> bool:
-        """Declared, or read from the request and services with CLAIM_CONFIDENCE."""
-        return self.pattern_declared or self.pattern.confidence >= CLAIM_CONFIDENCE
+        """The document says what it is: declared, or a request for the whole application by name. Its type's
+        usual features, stack (as errors) and service band then hold; a design read as the type is advised."""
+        return self.pattern_declared or self.whole_app
 
     def has_named(self, *names: str) -> bool:
         """Whether any of these very technologies is present (a team's policy names brands)."""
@@ -153,7 +170,8 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     if pattern.id in knowledge.patterns:
         for trait in knowledge.patterns[pattern.id].traits:
             typical.setdefault(trait, [f"pattern: {pattern.id}"])
-    if declared:
+    whole_app = asks_for_whole_app(document.request or "", pattern, knowledge)
+    if declared or whole_app:
         traits = typical
     tier_declared = document.estimate is not None and document.estimate.tier in TIERS
     if tier_declared:
@@ -178,6 +196,7 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         knowledge=knowledge,
         pattern=pattern,
         pattern_declared=declared,
+        whole_app=whole_app,
         inferred_pattern=reading.pattern,
         traits=traits,
         tier=tier,

@@ -17,7 +17,7 @@ def pattern_components(context: CheckContext) -> Iterator[Violation]:
     if spec is None:
         return
     # an inferred type's stack is advice; a declared one's is the author's own claim
-    severity: Severity = "error" if context.tier in ("high", "enterprise") and context.pattern_declared else "warning"
+    severity: Severity = "error" if context.tier in ("high", "enterprise") and context.pattern_claimed else "warning"
     request = context.document.request or ""
     for requirement in spec.required:
         if requirement.when and not re.search(requirement.when, request, re.IGNORECASE):

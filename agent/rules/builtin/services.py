@@ -12,15 +12,16 @@ from agent.schema import Architecture, Change, Service, Severity
 
 @check("SD010")
 def too_few_services(context: CheckContext) -> Iterator[Violation]:
-    if context.pattern.id != "other" and not context.pattern_claimed:
-        return  # the band is for a whole application: a design only loosely read as one may be its core only
     if "monolith" in context.text:
         return  # a monolith is a choice the document made, not a missing service
     low, high = context.band
     if 0 < context.service_count < low or (context.service_count == 0 and context.tier != "low"):
         what = context.pattern.id.replace("_", " ")
+        # an error for a whole application (declared, or asked for by name); a design read as one may be its
+        # core only, so there the count is a question for the author
+        claimed = context.pattern.id != "other" and context.pattern_claimed
         yield Violation(f"{context.service_count} service(s) for a {context.tier}-tier {what} design; "
-                        f"the guideline is {low}-{high}")  # fmt: skip
+                        f"the guideline is {low}-{high}", severity="error" if claimed else None)  # fmt: skip
 
 
 def _service_key(name: str) -> str:
