@@ -195,3 +195,14 @@ def test_every_design_has_cited_failure_modes_and_scaling_notes(engine, retrieve
         assert {f.citation for f in design.failure_modes} <= ids
         # one failure mode per kind of part: a single-leader database fails differently from a cache
         assert len({f.component for f in design.failure_modes}) == len(design.failure_modes)
+
+
+def test_a_small_stated_load_gets_a_monolith_on_one_database(engine):
+    # 10k links a month is a request every few minutes: no Cassandra, no ZooKeeper, one deployable
+    design = engine.recommend("a URL shortener for our marketing team, 10k links a month")
+    assert design.estimate.tier == "low" and [s.name for s in design.services] == ["Web App"]
+    names = {c.name for c in design.components}
+    assert "Postgres" in names and not names & {"Cassandra", "ZooKeeper", "Kafka", "Kubernetes"}
+    assert "Key generation" in {f.name for f in design.flows}  # the block's mechanism stays
+    big = engine.recommend("a URL shortener, 100M new URLs a month")
+    assert big.estimate.tier != "low" and "Cassandra" in {c.name for c in big.components}

@@ -32,7 +32,9 @@ def _components(
     general = knowledge.general
     chosen: list[ComponentSpec] = [c for block in blocks for c in block.components]
     if tier == "low":
-        chosen = [*general.low_tier_stack, *[c for c in chosen if c.category not in LOW_TIER_SKIP]]
+        # a modular monolith on the low tier's one database: a block's own database (Cassandra for a shortener
+        # at scale) is for the scale the request did not state
+        chosen = [*general.low_tier_stack, *[c for c in chosen if c.category not in (*LOW_TIER_SKIP, "database")]]
     else:
         present = {c.category for c in chosen}
         # the essentials a block does not bring itself, less a queue or cache it has no use for

@@ -71,6 +71,9 @@ def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], 
         small.append(f"team of {found.team}")
     if found.scope == "enterprise":
         enterprise.append("scope: enterprise")
+    if found.scale and all(_small(figure) for figure in found.scale):
+        # every stated figure is small (10k links a month, 500 users): a modest system, whatever it is called
+        small.append("small stated load: " + ", ".join(f.text or f.name for f in found.scale))
     for figure in found.scale:
         per_second = _per_second(figure)
         if figure.unit in ("daily active users", "users", "monthly active users") and figure.value >= LARGE_USERS:
@@ -80,6 +83,17 @@ def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], 
         elif figure.unit == "concurrent connections" and figure.value >= 100_000:
             large.append(f"{figure.value:,.0f} concurrent connections")
     return small, enterprise, large
+
+
+SMALL_USERS = 10_000
+SMALL_RATE = 1.0  # per second: about 86,000 a day
+
+
+def _small(figure: ScaleFigure) -> bool:
+    if figure.unit in ("daily active users", "users", "monthly active users", "concurrent connections"):
+        return figure.value < SMALL_USERS
+    per_second = _per_second(figure)
+    return per_second is not None and per_second < SMALL_RATE
 
 
 def _per_second(figure: ScaleFigure) -> float | None:
