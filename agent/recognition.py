@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from agent.knowledge import Knowledge, ProductSpec, Trait, load_knowledge
-from agent.requirements.extract import extract
+from agent.requirements.extract import extract_once
 from agent.requirements.reading import scope_signals
 from agent.retrieval.bm25 import stem
 from agent.schema import OTHER, BlockChoice, Hit, PatternAlternative, PatternChoice, PatternId
@@ -46,6 +46,23 @@ class Words:
         self.stems = [stem(word) for word in self.raw]
         self.present = set(self.stems)
         self.by_initial = _by_initial(self.raw)
+        self._starts: dict[str, list[int]] | None = None
+
+    def starts(self) -> dict[str, list[int]]:
+        """Where each stemmed word occurs, so a phrase is only tried where it could begin."""
+        if self._starts is None:
+            self._starts = {}
+            for i, word in enumerate(self.stems):
+                self._starts.setdefault(word, []).append(i)
+        return self._starts
+
+
+def _words_from(stems: list[str], raw: list[str]) -> Words:
+    """Words with some of them blanked out (positions kept, so phrases never join across a gap)."""
+    words = Words("")
+    words.stems, words.raw = stems, raw
+    words.present, words.by_initial = set(stems), _by_initial(raw)
+    return words
 
 
 def _by_initial(raw: list[str]) -> dict[str, set[str]]:
@@ -71,7 +88,7 @@ def _find(cue: str, words: Words, fuzzy: bool) -> bool:
     if not target:
         return False
     n, stems = len(target), words.stems
-    for i in range(len(stems) - n + 1) if target[0] in words.present else ():
+    for i in words.starts().get(target[0], ()):
         if tuple(stems[i : i + n]) == target and not _NEGATIONS.intersection(words.raw[max(0, i - 2) : i]):
             return True
     raw_cue = cue.lower()
@@ -95,8 +112,10 @@ def matched_cues(cues: Iterable[str], words: Words, fuzzy: bool = False) -> list
     for cue in cues:
         key = _cue_tokens(cue)
         # cheap rejection first: most cues share no word with the request and cannot be a misspelling of one
-        if not key or key in seen or (key[0] not in words.present and cue not in fuzzy_ok):
+        if not key or key in seen:
             continue
+        if key[0] not in words.present and (cue not in fuzzy_ok or cue[0] not in words.by_initial):
+            continue  # neither the word nor anything it could be a misspelling of is in the request
         if _find(cue, words, fuzzy):
             seen.add(key)
             found.append(cue)
@@ -106,18 +125,16 @@ def matched_cues(cues: Iterable[str], words: Words, fuzzy: bool = False) -> list
 def _without_phrases(words: Words, phrases: Iterable[str]) -> Words:
     """`words` with the given phrases blanked out, so that 'video' inside 'video call' no longer counts."""
     stems, raw = list(words.stems), list(words.raw)
+    starts = words.starts()
     hidden: set[int] = set()  # found on the original words, so overlapping phrases ("broadcast live video") all hide
     for phrase in phrases:
         target = _cue_tokens(phrase)
-        for i in range(len(words.stems) - len(target) + 1):
+        for i in starts.get(target[0], ()) if target else ():
             if tuple(words.stems[i : i + len(target)]) == target:
                 hidden.update(range(i, i + len(target)))
     for j in hidden:
         stems[j] = raw[j] = ""
-    blanked = Words("")
-    blanked.stems, blanked.raw = stems, raw
-    blanked.present, blanked.by_initial = set(stems), _by_initial(raw)
-    return blanked
+    return _words_from(stems, raw)
 
 
 @dataclass(frozen=True)
@@ -212,9 +229,7 @@ def _without_searched_for(words: Words) -> Words:
         stems, raw = list(blanked.stems), list(blanked.raw)
         for i in verbs:
             stems[i] = raw[i] = ""
-        blanked = Words("")
-        blanked.stems, blanked.raw = stems, raw
-        blanked.present, blanked.by_initial = set(stems), _by_initial(raw)
+        blanked = _words_from(stems, raw)
     return blanked
 
 
@@ -262,7 +277,9 @@ def _retrieval_share(hits: Sequence[Hit], knowledge: Knowledge) -> dict[PatternI
     return share
 
 
-def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | None = None) -> Reading:
+def read_request(
+    text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | None = None, scope: bool = True
+) -> Reading:
     """Recognise the pattern, traits and scope of a request (`hits`: its retrieval results, when available)."""
     knowledge = knowledge or load_knowledge()
     known = knowledge.pattern_ids
@@ -276,7 +293,8 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
     words = _without_phrases(words, product_names)  # "Google Drive" says nothing about drivers
     words = _without_searched_for(words)  # "shops within 5 km" are what the app finds, not what it is
     words = _without_phrases(words, _technology_phrases(knowledge))  # "Amazon S3" is storage, not a shop
-    phrases = [p for p in _multiword_cues(knowledge) if _find(p, words, False)]  # looked up once, not per pattern
+    # looked up once, not per pattern, and only those whose first word is in the request at all
+    phrases = [p for p in _multiword_cues(knowledge) if _cue_tokens(p)[0] in words.present and _find(p, words, False)]
     for pid in known:
         spec = knowledge.patterns[pid]
         # a phrase cue of another pattern hides its words from this one ("video call" is not a video platform)
@@ -347,7 +365,8 @@ def read_request(text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | Non
             traits.setdefault(trait, []).append(f"product: {product.names[0]}")
     estimation = knowledge.estimation
     # what the request states (a team of 4, an MVP, 50k requests/s) weighs in on its scope
-    stated_small, stated_enterprise, stated_large = scope_signals(extract(text), text)
+    # `scope=False` when only the type is wanted (the checker's reading of a document's services)
+    stated_small, stated_enterprise, stated_large = scope_signals(extract_once(text), text) if scope else ([], [], [])
     return Reading(
         pattern=PatternChoice(
             id=chosen, confidence=confidence, alternatives=alternatives, evidence=evidence.get(chosen, [])
@@ -396,18 +415,18 @@ NOT_REAL_TIME = ("near real time", "near realtime", "near real-time")
 _SCALE_TRAITS = {"high_availability", "global", "write_heavy", "read_heavy"}
 
 
-_READINGS: dict[tuple[int, str], Reading] = {}
+_READINGS: dict[tuple[int, str, bool], Reading] = {}
 
 
-def read_text(text: str, knowledge: Knowledge | None = None) -> Reading:
+def read_text(text: str, knowledge: Knowledge | None = None, scope: bool = True) -> Reading:
     """`read_request` without retrieval evidence, memoised (the checker reads the same text many times)."""
     knowledge = knowledge or load_knowledge()
-    key = (id(knowledge), text)
+    key = (id(knowledge), text, scope)
     reading = _READINGS.get(key)
     if reading is None:  # a race computes it twice, harmlessly; the local keeps a concurrent clear() safe
         if len(_READINGS) > 1024:
             _READINGS.clear()
-        reading = _READINGS[key] = read_request(text, (), knowledge)
+        reading = _READINGS[key] = read_request(text, (), knowledge, scope)
     return reading
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agent.requirements.numbers import NUMBER, WORDS, parse_number
 from agent.schema import Constraint, NonFunctional, RequirementSource, ScaleFigure
@@ -307,3 +308,10 @@ def extract(text: str, source: RequirementSource = "request") -> Extracted:
     _deadline(text, source, out)
     _labels(text, source, out)
     return out
+
+
+@lru_cache(maxsize=2048)
+def extract_once(text: str) -> Extracted:
+    """`extract` memoised, for readers that never change the result (recognition, the checker's rules): the
+    checker reads the same request several times per document."""
+    return extract(text)

@@ -108,7 +108,7 @@ def _read_type(document: Architecture, knowledge: Knowledge) -> tuple[Reading, P
     from vendor words in component names ("Amazon S3" is not a shop); below PATTERN_RULES_CONFIDENCE an
     undeclared type is held to general rules only, and the notices say what was read and how sure."""
     evidence = " ".join([document.request or "", *(f"{s.name} {s.responsibility or ''}" for s in document.services)])
-    reading = read_text(evidence, knowledge)
+    reading = read_text(evidence, knowledge, scope=False)  # the type only: scope comes from the request
     declared = document.pattern is not None
     pattern = document.pattern or reading.pattern
     notices: list[str] = []

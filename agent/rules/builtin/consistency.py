@@ -41,10 +41,10 @@ def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
 def under_engineering(context: CheckContext) -> Iterator[Violation]:
     """Judged on the users the document states, never on the scale of the type's famous example (a messaging
     design is not held to WhatsApp's 2 billion users); a stated write load is SD070's."""
-    from agent.requirements.extract import extract
+    from agent.requirements.extract import extract_once
     from agent.sizing.capacity import stated_daily_users
 
-    users = stated_daily_users(extract(context.document.request or ""))
+    users = stated_daily_users(extract_once(context.document.request or ""))
     if users is not None and users >= 1_000_000 and not context.has_category("cache"):
         yield Violation(f"{users:,.0f} daily users and no cache in front of the database", subject="cache",
                         add=("Redis",))  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agent.requirements.extract import extract
+from agent.requirements.extract import extract_once
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
 from agent.rules.roles import roles_of_name
@@ -25,7 +25,7 @@ SHARDED = re.compile(r"shard|partition|federat|horizontal(ly)? scal(e|ed|ing) (t
 def peak_writes_per_second(text: str) -> float | None:
     """The write rate a request states ("48,000 writes per second"), or implies at peak (3x the average of
     "500 million tweets a day")."""
-    found = extract(text)
+    found = extract_once(text)
     stated = [f.value for f in found.scale if f.unit in ("writes per second",)]
     if stated:
         return max(stated)
@@ -60,6 +60,8 @@ ONE_WAY = re.compile(r"\bhash|bcrypt|scrypt|argon|one[- ]way")
 
 @check("SD071")
 def reused_credentials_hashed(context: CheckContext) -> Iterator[Violation]:
+    if not REUSED_CREDENTIALS.search(context.text):
+        return  # the common case, decided in one pass over the text
     for sentence in _SENTENCES.split(context.text):
         if REUSED_CREDENTIALS.search(sentence) and ONE_WAY.search(sentence):
             yield Violation(f"credentials the system must present elsewhere are stored as one-way hashes: "
@@ -85,6 +87,8 @@ IN_MEMORY = re.compile(r"\bredis\b|memcache|memory cache|in[- ]memory")
 
 @check("SD073")
 def static_media_in_memory(context: CheckContext) -> Iterator[Violation]:
+    if not (IN_MEMORY.search(context.text) and STATIC_MEDIA.search(context.text)):
+        return
     for sentence in _SENTENCES.split(context.text):
         if STATIC_MEDIA.search(sentence) and IN_MEMORY.search(sentence) and not re.search(r"\b(ids?|urls?|"
                                                                                         r"metadata|keys?|counts?)\b",
