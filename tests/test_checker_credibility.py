@@ -92,3 +92,14 @@ def test_what_the_design_is_can_be_given_instead_of_guessed(tmp_path):
     assert bad.returncode == 2 and "unknown pattern" in bad.stderr and "Traceback" not in bad.stderr
     bad = run_cli("check", str(path), "--blocks", "nope")
     assert bad.returncode == 2 and "unknown block" in bad.stderr
+
+
+def test_repair_recognises_services_and_parts_under_other_names(engine):
+    # a three-service Twitter as people write it: "API" is the gateway, "Tweets" the post service, "Timeline" the
+    # feed; RabbitMQ is the message queue and Redis Pub/Sub is not a client connection
+    report = engine.check({"request": "Twitter clone", "components": ["Postgres", "RabbitMQ", "Redis Pub/Sub"],
+                           "services": ["API", "Tweets", "Timeline"]}, fix=True)  # fmt: skip
+    services = {s.name for s in report.repaired.services}
+    components = {c.name for c in report.repaired.components}
+    assert not services & {"API Gateway", "Post Service", "Feed Service"}
+    assert "Kafka" not in components and "WebSocket" in components

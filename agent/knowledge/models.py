@@ -291,6 +291,8 @@ class General(_Frozen):
     """By component category (database, cache, queue, ...)."""
     roles: dict[str, RoleSpec] = {}
     """What parts do, read from how people name them (the checker's vocabulary)."""
+    service_synonyms: dict[str, tuple[str, ...]] = {}
+    """A service's usual key (its normalised name without "service") and the other names it goes by."""
 
 
 class ProductSpec(_Frozen):

@@ -125,7 +125,10 @@ def serve_https(doc: Architecture, context: CheckContext, found: list[Violation]
 def no_rate_limiting(context: CheckContext) -> Iterator[Violation]:
     if not tier_at_least_medium(context):
         return
-    gateway = any("gateway" in s.name.lower() for s in context.document.services)
+    from agent.rules.builtin.services import _service_key
+
+    # "API", "Edge" or "BFF" is the entry point under another name
+    gateway = any(_service_key(s.name, context.knowledge) == "apigateway" for s in context.document.services)
     if not gateway and "rate limit" not in context.text:
         yield Violation("no API gateway or rate limiting in front of the services")
 
