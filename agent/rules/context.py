@@ -17,9 +17,13 @@ PATTERN_RULES_CONFIDENCE = 0.6
 that does not declare its pattern: a wrong guess would put most of the findings wrong."""
 
 
-WHOLE_APP = re.compile(r"\bclones?\b|\bcopy of\b|\b(like|build|create|make|design|develop)\s+(an?\s+)?(app|site|"
-                       r"platform|service\s+)?(like\s+)?{brand}\b", re.IGNORECASE)  # fmt: skip
-"""How a request names a whole application rather than a part of one ("Twitter home timelines")."""
+CLONE = re.compile(r"\bclones?\b|\bcopy of\b", re.IGNORECASE)
+WHOLE_APP = (
+    r"\b(?:like|build|create|make|design|develop)\s+(?:an?\s+)?(?:(?:app|site|platform|service)\s+)?"
+    r"(?:like\s+)?(?:{})\b"
+)
+"""How a request names a whole application ("build an app like Uber") rather than a part of one ("Twitter home
+timelines"); {} is the brands the request names."""
 
 
 def asks_for_whole_app(request: str, pattern: PatternChoice, knowledge: Knowledge) -> bool:
@@ -27,10 +31,8 @@ def asks_for_whole_app(request: str, pattern: PatternChoice, knowledge: Knowledg
     brands = [b for b in (spec.brands if spec else ()) if re.search(rf"\b{re.escape(b)}\b", request, re.IGNORECASE)]
     if not brands:
         return False
-    if re.search(r"\bclones?\b|\bcopy of\b", request, re.IGNORECASE):
-        return True
     names = "|".join(re.escape(b) for b in brands)
-    return bool(re.search(WHOLE_APP.pattern.replace("{brand}", f"(?:{names})"), request, re.IGNORECASE))
+    return bool(CLONE.search(request) or re.search(WHOLE_APP.format(names), request, re.IGNORECASE))
 
 
 @dataclass
