@@ -120,3 +120,11 @@ def test_cli_eval_json_and_bad_arguments(tmp_path):
 
 def test_cases_dir_exists():
     assert CASES_DIR.is_dir()
+
+
+def test_every_building_block_is_scored_on_its_own_cases(suite):
+    by_block = build_report(suite, [])["drafters"]["kb"]["by_block"]
+    assert set(by_block) == set(load_knowledge().blocks)  # every block has cases
+    for block, figures in by_block.items():
+        assert figures["cases"] >= 3, block
+        assert figures["block_accuracy"] >= 0.95 and figures["leak_free"] == 1.0 and figures["filler_free"] == 1.0

@@ -101,6 +101,8 @@ def build_report(results: list[CaseResult], retrieval: list[dict[str, Any]] | No
             "metrics": metrics(members),
             "by_tag": _grouped(members, lambda r: r.tags or ["untagged"]),
             "by_pattern": _grouped(members, lambda r: [r.expected_pattern or "unlabelled"]),
+            # block accuracy, concept recall, leakage and services of each building block's own cases
+            "by_block": _grouped([r for r in members if r.expected_blocks], lambda r: r.expected_blocks),
             "confusion": confusion(judged),
             "calibration": calibration(judged),
             "worst": [r.model_dump(mode="json") for r in ranked[:worst] if r.problems],
