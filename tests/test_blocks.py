@@ -206,3 +206,13 @@ def test_a_small_stated_load_gets_a_monolith_on_one_database(engine):
     assert "Key generation" in {f.name for f in design.flows}  # the block's mechanism stays
     big = engine.recommend("a URL shortener, 100M new URLs a month")
     assert big.estimate.tier != "low" and "Cassandra" in {c.name for c in big.components}
+
+
+def test_a_feature_the_request_does_not_ask_for_is_not_drafted(engine):
+    # a small team chat needs no end-to-end encryption; a WhatsApp clone, or a request for privacy, does
+    slack = {c.name for c in engine.recommend("a Slack-like team chat for 500 employees").components}
+    assert "WebSocket" in slack and "Signal Protocol" not in slack
+    private = {c.name for c in engine.recommend("a WhatsApp clone MVP for a team of 2").components}
+    assert "Signal Protocol" in private
+    counter = engine.recommend("a system to count unique visitors per page in real time")
+    assert "ad_click_aggregation" in {b.id for b in counter.blocks}

@@ -9,6 +9,7 @@ warns against microservices for simple apps.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from agent.drafting.base import Drafter, DraftRequest
@@ -38,7 +39,7 @@ class KnowledgeBaseDrafter(Drafter):
         tier = choose_tier(pattern_id, reading.traits, reading.small_scope, reading.enterprise, reading.large_scale)
         if spec is None and reading.blocks:
             return compose(request, tier, self.name)
-        components = _components(spec, tier, reading, knowledge)
+        components = _components(spec, tier, reading, knowledge, request.prompt)
         services = _services(spec, tier, request, knowledge)
         flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for f in (spec.flows if spec else ())]
         scaling = [note.note for note in spec.scaling] if spec else []
@@ -98,13 +99,16 @@ def _component(spec: ComponentSpec) -> Component:
     return Component(name=spec.name, category=spec.category, purpose=spec.purpose, citations=[spec.cite])
 
 
-def _components(spec: PatternSpec | None, tier: Tier, reading, knowledge: Knowledge) -> list[Component]:
+def _components(
+    spec: PatternSpec | None, tier: Tier, reading, knowledge: Knowledge, prompt: str = ""
+) -> list[Component]:
     general = knowledge.general
     chosen: list[ComponentSpec] = []
     if tier == "low":
         chosen += general.low_tier_stack
-        if spec:  # keep what the pattern cannot work without, minus extra databases and brokers
-            required = {group.any_of[0] for group in spec.required}
+        if spec:  # keep what the pattern cannot work without (for what was asked), minus extra databases and brokers
+            required = {group.any_of[0] for group in spec.required
+                        if not group.when or re.search(group.when, prompt, re.IGNORECASE)}  # fmt: skip
             chosen += [c for c in spec.components if c.name in required and c.category != "database"]
     elif spec:
         chosen += spec.components
