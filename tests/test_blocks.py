@@ -216,3 +216,14 @@ def test_a_feature_the_request_does_not_ask_for_is_not_drafted(engine):
     assert "Signal Protocol" in private
     counter = engine.recommend("a system to count unique visitors per page in real time")
     assert "ad_click_aggregation" in {b.id for b in counter.blocks}
+
+
+def test_a_part_needed_only_at_scale_gives_way_below_the_stated_load(engine):
+    knowledge = load_knowledge()
+    for block in knowledge.blocks.values():  # what takes a part's place is a part the catalogue knows
+        assert all(knowledge.technology(c.otherwise) for c in block.components if c.otherwise), block.id
+    modest = engine.recommend("a tinyurl clone for a startup, 1M links a day")  # ~35 links/s at peak
+    names = {c.name for c in modest.components}
+    assert "Postgres" in names and "Cassandra" not in names
+    assert all("Cassandra" not in s.data_stores for s in modest.services)
+    assert "Cassandra" in {c.name for c in engine.recommend("a URL shortener, 300M new links a month").components}

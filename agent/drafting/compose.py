@@ -10,6 +10,7 @@ from agent.drafting.base import DraftRequest
 from agent.knowledge import ComponentSpec, Knowledge, ServiceSpec, normalise_name
 from agent.knowledge.models import BlockSpec
 from agent.schema import Architecture, CapChoice, Component, Flow, Service, Tier
+from agent.sizing.capacity import peak_writes_per_second
 from agent.sizing.estimation import estimate
 
 LOW_TIER_SKIP = {"queue", "orchestration", "load_balancer", "coordination"}
@@ -52,6 +53,34 @@ def _components(
         if key not in result:
             result[key] = Component(name=item.name, category=item.category, purpose=item.purpose, citations=[item.cite])
     return list(result.values())
+
+
+def _scaled_down(blocks: list[BlockSpec], prompt: str) -> dict[str, str]:
+    """Parts a block needs only from some write rate, when the request states a lower one: each with what takes
+    its place ("Cassandra" → "Postgres" for a shortener minting 12 links a second)."""
+    rate = peak_writes_per_second(prompt)
+    if rate is None:
+        return {}
+    return {c.name: c.otherwise for b in blocks for c in b.components
+            if c.at_scale is not None and c.otherwise and rate < c.at_scale}  # fmt: skip
+
+
+def _replace(components: list[Component], services: list[Service], swap: dict[str, str],
+             knowledge: Knowledge) -> tuple[list[Component], list[Service]]:  # fmt: skip
+    if not swap:
+        return components, services
+    kept: dict[str, Component] = {}
+    for component in components:
+        if component.name in swap:
+            name = swap[component.name]
+            tech = knowledge.technology(name)
+            component = Component(name=name, category=tech.category if tech else component.category,
+                                  purpose=f"{component.purpose} (at the stated load one relational database is "
+                                          f"enough)", citations=component.citations)  # fmt: skip
+        kept.setdefault(normalise_name(component.name), component)
+    for service in services:
+        service.data_stores = list(dict.fromkeys(swap.get(s, s) for s in service.data_stores))
+    return list(kept.values()), services
 
 
 def _services(blocks: list[BlockSpec], tier: Tier) -> list[Service]:
@@ -112,6 +141,8 @@ def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:
     stated = [t for t, cues in reading.traits.items() if not all(c.startswith(lent) or c in named for c in cues)]
     traits = list(dict.fromkeys([*stated, *(t for b in blocks for t in b.traits)]))
     components = _components(blocks, tier, traits, knowledge, sign_in=bool(SIGN_IN.search(request.prompt)))
+    components, services = _replace(components, _services(blocks, tier), _scaled_down(blocks, request.prompt),
+                                    knowledge)  # fmt: skip
     flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for b in blocks for f in b.flows]
     scaling = [note.note for b in blocks for note in b.scaling]
     if tier != "low":
@@ -131,7 +162,7 @@ def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:
         traits=traits,
         cap=CapChoice(choice=first.cap.choice, why=first.cap.why),
         components=components,
-        services=_services(blocks, tier),
+        services=services,
         flows=flows,
         scaling=scaling,
         estimate=plan,

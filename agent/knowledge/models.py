@@ -24,6 +24,12 @@ class ComponentSpec(_Frozen):
     category: str
     purpose: str
     cite: str
+    at_scale: float | None = Field(
+        default=None,
+        description="Peak writes per second from which this part is needed; below a load the request states, "
+        "`otherwise` takes its place (a URL shortener at 12 links a second keeps its keys in Postgres).",
+    )
+    otherwise: str | None = None
 
 
 class ServiceSpec(_Frozen):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from agent.knowledge import capacity_table
-from agent.requirements.extract import SECONDS, Extracted, extract
+from agent.requirements.extract import SECONDS, Extracted, extract, extract_once
 from agent.requirements.reading import scope_signals
 from agent.schema import Assumption, AssumptionSource, CapacityFigure, PatternId
 
@@ -233,3 +233,24 @@ def workload_figures(found: Extracted, peak_factor: float) -> list[CapacityFigur
 
 CONNECTIONS_PER_SERVER = 50_000
 """Persistent connections one tuned server holds comfortably (this project's heuristic)."""
+
+
+WRITE_PEAK_FACTOR = 3
+WRITE_NOUNS = re.compile(r"write|upload|post|tweet|message|order|link|paste|event|transaction|booking|payment|"
+                         r"insert|record|sign[- ]?up|comment|like|ride|trip|click|view")  # fmt: skip
+
+
+def peak_writes_per_second(text: str) -> float | None:
+    """The write rate a request states ("48,000 writes per second"), or implies at peak (3x the average of
+    "500 million tweets a day"); None when it states nothing of the kind."""
+    found = extract_once(text)
+    stated = [f.value for f in found.scale if f.unit == "writes per second"]
+    if stated:
+        return max(stated)
+    rates = []
+    for figure in found.scale:
+        noun, _, period = figure.unit.rpartition(" per ")
+        if period in SECONDS and WRITE_NOUNS.search(noun) and "read" not in noun:
+            factor = WRITE_PEAK_FACTOR if period != "second" else 1
+            rates.append(figure.value / SECONDS[period] * factor)
+    return max(rates) if rates else None

@@ -6,35 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agent.requirements.extract import extract_once
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
 from agent.rules.roles import roles_of_name
+from agent.sizing.capacity import peak_writes_per_second
 
 PRIMARY_WRITES_PER_SECOND = 10_000
 """Roughly what one relational primary takes in small writes (practice/limits-and-pitfalls)."""
-PEAK_FACTOR = 3
-SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400, "week": 604_800, "month": 2_592_000,
-           "year": 31_536_000}  # fmt: skip
-WRITE_NOUNS = re.compile(r"write|upload|post|tweet|message|order|link|paste|event|transaction|booking|payment|"
-                         r"insert|record|sign[- ]?up|comment|like|ride|trip|click|view")  # fmt: skip
 SHARDED = re.compile(r"shard|partition|federat|horizontal(ly)? scal(e|ed|ing) (the )?(database|db|writes)|"
                      r"consistent hash|multi[- ]primary|multi[- ]master")  # fmt: skip
-
-
-def peak_writes_per_second(text: str) -> float | None:
-    """The write rate a request states ("48,000 writes per second"), or implies at peak (3x the average of
-    "500 million tweets a day")."""
-    found = extract_once(text)
-    stated = [f.value for f in found.scale if f.unit in ("writes per second",)]
-    if stated:
-        return max(stated)
-    rates = []
-    for figure in found.scale:
-        noun, _, period = figure.unit.rpartition(" per ")
-        if period in SECONDS and WRITE_NOUNS.search(noun) and "read" not in noun:
-            rates.append(figure.value / SECONDS[period] * (PEAK_FACTOR if period != "second" else 1))
-    return max(rates) if rates else None
 
 
 @check("SD070")
