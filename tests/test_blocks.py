@@ -68,6 +68,7 @@ def test_a_block_request_gets_the_blocks_parts_and_nothing_else(engine, prompt, 
     assert design.flows and design.tradeoffs and design.failure_modes
     # the block's own failure modes, then the usual ones of its other parts, every one cited
     assert all(f.citation for f in design.failure_modes)
+    assert {store for s in design.services for store in s.data_stores} <= {c.name for c in design.components}
     assert any(f.citation.startswith(load_knowledge().blocks[block].chapter) for f in design.failure_modes)
     assert not [f for f in design.findings if f.severity == "error"]
 
@@ -204,6 +205,7 @@ def test_a_small_stated_load_gets_a_monolith_on_one_database(engine):
     names = {c.name for c in design.components}
     assert "Postgres" in names and not names & {"Cassandra", "ZooKeeper", "Kafka", "Kubernetes"}
     assert "Key generation" in {f.name for f in design.flows}  # the block's mechanism stays
+    assert set(design.services[0].data_stores) <= names  # no store the monolith does not have
     big = engine.recommend("a URL shortener, 100M new URLs a month")
     assert big.estimate.tier != "low" and "Cassandra" in {c.name for c in big.components}
 

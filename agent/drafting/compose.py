@@ -101,6 +101,18 @@ def _services(blocks: list[BlockSpec], tier: Tier) -> list[Service]:
     return services
 
 
+def _only_present_stores(services: list[Service], components: list[Component], knowledge: Knowledge) -> None:
+    """A service names only stores the design has (the low tier leaves a block's broker and coordinator out);
+    one left with none keeps the design's database."""
+    present = {normalise_name(knowledge.canonical(c.name)): c.name for c in components}
+    database = next((c.name for c in components if c.category == "database"), None)
+    for service in services:
+        stores = [
+            present[key] for s in service.data_stores if (key := normalise_name(knowledge.canonical(s))) in present
+        ]
+        service.data_stores = list(dict.fromkeys(stores or ([database] if service.data_stores and database else [])))
+
+
 def own_blocks(request: DraftRequest, pattern_id: str) -> list[BlockSpec]:
     """The blocks a seed application's design does not already hold (a news feed is social media's own)."""
     return [block for block in blocks_of(request) if block.pattern != pattern_id and pattern_id not in block.part_of]
@@ -143,6 +155,7 @@ def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:
     components = _components(blocks, tier, traits, knowledge, sign_in=bool(SIGN_IN.search(request.prompt)))
     components, services = _replace(components, _services(blocks, tier), _scaled_down(blocks, request.prompt),
                                     knowledge)  # fmt: skip
+    _only_present_stores(services, components, knowledge)
     flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for b in blocks for f in b.flows]
     scaling = [note.note for b in blocks for note in b.scaling]
     if tier != "low":
