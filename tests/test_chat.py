@@ -115,3 +115,26 @@ def test_chat_in_a_terminal(tmp_path):
         child.close(force=True)
     saved = json.loads((tmp_path / "chat-session.json").read_text())
     assert saved["design"]["estimate"]["tier"] == "low" and len(saved["history"]) == 4
+
+
+def test_follow_ups_are_edits_of_the_design_not_longer_requests(session):
+    session.handle("Build a Twitter clone")
+    hours = session.design.estimate.hours
+    removed = session.handle("remove the recommendation service")
+    assert "- service Recommendation Service" in removed
+    assert session.design.estimate.hours <= hours  # a removal never raises the estimate by its keyword
+    paid = session.handle("add payments")
+    assert "+ Stripe" in paid and "+ service Payment Service" in paid
+    assert "Real-time Service" in {s.name for s in session.design.services}  # nothing else is dropped
+    no_search = session.handle("we don't need search")
+    assert "- Elasticsearch" in no_search and "kept as you asked" in no_search  # what the checker asks is said
+    assert "Nothing in the design is 'shipping'" in session.handle("tickets are digital, remove shipping and reviews")
+    assert "+ service Waiting Room Service" in session.handle("add a virtual waiting room")
+    assert "Undone" in session.handle("undo that")
+    assert "Waiting Room Service" not in {s.name for s in session.design.services}
+
+
+def test_several_removals_in_one_sentence(session):
+    session.handle("Build an online shop like Amazon")
+    both = session.handle("tickets are digital, remove shipping and reviews")
+    assert "- service Shipping Service" in both and "- service Review Service" in both

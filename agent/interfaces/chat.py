@@ -17,6 +17,7 @@ from typing import Any
 from agent.document import parse_document
 from agent.errors import SysdesignError
 from agent.files import load_json, read_text_file, write_atomic
+from agent.interfaces.chat_edits import Edit, apply_edits, read_edits
 from agent.paths import user_data_dir
 from agent.redaction import redact_text
 from agent.retrieval.search import MAX_QUERY_CHARS
@@ -30,6 +31,7 @@ SWAP = re.compile(
     r"|\buse\s+(?P<new2>[\w .+/-]+?)\s+instead\s+of\s+(?P<old2>[\w .+/-]+?)\s*$",  # use B instead of A
     re.IGNORECASE,
 )
+UNDO = re.compile(r"^\s*(?:undo|undo that|revert that|go back)\s*[.!]?\s*$", re.IGNORECASE)
 SCALE = re.compile(r"\b(\d{1,6})\s*x\b", re.IGNORECASE)  # "at 10x users" (a sane factor, not 10^400)
 HELP = """Type a request to start, then follow-ups to change the design ("add payments", "it must be HIPAA
 compliant", "we are 3 engineers, keep it simple", "swap Cassandra for ScyllaDB"), or questions about it
@@ -130,7 +132,27 @@ class ChatSession:
             old = (swap.group("old") or swap.group("old2")).strip()
             new = (swap.group("new") or swap.group("new2")).strip()
             return self._swap(old, new)
+        if UNDO.match(text):
+            return self._command("/undo")
+        if edits := read_edits(text):
+            return self._edit(edits)
         return self._design(f"{self.request}. {text}", text)
+
+    def _edit(self, edits: list[Edit]) -> str:
+        """Structured edits of the current design (add / remove a part, a service or a capability)."""
+        assert self.design is not None
+        before = self.design
+        design, notes = apply_edits(before, edits, self.advisor.engine.knowledge)
+        if design.model_dump() == before.model_dump():
+            return "\n".join(notes) or "No change to the design."
+        design.findings = self.advisor.check(design).findings
+        self._push_undo()
+        self.design = design
+        # what the checker now asks for is said, not silently re-added: the user's edit has the last word
+        old = {(f.rule_id, f.message) for f in before.findings}
+        raised = [f"{f.rule_id}: {f.message} (kept as you asked; '/undo' restores it)" for f in design.findings
+                  if f.severity == "error" and (f.rule_id, f.message) not in old]  # fmt: skip
+        return "\n".join([diff(before, design), *notes, *raised])
 
     def _recommend(self, request: str) -> Architecture:
         options = {"drafter": self.drafter} if self.drafter else {}
