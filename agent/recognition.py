@@ -215,22 +215,17 @@ _STORED_THINGS = {"the", "their", "all", "every", "any", "each", "millions", "bi
 def _without_searched_for(words: Words) -> Words:
     """`words` less the things a request searches for by place ("restaurants and shops within 5 km of me") and
     "store" used as a verb ("store millions of repositories" is not a shop)."""
-    found = []
-    for i in range(1, len(words.raw)):
-        if words.raw[i] in _PROXIMITY and words.raw[i - 1]:
-            found.append(words.raw[i - 1])
-    stems, raw = list(words.stems), list(words.raw)
+    raw = words.raw
+    found = [raw[i - 1] for i in range(1, len(raw)) if raw[i] in _PROXIMITY and raw[i - 1]]
     verbs = [i for i in range(len(raw) - 1) if raw[i] in _TO_STORE and (raw[i + 1] in _STORED_THINGS
              or raw[i + 1].isdigit())]  # fmt: skip
-    if not found and not verbs:
-        return words
     blanked = _without_phrases(words, found) if found else words
-    if verbs:
-        stems, raw = list(blanked.stems), list(blanked.raw)
-        for i in verbs:
-            stems[i] = raw[i] = ""
-        blanked = _words_from(stems, raw)
-    return blanked
+    if not verbs:
+        return blanked
+    stems, raw = list(blanked.stems), list(blanked.raw)
+    for i in verbs:
+        stems[i] = raw[i] = ""
+    return _words_from(stems, raw)
 
 
 def _block_heads_request(blocks: Sequence[BlockChoice], head: Words, knowledge: Knowledge) -> bool:

@@ -51,7 +51,7 @@ def _components(
     for item in chosen:
         key = normalise_name(knowledge.canonical(item.name))
         if key not in result:
-            result[key] = Component(name=item.name, category=item.category, purpose=item.purpose, citations=[item.cite])
+            result[key] = item.build()
     return list(result.values())
 
 
@@ -92,8 +92,7 @@ def _services(blocks: list[BlockSpec], tier: Tier) -> list[Service]:
         modules = ", ".join(s.name.removesuffix(" Service") for s in specs.values())
         stores = sorted({store for s in specs.values() for store in s.data_stores})
         return [Service(name="Web App", responsibility=f"modular monolith: {modules}", data_stores=stores)]
-    services = [Service(name=s.name, responsibility=s.responsibility, data_stores=list(s.data_stores))
-                for s in specs.values()]  # fmt: skip
+    services = [spec.build() for spec in specs.values()]
     if tier in ("high", "enterprise") and not any("gateway" in s.name.lower() for s in services):
         services.insert(
             0, Service(name="API Gateway", responsibility="single entry point, authentication, rate limiting")
@@ -115,7 +114,7 @@ def _only_present_stores(services: list[Service], components: list[Component], k
 
 def own_blocks(request: DraftRequest, pattern_id: str) -> list[BlockSpec]:
     """The blocks a seed application's design does not already hold (a news feed is social media's own)."""
-    return [block for block in blocks_of(request) if block.pattern != pattern_id and pattern_id not in block.part_of]
+    return [block for block in blocks_of(request) if not block.held_by(pattern_id)]
 
 
 def with_blocks(
@@ -128,15 +127,14 @@ def with_blocks(
         key = normalise_name(knowledge.canonical(part.name))
         if key not in have:
             have.add(key)
-            components.append(Component(name=part.name, category=part.category, purpose=part.purpose,
-                                        citations=[part.cite]))  # fmt: skip
+            components.append(part.build())
     replaced = {normalise_name(name) for block in blocks for name in block.supersedes}
     kept = [s for s in services if normalise_name(s.name) not in replaced]
     names = {normalise_name(s.name) for s in kept}
     for spec in (s for block in blocks for s in block.services):
         if normalise_name(spec.name) not in names:
             names.add(normalise_name(spec.name))
-            kept.append(Service(name=spec.name, responsibility=spec.responsibility, data_stores=list(spec.data_stores)))
+            kept.append(spec.build())
     return components, kept
 
 

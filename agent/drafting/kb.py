@@ -9,7 +9,6 @@ warns against microservices for simple apps.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from agent.drafting.base import Drafter, DraftRequest
@@ -96,7 +95,7 @@ def _cap(spec: PatternSpec | None, traits: dict) -> CapChoice:
 
 
 def _component(spec: ComponentSpec) -> Component:
-    return Component(name=spec.name, category=spec.category, purpose=spec.purpose, citations=[spec.cite])
+    return spec.build()
 
 
 def _components(
@@ -107,8 +106,7 @@ def _components(
     if tier == "low":
         chosen += general.low_tier_stack
         if spec:  # keep what the pattern cannot work without (for what was asked), minus extra databases and brokers
-            required = {group.any_of[0] for group in spec.required
-                        if not group.when or re.search(group.when, prompt, re.IGNORECASE)}  # fmt: skip
+            required = {group.any_of[0] for group in spec.required if group.asked_for(prompt)}
             chosen += [c for c in spec.components if c.name in required and c.category != "database"]
     elif spec:
         chosen += spec.components
@@ -134,7 +132,7 @@ def _components(
 
 
 def _service(spec: ServiceSpec) -> Service:
-    return Service(name=spec.name, responsibility=spec.responsibility, data_stores=list(spec.data_stores))
+    return spec.build()
 
 
 def _domain_services(prompt: str, knowledge: Knowledge, reading=None) -> list[ServiceSpec]:

@@ -143,8 +143,8 @@ class ChatSession:
         assert self.design is not None
         before = self.design
         design, notes = apply_edits(before, edits, self.advisor.engine.knowledge)
-        if design.model_dump() == before.model_dump():
-            return "\n".join(notes) or "No change to the design."
+        if len(notes) == len(edits):  # every edit said why it could not be made: the design is as it was
+            return "\n".join(notes)
         design.findings = self.advisor.check(design).findings
         self._push_undo()
         self.design = design

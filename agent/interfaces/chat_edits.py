@@ -143,12 +143,10 @@ def _add(design: Architecture, target: str, knowledge: Knowledge, traits: set[st
         traits.add(trait)
         for spec in knowledge.general.trait_components.get(trait, ()):
             if normalise_name(knowledge.canonical(spec.name)) not in present:
-                design.components.append(Component(name=spec.name, category=spec.category, purpose=spec.purpose,
-                                                   citations=[spec.cite]))  # fmt: skip
+                design.components.append(spec.build())
         service = knowledge.general.generic_services.by_trait.get(trait)
         if service and service.name not in {s.name for s in design.services}:
-            design.services.append(Service(name=service.name, responsibility=service.responsibility,
-                                           data_stores=list(service.data_stores)))  # fmt: skip
+            design.services.append(service.build())
         return True
     wanted = _stems(target)
     if _best(wanted, list(design.services)) is not None:
@@ -158,9 +156,9 @@ def _add(design: Architecture, target: str, knowledge: Knowledge, traits: set[st
     match = _best(wanted, known)
     if match is None:
         return False
-    design.services.append(Service(name=match.name, responsibility=match.responsibility,
-                                   data_stores=[d for d in match.data_stores
-                                                if normalise_name(knowledge.canonical(d)) in present]))  # fmt: skip
+    added = match.build()
+    added.data_stores = [d for d in added.data_stores if normalise_name(knowledge.canonical(d)) in present]
+    design.services.append(added)
     return True
 
 

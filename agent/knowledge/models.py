@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agent.schema import OTHER, PatternId, Tier
+from agent.schema import OTHER, Component, PatternId, Service, Tier
 
 Trait = str
 """A workload trait id, one of the keys of traits.yaml (checked when the knowledge is loaded)."""
@@ -31,12 +31,20 @@ class ComponentSpec(_Frozen):
     )
     otherwise: str | None = None
 
+    def build(self) -> Component:
+        """The part as it goes into a design, citing where it came from."""
+        return Component(name=self.name, category=self.category, purpose=self.purpose, citations=[self.cite])
+
 
 class ServiceSpec(_Frozen):
     name: str
     responsibility: str
     data_stores: tuple[str, ...] = ()
     cite: str | None = None
+
+    def build(self) -> Service:
+        """The service as it goes into a design (its own list of stores, free to change)."""
+        return Service(name=self.name, responsibility=self.responsibility, data_stores=list(self.data_stores))
 
 
 class FlowSpec(_Frozen):
@@ -70,6 +78,10 @@ class Requirement(_Frozen):
         if self.when is not None:
             re.compile(self.when)
         return self
+
+    def asked_for(self, request: str) -> bool:
+        """Whether the request asks for the feature this requirement serves (always, without a `when`)."""
+        return self.when is None or bool(re.search(self.when, request, re.IGNORECASE))
 
 
 class PatternSpec(_Frozen):
@@ -191,6 +203,10 @@ class BlockSpec(_Frozen):
         description="Services of an application this block stands in for when composed with it (courier "
         "dispatch replaces a shop's Shipping Service).",
     )
+
+    def held_by(self, pattern_id: str) -> bool:
+        """Whether that application's own design already holds this block (its core, or a part of it)."""
+        return pattern_id == self.pattern or pattern_id in self.part_of
 
 
 class Technology(_Frozen):

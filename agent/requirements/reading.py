@@ -75,11 +75,11 @@ def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], 
         # every stated figure is small (10k links a month, 500 users): a modest system, whatever it is called
         small.append("small stated load: " + ", ".join(f.text or f.name for f in found.scale))
     for figure in found.scale:
-        per_second = _per_second(figure)
+        rate = per_second(figure)
         if figure.unit in ("daily active users", "users", "monthly active users") and figure.value >= LARGE_USERS:
             large.append(f"{figure.value:,.0f} {figure.unit}")
-        elif per_second is not None and per_second >= LARGE_RATE:
-            large.append(f"{per_second:,.0f} {figure.unit.split(' per ')[0]} per second")
+        elif rate is not None and rate >= LARGE_RATE:
+            large.append(f"{rate:,.0f} {figure.unit.split(' per ')[0]} per second")
         elif figure.unit == "concurrent connections" and figure.value >= 100_000:
             large.append(f"{figure.value:,.0f} concurrent connections")
     return small, enterprise, large
@@ -92,11 +92,12 @@ SMALL_RATE = 1.0  # per second: about 86,000 a day
 def _small(figure: ScaleFigure) -> bool:
     if figure.unit in ("daily active users", "users", "monthly active users", "concurrent connections"):
         return figure.value < SMALL_USERS
-    per_second = _per_second(figure)
-    return per_second is not None and per_second < SMALL_RATE
+    rate = per_second(figure)
+    return rate is not None and rate < SMALL_RATE
 
 
-def _per_second(figure: ScaleFigure) -> float | None:
+def per_second(figure: ScaleFigure) -> float | None:
+    """The figure's rate per second, when it is a rate ("1M links a day" → 11.6)."""
     from agent.requirements.extract import SECONDS
 
     if " per " not in figure.unit:

@@ -190,7 +190,7 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         band = (max(1, core - 1), core + 6)
     elif blocks and pid in knowledge.patterns:  # an application joined with blocks: room for their services
         own = {normalise_name(s.name) for s in knowledge.patterns[pid].services}
-        joined = [b for b in blocks if pid != b.pattern and pid not in b.part_of]  # not the pattern's own core
+        joined = [b for b in blocks if not b.held_by(pid)]  # not the pattern's own core
         added = {normalise_name(s.name) for b in joined for s in b.services} - own
         band = (band[0], band[1] + len(added))
     return CheckContext(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agent.knowledge import Knowledge
+from agent.knowledge import Knowledge, normalise_name
 from agent.schema import Architecture
 
 
@@ -68,3 +68,14 @@ def roles_present(document: Architecture, knowledge: Knowledge) -> set[str]:
     for service in document.services:
         found |= roles_in_text(f"{service.name} {service.responsibility or ''}", knowledge, services=True)
     return found
+
+
+def service_key(name: str, knowledge: Knowledge | None = None) -> str:
+    """What a service is, whatever its author called it: "Tweets" and "Post Service" are one service, "API" and
+    "API Gateway" another (general.yaml `service_synonyms`)."""
+    key = normalise_name(name).removesuffix("service").removesuffix("s") or normalise_name(name)
+    if knowledge is not None:
+        for canonical, names in knowledge.general.service_synonyms.items():
+            if key == canonical or key in names:
+                return canonical
+    return key

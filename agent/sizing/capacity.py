@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from agent.knowledge import capacity_table
 from agent.requirements.extract import SECONDS, Extracted, extract, extract_once
-from agent.requirements.reading import scope_signals
+from agent.requirements.reading import per_second, scope_signals
 from agent.schema import Assumption, AssumptionSource, CapacityFigure, PatternId
 
 SECONDS_PER_DAY = 86_400
@@ -250,7 +250,7 @@ def peak_writes_per_second(text: str) -> float | None:
     rates = []
     for figure in found.scale:
         noun, _, period = figure.unit.rpartition(" per ")
-        if period in SECONDS and WRITE_NOUNS.search(noun) and "read" not in noun:
-            factor = WRITE_PEAK_FACTOR if period != "second" else 1
-            rates.append(figure.value / SECONDS[period] * factor)
+        rate = per_second(figure)
+        if rate is not None and WRITE_NOUNS.search(noun) and "read" not in noun:
+            rates.append(rate * (WRITE_PEAK_FACTOR if period != "second" else 1))
     return max(rates) if rates else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from agent.rules.context import CheckContext
 
 AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
@@ -19,7 +17,7 @@ def pattern_reports(context: CheckContext) -> set[str]:
     reported: set[str] = set()
     request = context.document.request or ""
     for requirement in spec.required if spec else ():
-        if requirement.when and not re.search(requirement.when, request, re.IGNORECASE):
+        if not requirement.asked_for(request):
             continue
         if not context.has(*requirement.any_of):
             for name in requirement.any_of:

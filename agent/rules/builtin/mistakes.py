@@ -9,6 +9,7 @@ from agent.rules.builtin.common import tier_at_least_medium
 from agent.rules.context import CheckContext
 from agent.rules.edits import rewrite_text
 from agent.rules.registry import Violation, check, fix
+from agent.rules.roles import service_key
 from agent.schema import Architecture, Change, Service, Severity
 
 # what the checks look for is what the fixes rewrite
@@ -125,10 +126,8 @@ def serve_https(doc: Architecture, context: CheckContext, found: list[Violation]
 def no_rate_limiting(context: CheckContext) -> Iterator[Violation]:
     if not tier_at_least_medium(context):
         return
-    from agent.rules.builtin.services import _service_key
-
     # "API", "Edge" or "BFF" is the entry point under another name
-    gateway = any(_service_key(s.name, context.knowledge) == "apigateway" for s in context.document.services)
+    gateway = any(service_key(s.name, context.knowledge) == "apigateway" for s in context.document.services)
     if not gateway and "rate limit" not in context.text:
         yield Violation("no API gateway or rate limiting in front of the services")
 

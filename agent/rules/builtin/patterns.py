@@ -20,7 +20,7 @@ def pattern_components(context: CheckContext) -> Iterator[Violation]:
     severity: Severity = "error" if context.tier in ("high", "enterprise") and context.pattern_claimed else "warning"
     request = context.document.request or ""
     for requirement in spec.required:
-        if requirement.when and not re.search(requirement.when, request, re.IGNORECASE):
+        if not requirement.asked_for(request):
             continue  # a feature the request does not ask for (end-to-end encryption in a team chat)
         if not context.has(*requirement.any_of):
             names = " or ".join(requirement.any_of)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agent.knowledge import Knowledge, normalise_name
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check, fix
+from agent.rules.roles import service_key
 from agent.schema import Architecture, Change, Service, Severity
 
 
@@ -24,40 +24,29 @@ def too_few_services(context: CheckContext) -> Iterator[Violation]:
                         f"the guideline is {low}-{high}", severity="error" if claimed else None)  # fmt: skip
 
 
-def _service_key(name: str, knowledge: Knowledge | None = None) -> str:
-    """What a service is, whatever its author called it: "Tweets" and "Post Service" are one service, "API" and
-    "API Gateway" another (general.yaml `service_synonyms`)."""
-    key = normalise_name(name).removesuffix("service").removesuffix("s") or normalise_name(name)
-    if knowledge is not None:
-        for canonical, names in knowledge.general.service_synonyms.items():
-            if key == canonical or key in names:
-                return canonical
-    return key
-
-
 def _catalogue(context: CheckContext) -> list[Service]:
     knowledge = context.knowledge
     if context.blocks and context.pattern.id == "other":  # the blocks' own services, never generic filler
         items = [s for block in context.blocks for s in block.services]
-        return [Service(name=s.name, responsibility=s.responsibility, data_stores=list(s.data_stores)) for s in items]
+        return [s.build() for s in items]
     spec = knowledge.patterns.get(context.pattern.id)
     generic = knowledge.general.generic_services
     items = [*spec.services, *generic.extra] if spec else [*generic.always, *generic.by_trait.values(), *generic.extra]
-    return [Service(name=s.name, responsibility=s.responsibility, data_stores=list(s.data_stores)) for s in items]
+    return [s.build() for s in items]
 
 
 @fix("SD010")
 def fill_services(doc: Architecture, context: CheckContext, found: list[Violation]) -> list[Change]:
     low = context.band[0]
     knowledge = context.knowledge
-    present = {_service_key(s.name, knowledge) for s in doc.services}
+    present = {service_key(s.name, knowledge) for s in doc.services}
     changes = []
     for service in _catalogue(context):
         if len(doc.services) >= low:
             break
-        if _service_key(service.name, knowledge) not in present:
+        if service_key(service.name, knowledge) not in present:
             doc.services.append(service)
-            present.add(_service_key(service.name, knowledge))
+            present.add(service_key(service.name, knowledge))
             changes.append(Change(rule_id="SD010", action="add_service", detail=f"added {service.name}"))
     return changes
 
