@@ -107,6 +107,7 @@ class Engine:
         sizing: Sizing | None = None,
         hits: list[Hit] | None = None,
         answers: Mapping[str, str] | None = None,
+        stated: Sequence[str] = (),
         **options: Any,
     ) -> Architecture:
         """A checked architecture for `prompt`: drafted, revised by the model, repaired, with an audit trail.
@@ -118,22 +119,25 @@ class Engine:
             sizing: team size, factors to leave out, and scale figures for the estimate and capacity.
             hits: the request's retrieval results when already computed (`Retriever.search_many`).
             answers: answers to the design's open questions (`questions[].key` → value, e.g. {"team": "3"}).
+            stated: later statements of requirements, in order (a chat's "we are 3 engineers, keep it simple").
             options: passed to the drafter (model, model_path, base_url, timeout, prompts_dir).
         """
         prompt = validate_prompt(prompt)
         if not isinstance(rounds, int) or isinstance(rounds, bool) or not 0 <= rounds <= MAX_ROUNDS:
             raise InvalidRequest(f"rounds must be a whole number from 0 to {MAX_ROUNDS}, not {rounds!r}")
         backend = with_fallback(drafter, fallback, **options)  # an unknown name fails before any work
-        found = read_requirements(prompt, answers)
+        found = read_requirements(prompt, answers, stated)
         hits = hits if hits is not None else self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
         reading = read_request(prompt, hits, self.knowledge)
-        if answers:  # what the answers state weighs in on the scope as the request's own words do
+        if answers or stated:  # what the answers state weighs in on the scope as the request's own words do
             small, enterprise, large = scope_signals(found, prompt)
+            # "keep it simple", said after the request, is the user's decision: it outweighs the load's signals
+            large = [] if found.scope == "simple" else [*reading.large_scale, *large]
             reading = replace(
                 reading,
                 small_scope=[*reading.small_scope, *small],
                 enterprise=[*reading.enterprise, *enterprise],
-                large_scale=[*reading.large_scale, *large],
+                large_scale=large,
             )
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge)
 

@@ -64,7 +64,7 @@ def chat_turns() -> float:
     from pathlib import Path
 
     import agent
-    from agent.interfaces.chat import ChatSession
+    from agent.chat import ChatSession
 
     times = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,4 @@
-"""Chat: follow-ups change the design, questions are answered, slash commands work, sessions persist."""
+"""Chat: follow-ups are edits of the design, questions are answered about it, every chat is stored."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pexpect
 import pytest
 
 from agent.advisor import Advisor
-from agent.interfaces.chat import ChatSession
+from agent.chat import ChatSession, SessionStore
 from tests.conftest import run_cli
 
 
@@ -20,8 +20,17 @@ def advisor():
 
 
 @pytest.fixture
-def session(advisor, tmp_path):
-    return ChatSession(advisor, path=tmp_path / "session.json")
+def store(tmp_path):
+    return SessionStore(tmp_path / "chats.db")
+
+
+@pytest.fixture
+def session(advisor, store):
+    return ChatSession.open(advisor, store)
+
+
+def names(session):
+    return {c.name for c in session.design.components} | {s.name for s in session.design.services}
 
 
 def test_follow_ups_change_the_design_and_show_a_diff(session):
@@ -31,23 +40,74 @@ def test_follow_ups_change_the_design_and_show_a_diff(session):
     assert "+ Stripe" in paid and "hours:" in paid and "0 error(s)" in paid
     simple = session.handle("we are 3 engineers, keep it simple")
     assert "- Kafka" in simple and "low tier" in simple
-    swapped = session.handle("/undo")
-    assert "Undone" in swapped and "Kafka" in {c.name for c in session.design.components}
+    assert "Read from what you said: team 3 engineers, scope simple." in simple
+    assert "follows from the tier: high -> low" in simple  # the reason for every change not asked for
+    assert "Stripe" in names(session)  # the earlier edit is replayed on the re-sized design
+    assert "Undone" in session.handle("/undo") and "Kafka" in names(session)
     scylla = session.handle("swap Cassandra for ScyllaDB")
     assert "+ ScyllaDB" in scylla and "- Cassandra" in scylla
-    again = session.handle("add machine learning recommendations")
-    assert "ScyllaDB" in {c.name for c in session.design.components}  # swaps survive a redesign
-    assert "Cassandra" not in {c.name for c in session.design.components}, again
+    session.handle("10M daily users")
+    assert "ScyllaDB" in names(session) and "Cassandra" not in names(session)  # edits survive a re-sizing
 
 
-def test_questions_are_answered_from_the_knowledge_base(session):
+def test_follow_ups_are_edits_of_the_design_not_longer_requests(session):
+    session.handle("Build a Twitter clone")
+    hours = session.design.estimate.hours
+    removed = session.handle("remove the recommendation service")
+    assert "- service Recommendation Service" in removed
+    assert session.design.estimate.hours <= hours  # a removal never raises the estimate by its keyword
+    paid = session.handle("add payments")
+    assert "+ Stripe" in paid and "+ service Payment Service" in paid
+    assert "Real-time Service" in names(session)  # nothing else is dropped
+    no_search = session.handle("we don't need search")
+    assert "- Elasticsearch" in no_search and "- service Search Service" in no_search
+    refused = session.handle("tickets are digital, remove shipping and reviews")
+    assert "Nothing in the design is 'shipping'" in refused and "Its services:" in refused
+    assert "+ service Waiting Room Service" in session.handle("add a virtual waiting room")
+    assert "Undone" in session.handle("undo that")
+    assert "Waiting Room Service" not in names(session)
+    unread = session.handle("the vibes should be immaculate")
+    assert "nothing changed" in unread and "add / remove / replace" in unread
+
+
+def test_several_edits_in_one_sentence(session):
+    session.handle("Build an online shop like Amazon")
+    both = session.handle("tickets are digital, remove shipping and reviews")
+    assert "- service Shipping Service" in both and "- service Review Service" in both
+    mixed = session.handle("use DynamoDB instead of Postgres and add Redis, EU only")
+    assert "+ DynamoDB" in mixed and "- Postgres" in mixed and "requirement: region: EU" in mixed
+
+
+def test_answers_are_about_this_design(session):
     session.handle("Build a Twitter clone")
     why = session.handle("why Cassandra?")
-    assert "Cassandra:" in why and "[social-media-platforms/essential-technologies/databases]" in why
+    assert (
+        why.startswith("Cassandra is here for") and "[social-media-platforms/essential-technologies/databases]" in why
+    )
+    absent = session.handle("why MongoDB?")
+    assert absent.startswith("This design has no MongoDB.") and "does that job" in absent
     feed = session.handle("how does the feed work?")
+    assert "Hybrid fan-out, as this design does it:" in feed and "  1. " in feed
     assert "feed-generation-strategies" in feed
-    scale = session.handle("what would break at 10x users?")
-    assert "At 10x the users" in scale and "requests/s" in scale
+    session.handle("remove Kafka")
+    assert "This design has no Kafka" in session.handle("why Kafka?")
+    booking = session.handle("how do you stop two people buying the same seat?")
+    assert "conditional update" in booking and "[blocks/ticket-booking/key-flows-and-algorithms]" in booking
+    unknown = session.handle("what is the meaning of life?")
+    assert unknown.startswith("The knowledge base does not cover that. The closest sections:")
+    for reply in (why, absent, feed, booking):
+        assert "**" not in reply and "for-ai-model-training" not in reply
+        for line in reply.splitlines():
+            assert line.rstrip()[-1] in ".:)]" or line.startswith("  "), line  # whole sentences, no cut words
+
+
+def test_what_breaks_uses_the_designs_own_capacity(session):
+    session.handle("a todo app for our team of 3, 500 users")
+    small = session.design.capacity[0].value
+    reply = session.handle("what breaks at 10x?")
+    assert f"{small:,.0f} -> {small * 10:,.0f}" in reply and "Twitter" not in reply
+    assert "beyond any system" in session.handle("what breaks at 10^400x?")
+    assert "beyond any system" in session.handle("what breaks at 1e999 times the users?")
 
 
 def test_slash_commands_and_bad_input(session, tmp_path):
@@ -59,6 +119,7 @@ def test_slash_commands_and_bad_input(session, tmp_path):
     assert session.handle("/diagram").startswith("flowchart LR")
     assert "Unknown command" in session.handle("/frobnicate")
     assert "does not exist" in session.handle(f"/save {tmp_path / 'no' / 'x.json'}")
+    assert "is a folder" in session.handle(f"/save {tmp_path}")
     target = tmp_path / "design.json"
     assert "Saved" in session.handle(f"/save {target}")
     assert "No file" in session.handle("/load /no/such.json")
@@ -66,35 +127,68 @@ def test_slash_commands_and_bad_input(session, tmp_path):
     assert "error:" in session.handle(f"/load {tmp_path / 'bad.json'}")
     assert "Loaded design.json" in session.handle(f"/load {target}")
     assert "Unknown drafter" in session.handle("/model gpt-9")
-    assert "/save FILE" in session.handle("/help") and str(session.path) in session.handle("/help")
+    assert "/save FILE" in session.handle("/help") and str(session.store.path) in session.handle("/help")
     session.handle("/quit")
     assert session.finished
 
 
-def test_the_session_is_saved_every_turn_and_resumes(advisor, tmp_path):
-    path = tmp_path / "session.json"
-    first = ChatSession(advisor, path=path)
+def test_a_partial_document_can_be_loaded_and_asked_about(session, tmp_path):
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"components": [{"name": "Postgres", "category": "database"}],
+                                   "services": [{"name": "API", "data_stores": ["Postgres"]}]}))  # fmt: skip
+    assert "Loaded partial.json" in session.handle(f"/load {partial}")
+    for question in ("what breaks at 10x?", "why Postgres?", "how does checkout work?", "why Redis?"):
+        reply = session.handle(question)
+        assert reply and "Traceback" not in reply and not reply.startswith("error")
+    assert "states no capacity figures" in session.handle("what would break at 100x users?")
+
+
+def test_every_chat_is_stored_and_a_new_one_never_overwrites(advisor, store):
+    first = ChatSession.open(advisor, store)
     first.handle("Build an Uber clone")
     first.handle("add payments")
-    resumed = ChatSession.resume(advisor, path=path)
-    assert resumed.request == first.request and resumed.design.pattern.id == "ride_hailing"
-    assert len(resumed.history) == 2
+    second = ChatSession.open(advisor, store)
+    second.handle("a pastebin")
+    assert first.conversation != second.conversation
+    resumed = ChatSession.open(advisor, store, resume=first.conversation)
+    assert resumed.request == "Build an Uber clone" and "Stripe" in names(resumed)
+    assert ChatSession.open(advisor, store, resume="latest").conversation == second.conversation
+    turns = store.turns(first.conversation)
+    assert [t["user"] for t in turns] == ["Build an Uber clone", "add payments"] and turns[1]["read_by"] == "rules"
+    assert {s.id for s in store.summaries()} == {first.conversation, second.conversation}
 
 
-def test_scripted_chat_reads_one_turn_a_line(tmp_path):
-    result = run_cli("chat", input="Build a Twitter clone\nadd payments\n/json\n",
-                     env={"SYSDESIGN_DATA": str(tmp_path)})  # fmt: skip
+def test_scripted_chat_list_show_and_continue(tmp_path):
+    env = {"SYSDESIGN_DATA": str(tmp_path)}
+    result = run_cli("chat", input="Build a Twitter clone\nadd payments\n\xff\n/json\n", env=env)
     assert result.returncode == 0, result.stderr
     assert "sysdesign> add payments" in result.stdout and "+ Stripe" in result.stdout
     assert '"pattern"' in result.stdout
-    assert (tmp_path / "chat-session.json").is_file()
+    again = run_cli("chat", input="a url shortener\n", env=env)
+    assert again.returncode == 0, again.stderr
+    listed = json.loads(run_cli("chat", "--list", "--json", env=env).stdout)
+    assert len(listed) == 2 and listed[0]["title"] == "a url shortener"
+    older = listed[1]["id"]
+    shown = json.loads(run_cli("chat", "--show", older, "--json", env=env).stdout)
+    assert [t["user"] for t in shown["turns"]][:2] == ["Build a Twitter clone", "add payments"]
+    continued = run_cli("chat", "--resume", older, input="remove Stripe\n", env=env)
+    assert "- Stripe" in continued.stdout, continued.stdout + continued.stderr
+    missing = run_cli("chat", "--show", "nope", env=env)
+    assert missing.returncode == 2 and "no chat 'nope'" in missing.stderr and "Traceback" not in missing.stderr
+    both = run_cli("chat", "--list", "--continue", env=env)
+    assert both.returncode == 2 and "choose one" in both.stderr
 
 
 def test_chat_in_a_terminal(tmp_path):
-    """Driven as a person would: a pseudo-terminal, a request, two follow-ups and a slash command."""
+    """Driven as a person would: a pseudo-terminal, follow-ups, Ctrl-C at the prompt, Ctrl-D to leave, then
+    `--continue` in a second terminal picks the same chat up."""
     env = {**os.environ, "SYSDESIGN_DATA": str(tmp_path), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
-    child = pexpect.spawn(sys.executable, ["-m", "agent", "chat"], env=env, encoding="utf-8", timeout=60,
-                          dimensions=(50, 200))  # fmt: skip
+
+    def spawn(*args: str) -> pexpect.spawn:
+        return pexpect.spawn(sys.executable, ["-m", "agent", "chat", *args], env=env, encoding="utf-8", timeout=60,
+                             dimensions=(50, 200))  # fmt: skip
+
+    child = spawn()
     try:
         child.expect("sysdesign>")
         child.sendline("Build a Twitter clone")
@@ -103,38 +197,27 @@ def test_chat_in_a_terminal(tmp_path):
         child.sendline("add payments")
         child.expect(r"\+ Stripe")
         child.expect("sysdesign>")
+        child.send("half a thought")
+        child.sendintr()  # Ctrl-C drops the line being typed, not the chat
+        child.expect("sysdesign>")
         child.sendline("we are 3 engineers, keep it simple")
         child.expect("low tier")
         child.expect("sysdesign>")
-        child.sendline("/diagram")
-        child.expect("flowchart LR")
-        child.expect("sysdesign>")
-        child.sendeof()
+        child.sendeof()  # Ctrl-D leaves, saying how to come back
+        child.expect("chat --continue")
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
-    saved = json.loads((tmp_path / "chat-session.json").read_text())
-    assert saved["design"]["estimate"]["tier"] == "low" and len(saved["history"]) == 4
-
-
-def test_follow_ups_are_edits_of_the_design_not_longer_requests(session):
-    session.handle("Build a Twitter clone")
-    hours = session.design.estimate.hours
-    removed = session.handle("remove the recommendation service")
-    assert "- service Recommendation Service" in removed
-    assert session.design.estimate.hours <= hours  # a removal never raises the estimate by its keyword
-    paid = session.handle("add payments")
-    assert "+ Stripe" in paid and "+ service Payment Service" in paid
-    assert "Real-time Service" in {s.name for s in session.design.services}  # nothing else is dropped
-    no_search = session.handle("we don't need search")
-    assert "- Elasticsearch" in no_search and "kept as you asked" in no_search  # what the checker asks is said
-    assert "Nothing in the design is 'shipping'" in session.handle("tickets are digital, remove shipping and reviews")
-    assert "+ service Waiting Room Service" in session.handle("add a virtual waiting room")
-    assert "Undone" in session.handle("undo that")
-    assert "Waiting Room Service" not in {s.name for s in session.design.services}
-
-
-def test_several_removals_in_one_sentence(session):
-    session.handle("Build an online shop like Amazon")
-    both = session.handle("tickets are digital, remove shipping and reviews")
-    assert "- service Shipping Service" in both and "- service Review Service" in both
+    again = spawn("--continue")
+    try:
+        again.expect("Resumed: Build a Twitter clone")
+        again.expect("sysdesign>")
+        again.sendline("why Stripe?")
+        again.expect("Stripe is here for")
+        again.expect("sysdesign>")
+        again.sendeof()
+        again.expect(pexpect.EOF)
+    finally:
+        again.close(force=True)
+    listed = json.loads(run_cli("chat", "--list", "--json", env={"SYSDESIGN_DATA": str(tmp_path)}).stdout)
+    assert len(listed) == 1 and listed[0]["turns"] == 4

@@ -121,22 +121,24 @@ def test_a_long_single_paragraph_is_split_into_many_chunks():
     assert "word19999" in chunks[-1].text
 
 
-def test_hostile_autosaves_are_set_aside_and_chat_starts(tmp_path):
-    from agent.interfaces.chat import ChatSession
+def test_hostile_stored_chats_are_set_aside_and_chat_starts(tmp_path):
+    import sqlite3
 
-    path = tmp_path / "chat-session.json"
-    for hostile in [
-        "[1,2]",
-        "null",
-        '{"design": 5}',
-        '{"history": "x"}',
-        "[" * 2000,
-        "\udcff".encode("utf-8", "surrogateescape").decode("latin-1"),
-    ]:
-        path.write_text(hostile, errors="surrogateescape")
-        session = ChatSession.resume(advisor=None, path=path)
-        assert session.design is None
-    assert len(list(tmp_path.glob("chat-session.unreadable-*"))) >= 1
+    from agent.chat import ChatSession, SessionStore
+
+    store = SessionStore(tmp_path / "chats.db")
+    for hostile in ["[1,2]", "null", '{"design": 5}', '{"edits": "x"}', "[" * 2000, '{"stated": [1e999]}', "\udcff"]:
+        conversation = store.new()
+        store.save(conversation, {}, "t", {"user": "u", "reply": "r"})
+        with sqlite3.connect(store.path) as db:
+            db.execute("UPDATE conversations SET state = ? WHERE id = ?", (hostile, conversation))
+        session = ChatSession.open(advisor=None, store=store, resume=conversation)
+        assert session.design is None and session.conversation != conversation
+        assert session.notice and "set aside" in session.notice and "\n" not in session.notice
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    fresh = SessionStore(tmp_path / "junk.db")
+    assert fresh.notice and "kept as" in fresh.notice and fresh.summaries() == []
+    assert len(list(tmp_path.glob("junk.unreadable-*"))) == 1
 
 
 def test_relative_paths_stay_inside_the_sandbox(tmp_path):
@@ -188,14 +190,14 @@ def test_an_mcp_prompt_that_looks_like_json_is_an_app_idea():
     assert not results[2].is_error  # a prompt is never read as a document
 
 
-def test_credentials_never_reach_the_chat_autosave(tmp_path):
-    from agent.interfaces.chat import ChatSession
+def test_credentials_never_reach_the_chat_store(tmp_path):
+    from agent.chat import ChatSession, SessionStore
     from agent.schema import Architecture, Audit
 
-    session = ChatSession(advisor=None, path=tmp_path / "session.json")
+    store = SessionStore(tmp_path / "chats.db")
+    session = ChatSession.open(advisor=None, store=store)
     session.design = Architecture.model_validate({"components": [{"name": "Redis"}], "services": []})
     session.design.audit = Audit(drafter="openai", fallback=True, error="cannot reach http://bob:hunter2@host/v1")
-    session.history.append({"user": "use http://bob:hunter2@host/v1", "reply": "ok"})
-    session.save()
-    saved = (tmp_path / "session.json").read_text()
-    assert "hunter2" not in saved and "***@host" in saved
+    session.handle("/model gpt-9 http://bob:hunter2@host/v1")
+    saved = (tmp_path / "chats.db").read_bytes()
+    assert b"hunter2" not in saved and b"***@host" in saved

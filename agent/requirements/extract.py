@@ -111,6 +111,8 @@ SCOPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bprototype\b|\bpoc\b|proof of concept|hackathon|weekend project|side project|toy\b", re.I), "prototype"),
     (re.compile(r"\binternal (?:tool|app|dashboard|system)\b|\bfor (?:our|my) (?:team|company|staff|employees)\b", re.I), "internal tool"),
     (re.compile(r"\benterprise(?:-grade)?\b|\bmany teams\b|\bcompany-wide\b", re.I), "enterprise"),
+    (re.compile(r"\bkeep (?:it|things) (?:simple|small|lean)\b|\bsimplify\b|\bas simple as possible\b|\bsimpler\b", re.I), "simple"),
+    (re.compile(r"\bsplit (?:it |this |the \w+ )?(?:up |out )?into (?:micro-?)?services\b|\bbreak (?:it )?(?:up )?into (?:micro-?)?services\b", re.I), "microservices"),
 ]  # fmt: skip
 
 

@@ -8,7 +8,7 @@ request asks for microservices (the knowledge base's warning against over-engine
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from agent.requirements.extract import Extracted, extract
 from agent.schema import NonFunctional, Question, Requirements, ScaleFigure
@@ -33,8 +33,9 @@ ANSWER_TEXT = {
 }
 
 
-def read_requirements(prompt: str, answers: Mapping[str, str] | None = None) -> Extracted:
-    """What the request states, with answers to the open questions laid over it (an answer wins)."""
+def read_requirements(prompt: str, answers: Mapping[str, str] | None = None, stated: Sequence[str] = ()) -> Extracted:
+    """What the request states, with answers to the open questions laid over it (an answer wins), then what was
+    stated later (a chat's "we are 3 engineers"), each later statement winning over what came before."""
     from agent.errors import InvalidRequest
 
     found = extract(prompt)
@@ -45,6 +46,8 @@ def read_requirements(prompt: str, answers: Mapping[str, str] | None = None) -> 
         if not (answered.scale or answered.constraints or answered.non_functional):
             raise InvalidRequest(f"cannot read the answer {key}={value!r}; e.g. users=50k, team=3, region='EU only'")
         _overlay(found, answered)
+    for statement in stated:
+        _overlay(found, extract(statement, source="answer"))
     return found
 
 
@@ -65,9 +68,12 @@ def _overlay(found: Extracted, answered: Extracted) -> None:
 def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], list[str]]:
     """(small-scope, enterprise, large-scale) cues the stated requirements add to recognition's own."""
     small, enterprise, large = [], [], []
-    if found.scope in ("MVP", "prototype", "internal tool"):
+    if found.scope in ("MVP", "prototype", "internal tool", "simple"):
         small.append(f"scope: {found.scope}")
-    if found.team is not None and found.team <= SMALL_TEAM and not ASKS_FOR_MICROSERVICES.search(prompt):
+    if found.scope == "microservices":
+        large.append("split into services as asked")
+    split = found.scope == "microservices" or ASKS_FOR_MICROSERVICES.search(prompt)
+    if found.team is not None and found.team <= SMALL_TEAM and not split:
         small.append(f"team of {found.team}")
     if found.scope == "enterprise":
         enterprise.append("scope: enterprise")

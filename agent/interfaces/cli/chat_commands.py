@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from agent.interfaces.cli.common import IndexOption, advisor_for
+from agent.errors import InvalidRequest
+from agent.interfaces.cli.common import IndexOption, advisor_for, print_json
 
 app = typer.Typer()
 
@@ -17,44 +20,105 @@ PROMPT = "sysdesign> "
 
 @app.command()
 def chat(
-    resume: Annotated[bool, typer.Option("--resume", help="Continue the last session.")] = False,
-    drafter: Annotated[str | None, typer.Option(help="Who drafts (default kb); /model changes it.")] = None,
+    resume: Annotated[str | None, typer.Option("--resume", metavar="ID", help="Resume the chat with this id.")] = None,
+    continue_: Annotated[bool, typer.Option("--continue", "-c", help="Resume the latest chat.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the stored chats, newest first.")] = False,
+    show: Annotated[str | None, typer.Option("--show", metavar="ID", help="Print one stored chat's turns.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="With --list or --show: print JSON.")] = False,
+    drafter: Annotated[
+        str | None, typer.Option(help="Who drafts and reads follow-ups (default kb); /model changes it.")
+    ] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="The chat store (default: chats.db in the user data folder).")
+    ] = None,
     index: IndexOption = None,
 ) -> None:
-    """Chat about a design: follow-ups change it, questions are answered from the knowledge base.
+    """Chat about a design: follow-ups change it, questions are answered about it. Every chat is stored.
 
     Examples:
       sysdesign chat
+      sysdesign chat --continue
+      sysdesign chat --list
+      sysdesign chat --show 20261125-220101-a1b2c3 --json
       printf 'Build a Twitter clone\\nadd payments\\n/json\\n' | sysdesign chat
     """
-    from agent.interfaces.chat import ChatSession, data_dir
+    from agent.chat import ChatSession, SessionStore
 
+    if sum([bool(resume), continue_, list_, bool(show)]) > 1:
+        raise InvalidRequest("choose one of --resume ID, --continue, --list and --show ID")
+    if as_json and not (list_ or show):
+        raise InvalidRequest("--json goes with --list or --show")
+    sessions = SessionStore(store)
+    if sessions.notice:
+        typer.echo(sessions.notice, err=True)
+    if list_:
+        _list(sessions, as_json)
+        return
+    if show:
+        _show(sessions, show, as_json)
+        return
     advisor = advisor_for(index=index)
-    session = ChatSession.resume(advisor) if resume else ChatSession(advisor)
+    session = ChatSession.open(advisor, sessions, resume="latest" if continue_ else resume)
+    if session.notice and session.notice != sessions.notice:
+        typer.echo(session.notice, err=True)
     if drafter:
         typer.echo(session.handle(f"/model {drafter}"))
     if not sys.stdin.isatty():
-        # scripted: one turn a line, no line editor
-        for raw in _stdin_lines():
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                typer.echo("That line is not UTF-8 text; it was skipped.")
-                continue
-            if not line.strip():
-                continue
-            typer.echo(f"{PROMPT}{line.rstrip()}")
-            typer.echo(session.handle(line))
-            if session.finished:
-                break
+        _scripted(session)
         return
+    _interactive(session)
+
+
+def _list(sessions, as_json: bool) -> None:  # sessions: SessionStore
+    rows = sessions.summaries()
+    if as_json:
+        print_json([row.__dict__ for row in rows])
+        return
+    if not rows:
+        typer.echo("No stored chats yet.")
+    for row in rows:
+        flag = "" if row.status == "ok" else f"  [{row.status}]"
+        typer.echo(f"{row.id}  {row.updated}  {row.turns:>3} turns  {row.title[:60]}{flag}")
+
+
+def _show(sessions, conversation: str, as_json: bool) -> None:
+    turns = sessions.turns(conversation)
+    if as_json:
+        print_json({"id": conversation, "turns": turns})
+        return
+    for turn in turns:
+        by = f"  (read by the {turn['read_by']})" if turn["read_by"] else ""
+        typer.echo(f"{PROMPT}{turn['user']}{by}\n{turn['reply']}\n")
+
+
+def _scripted(session) -> None:  # session: ChatSession
+    """One turn a line, no line editor."""
+    typer.echo(f"chat {session.conversation}", err=True)
+    for raw in _stdin_lines():
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            typer.echo("That line is not UTF-8 text; it was skipped.")
+            continue
+        if not line.strip():
+            continue
+        typer.echo(f"{PROMPT}{line.rstrip()}")
+        typer.echo(session.handle(line))
+        if session.finished:
+            break
+
+
+def _interactive(session) -> None:  # session: ChatSession
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory
 
+    from agent.paths import user_data_dir
+
     os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
-    data_dir().mkdir(parents=True, exist_ok=True)
-    prompt: PromptSession[str] = PromptSession(history=FileHistory(str(data_dir() / "chat-history")))
-    typer.echo("Describe what to build; /help for commands. Ctrl-C cancels a turn, Ctrl-D exits.")
+    user_data_dir().mkdir(parents=True, exist_ok=True)
+    prompt: PromptSession[str] = PromptSession(history=FileHistory(str(user_data_dir() / "chat-history")))
+    typer.echo(f"Chat {session.conversation}. Describe what to build; /help for commands. Ctrl-C cancels a turn, "
+               "Ctrl-D exits.")  # fmt: skip
     if session.design is not None:
         typer.echo(f"Resumed: {session.request}")
     while not session.finished:
@@ -68,9 +132,10 @@ def chat(
             typer.echo(session.handle(line))
         except KeyboardInterrupt:
             typer.echo("cancelled")
+    typer.echo(f"Stored as {session.conversation}; `sysdesign chat --continue` resumes it.")
 
 
-def _stdin_lines():  # -> Iterator[bytes]
+def _stdin_lines() -> Iterator[bytes]:
     """Standard input line by line as bytes, so that one line that is not UTF-8 does not end the session."""
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is None:  # a text-only stream (as in some test runners)

@@ -1,0 +1,322 @@
+"""Answers about the current design: why a part is there, how a flow works, what breaks under more load, and
+how the building blocks solve a problem. Each is told from the design's own parts, flows, capacity and failure
+modes first, then from whole sentences of the knowledge base, with the sections cited; never a raw chunk.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from agent.chat.edits import stems
+from agent.knowledge import Knowledge, normalise_name
+from agent.schema import Architecture, Component, Flow, Hit, Service
+
+WHY = re.compile(r"^\s*(?:why|what(?:'s| is| are)\s+(?P<what2>.+?)\s+(?:for|there for|needed for)\b)", re.I)
+WHY_FILLER = re.compile(r"^(?:(?:do|does|did|is|are|was|were|we|you|i|it|use|using|used|need|needs|have|has|"
+                        r"choose|chose|chosen|pick|picked|the|a|an|this|that|design|there|here|in|go|with|for)\s+)+",
+                        re.IGNORECASE)  # fmt: skip
+WHY_TAIL = re.compile(r"\s+(?:and not|rather than|instead of|over|vs\.?|versus|here|there|in (?:this|the) design|"
+                      r"at all|now)\b.*$", re.IGNORECASE)  # fmt: skip
+HOW = re.compile(r"^\s*(?:how\s+(?:does|do|is|are|will|would|should)\s+(?P<what>.+?)\s+(?:work|works|function|"
+                 r"flow|happen|handled|done|built|implemented)\b|walk me through\s+(?P<what2>.+?)$|explain\s+"
+                 r"(?P<what3>.+?)$)", re.IGNORECASE)  # fmt: skip
+SCALE = re.compile(r"\bbreak|\bbottleneck|\bfall over|\bfail first|\bat\s+[\d^.,e*]+\s*x\b"
+                   r"|\b[\d^.,e*]+\s*(?:x|times)\s+(?:the\s+)?(?:users|traffic|load|more)|\bscale (?:to|up)\b",
+                   re.IGNORECASE)  # fmt: skip
+FACTOR = re.compile(r"(?P<base>\d[\d,]*(?:\.\d+)?)(?:\s*(?:\^|\*\*)\s*(?P<power>\d+)|e(?P<exp>\d+))?\s*(?:x|times)\b",
+                    re.IGNORECASE)  # fmt: skip
+MAX_FACTOR = 1_000_000
+STOP = {"how", "do", "does", "you", "we", "i", "the", "a", "an", "to", "of", "in", "on", "is", "are", "what", "why",
+        "when", "it", "this", "that", "and", "or", "for", "with", "be", "can", "should", "would", "will", "stop",
+        "prevent", "avoid", "handle", "make", "sure", "same", "our", "my", "there", "happen", "design",
+        "system", "work", "about", "from", "into", "at", "by", "as", "get", "us", "they", "their", "one"}  # fmt: skip
+MECHANISM_QUESTION = re.compile(r"^\s*how\b|\b(?:stop|prevent|avoid|ensure|guarantee|handle|deal with)\b", re.I)
+MECHANISM_SECTIONS = re.compile(r"flows|algorithm|components|trade-?offs|failure|strateg|pattern", re.I)
+META_SECTIONS = re.compile(r"when it applies|sources|further reading", re.I)
+SYNONYMS = {"doubl": {"twice", "two"}, "twice": {"doubl", "two"}, "duplic": {"twice", "idempot"}}
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
+MAX_SENTENCE = 360
+"""A longer "sentence" is a table or a list run together: left out rather than cut."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    sources: tuple[str, ...]
+
+
+def answer(question: str, design: Architecture, knowledge: Knowledge, search: Any) -> Answer:
+    """The answer to a question about `design`; `search(query, k)` returns knowledge-base hits."""
+    if SCALE.search(question):
+        return at_scale(question, design, knowledge)
+    if why := WHY.match(question):
+        target = _target(why.group("what2") or question[why.end() :])
+        if target:
+            return why_answer(target, design, knowledge, search, question)
+    if how := HOW.match(question):
+        target = _target(how.group("what") or how.group("what2") or how.group("what3") or "")
+        found = how_answer(target, design) if target else None
+        if found is not None:
+            return found
+    return from_knowledge(question, design, search)
+
+
+def _target(text: str) -> str:
+    text = WHY_TAIL.sub("", WHY_FILLER.sub("", text.strip().rstrip("?").strip()))
+    return text.strip(" ?.,")
+
+
+# ---- why X ------------------------------------------------------------------------------------------------------
+
+
+def why_answer(target: str, design: Architecture, knowledge: Knowledge, search: Any, question: str) -> Answer:
+    part = find_part(target, design, knowledge)
+    if part is not None:
+        return _why_part(part, design, knowledge)
+    service = find_service(target, design)
+    if service is not None:
+        return _why_service(service, design)
+    tech = knowledge.technology(target)
+    if tech is not None:
+        doers = [c for c in design.components if c.category == tech.category]
+        if doers:
+            doer = doers[0]
+            text = (f"This design has no {tech.name}. {doer.name} does that job ({tech.category}) here: "
+                    f"{_sentence(doer.purpose)}{_alternatives(doer, design, knowledge)}")  # fmt: skip
+            return Answer(text + _cite(doer.citations), tuple(doer.citations))
+        return Answer(f"This design has no {tech.name}, and no part of it plays that role ({tech.category}). "
+                      f"'add {tech.name}' adds it.{_cite([tech.cite])}", (tech.cite,))  # fmt: skip
+    kb = from_knowledge(question, design, search)
+    names = ", ".join(c.name for c in design.components)
+    return Answer(f"Nothing in this design is called {target!r} (its parts: {names}).\n{kb.text}", kb.sources)
+
+
+def find_part(target: str, design: Architecture, knowledge: Knowledge) -> Component | None:
+    wanted = normalise_name(knowledge.canonical(target))
+    for component in design.components:
+        if normalise_name(knowledge.canonical(component.name)) == wanted or component.name.lower() == target.lower():
+            return component
+    return None
+
+
+def find_service(target: str, design: Architecture) -> Service | None:
+    wanted = stems(target)
+    matches = [s for s in design.services if wanted and wanted <= stems(s.name)]
+    return min(matches, key=lambda s: len(s.name)) if matches else None
+
+
+def _why_part(part: Component, design: Architecture, knowledge: Knowledge) -> Answer:
+    users = [s.name for s in design.services if part.name in s.data_stores]
+    lines = [f"{part.name} is here for {_lower_first(_sentence(part.purpose))}"]
+    if users:
+        lines.append(f"It is used by {_and(users)}.")
+    lines.append(_alternatives(part, design, knowledge).strip())
+    sources = list(part.citations)
+    for mode in design.failure_modes:
+        if mode.component == part.name:
+            lines.append(f"If it fails ({mode.failure}): {_lower_first(_sentence(mode.mitigation))}")
+            sources += [mode.citation] if mode.citation else []
+            break
+    return Answer(" ".join(line for line in lines if line) + _cite(sources), tuple(dict.fromkeys(sources)))
+
+
+def _why_service(service: Service, design: Architecture) -> Answer:
+    lines = [f"{service.name} is here to {_lower_first(_sentence(service.responsibility or 'do its named job'))}"]
+    if service.data_stores:
+        lines.append(f"It keeps its data in {_and(service.data_stores)}.")
+    flows = [f.name for f in design.flows if any(stems(service.name) & stems(step) for step in f.steps)]
+    if flows:
+        lines.append(f"It takes part in: {_and(flows)}.")
+    split = next((t for t in design.tradeoffs if "deployable" in t.decision or "monolith" in " ".join(t.alternatives)),
+                 None)  # fmt: skip
+    sources = [c for f in design.flows if f.name in flows for c in f.citations]
+    if split is not None:
+        lines.append(f"Why services at all: {_lower_first(_sentence(split.why))}" if split.why else "")
+        sources += [split.citation] if split.citation else []
+    return Answer(" ".join(line for line in lines if line) + _cite(sources), tuple(dict.fromkeys(sources)))
+
+
+def _alternatives(part: Component, design: Architecture, knowledge: Knowledge) -> str:
+    """What else could do the job: the design's trade-off about it, else the catalogue's others of its kind."""
+    key = part.name.lower()
+    for tradeoff in design.tradeoffs:
+        if key in tradeoff.chosen.lower() and tradeoff.alternatives:
+            why = f" {_sentence(tradeoff.why)}" if tradeoff.why else ""
+            return f" Chosen over {_and(tradeoff.alternatives, 'or')} ({tradeoff.decision}).{why}"
+    present = {c.name for c in design.components}
+    others = [t.name for t in knowledge.technologies if t.category == part.category and t.name not in present]
+    if not others:
+        return ""
+    return f" Other {part.category} choices the knowledge base knows: {_and(others[:4], 'or')}."
+
+
+# ---- how Y works ------------------------------------------------------------------------------------------------
+
+
+def how_answer(target: str, design: Architecture) -> Answer | None:
+    wanted = stems(target)
+    scored = [(len(wanted & stems(f.name + " " + " ".join(f.steps[:1]))), f) for f in design.flows]
+    best = max(scored, key=lambda pair: pair[0], default=(0, None))
+    if best[1] is not None and best[0] > 0:
+        return _walk(best[1])
+    service = find_service(target, design)
+    if service is not None:
+        flows = ", ".join(f.name for f in design.flows) or "none"
+        return Answer(f"{service.name}: {_sentence(service.responsibility)} No flow of this design is written for it "
+                      f"(its flows: {flows}).", ())  # fmt: skip
+    return None
+
+
+def _walk(flow: Flow) -> Answer:
+    steps = "\n".join(f"  {n}. {_sentence(step)}" for n, step in enumerate(flow.steps, 1))
+    return Answer(f"{flow.name}, as this design does it:\n{steps}{_cite(flow.citations)}", tuple(flow.citations))
+
+
+# ---- what breaks at N times the load ----------------------------------------------------------------------------
+
+
+def read_factor(question: str) -> tuple[float, str]:
+    """The growth factor asked about (10 when none is given) and how it was written."""
+    match = FACTOR.search(question)
+    if match is None:
+        return 10.0, "10x"
+    base = float(match.group("base").replace(",", ""))
+    power = match.group("power") or match.group("exp")
+    try:
+        value = base ** int(power) if match.group("power") else base * 10 ** int(power) if power else base
+    except OverflowError:
+        value = math.inf
+    return float(value), match.group(0)
+
+
+def at_scale(question: str, design: Architecture, knowledge: Knowledge) -> Answer:
+    factor, written = read_factor(question)
+    if not math.isfinite(factor) or factor > MAX_FACTOR:
+        return Answer(f"{written.strip()} is beyond any system the knowledge base describes; ask about a factor "
+                      f"up to {MAX_FACTOR:,}x (\"what breaks at 100x?\").", ())  # fmt: skip
+    if factor <= 1:
+        return Answer(f"At {written.strip()} the load does not grow; the design as it stands holds.", ())
+    lines = []
+    if design.capacity:
+        lines.append(f"At {factor:,g}x this design's load (its figures grow in step with the users):")
+        for figure in design.capacity[:6]:
+            lines.append(f"  {figure.name}: {figure.value:,.0f} -> {figure.value * factor:,.0f} {figure.unit}")
+    else:
+        lines.append(f"This design states no capacity figures, so {factor:,g}x cannot be sized; what fails first "
+                     f"in parts like its own:")  # fmt: skip
+    sources: list[str] = []
+    modes = design.failure_modes or _usual_failures(design, knowledge)
+    if modes:
+        lines.append("What gives first, and what this design does about it:")
+    for mode in modes[:4]:
+        lines.append(f"  {mode.component}: {mode.failure}; {mode.mitigation}.")
+        sources += [mode.citation] if mode.citation else []
+    lines += [f"  scaling: {_sentence(note)}" for note in design.scaling[:3]]
+    return Answer("\n".join(lines) + _cite(sources), tuple(dict.fromkeys(sources)))
+
+
+def _usual_failures(design: Architecture, knowledge: Knowledge) -> list[Any]:
+    from agent.schema import FailureMode
+
+    found = []
+    for component in design.components:
+        spec = knowledge.general.failure_modes.get(component.category or "")
+        if spec is not None:
+            found.append(FailureMode(component=component.name, failure=spec.failure, impact=spec.impact,
+                                     mitigation=spec.mitigation, citation=spec.cite))  # fmt: skip
+    return found
+
+
+# ---- from the knowledge base ------------------------------------------------------------------------------------
+
+
+def from_knowledge(question: str, design: Architecture, search: Any) -> Answer:
+    """Whole sentences of the sections that answer the question (the design's own blocks first), cited; or an honest
+    "not covered" with the closest sections."""
+    wanted = {w for w in stems(question) if w not in STOP}
+    wanted |= {alias for w in wanted for alias in SYNONYMS.get(w, ())}
+    hits: list[Hit] = list(search(question, 6))
+    chapters = tuple(f"blocks/{b.id.replace('_', '-')}/" for b in design.blocks)
+    hits.sort(key=lambda h: not h.chunk_id.startswith(chapters) if chapters else False)  # stable: rank kept
+    mechanism = bool(MECHANISM_QUESTION.search(question))
+    scored = []
+    for rank, hit in enumerate(hits):
+        section = hit.heading_path[-1] if hit.heading_path else ""
+        if META_SECTIONS.search(section):
+            continue  # where a chapter applies and what it read are not answers
+        # a "how do you stop ..." is answered by a mechanism: the flows, parts and trade-offs, not the numbers
+        bonus = 1.0 if mechanism and MECHANISM_SECTIONS.search(section) else 0.0
+        for sentence in sentences(hit.text):
+            overlap = len(wanted & stems(sentence))
+            if overlap:
+                scored.append((overlap + bonus, -rank, sentence, hit.chunk_id))
+    scored.sort(reverse=True)
+    enough = 2 if len(wanted) >= 2 else 1
+    chosen = [s for s in scored if s[0] - (1.0 if mechanism else 0.0) >= enough - 1 and s[0] >= enough][:3]
+    if not chosen:
+        closest = "; ".join(f"{section_title(h.chunk_id)} [{h.chunk_id}]" for h in hits[:3])
+        return Answer(f"The knowledge base does not cover that. The closest sections: {closest}.",
+                      tuple(h.chunk_id for h in hits[:3]))  # fmt: skip
+    sources = tuple(dict.fromkeys(s[3] for s in chosen))
+    body = " ".join(s[2] for s in chosen)
+    cited = "; ".join(f"{section_title(c)} [{c}]" for c in sources)
+    return Answer(f"{body}\nFrom: {cited}.", sources)
+
+
+def sentences(markdown: str) -> list[str]:
+    """The prose of a section as whole sentences: headings, tables and markup gone, list items as sentences."""
+    found = []
+    for line in markdown.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", "|", "```")):
+            continue
+        found.append(line)
+    text = re.sub(r"\n?^\s*(?:[-*+]|\d+\.)\s+", "\n\n", "\n".join(found), flags=re.MULTILINE)
+    out = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        prose = " ".join(re.sub(r"[*_`]{1,3}|\[(\w[^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", paragraph).split())
+        for sentence in SENTENCE.split(prose):
+            sentence = sentence.strip()
+            if 20 <= len(sentence) <= MAX_SENTENCE:
+                out.append(sentence if sentence[-1] in ".!?:" else sentence + ".")
+    return out
+
+
+@cache
+def _titles() -> dict[str, str]:
+    from agent.ingest.sources import CHUNKS_FILE, load_chunks
+
+    titles = {}
+    for chunk in load_chunks(CHUNKS_FILE):
+        path = list(chunk.heading_path)
+        if len(path) == 1 and "/" in chunk.id:
+            path.insert(0, chunk.id.split("/")[-2].replace("-", " ").capitalize())
+        titles[chunk.id] = " › ".join(path[-2:])
+    return titles
+
+
+def section_title(chunk_id: str) -> str:
+    return _titles().get(chunk_id, chunk_id)
+
+
+def _cite(sources: list[str] | tuple[str, ...]) -> str:
+    unique = list(dict.fromkeys(s for s in sources if s))
+    return f"\nSources: {'; '.join(f'{section_title(s)} [{s}]' for s in unique)}." if unique else ""
+
+
+def _sentence(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _and(items: list[str], word: str = "and") -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"

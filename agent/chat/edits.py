@@ -1,0 +1,256 @@
+"""Follow-ups as edits of the current design: "remove shipping and reviews", "add payments", "use DynamoDB
+instead of Cassandra". An edit changes the design it names and nothing else; it never re-reads a longer request,
+so removing "the recommendation service" can never raise the estimate by its keyword. What an edit changes that
+the user did not name (a search index nobody queries any more) is said, with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+from agent.knowledge import ComponentSpec, Knowledge, ServiceSpec, normalise_name
+from agent.recognition import Words, matched_cues
+from agent.retrieval.bm25 import stem
+from agent.schema import Architecture, Component, Service
+from agent.sizing.estimation import estimate, three_point
+
+_FILLER = {"the", "a", "an", "any", "our", "its", "service", "services", "feature", "features", "support",
+           "capability", "module", "for", "to", "it", "some", "basic", "new", "more", "also", "too", "of",
+           "with"}  # fmt: skip
+OWN_PARTS = {"search", "ml", "payments", "media_processing", "geospatial", "audit"}
+"""What a capability brings that nothing else needs (never the databases, caches or the backend framework)."""
+DATA = {"database", "cache", "queue", "storage", "search", "geospatial", "realtime", "ml", "payments",
+        "media_processing"}  # fmt: skip
+MAX_NAMED_WORDS = 5
+"""A service the knowledge base does not know is added under the user's own name when it is this short."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    kind: Literal["add", "remove", "replace"]
+    target: str
+    new: str = ""
+
+    def said(self) -> str:
+        return f"replace {self.target} with {self.new}" if self.kind == "replace" else f"{self.kind} {self.target}"
+
+
+@dataclass
+class EditResult:
+    design: Architecture
+    notes: list[str] = field(default_factory=list)
+    """Changes the user did not name, each with its reason."""
+    failed: list[str] = field(default_factory=list)
+    """Edits that could not be made, each saying why and what would work instead."""
+    made: list[Edit] = field(default_factory=list)
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in _FILLER}
+
+
+def apply_edits(design: Architecture, edits: Sequence[Edit], knowledge: Knowledge) -> EditResult:
+    """A copy of `design` with the edits made; notes for what else changed; why an edit could not be made."""
+    result = EditResult(design.model_copy(deep=True))
+    traits = set(result.design.traits)
+    for edit in edits:
+        if edit.kind == "remove":
+            why_not = _remove(result, edit.target, knowledge, traits)
+        elif edit.kind == "add":
+            why_not = _add(result, edit.target, knowledge, traits)
+        else:
+            why_not = _replace(result, edit.target, edit.new, knowledge, traits)
+        if why_not:
+            result.failed.append(why_not)
+        else:
+            result.made.append(edit)
+    new = result.design
+    new.traits = sorted(traits)
+    if new.estimate is not None and new.pattern is not None:  # the same tier, the traits the edits left
+        plan = estimate(new.estimate.tier, new.pattern.id, {t: ["edit"] for t in new.traits}, knowledge)
+        new.estimate = three_point(plan, new.services, new.estimate.team)
+    return result
+
+
+def _trait_of(target: str, knowledge: Knowledge) -> str | None:
+    """The capability a target names, preferring one with a service of its own ("payments" is the payments
+    capability, with its Payment Service, before it is a sign of transactions)."""
+    words = Words(target)
+    found = [t for t, spec in knowledge.traits.items() if matched_cues(spec.cues, words)]
+    with_service = [t for t in found if t in knowledge.general.generic_services.by_trait]
+    ranked = with_service or found
+    return ranked[0] if ranked else None
+
+
+Named = TypeVar("Named", Service, ServiceSpec)
+
+
+def _best(wanted: set[str], candidates: Sequence[Named]) -> Named | None:
+    """The candidate whose name shares the most words with the target (all but one of them at least), the
+    shortest name first ("analytics" is the Analytics Service before the Link Analytics Service)."""
+    scored = []
+    for item in candidates:
+        have = stems(item.name)
+        overlap = len(wanted & have)
+        if overlap and overlap >= max(1, len(wanted) - 1):
+            scored.append((-overlap, len(have), item))
+    return min(scored, key=lambda x: (x[0], x[1]))[2] if scored else None
+
+
+def _canonical(name: str, knowledge: Knowledge) -> str:
+    return normalise_name(knowledge.canonical(name))
+
+
+def _remove(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]) -> str | None:
+    design = result.design
+    wanted = stems(target)
+    canonical = _canonical(target, knowledge)
+    gone_services = [s for s in design.services if wanted and wanted <= stems(s.name)]
+    gone_parts = [c for c in design.components if _canonical(c.name, knowledge) == canonical]
+    trait = _trait_of(target, knowledge)
+    if trait:  # a capability: its service and the parts only it brought
+        spec = knowledge.general.generic_services.by_trait.get(trait)
+        gone_services += [s for s in design.services if spec and s.name == spec.name and s not in gone_services]
+        brought = {c.name for c in knowledge.general.trait_components.get(trait, ())}
+        gone_parts += [c for c in design.components if c.name in brought and c.category in OWN_PARTS]
+        traits.discard(trait)
+    if not gone_services and not gone_parts:
+        return f"Nothing in the design is {target!r}, so nothing was removed for it."
+    names = {s.name for s in gone_services}
+    design.services = [s for s in design.services if s.name not in names]
+    used = {store for s in design.services for store in s.data_stores}
+    # what only the removed services used goes too (a search index nobody queries), never the core stores
+    orphans = {store for s in gone_services for store in s.data_stores} - used
+    named = {c.name for c in gone_parts}
+    follow = [c.name for c in design.components if c.name in orphans and c.name not in named
+              and c.category not in ("database", "cache")]  # fmt: skip
+    for name in follow:
+        users = ", ".join(sorted(s.name for s in gone_services if name in s.data_stores))
+        result.notes.append(f"- {name} also went: only {users} used it.")
+    parts = named | set(follow)
+    design.components = [c for c in design.components if c.name not in parts]
+    for kept in design.services:
+        kept.data_stores = [store for store in kept.data_stores if store not in parts]
+    design.flows = [f for f in design.flows if not _flow_of(f.name, names)]
+    return None
+
+
+def _flow_of(flow: str, services: set[str]) -> bool:
+    """A flow that is about a removed service (its name shares every word but "service" with the service)."""
+    have = stems(flow)
+    return any(stems(name) and stems(name) <= have for name in services)
+
+
+def _add(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]) -> str | None:
+    design = result.design
+    present = {_canonical(c.name, knowledge) for c in design.components}
+    tech = knowledge.technology(target)
+    if tech is not None:
+        if normalise_name(tech.name) in present:
+            return f"The design already has {tech.name}."
+        design.components.append(Component(name=tech.name, category=tech.category, purpose=tech.use,
+                                           citations=[tech.cite]))  # fmt: skip
+        user = _wire(design, tech.name, tech.category)
+        if user:
+            result.notes.append(f"{user} uses {tech.name} (a new {tech.category} is used by a service, never left "
+                                f"an orphan).")  # fmt: skip
+        return None
+    trait = _trait_of(target, knowledge)
+    if trait:
+        spec = knowledge.general.generic_services.by_trait.get(trait)
+        if trait in traits and (spec is None or spec.name in {s.name for s in design.services}):
+            return f"The design already has {target}" + (f" (the {spec.name})." if spec else ".")
+        traits.add(trait)
+        for part in knowledge.general.trait_components.get(trait, ()):
+            if _canonical(part.name, knowledge) not in present:
+                design.components.append(part.build())
+        if spec and spec.name not in {s.name for s in design.services}:
+            design.services.append(spec.build())
+        return None
+    return _add_service(result, target, knowledge, present)
+
+
+def _add_service(result: EditResult, target: str, knowledge: Knowledge, present: set[str]) -> str | None:
+    """A service the knowledge base knows by that name (with the stores it keeps), else one under the user's name."""
+    design = result.design
+    wanted = stems(target)
+    if not wanted:
+        return f"{target!r} names nothing to add; name a technology ('Redis'), a capability ('payments') or a service."
+    if (have := _best(wanted, list(design.services))) is not None:
+        return f"The design already has it: {have.name} ({have.responsibility})."
+    known = _known_services(knowledge)
+    match = _best(wanted, [spec for spec, _ in known])
+    if match is None:
+        words = re.findall(r"[A-Za-z][\w-]*", target)
+        if not words or len(words) > MAX_NAMED_WORDS:
+            return f"Nothing was added for {target!r}: name a technology ('Redis'), a capability ('payments') or a " \
+                   f"service in a few words ('a loyalty service')."  # fmt: skip
+        name = " ".join(w if w.isupper() else w.capitalize() for w in words if w.lower() not in _FILLER)
+        name = f"{name} Service" if not name.lower().endswith("service") else name
+        design.services.append(Service(name=name, responsibility=f"{target.strip()} (as you asked)"))
+        result.notes.append(f"{name} is yours: the knowledge base has no section on {target!r}, so it cites none.")
+        return None
+    parts = dict(known)[match]
+    added = match.build()
+    for store in added.data_stores:
+        if _canonical(store, knowledge) not in present and (spec := parts.get(store)) is not None:
+            design.components.append(spec.build())
+            present.add(_canonical(store, knowledge))
+            result.notes.append(f"+ {store} came with {added.name}: {spec.purpose}.")
+    added.data_stores = [d for d in added.data_stores if _canonical(d, knowledge) in present]
+    design.services.append(added)
+    return None
+
+
+def _known_services(knowledge: Knowledge) -> list[tuple[ServiceSpec, dict[str, ComponentSpec]]]:
+    """Every service the knowledge base describes, with the parts of the design it comes from."""
+    found: list[tuple[ServiceSpec, dict[str, ComponentSpec]]] = []
+    found += [(s, {}) for s in knowledge.general.generic_services.extra]
+    for block in knowledge.blocks.values():
+        parts = {c.name: c for c in block.components}
+        found += [(s, parts) for s in block.services]
+    for pattern in knowledge.patterns.values():
+        parts = {c.name: c for c in pattern.components}
+        found += [(s, parts) for s in pattern.services]
+    return found
+
+
+def _replace(result: EditResult, old: str, new: str, knowledge: Knowledge, traits: set[str]) -> str | None:
+    """`old` swapped for `new`: a part in place (its wiring kept), or a service removed and another added."""
+    design = result.design
+    canonical_old = _canonical(old, knowledge)
+    part = next((c for c in design.components if _canonical(c.name, knowledge) == canonical_old), None)
+    if part is None:
+        why_not = _remove(result, old, knowledge, traits)
+        if why_not:
+            return why_not.replace("nothing was removed", f"there is nothing to replace with {new}")
+        return _add(result, new, knowledge, traits)
+    tech = knowledge.technology(new)
+    # the user's product stays as they wrote it ("ScyllaDB" stays ScyllaDB though the catalogue files it elsewhere)
+    name = tech.name if tech and tech.name.lower() == new.strip().lower() else new.strip()
+    if name.lower() == part.name.lower():
+        return f"The design already uses {part.name}."
+    old_name = part.name
+    part.name = name
+    part.category = tech.category if tech else part.category
+    part.purpose = f"{part.purpose} ({name} chosen instead of {old_name}, as you asked)"
+    part.citations = [tech.cite] if tech else []
+    for service in design.services:
+        service.data_stores = [name if store == old_name else store for store in service.data_stores]
+    if tech is None:
+        result.notes.append(f"{name} is not in the catalogue: it takes {old_name}'s place as a {part.category}.")
+    return None
+
+
+def _wire(design: Architecture, name: str, category: str) -> str | None:
+    """A new data part is used by a service (the first that keeps data), never left an orphan."""
+    if category not in DATA:
+        return None
+    users = [s for s in design.services if s.data_stores and "gateway" not in s.name.lower()] or design.services
+    if not users:
+        return None
+    users[0].data_stores.append(name)
+    return users[0].name

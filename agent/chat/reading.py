@@ -1,0 +1,188 @@
+"""What a follow-up asks for, read by rules: edits of the design, new requirements, a question, or "undo".
+
+Several things in one sentence are read clause by clause ("tickets are digital, remove shipping and reviews").
+A clause nobody can read is reported back; it is never appended to the request and re-read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from agent.chat.edits import Edit, stems
+from agent.knowledge import Knowledge
+from agent.recognition import Words, matched_cues
+from agent.requirements.extract import Extracted, extract
+from agent.schema import Architecture
+
+QUESTION = re.compile(r"^\s*(why|how|what|which|when|where|who|is|are|does|do|can|could|should|will|would|explain"
+                      r"|tell me)\b", re.IGNORECASE)  # fmt: skip
+POLITE = re.compile(r"^\s*(?:(?:can|could|would|will) you\s+|please\s+|let's\s+|lets\s+|i want to\s+|i'd like to\s+)+",
+                    re.IGNORECASE)  # fmt: skip
+UNDO = re.compile(r"^\s*(?:undo|undo that|undo the last change|revert(?: that)?|go back|take that back)\s*$", re.I)
+_ITEM = r"[\w .+/#-]+?"
+REPLACE = re.compile(
+    rf"^(?:swap|replace|switch|change)\s+(?:out\s+)?(?:from\s+)?(?P<old>{_ITEM})\s+(?:for|with|by|to|into)\s+(?P<new>{_ITEM})$"
+    rf"|^(?:use|choose|pick|go with|prefer)\s+(?P<new2>{_ITEM})\s+(?:instead of|rather than|over|in place of)\s+"
+    rf"(?P<old2>{_ITEM})$"
+    rf"|^(?:move|migrate)\s+from\s+(?P<old3>{_ITEM})\s+to\s+(?P<new3>{_ITEM})$",
+    re.IGNORECASE,
+)
+USE = re.compile(rf"^(?:use|go with|adopt)\s+(?P<what>{_ITEM})(?:\s+for\s+(?P<role>{_ITEM}))?$", re.IGNORECASE)
+REMOVE = re.compile(
+    r"^(?:remove|drop|delete|get rid of|take out|cut|lose|no need for|skip|(?:we|i)\s+(?:don't|do not|dont|no longer)"
+    r"\s+(?:need|want)(?:\s+an?y?)?|there is no need for|without)\s+(?P<what>.+)$"
+    r"|^(?P<what2>.+?)\s+(?:is|are)\s+(?:not needed|unnecessary|not required|overkill|out of scope)$",
+    re.IGNORECASE,
+)
+ADD = re.compile(r"^(?:add|include|introduce|bring in|plus)\s+(?P<what>.+)$", re.IGNORECASE)
+WANT = re.compile(r"^(?:(?:we|i|it|users?)\s+(?:also\s+)?(?:need|needs|want|wants)|also|it should have|it needs)\s+"
+                  r"(?P<what>.+)$", re.IGNORECASE)  # fmt: skip
+CAPABILITY = re.compile(r"\b(?:should|must|needs? to|let (?:users|people|customers)|(?:users|people|customers) "
+                        r"(?:can|should|must)|ability to)\b", re.IGNORECASE)  # fmt: skip
+_VERBS = r"(?:remove|drop|delete|add|include|use|swap|replace|switch|get rid of|we don't need|undo)"
+_CLAUSES = re.compile(rf"[.;!?\n]+|,\s*(?:and\s+|but\s+|then\s+)?(?={_VERBS}\b)|\s+(?:and|but|then)\s+(?={_VERBS}\b)",
+                      re.IGNORECASE)  # fmt: skip
+_JOIN = re.compile(r"\s*(?:,|\band\b|&|\bplus\b|\bas well as\b)\s*", re.IGNORECASE)
+RELATIVE = re.compile(r"\b(?P<factor>\d{1,6}(?:\.\d+)?)\s*(?:x|times)\s+(?:the\s+)?(?:more\s+)?(?:users|traffic|load|"
+                      r"bigger|larger|growth)\b|\b(?:grow|scale)\s+(?:it\s+)?(?:by\s+)?(?P<factor2>\d{1,6})\s*x\b",
+                      re.IGNORECASE)  # fmt: skip
+
+
+@dataclass
+class FollowUp:
+    """A follow-up as structured edits: the same shape whoever read it (these rules or a model)."""
+
+    edits: list[Edit] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+    question: str | None = None
+    undo: bool = False
+    unread: list[str] = field(default_factory=list)
+    by: str = "rules"
+
+    @property
+    def empty(self) -> bool:
+        return not (self.edits or self.statements or self.question or self.undo)
+
+
+def read_follow_up(text: str, knowledge: Knowledge, design: Architecture | None = None) -> FollowUp:
+    """The follow-up read clause by clause; a question is a question only when no clause asks for an edit."""
+    text = text.strip()
+    if UNDO.match(text.rstrip(".!")):
+        return FollowUp(undo=True)
+    polite = POLITE.sub("", text).strip()
+    asked = bool(QUESTION.match(text) or text.endswith("?"))
+    if asked:
+        edit_like = read_clauses(polite.rstrip("?"), knowledge, design) if polite != text else FollowUp()
+        if edit_like.edits or edit_like.statements:  # "can you add payments?" is an edit, politely put
+            return edit_like
+        return FollowUp(question=text)
+    return read_clauses(polite, knowledge, design)
+
+
+def read_clauses(text: str, knowledge: Knowledge, design: Architecture | None) -> FollowUp:
+    found = FollowUp()
+    for clause in (c.strip(" ,") for c in _CLAUSES.split(text)):
+        if clause and not _read_clause(POLITE.sub("", clause).strip(), knowledge, design, found):
+            found.unread.append(clause)
+    return found
+
+
+def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None, found: FollowUp) -> bool:
+    if UNDO.match(clause):
+        found.undo = True
+        return True
+    if swap := REPLACE.match(clause):
+        old = swap.group("old") or swap.group("old2") or swap.group("old3")
+        new = swap.group("new") or swap.group("new2") or swap.group("new3")
+        found.edits.append(Edit("replace", _bare(old), _bare(new)))
+        return True
+    if removed := REMOVE.match(clause):
+        _edits("remove", removed.group("what") or removed.group("what2"), found)
+        return True
+    if added := ADD.match(clause):
+        _edits("add", added.group("what"), found)
+        return True
+    if (used := USE.match(clause)) and knowledge.technology(used.group("what")) is not None:
+        found.edits.append(_use(used.group("what"), knowledge, design))
+        return True
+    if relative := _relative(clause, design):
+        found.statements.append(relative)
+        return True
+    stated = extract(clause, source="answer")
+    if _states_something(stated):
+        found.statements.append(clause)
+        return True
+    if (wanted := WANT.match(clause)) and _targets(wanted.group("what")):
+        _edits("add", wanted.group("what"), found)
+        return True
+    if CAPABILITY.search(clause) and _names_capability(clause, knowledge):
+        found.edits.append(Edit("add", clause))
+        return True
+    return False
+
+
+def _edits(kind: Literal["add", "remove"], what: str, found: FollowUp) -> None:
+    """One edit per item of a list ("shipping and reviews"); an item that states a requirement ("add Redis, EU
+    only") is a statement, not a thing to add."""
+    for target in _targets(what):
+        if _states_something(extract(target, source="answer")):
+            found.statements.append(target)
+        else:
+            found.edits.append(Edit(kind, target))
+
+
+def _states_something(stated: Extracted) -> bool:
+    return bool(stated.scale or stated.constraints or stated.non_functional or stated.team or stated.scope)
+
+
+def _names_capability(clause: str, knowledge: Knowledge) -> bool:
+    words = Words(clause)
+    return any(matched_cues(spec.cues, words) for spec in knowledge.traits.values())
+
+
+def _use(name: str, knowledge: Knowledge, design: Architecture | None) -> Edit:
+    """ "use Memcached": in place of the part that does that job, or added when none does."""
+    tech = knowledge.technology(name)
+    if design is not None and tech is not None:
+        same = [c for c in design.components if c.category == tech.category and c.name != tech.name]
+        if len(same) == 1:
+            return Edit("replace", same[0].name, name.strip())
+    return Edit("add", name.strip())
+
+
+def _relative(clause: str, design: Architecture | None) -> str | None:
+    """ "10x the users" as a stated figure: the design's own daily users times the factor."""
+    match = RELATIVE.search(clause)
+    if match is None or design is None:
+        return None
+    users = daily_users(design)
+    if users is None:
+        return None
+    factor = float(match.group("factor") or match.group("factor2"))
+    return f"{users * factor:,.0f} daily active users"
+
+
+def daily_users(design: Architecture) -> float | None:
+    """The daily users the design was sized for: stated, else assumed."""
+    if design.requirements is not None:
+        for figure in design.requirements.scale:
+            if figure.unit == "daily active users":
+                return figure.value
+    for assumption in design.assumptions:
+        if assumption.name == "dau":
+            digits = re.sub(r"[^\d.]", "", assumption.value.split()[0]) if assumption.value else ""
+            try:
+                return float(digits)
+            except ValueError:
+                return None
+    return None
+
+
+def _targets(what: str) -> list[str]:
+    return [_bare(t) for t in _JOIN.split(what) if t.strip() and stems(t)]
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"^(?:the|a|an|our|its|any)\s+", "", text.strip(), flags=re.IGNORECASE).strip()

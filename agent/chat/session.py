@@ -1,0 +1,316 @@
+"""A chat over one design: follow-ups are edits of it, questions are answered about it.
+
+The session is plain logic (no terminal): `handle(line)` returns the text to show. Its state is the request, the
+requirements stated since ("we are 3 engineers"), the edits made ("remove search", "use DynamoDB instead of
+Cassandra") and the design they give. A new statement re-sizes the design from the request and the statements,
+then replays the edits; an edit changes the current design only. The CLI adds line editing, history and Ctrl-C;
+the session is stored after every turn (`agent.chat.store`), so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from agent.chat.answers import answer
+from agent.chat.diff import diff, resized
+from agent.chat.edits import Edit, apply_edits
+from agent.chat.reading import FollowUp, read_follow_up
+from agent.chat.store import SessionStore, UnreadableSession
+from agent.document import parse_document
+from agent.errors import ModelError, SysdesignError
+from agent.files import read_text_file
+from agent.retrieval.search import MAX_QUERY_CHARS
+from agent.schema import Architecture
+
+log = logging.getLogger("sysdesign")
+HELP = """Type a request to start, then follow-ups to change the design ("add payments", "remove shipping and
+reviews", "use DynamoDB instead of Cassandra", "we are 3 engineers, keep it simple", "10M daily users", "it must
+be HIPAA compliant", "undo that"), or questions about it ("why Cassandra?", "how does the feed work?", "what would
+break at 10x users?", "how do you stop double booking?").
+Commands: /json  /diagram  /save FILE  /load FILE  /model NAME  /undo  /new  /help  /quit"""
+UNDO_DEPTH = 20
+
+
+class StoredEdit(BaseModel):
+    kind: Literal["add", "remove", "replace"]
+    target: str
+    new: str = ""
+
+
+class State(BaseModel):
+    """What a design in the chat is made of; enough to rebuild it and to undo a turn. Validated when read back,
+    so a damaged or hostile stored chat is refused whole."""
+
+    request: str | None = None
+    stated: list[str] = Field(default_factory=list)
+    edits: list[StoredEdit] = Field(default_factory=list)
+    drafter: str | None = None
+    design: Architecture | None = None
+
+
+@dataclass
+class ChatSession:
+    advisor: Any
+    store: SessionStore | None = None
+    conversation: str | None = None
+    request: str | None = None
+    stated: list[str] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
+    design: Architecture | None = None
+    drafter: str | None = None
+    undo_stack: list[dict[str, Any]] = field(default_factory=list)
+    finished: bool = False
+    notice: str | None = None
+
+    # ---- persistence -----------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        edits = [StoredEdit(kind=e.kind, target=e.target, new=e.new) for e in self.edits]
+        state = State(request=self.request, stated=self.stated, edits=edits, drafter=self.drafter, design=self.design)
+        return state.model_dump(mode="json", exclude_none=True)
+
+    def _restore(self, data: dict[str, Any]) -> None:
+        state = State.model_validate({key: data[key] for key in State.model_fields if key in data})
+        self.request, self.drafter, self.design = state.request, state.drafter, state.design
+        self.stated = list(state.stated)
+        self.edits = [Edit(e.kind, e.target, e.new) for e in state.edits]
+
+    @classmethod
+    def open(cls, advisor: Any, store: SessionStore, resume: str | None = None) -> ChatSession:
+        """A new conversation, or `resume` ("latest" or an id); an unreadable one is set aside, never a crash."""
+        session = cls(advisor, store=store, notice=store.notice)
+        target = store.latest() if resume == "latest" else resume
+        if resume == "latest" and target is None:
+            session.notice = "There is no earlier chat to continue; this is a new one."
+        if target is not None:
+            try:
+                data = store.state(target)
+                session._restore(data)
+                session.undo_stack = list(data.get("undo") or [])[-UNDO_DEPTH:]
+                session.conversation = target
+            except (UnreadableSession, ValidationError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+                if not isinstance(exc, UnreadableSession):
+                    store.set_aside(target)
+                why = str(exc) if isinstance(exc, UnreadableSession) else f"chat {target} could not be restored"
+                session.notice = f"{why}; it was set aside and a new chat started."
+                session.request, session.design, session.edits, session.stated = None, None, [], []
+        if session.conversation is None:
+            session.conversation = store.new()
+        return session
+
+    def _save(self, user: str, reply: str, read_by: str) -> None:
+        if self.store is None or self.conversation is None:
+            return
+        data = {**self.state(), "undo": self.undo_stack[-UNDO_DEPTH:]}
+        try:
+            self.store.save(self.conversation, data, self.request or "", {"user": user, "reply": reply,
+                                                                          "read_by": read_by})  # fmt: skip
+        except Exception as exc:
+            log.warning("the chat could not be stored in %s (%s)", self.store.path, exc)
+
+    # ---- turns -----------------------------------------------------------------------------------------
+
+    def handle(self, line: str) -> str:
+        """One turn: a command, a question, a new request or a follow-up. Never raises for bad input."""
+        text = line.strip()
+        if not text:
+            return "Say what to build, or /help."
+        if len(text) > MAX_QUERY_CHARS:
+            return f"That message has {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}."
+        self._read_by = ""
+        try:
+            reply = self._command(text) if text.startswith("/") else self._turn(text)
+        except SysdesignError as exc:
+            reply = f"error: {exc}"
+        self._save(text, reply, self._read_by)
+        return reply
+
+    def _turn(self, text: str) -> str:
+        if self.design is None:
+            return self._start(text)
+        follow = self._interpret(text)
+        self._read_by = follow.by
+        signed = f"\n(read by the {follow.by})" if self.drafter not in (None, "kb") else ""
+        if follow.undo and not (follow.edits or follow.statements):
+            return self._undo()
+        if follow.question:
+            found = answer(follow.question, self.design, self.advisor.engine.knowledge, self._search)
+            return found.text + signed
+        if follow.empty:
+            return self._unread(follow)
+        return self._change(follow) + signed
+
+    def _interpret(self, text: str) -> FollowUp:
+        """The model's reading when a model drafter is configured and answers usably; the rules' otherwise."""
+        assert self.design is not None
+        rules = read_follow_up(text, self.advisor.engine.knowledge, self.design)
+        client = self._model_client()
+        if client is None:
+            return rules
+        from agent.chat.model_reading import read_with_model
+
+        try:
+            read = read_with_model(text, client, self.design)
+        except (ModelError, SysdesignError, OSError) as exc:
+            rules.by = f"rules (the model's reading failed: {str(exc)[:120]})"
+            return rules
+        return read if not read.empty else rules
+
+    def _model_client(self) -> Any:
+        if self.drafter in (None, "kb"):
+            return None
+        from agent.drafting import get_drafter
+
+        try:
+            drafter = get_drafter(self.drafter, **self.advisor.settings.drafter_options())
+        except (SysdesignError, OSError, ImportError) as exc:
+            log.warning("the %s drafter cannot read follow-ups (%s); the rules do", self.drafter, exc)
+            return None
+        return getattr(drafter, "client", None)
+
+    def _search(self, query: str, k: int) -> list[Any]:
+        return self.advisor.search(query[:MAX_QUERY_CHARS], k=k)
+
+    def _start(self, request: str) -> str:
+        from agent.render.text import render_architecture
+
+        design = self._recommend(request, [])
+        self._push_undo()
+        self.request, self.stated, self.edits, self.design = request, [], [], design
+        return render_architecture(design, answer_hint="a follow-up in your own words, e.g. '50k users, team of 2'")
+
+    def _recommend(self, request: str, stated: list[str]) -> Architecture:
+        options: dict[str, Any] = {"drafter": self.drafter} if self.drafter else {}
+        return self.advisor.recommend(request, stated=stated, **options)
+
+    def _change(self, follow: FollowUp) -> str:
+        """Statements re-size the design from the request, then every edit so far is replayed; edits alone change
+        the current design. The diff gives the reason for every change the user did not name."""
+        assert self.design is not None and self.request is not None
+        before = self.design
+        notes: list[str] = []
+        if follow.statements:
+            stated = [*self.stated, *follow.statements]
+            base = self._recommend(self.request, stated)
+            notes += resized(before, base, follow.statements, stated)
+            replayed = apply_edits(base, self.edits, self.advisor.engine.knowledge)
+        else:
+            stated = self.stated
+            replayed = None
+        start = replayed.design if replayed else before
+        result = apply_edits(start, follow.edits, self.advisor.engine.knowledge)
+        if result.failed:
+            result.failed.append(f"Its services: {', '.join(s.name for s in result.design.services)}.")
+        if not follow.statements and not result.made:
+            return "\n".join(result.failed)  # nothing could be made: the design is as it was
+        design = result.design
+        design.findings = self.advisor.check(design).findings
+        self._push_undo()
+        self.stated, self.design = stated, design
+        self.edits = [*self.edits, *result.made]
+        # what the checker now asks for is said, not silently re-added: the user's edit has the last word
+        old = {(f.rule_id, f.message) for f in before.findings}
+        raised = [f"{f.rule_id}: {f.message} (kept as you asked; 'undo that' restores the design)"
+                  for f in design.findings if f.severity == "error" and (f.rule_id, f.message) not in old]  # fmt: skip
+        return "\n".join([diff(before, design), *notes, *result.notes, *result.failed, *raised])
+
+    def _unread(self, follow: FollowUp) -> str:
+        said = "; ".join(repr(c) for c in follow.unread) or "that"
+        return (f"I could not read {said} as a change to the design or a question about it, so nothing changed. "
+                "I understand: add / remove / replace a part, a service or a capability ('add payments', 'we don't "
+                "need search', 'use DynamoDB instead of Cassandra'); numbers and constraints ('10M daily users', "
+                "'team of 3', 'launch in 8 weeks', 'EU only', 'HIPAA'); 'keep it simple' or 'split into services'; "
+                "'undo that'; and questions ('why Redis?', 'how does checkout work?').")  # fmt: skip
+
+    def _push_undo(self) -> None:
+        self.undo_stack.append(self.state())
+        del self.undo_stack[:-UNDO_DEPTH]
+
+    def _undo(self) -> str:
+        if not self.undo_stack:
+            return "Nothing to undo."
+        before = self.design
+        self._restore(self.undo_stack.pop())
+        if before is not None and self.design is not None:
+            return "Undone: back to the previous design.\n" + diff(before, self.design)
+        return "Undone: back to the previous design."
+
+    # ---- slash commands --------------------------------------------------------------------------------
+
+    def _command(self, text: str) -> str:
+        name, _, argument = text.partition(" ")
+        argument = argument.strip()
+        if name == "/help":
+            where = f"\nThis chat is {self.conversation}, stored in {self.store.path}" if self.store else ""
+            return HELP + where
+        if name == "/quit":
+            self.finished = True
+            return "Bye."
+        if name == "/new":
+            self._push_undo()
+            self.request, self.design, self.stated, self.edits = None, None, [], []
+            return "Started afresh. What shall we build?"
+        if name == "/undo":
+            return self._undo()
+        if name == "/model":
+            return self._set_model(argument)
+        if name == "/load":
+            return self._load(argument)
+        if self.design is None:
+            return "There is no design yet: describe what to build first."
+        if name == "/json":
+            return json.dumps(self.design.model_dump(mode="json", exclude_none=True), indent=2)
+        if name == "/diagram":
+            from agent.render.diagram import to_mermaid
+
+            return to_mermaid(self.design)
+        if name == "/save":
+            return self._save_design(argument)
+        return f"Unknown command {name!r}; /help lists them."
+
+    def _set_model(self, argument: str) -> str:
+        if not argument:
+            return f"Drafter: {self.drafter or 'kb'}. Use /model NAME (kb, llama-cpp, openai, anthropic)."
+        from agent.drafting import available_drafters
+
+        if argument not in available_drafters():
+            return f"Unknown drafter {argument!r}; known: {', '.join(sorted(available_drafters()))}"
+        self.drafter = argument
+        return f"Next designs are drafted, and follow-ups read, by {argument!r} (the rules when it fails)."
+
+    def _save_design(self, argument: str) -> str:
+        if not argument:
+            return "Say where: /save FILE.json (or .md, .html, .mmd, .dot)"
+        from agent.render.output import SUFFIXES, render, write_output
+
+        assert self.design is not None
+        path = Path(argument).expanduser()
+        if path.is_dir():
+            return f"{argument!r} is a folder; say a file name, e.g. /save {Path(argument) / 'design.json'}"
+        fmt = SUFFIXES.get(path.suffix.lower(), "json")
+        try:
+            write_output(render(self.design, fmt), path)
+        except OSError as exc:
+            return f"Could not save to {argument!r}: {exc.strerror or exc}. Nothing was written."
+        return f"Saved the design as {fmt} to {path}."
+
+    def _load(self, argument: str) -> str:
+        if not argument:
+            return "Say which: /load FILE.json (a design document: JSON, YAML or markdown)"
+        path = Path(argument).expanduser()
+        if not path.is_file():
+            return f"No file at {argument!r}."
+        design = parse_document(read_text_file(path, "design file"))  # errors become the turn's one-line reply
+        report = self.advisor.check(design)
+        design.findings = report.findings
+        self._push_undo()
+        self.design, self.request = design, design.request or self.request or path.stem
+        self.stated, self.edits = [], []
+        counts = f"{len(design.components)} components, {len(design.services)} services"
+        return f"Loaded {path.name}: {counts}, {report.errors} error(s)."
