@@ -127,7 +127,7 @@ def test_hostile_stored_chats_are_set_aside_and_chat_starts(tmp_path):
     from agent.chat import ChatSession, SessionStore
 
     store = SessionStore(tmp_path / "chats.db")
-    for hostile in ["[1,2]", "null", '{"design": 5}', '{"edits": "x"}', "[" * 2000, '{"stated": [1e999]}', "\udcff"]:
+    for hostile in ["[1,2]", "null", '{"design": 5}', '{"edits": "x"}', "[" * 2000, '{"stated": [1e999]}', b"\xff\xfe"]:
         conversation = store.new()
         store.save(conversation, {}, "t", {"user": "u", "reply": "r"})
         with sqlite3.connect(store.path) as db:

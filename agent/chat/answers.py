@@ -15,7 +15,10 @@ from agent.chat.edits import stems
 from agent.knowledge import Knowledge, normalise_name
 from agent.schema import Architecture, Component, Flow, Hit, Service
 
-WHY = re.compile(r"^\s*(?:why|what(?:'s| is| are)\s+(?P<what2>.+?)\s+(?:for|there for|needed for)\b)", re.I)
+WHY = re.compile(r"^\s*(?:why|what(?:'s| is| are)\s+(?P<what2>.+?)\s+(?:for|there for|needed for)\b"
+                 r"|(?:is|are)\s+(?P<what3>.+?)\s+(?:a good|the right|a bad|the best|overkill|needed|necessary)\b"
+                 r"|(?:do|did) (?:we|you|i) (?:really )?need\s+(?P<what4>.+?)\??$|should (?:we|i) (?:use|keep)\s+"
+                 r"(?P<what5>.+?)\??$)", re.I)  # fmt: skip
 WHY_FILLER = re.compile(r"^(?:(?:do|does|did|is|are|was|were|we|you|i|it|use|using|used|need|needs|have|has|"
                         r"choose|chose|chosen|pick|picked|the|a|an|this|that|design|there|here|in|go|with|for)\s+)+",
                         re.IGNORECASE)  # fmt: skip
@@ -30,6 +33,7 @@ SCALE = re.compile(r"\bbreak|\bbottleneck|\bfall over|\bfail first|\bat\s+[\d^.,
 FACTOR = re.compile(r"(?P<base>\d[\d,]*(?:\.\d+)?)(?:\s*(?:\^|\*\*)\s*(?P<power>\d+)|e(?P<exp>\d+))?\s*(?:x|times)\b",
                     re.IGNORECASE)  # fmt: skip
 MAX_FACTOR = 1_000_000
+BRAND_SCALE = re.compile(r"\b[A-Z][\w-]* scale:|\b\d[\d,.]*\s*[KMB]\+? (?:daily|monthly|active) users\b")
 STOP = {"how", "do", "does", "you", "we", "i", "the", "a", "an", "to", "of", "in", "on", "is", "are", "what", "why",
         "when", "it", "this", "that", "and", "or", "for", "with", "be", "can", "should", "would", "will", "stop",
         "prevent", "avoid", "handle", "make", "sure", "same", "our", "my", "there", "happen", "design",
@@ -54,7 +58,8 @@ def answer(question: str, design: Architecture, knowledge: Knowledge, search: An
     if SCALE.search(question):
         return at_scale(question, design, knowledge)
     if why := WHY.match(question):
-        target = _target(why.group("what2") or question[why.end() :])
+        named = why.group("what2") or why.group("what3") or why.group("what4") or why.group("what5")
+        target = _target(named or question[why.end() :])
         if target:
             return why_answer(target, design, knowledge, search, question)
     if how := HOW.match(question):
@@ -86,7 +91,7 @@ def why_answer(target: str, design: Architecture, knowledge: Knowledge, search: 
         if doers:
             doer = doers[0]
             text = (f"This design has no {tech.name}. {doer.name} does that job ({tech.category}) here: "
-                    f"{_sentence(doer.purpose)}{_alternatives(doer, design, knowledge)}")  # fmt: skip
+                    f"{_sentence(doer.purpose)}{_alternatives(doer, design, knowledge, {tech.name})}")  # fmt: skip
             return Answer(text + _cite(doer.citations), tuple(doer.citations))
         return Answer(f"This design has no {tech.name}, and no part of it plays that role ({tech.category}). "
                       f"'add {tech.name}' adds it.{_cite([tech.cite])}", (tech.cite,))  # fmt: skip
@@ -96,10 +101,20 @@ def why_answer(target: str, design: Architecture, knowledge: Knowledge, search: 
 
 
 def find_part(target: str, design: Architecture, knowledge: Knowledge) -> Component | None:
+    """The part named, or (for a job rather than a product: "a queue", "the cache") the part doing that job."""
     wanted = normalise_name(knowledge.canonical(target))
     for component in design.components:
         if normalise_name(knowledge.canonical(component.name)) == wanted or component.name.lower() == target.lower():
             return component
+    if knowledge.technology(target) is not None:
+        return None  # a product the design lacks: said so, with what does its job
+    lowered = target.lower()
+    for role in knowledge.general.roles.values():
+        if re.search(role.pattern, lowered) or lowered in (role.category, role.category.replace("_", " ")):
+            doing = [c for c in design.components if c.category == role.category or re.search(role.pattern,
+                                                                                                c.name.lower())]  # fmt: skip
+            if doing:
+                return doing[0]
     return None
 
 
@@ -140,18 +155,19 @@ def _why_service(service: Service, design: Architecture) -> Answer:
     return Answer(" ".join(line for line in lines if line) + _cite(sources), tuple(dict.fromkeys(sources)))
 
 
-def _alternatives(part: Component, design: Architecture, knowledge: Knowledge) -> str:
+def _alternatives(part: Component, design: Architecture, knowledge: Knowledge, besides: set[str] | None = None) -> str:
     """What else could do the job: the design's trade-off about it, else the catalogue's others of its kind."""
     key = part.name.lower()
     for tradeoff in design.tradeoffs:
         if key in tradeoff.chosen.lower() and tradeoff.alternatives:
             why = f" {_sentence(tradeoff.why)}" if tradeoff.why else ""
             return f" Chosen over {_and(tradeoff.alternatives, 'or')} ({tradeoff.decision}).{why}"
-    present = {c.name for c in design.components}
+    present = {c.name for c in design.components} | (besides or set())
     others = [t.name for t in knowledge.technologies if t.category == part.category and t.name not in present]
     if not others:
         return ""
-    return f" Other {part.category} choices the knowledge base knows: {_and(others[:4], 'or')}."
+    kind = (part.category or "").replace("_", " ")
+    return f" Other {kind} choices the knowledge base knows: {_and(others[:4], 'or')}."
 
 
 # ---- how Y works ------------------------------------------------------------------------------------------------
@@ -215,7 +231,9 @@ def at_scale(question: str, design: Architecture, knowledge: Knowledge) -> Answe
     for mode in modes[:4]:
         lines.append(f"  {mode.component}: {mode.failure}; {mode.mitigation}.")
         sources += [mode.citation] if mode.citation else []
-    lines += [f"  scaling: {_sentence(note)}" for note in design.scaling[:3]]
+    # a reference product's published scale ("Twitter scale: 500M daily users") is not this design's
+    notes = [note for note in design.scaling if not BRAND_SCALE.search(note)]
+    lines += [f"  scaling: {_sentence(note)}" for note in notes[:3]]
     return Answer("\n".join(lines) + _cite(sources), tuple(dict.fromkeys(sources)))
 
 

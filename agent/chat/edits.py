@@ -69,8 +69,12 @@ def apply_edits(design: Architecture, edits: Sequence[Edit], knowledge: Knowledg
             result.made.append(edit)
     new = result.design
     new.traits = sorted(traits)
-    if new.estimate is not None and new.pattern is not None:  # the same tier, the traits the edits left
-        plan = estimate(new.estimate.tier, new.pattern.id, {t: ["edit"] for t in new.traits}, knowledge)
+    if new.estimate is not None and new.pattern is not None:
+        # the same tier; the factors the estimate applied, less those of the capabilities removed, plus those added
+        multipliers = knowledge.estimation.multipliers
+        applied = {multipliers[m.factor].trait for m in new.estimate.multipliers if m.factor in multipliers}
+        kept = (applied - (set(design.traits) - traits)) | (traits - set(design.traits))
+        plan = estimate(new.estimate.tier, new.pattern.id, {t: ["edit"] for t in kept}, knowledge)
         new.estimate = three_point(plan, new.services, new.estimate.team)
     return result
 

@@ -155,3 +155,31 @@ def eval_checker(
     for design in result.per_design:
         if design.unlabelled:
             typer.echo(f"  {design.id}: {len(design.unlabelled)} unlabelled finding(s), e.g. {design.unlabelled[0]}")
+
+
+@eval_app.command("chat")
+def eval_chat(
+    cases: Annotated[
+        Path | None, typer.Option("--cases", help="A JSONL file or folder of conversations (default: built-in).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    index: IndexOption = None,
+) -> None:
+    """The share of chat turns that make the expected change or give the expected facts.
+
+    Examples:
+      sysdesign eval chat
+      sysdesign eval chat --cases my-conversations.jsonl --json
+    """
+    from agent.evaluation.chat_bench import CHAT_CASES, score
+
+    if cases is not None and not cases.exists():
+        raise InvalidRequest(f"cases {str(cases)!r} do not exist")
+    result = score(advisor_for(index=index), cases or CHAT_CASES)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    typer.echo(f"conversations: {result.conversations}, turns: {result.turns}, right: {result.right} "
+               f"({result.share_right:.3f})")  # fmt: skip
+    for turn in result.wrong:
+        typer.echo(f"  {turn.conversation} #{turn.n} {turn.say!r}: {'; '.join(turn.misses)}")
