@@ -111,8 +111,8 @@ def find_part(target: str, design: Architecture, knowledge: Knowledge) -> Compon
     lowered = target.lower()
     for role in knowledge.general.roles.values():
         if re.search(role.pattern, lowered) or lowered in (role.category, role.category.replace("_", " ")):
-            doing = [c for c in design.components if c.category == role.category or re.search(role.pattern,
-                                                                                                c.name.lower())]  # fmt: skip
+            doing = [c for c in design.components
+                     if c.category == role.category or re.search(role.pattern, c.name.lower())]  # fmt: skip
             if doing:
                 return doing[0]
     return None
