@@ -32,6 +32,9 @@ SCALE = re.compile(r"\bbreak|\bbottleneck|\bfall over|\bfail first|\bat\s+[\d^.,
                    re.IGNORECASE)  # fmt: skip
 FACTOR = re.compile(r"(?P<base>\d[\d,]*(?:\.\d+)?)(?:\s*(?:\^|\*\*)\s*(?P<power>\d+)|e(?P<exp>\d+))?\s*(?:x|times)\b",
                     re.IGNORECASE)  # fmt: skip
+FAILS = re.compile(r"^\s*what (?:happens |breaks |do we do |should happen )?(?:if|when)\s+(?:the |a |an |our |one )?"
+                   r"(?P<what>.+?)\s+(?:dies|die|fails?|is down|goes down|crash(?:es)?|is slow|is unavailable|"
+                   r"stops|is lost|runs out|falls over|goes away)\b", re.IGNORECASE)  # fmt: skip
 MAX_FACTOR = 1_000_000
 BRAND_SCALE = re.compile(r"\b[A-Z][\w-]* scale:|\b\d[\d,.]*\s*[KMB]\+? (?:daily|monthly|active) users\b")
 STOP = {"how", "do", "does", "you", "we", "i", "the", "a", "an", "to", "of", "in", "on", "is", "are", "what", "why",
@@ -57,6 +60,8 @@ def answer(question: str, design: Architecture, knowledge: Knowledge, search: An
     """The answer to a question about `design`; `search(query, k)` returns knowledge-base hits."""
     if SCALE.search(question):
         return at_scale(question, design, knowledge)
+    if (fails := FAILS.match(question)) and (found := failure_answer(_target(fails.group("what")), design, knowledge)):
+        return found
     if why := WHY.match(question):
         named = why.group("what2") or why.group("what3") or why.group("what4") or why.group("what5")
         target = _target(named or question[why.end() :])
@@ -168,6 +173,30 @@ def _alternatives(part: Component, design: Architecture, knowledge: Knowledge, b
         return ""
     kind = (part.category or "").replace("_", " ")
     return f" Other {kind} choices the knowledge base knows: {_and(others[:4], 'or')}."
+
+
+# ---- what happens when X fails ----------------------------------------------------------------------------------
+
+
+def failure_answer(target: str, design: Architecture, knowledge: Knowledge) -> Answer | None:
+    """The design's own failure mode for the part named (or doing the job named), else its kind's usual one."""
+    target = re.sub(r"\s+(?:server|node|instance|cluster|servers|nodes)$", "", target, flags=re.IGNORECASE)
+    part = find_part(target, design, knowledge)
+    if part is None:
+        return None
+    modes = [m for m in design.failure_modes if m.component == part.name] or [
+        m for m in _usual_failures(design, knowledge) if m.component == part.name
+    ]
+    if not modes:
+        return Answer(f"This design names no failure mode for {part.name}; the knowledge base has none for a "
+                      f"{part.category or 'part'} of its kind.", ())  # fmt: skip
+    lines = [f"When {part.name} fails in this design:"]
+    for mode in modes[:3]:
+        impact = f" Impact: {_sentence(mode.impact)}" if mode.impact else ""
+        lines.append(f"  {_sentence(mode.failure[:1].upper() + mode.failure[1:])}{impact} What the design does: "
+                     f"{_sentence(mode.mitigation)}")  # fmt: skip
+    sources = [m.citation for m in modes[:3] if m.citation]
+    return Answer("\n".join(lines) + _cite(sources), tuple(dict.fromkeys(sources)))
 
 
 # ---- how Y works ------------------------------------------------------------------------------------------------

@@ -96,7 +96,8 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
     if swap := REPLACE.match(clause):
         old = swap.group("old") or swap.group("old2") or swap.group("old3")
         new = swap.group("new") or swap.group("new2") or swap.group("new3")
-        found.edits.append(Edit("replace", _bare(old), _bare(new)))
+        nothing = re.fullmatch(r"(?:nothing|none|nothing at all|no\w*)", _bare(new), re.IGNORECASE)
+        found.edits.append(Edit("remove", _bare(old)) if nothing else Edit("replace", _bare(old), _bare(new)))
         return True
     if removed := REMOVE.match(clause):
         _edits("remove", removed.group("what") or removed.group("what2"), found)
