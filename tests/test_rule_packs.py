@@ -174,7 +174,7 @@ def test_the_readme_worked_example(tmp_path):
     sarif, junit = tmp_path / "results.sarif", tmp_path / "junit.xml"
     result = run_cli("check", str(TEAM_REPO / "architecture"), "--rules-dir", str(TEAM_REPO / "rules"),
                      "--waivers", str(TEAM_REPO / "sysdesign-waivers.yaml"),
-                     "-o", f"sarif={sarif}", "-o", f"junit={junit}")  # fmt: skip
+                     "--output-format", f"sarif={sarif}", "--output-format", f"junit={junit}")  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert "ACME002" in result.stdout and "Waived:" in result.stdout and "expired" in result.stderr
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
@@ -187,8 +187,9 @@ def test_the_readme_worked_example(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "xml"], "unknown format"),
-        (["-o", "pdf=out.pdf"], "FORMAT=PATH"),
+        (["--format", "xml"], "is not one of"),
+        (["-o", "out.pdf"], "cannot tell the format"),
+        (["--output-format", "pdf=out.pdf"], "FORMAT=PATH"),
         (["--fail-on", "sometimes"], "--fail-on"),
         (["--rules-dir", "/no/such/dir"], "does not exist"),
         (["--waivers", "/no/such.yaml"], "no waivers file"),

@@ -35,14 +35,46 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Hide notices and progress on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show debugging notes on stderr.")] = False,
 ) -> None:
-    """Turn app ideas into architectures, and check architectures against the knowledge base."""
+    """Turn app ideas into architectures, and check architectures against the knowledge base.
+
+    -q/--quiet and -v/--verbose work anywhere on the command line, before or after the command.
+    """
+    configure_logging(quiet or _GLOBAL["quiet"], verbose or _GLOBAL["verbose"])
+
+
+_GLOBAL = {"quiet": False, "verbose": False}
+GLOBAL_FLAGS = {"-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose"}
+
+
+def take_global_flags(argv: list[str]) -> list[str]:
+    """`argv` without -q/-v (anywhere before a `--`), which are remembered: every command accepts them."""
+    kept: list[str] = []
+    for position, arg in enumerate(argv):
+        if arg == "--":
+            return kept + argv[position:]
+        if arg in GLOBAL_FLAGS:
+            _GLOBAL[GLOBAL_FLAGS[arg]] = True
+        else:
+            kept.append(arg)
+    return kept
+
+
+def configure_logging(quiet: bool, verbose: bool) -> None:
+    """Notices on stderr ("sysdesign: ..."); quiet hides them and every progress bar, including the libraries'."""
+    import os
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("sysdesign: %(message)s"))
     logger = logging.getLogger("sysdesign")
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.ERROR if quiet else logging.INFO)
+    logger.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
+    if quiet or not sys.stderr.isatty():  # "Loading weights: 100%|███" belongs on a terminal, and only there
+        for name in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS"):
+            os.environ.setdefault(name, "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
 _added: list[bool] = []
@@ -81,8 +113,12 @@ def main() -> None:
     # clear message by the input checks, instead of a UnicodeDecodeError while reading
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="surrogateescape")
+    from agent.interfaces.cli.conventions import polish
+
+    command = polish(typer.main.get_command(app))
+    args = take_global_flags(sys.argv[1:])
     try:
-        app()  # standalone: click reports its own usage errors (exit 2) and exits
+        command(args=args, prog_name="sysdesign")  # standalone: click reports its own usage errors (exit 2) and exits
     except SysdesignError as exc:
         typer.echo(f"error: {redact_text(str(exc))}", err=True)
         sys.exit(exc.exit_code)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import json
+import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from agent.errors import InvalidRequest, SysdesignError
 from agent.files import read_stdin
-from agent.interfaces.cli.common import IndexOption, JsonOption, advisor_for, read_input
+from agent.interfaces.cli.common import (
+    FormatJsonOption,
+    IndexOption,
+    advisor_for,
+    output_format,
+    read_input,
+)
 from agent.rules.waivers import DEFAULT_WAIVERS, Waiver, load_waivers
 
 app = typer.Typer()
@@ -82,7 +90,9 @@ def _render(kind: str, reports, rules, fail_on: str) -> str:
         head = f"== {report.source}\n" if len(reports) > 1 else ""
         body = render_report(report)
         if report.repaired is not None:
-            body += "\n\nRepaired document:\n" + json.dumps(report.repaired.model_dump(mode="json"), indent=2)
+            body += f"\n\nFixed ({len(report.changes)}):\n" + "\n".join(
+                f"  {c.rule_id} {c.action}: {c.detail}" for c in report.changes
+            )
             body += "\n\nAfter repair:\n" + "\n".join(render_findings(report.repaired.findings))
         parts.append(head + body)
     if len(reports) > 1:
@@ -99,7 +109,7 @@ def _output_targets(outputs: list[str]) -> list[tuple[str, Path]]:
     for item in outputs:
         kind, _, path = item.partition("=")
         if kind not in FORMATS or not path:
-            raise InvalidRequest(f"--output wants FORMAT=PATH with FORMAT in {', '.join(FORMATS)}, not {item!r}")
+            raise InvalidRequest(f"--output-format wants FORMAT=PATH with FORMAT in {', '.join(FORMATS)}, not {item!r}")
         check_writable(Path(path))
         targets.append((kind, Path(path)))
     return targets
@@ -115,15 +125,16 @@ def _waivers(waivers_file: Path | None) -> tuple[list[Waiver], list[str]]:
     return load_waivers(waivers_path)
 
 
-def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_file: Path | None, fmt: str,
+def run_check(engine, target: str, fix_mode: str, rules_dirs: list[Path], waivers_file: Path | None, fmt: str,
               outputs: list[str], fail_on: str, pattern: str | None = None,
               blocks: list[str] | None = None) -> None:  # fmt: skip
-    """Check, render, write, and exit with the CI-friendly code."""
+    """Check, render, write, and exit with the CI-friendly code. `fix_mode`: "" (check only), "write" (repair the
+    file in place, like `ruff --fix`) or "diff" (show the repair as a unified diff)."""
     from agent.render.ci import SEVERITY_RANK
     from agent.render.output import write_output
     from agent.rules.checker import load_rules
 
-    if fmt not in FORMATS:
+    if fmt not in (*FORMATS, "none"):
         raise InvalidRequest(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fail_on not in FAIL_ON:
         raise InvalidRequest(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
@@ -131,30 +142,22 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
     rules = load_rules(rules_dirs)
     waivers, notices = _waivers(waivers_file)
     inputs = documents(target)
+    fix = bool(fix_mode)
     if fix and len(inputs) > 1:
-        raise InvalidRequest("--fix repairs one document at a time; name a single file")
-    reports, unreadable = [], []
-    for label, text in inputs:
-        if isinstance(text, InvalidRequest):
-            if len(inputs) == 1:
-                raise text
-            unreadable.append(f"{label}: {text}")
-            continue
-        try:
-            report = engine.check(text, fix=fix, rules=rules, waivers=waivers, pattern=pattern, blocks=blocks or ())
-        except SysdesignError as exc:
-            if len(inputs) == 1:
-                raise
-            unreadable.append(f"{label}: {exc}")
-            continue
-        report.source = label
-        report.notices = notices + report.notices
-        reports.append(report)
+        raise InvalidRequest(f"--{'diff' if fix_mode == 'diff' else 'fix'} repairs one document at a time; name a "
+                             "single file")  # fmt: skip
+    reports, unreadable = _check_each(engine, inputs, fix, rules, waivers, notices, pattern, blocks or [])
     expired = [f"{r.source}: {n}" for r in reports for n in r.notices if n not in notices]
-    for message in [*notices, *expired, *unreadable]:
+    for message in [*notices, *expired]:
+        logging.getLogger("sysdesign").warning("%s", message)  # -q hides notices
+    for message in unreadable:
         typer.echo(f"sysdesign: {message}", err=True)
+    instead = _apply_fix(reports[0], str(inputs[0][1]), fix_mode, fmt) if fix and reports else None
     if reports:
-        typer.echo(_render(fmt, reports, rules, fail_on), nl=False)
+        if instead is not None:
+            typer.echo(instead, nl=False)
+        elif fmt != "none":
+            typer.echo(_render(fmt, reports, rules, fail_on), nl=False)
         for kind, target_path in targets:
             write_output(_render(kind, reports, rules, fail_on), target_path)
     if unreadable:
@@ -163,6 +166,53 @@ def run_check(engine, target: str, fix: bool, rules_dirs: list[Path], waivers_fi
     final = [f for r in reports for f in (r.repaired.findings if r.repaired is not None else r.findings)]
     if any(SEVERITY_RANK[f.severity] >= threshold for f in final):
         raise typer.Exit(1)
+
+
+def _check_each(engine, inputs, fix: bool, rules, waivers, notices, pattern, blocks) -> tuple[list, list[str]]:
+    """A report per readable document; a document that cannot be read stops the run only when it is the only one."""
+    reports, unreadable = [], []
+    for label, text in inputs:
+        if isinstance(text, InvalidRequest):
+            if len(inputs) == 1:
+                raise text
+            unreadable.append(f"{label}: {text}")
+            continue
+        try:
+            report = engine.check(text, fix=fix, rules=rules, waivers=waivers, pattern=pattern, blocks=blocks)
+        except SysdesignError as exc:
+            if len(inputs) == 1:
+                raise
+            unreadable.append(f"{label}: {exc}")
+            continue
+        report.source = label
+        report.notices = notices + report.notices
+        reports.append(report)
+    return reports, unreadable
+
+
+def repaired_text(report) -> str:
+    """The repaired document as it is written back: the document, not the checker's findings or changes."""
+    data = report.repaired.model_dump(mode="json", exclude_none=True, exclude={"findings", "changes"})
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _apply_fix(report, original: str, fix_mode: str, fmt: str) -> str | None:
+    """Write the repair back (a file: atomically, like `ruff --fix`) or show it; the text to print in place of the
+    report (the diff, or the repaired document read from stdin), or None to print the report."""
+    from agent.files import write_atomic
+
+    new = repaired_text(report)
+    label = report.source or "document"
+    if fix_mode == "diff":
+        name = label.lstrip("/")
+        lines = difflib.unified_diff(original.splitlines(True), new.splitlines(True), f"a/{name}", f"b/{name}")
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    if label == "<stdin>":
+        return None if fmt != "text" else new
+    if new != original:
+        write_atomic(Path(label), new)
+    logging.getLogger("sysdesign").warning("%s: %d change(s) written", label, len(report.changes))
+    return None
 
 
 def run_batch(engine, path: Path, rules_dirs: list[Path], as_json: bool) -> None:
@@ -196,16 +246,26 @@ def run_batch(engine, path: Path, rules_dirs: list[Path], as_json: bool) -> None
 @app.command()
 def check(
     file: Annotated[str, typer.Argument(help="A JSON architecture, '-' for stdin, a folder or a glob of them.")],
-    fix: Annotated[bool, typer.Option("--fix", help="Repair the document and print it with the changes.")] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Repair FILE in place (atomically) and list the changes; with '-', print it.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show the repair as a unified diff; write nothing.")] = False,
     rules_dir: Annotated[
         list[Path] | None, typer.Option("--rules-dir", help="A folder of your own rule packs (repeatable).")
     ] = None,
     waivers: Annotated[
         Path | None, typer.Option(help="Waivers file (default: sysdesign-waivers.yaml here, if present).")
     ] = None,
-    format: Annotated[str, typer.Option("--format", help="Stdout format: text, json, sarif or junit.")] = "text",
+    format: Annotated[
+        Literal["text", "json", "sarif", "junit"] | None,
+        typer.Option("--format", help="The report's format (default: from -o's suffix, else text)."),
+    ] = None,
     output: Annotated[
-        list[str] | None, typer.Option("--output", "-o", help="Also write FORMAT=PATH, e.g. sarif=out.sarif.")
+        Path | None, typer.Option("--output", "-o", help="Write the report to PATH instead of stdout.")
+    ] = None,
+    output_formats: Annotated[
+        list[str] | None,
+        typer.Option("--output-format", help="Also write FORMAT=PATH (repeatable), e.g. sarif=out.sarif."),
     ] = None,
     fail_on: Annotated[str, typer.Option(help="Exit 1 on findings at: error (default), warning, never.")] = "error",
     batch: Annotated[
@@ -217,7 +277,7 @@ def check(
     blocks: Annotated[
         list[str] | None, typer.Option("--blocks", help="A building block the design is (repeatable), e.g. pastebin.")
     ] = None,
-    as_json: JsonOption = False,
+    as_json: FormatJsonOption = False,
     index: IndexOption = None,
 ) -> None:
     """Check architectures against the knowledge base's rules and your own packs.
@@ -227,22 +287,34 @@ def check(
     Examples:
       sysdesign check architecture.json
       echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
-      sysdesign check architecture/ --rules-dir rules/ -o sarif=results.sarif -o junit=junit.xml
+      sysdesign check architecture/ --rules-dir rules/ --output-format sarif=out.sarif --output-format junit=j.xml
+      sysdesign check architecture.json -o results.sarif
       sysdesign check --batch predictions.jsonl --json
       sysdesign check design.json --pattern other --blocks pastebin
     """
     if batch:
         run_batch(advisor_for(index=index).engine, Path(file), rules_dir or [], as_json)
         return
-    run_check(
-        advisor_for(index=index).engine,
-        file,
-        fix,
-        rules_dir or [],
-        waivers,
-        "json" if as_json else format,
-        output or [],
-        fail_on,
-        pattern,
-        blocks or [],
-    )
+    if fix and diff:
+        raise InvalidRequest("--fix writes the repair and --diff only shows it; choose one")
+    fmt, extra = _report_targets(output_format(as_json, format), output, output_formats or [])
+    mode = "diff" if diff else "write" if fix else ""
+    run_check(advisor_for(index=index).engine, file, mode, rules_dir or [], waivers, fmt, extra, fail_on, pattern,
+              blocks or [])  # fmt: skip
+
+
+REPORT_SUFFIXES = {".txt": "text", ".json": "json", ".sarif": "sarif", ".xml": "junit"}
+
+
+def _report_targets(fmt: str | None, output: Path | None, extra: list[str]) -> tuple[str, list[str]]:
+    """The stdout format and the FORMAT=PATH files: `-o PATH` is one more file (its format from --format or the
+    suffix) and stdout then stays quiet; the older `-o FORMAT=PATH` is read as --output-format."""
+    if output is None:
+        return fmt or "text", extra
+    kind, equals, path = str(output).partition("=")
+    if equals and kind in FORMATS:
+        return fmt or "text", [*extra, f"{kind}={path}"]
+    chosen = fmt or REPORT_SUFFIXES.get(output.suffix.lower())
+    if chosen is None:
+        raise InvalidRequest(f"cannot tell the format from {output.name!r}; add --format ({', '.join(FORMATS)})")
+    return "none", [*extra, f"{chosen}={output}"]

@@ -30,13 +30,19 @@ IndexOption = Annotated[
 
 EmbeddingModelOption = Annotated[
     str | None,
-    typer.Option(
-        "--embedding-model", "--model", help="Embedding model: 'all-MiniLM-L6-v2' or a sentence-transformers folder."
-    ),
+    typer.Option("--embedding-model", help="Embedding model: 'all-MiniLM-L6-v2' or a sentence-transformers folder."),
 ]
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+FormatJsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+
+
+def output_format(as_json: bool, fmt: str | None) -> str | None:
+    """--json is --format json; asking for both JSON and another format is a usage error, not a silent choice."""
+    if as_json and fmt not in (None, "json"):
+        raise InvalidRequest(f"--json and --format {fmt} ask for two formats; choose one")
+    return "json" if as_json else fmt
 
 
 def print_json(data: Any) -> None:
@@ -46,14 +52,20 @@ def print_json(data: Any) -> None:
 
 
 def progress_printer(label: str):  # -> ProgressCallback
-    """A progress line on stderr (only when stderr is a terminal or notices are on)."""
+    """Progress on stderr: a counter rewritten in place on a terminal; elsewhere (a log file) only the final line.
+    Nothing with -q."""
     logger = logging.getLogger("sysdesign")
+    terminal = sys.stderr.isatty()
 
     def report(done: int, total: int) -> None:
-        if logger.isEnabledFor(logging.INFO):
+        if not logger.isEnabledFor(logging.INFO):
+            return
+        if terminal:
             end = "\n" if done >= total else ""
             sys.stderr.write(f"\r{label}: {done}/{total}{end}")
-            sys.stderr.flush()
+        elif done >= total:
+            sys.stderr.write(f"{label}: {done}/{total} done\n")
+        sys.stderr.flush()
 
     return report
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from agent.errors import InvalidRequest
 from agent.files import read_stdin
-from agent.interfaces.cli.common import IndexOption, JsonOption, advisor_for, print_json, read_input
+from agent.interfaces.cli.common import (
+    FormatJsonOption,
+    IndexOption,
+    JsonOption,
+    advisor_for,
+    output_format,
+    print_json,
+    read_input,
+)
 
 app = typer.Typer()
 
@@ -33,11 +41,14 @@ def ask(
         float | None, typer.Option(min=0.1, max=3600, help="Seconds one model request may take (default 60).")
     ] = None,
     prompts_dir: Annotated[Path | None, typer.Option(help="Folder with your own prompts/*.j2.")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="text, json, markdown, mermaid, dot or html.")] = None,
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write to FILE (format from its suffix).")
+    format: Annotated[
+        Literal["text", "json", "markdown", "mermaid", "dot", "html"] | None,
+        typer.Option("--format", help="What to print (default: from -o's suffix, else text)."),
     ] = None,
-    as_json: JsonOption = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to PATH (format from its suffix, or --format).")
+    ] = None,
+    as_json: FormatJsonOption = False,
     index: IndexOption = None,
     set_: Annotated[
         list[str] | None,
@@ -66,7 +77,7 @@ def ask(
     prompt = validate_prompt(prompt)
     if output is not None:
         check_writable(output)  # before any work: a folder, a missing or read-only folder
-    fmt = "json" if as_json else choose_format(format, output)
+    fmt = choose_format(output_format(as_json, format), output)
     advisor = advisor_for(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
                           fallback=fallback, timeout=timeout, prompts_dir=prompts_dir, index=index)  # fmt: skip
     show(advisor.recommend(prompt, answers=read_answers(set_ or [], answers)), fmt, output)

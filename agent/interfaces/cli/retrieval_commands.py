@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from agent.files import read_stdin
 from agent.interfaces.cli.common import EmbeddingModelOption, IndexOption, advisor_for, print_json, progress_printer
 
 app = typer.Typer()
@@ -26,7 +27,7 @@ def _settings(index: Path | None, model: str | None):  # -> Settings
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="What you want to know, in your own words.")],
+    query: Annotated[str, typer.Argument(help="What you want to know, in your own words ('-' reads stdin).")],
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many sections to list.")] = 5,
     pattern: Annotated[str | None, typer.Option(help="Only sections of one pattern, e.g. 'ride_hailing'.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
@@ -35,10 +36,14 @@ def search(
 ) -> None:
     """List the knowledge-base sections that answer QUERY, best first.
 
-    Example: sysdesign search "how do I find drivers near a rider quickly" --json
+    Examples:
+      sysdesign search "how do I find drivers near a rider quickly" --json
+      echo "consistent hashing" | sysdesign search - -k 3
     """
     from agent.retrieval.search import validate_query
 
+    if query == "-":
+        query = read_stdin("the query on standard input")
     validate_query(query)  # before loading anything: a bad query fails fast
     hits = advisor_for(index=index, embedding_model=model).search(query, k=k, pattern=pattern)
     if as_json:

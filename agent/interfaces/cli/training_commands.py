@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 import typer
 
 from agent.errors import InvalidRequest
-from agent.files import load_json, read_text_file
-from agent.interfaces.cli.common import advisor_for, print_json, progress_printer
+from agent.files import load_json, read_stdin, read_text_file
+from agent.interfaces.cli.common import FormatJsonOption, advisor_for, output_format, print_json, progress_printer
 
 app = typer.Typer()
 
@@ -46,9 +46,12 @@ def _prompts(prompt: str | None, input_file: Path | None) -> list[str]:
 
 @app.command()
 def features(
-    prompt: Annotated[str | None, typer.Argument(help="A request; or use --input.")] = None,
+    prompt: Annotated[str | None, typer.Argument(help="A request ('-' reads it from stdin); or use --input.")] = None,
     input_file: Annotated[Path | None, typer.Option("--input", help="prompts.txt (a line each) or .jsonl.")] = None,
-    format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+    format: Annotated[
+        Literal["json", "csv"] | None, typer.Option("--format", help="What to print (default json).")
+    ] = None,
+    as_json: FormatJsonOption = False,
 ) -> None:
     """The features the knowledge base implies for each prompt: keywords per pattern, traits, mix, tier signals.
 
@@ -60,12 +63,13 @@ def features(
     from agent.datasets.features import features as extract
     from agent.pipeline import RETRIEVAL_DEPTH, validate_prompt
 
-    if format not in {"json", "csv"}:
-        raise InvalidRequest(f"unknown format {format!r}; use json or csv")
+    chosen = output_format(as_json, format) or "json"
+    if prompt == "-":
+        prompt = read_stdin("the request on standard input")
     prompts = [validate_prompt(p) for p in _prompts(prompt, input_file)]
     hits = advisor_for().retriever.search_many(prompts, k=RETRIEVAL_DEPTH)
     rows = [extract(p, h) for p, h in zip(prompts, hits, strict=True)]
-    if format == "json":
+    if chosen == "json":
         print_json(rows[0] if prompt is not None else rows)
         return
     buffer = io.StringIO()
