@@ -75,7 +75,7 @@ class ChatSession:
         state = State(request=self.request, stated=self.stated, edits=edits, drafter=self.drafter, design=self.design)
         return state.model_dump(mode="json", exclude_none=True)
 
-    def _restore(self, data: dict[str, Any]) -> None:
+    def restore(self, data: dict[str, Any]) -> None:
         state = State.model_validate({key: data[key] for key in State.model_fields if key in data})
         self.request, self.drafter, self.design = state.request, state.drafter, state.design
         self.stated = list(state.stated)
@@ -91,7 +91,7 @@ class ChatSession:
         if target is not None:
             try:
                 data = store.state(target)
-                session._restore(data)
+                session.restore(data)
                 session.undo_stack = list(data.get("undo") or [])[-UNDO_DEPTH:]
                 session.conversation = target
             except (UnreadableSession, ValidationError, TypeError, ValueError, AttributeError, RecursionError) as exc:
@@ -236,7 +236,7 @@ class ChatSession:
         if not self.undo_stack:
             return "Nothing to undo."
         before = self.design
-        self._restore(self.undo_stack.pop())
+        self.restore(self.undo_stack.pop())
         if before is not None and self.design is not None:
             return "Undone: back to the previous design.\n" + diff(before, self.design)
         return "Undone: back to the previous design."

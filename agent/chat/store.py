@@ -13,6 +13,7 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,8 @@ def default_path() -> Path:
 
 
 def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    """UTC to the microsecond: two turns in one second still sort in the order they happened."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class SessionStore:
@@ -127,7 +129,7 @@ class SessionStore:
 
     def latest(self) -> str | None:
         row = self._db.execute("SELECT id FROM conversations WHERE status = 'ok' AND EXISTS "
-                               "(SELECT 1 FROM turns WHERE conversation = id) ORDER BY updated DESC, id DESC "
+                               "(SELECT 1 FROM turns WHERE conversation = id) ORDER BY updated DESC, rowid DESC "
                                "LIMIT 1").fetchone()  # fmt: skip
         return row[0] if row else None
 
@@ -153,7 +155,7 @@ class SessionStore:
         rows = self._db.execute(
             "SELECT c.id, c.started, c.updated, c.title, COUNT(t.n), c.status FROM conversations c "
             "LEFT JOIN turns t ON t.conversation = c.id GROUP BY c.id HAVING COUNT(t.n) > 0 "
-            "ORDER BY c.updated DESC, c.id DESC LIMIT ?",
+            "ORDER BY c.updated DESC, c.rowid DESC LIMIT ?",
             (limit,),
         ).fetchall()
         return [Summary(*row) for row in rows]

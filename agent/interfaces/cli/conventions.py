@@ -2,7 +2,7 @@
 `--help`, examples laid out as written, and what an option takes shown the way people read it (TEXT, PATH,
 INTEGER, its choices `[text|json]`; an argument by its name, PROMPT) instead of Python types (`<list[str]>`).
 
-Typer draws help from its own parameter classes; the two methods replaced here per parameter are the ones it
+Typer draws help from its own parameter classes; the public methods replaced here per parameter are the ones it
 uses for the usage line and the type column (`tests/test_cli_conventions.py` walks every command's help).
 """
 
@@ -38,7 +38,7 @@ def _polish_param(param: Any) -> None:
         param.metavar = name
         shown = name if param.required else f"[{name}]"
         shown += "..." if param.nargs != 1 else ""
-        param._usage_display_name = lambda shown=shown: shown
+        param.get_usage_pieces = lambda ctx=None, shown=shown: [shown]
         param.display_type_rich = lambda ctx=None: ""
         return
     if getattr(param, "is_flag", False) or getattr(param, "count", False):
