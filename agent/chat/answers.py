@@ -8,11 +8,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from agent.chat.edits import stems
 from agent.knowledge import Knowledge, normalise_name
+from agent.retrieval.passages import section_title, sentences
 from agent.schema import Architecture, Component, Flow, Hit, Service
 
 WHY = re.compile(r"^\s*(?:why|what(?:'s| is| are)\s+(?P<what2>.+?)\s+(?:for|there for|needed for)\b"
@@ -45,9 +45,6 @@ MECHANISM_QUESTION = re.compile(r"^\s*how\b|\b(?:stop|prevent|avoid|ensure|guara
 MECHANISM_SECTIONS = re.compile(r"flows|algorithm|components|trade-?offs|failure|strateg|pattern", re.I)
 META_SECTIONS = re.compile(r"when it applies|sources|further reading", re.I)
 SYNONYMS = {"doubl": {"twice", "two"}, "twice": {"doubl", "two"}, "duplic": {"twice", "idempot"}}
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
-MAX_SENTENCE = 360
-"""A longer "sentence" is a table or a list run together: left out rather than cut."""
 
 
 @dataclass(frozen=True)
@@ -312,42 +309,6 @@ def from_knowledge(question: str, design: Architecture, search: Any) -> Answer:
     body = " ".join(s[2] for s in chosen)
     cited = "; ".join(f"{section_title(c)} [{c}]" for c in sources)
     return Answer(f"{body}\nFrom: {cited}.", sources)
-
-
-def sentences(markdown: str) -> list[str]:
-    """The prose of a section as whole sentences: headings, tables and markup gone, list items as sentences."""
-    found = []
-    for line in markdown.splitlines():
-        line = line.strip()
-        if not line or line.startswith(("#", "|", "```")):
-            continue
-        found.append(line)
-    text = re.sub(r"\n?^\s*(?:[-*+]|\d+\.)\s+", "\n\n", "\n".join(found), flags=re.MULTILINE)
-    out = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        prose = " ".join(re.sub(r"[*_`]{1,3}|\[(\w[^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", paragraph).split())
-        for sentence in SENTENCE.split(prose):
-            sentence = sentence.strip()
-            if 20 <= len(sentence) <= MAX_SENTENCE:
-                out.append(sentence if sentence[-1] in ".!?:" else sentence + ".")
-    return out
-
-
-@cache
-def _titles() -> dict[str, str]:
-    from agent.ingest.sources import CHUNKS_FILE, load_chunks
-
-    titles = {}
-    for chunk in load_chunks(CHUNKS_FILE):
-        path = list(chunk.heading_path)
-        if len(path) == 1 and "/" in chunk.id:
-            path.insert(0, chunk.id.split("/")[-2].replace("-", " ").capitalize())
-        titles[chunk.id] = " › ".join(path[-2:])
-    return titles
-
-
-def section_title(chunk_id: str) -> str:
-    return _titles().get(chunk_id, chunk_id)
 
 
 def _cite(sources: list[str] | tuple[str, ...]) -> str:

@@ -30,7 +30,6 @@ def to_sarif(reports: Sequence[CheckReport], rules: Sequence[Rule], version: str
             "shortDescription": {"text": rule.title},
             "fullDescription": {"text": rule.spec.message},
             "help": {"text": f"{rule.fix} (knowledge base: {rule.citation})"},
-            "helpUri": rule.help_uri,
             "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
             "properties": {"tags": list(dict.fromkeys([rule.pillar, *rule.spec.tags])), "citation": rule.citation},
         }

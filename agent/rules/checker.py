@@ -19,8 +19,6 @@ from agent.rules.packs import PACKS_DIR, RuleSpec, declarative_check, load_pack,
 from agent.rules.registry import CHECKS, CheckFunction, Violation
 from agent.schema import Finding
 
-HELP_URI = "docs/rules.md#{anchor}"  # relative to the repository; SARIF viewers resolve it against it
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -37,10 +35,6 @@ class Rule:
     citation = property(lambda self: self.spec.help)
     fix = property(lambda self: self.spec.remediation)
     autofix = property(lambda self: self.spec.autofix)
-
-    @property
-    def help_uri(self) -> str:
-        return HELP_URI.format(anchor=self.spec.id.lower())
 
     def check(self, context: CheckContext) -> Iterable[Violation]:
         return self.run(context) if self.spec.when.holds(context) else ()

@@ -20,7 +20,8 @@ def render_rules_markdown() -> str:
         "a test fails when this file and the definitions differ. Severities are defaults: some rules raise or",
         "lower them by tier (for example, a missing core component is an error at the high tier and a warning",
         "below it). Citations are chunk ids of the knowledge base (`sysdesign search` finds them; the text is in",
-        "`kb_chunks/chunks.jsonl`).",
+        "`kb_chunks/chunks.jsonl`). `sysdesign rules show ID` adds the knowledge base's words and an example that",
+        "breaks the rule, run through the checker.",
         "",
         "| id | rule | severity | pillar | autofix |",
         "|---|---|---|---|---|",
@@ -32,6 +33,7 @@ def render_rules_markdown() -> str:
     ]
     for r in rules:
         lines += ["", f"## {r.id}", "", f"**{r.title}** ({r.severity}, {r.pillar})", ""]
+        lines += [f"- Requires: {r.spec.requires}"] if r.spec.requires else []
         lines += [f"- Fix: {r.fix}", f"- Knowledge base: `{r.citation}`", f"- Autofix: {'yes' if r.autofix else 'no'}"]
         lines.append(f"- Checked by: `{r.run.__module__}.{r.run.__qualname__}`".replace(".<locals>", ""))
         if r.id in FIXES:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -84,6 +84,8 @@ class RuleSpec(BaseModel):
     message: str = Field(min_length=1)
     remediation: str = Field(min_length=1)
     help: str = Field(min_length=1, description="The knowledge-base chunk id that supports the rule.")
+    requires: str = Field(default="", description="What the rule requires, in words (`rules show`).")
+    example: dict[str, Any] | None = Field(default=None, description="A document that breaks the rule (`rules show`).")
     autofix: bool = False
     require: tuple[str, ...] = ()
     require_category: str | None = None

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.common import print_json
+from agent.interfaces.cli.common import advisor_for, print_json
 
 rules_app = typer.Typer(help="The rules the checker applies.", no_args_is_help=True)
 RulesDir = Annotated[list[Path] | None, typer.Option("--rules-dir", help="Include your own packs (repeatable).")]
@@ -18,7 +18,7 @@ def _describe(rule) -> dict:
     spec = rule.spec
     return {"id": spec.id, "title": spec.title, "severity": spec.severity, "pillar": spec.pillar,
             "tags": list(spec.tags), "when": spec.when.model_dump(exclude_defaults=True), "message": spec.message,
-            "remediation": spec.remediation, "help": spec.help, "help_uri": rule.help_uri,
+            "remediation": spec.remediation, "help": spec.help, "requires": spec.requires,
             "autofix": spec.autofix, "source": rule.source}  # fmt: skip
 
 
@@ -40,17 +40,25 @@ def rules_list(
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. SD020.")], rules_dir: RulesDir = None
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. SD020.")],
+    rules_dir: RulesDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
 ) -> None:
-    """Explain one rule: what it checks, how to fix it, where the knowledge base says so."""
+    """Explain one rule like `ruff rule`: what it checks, why, what it requires, an example that breaks it, the fix.
+
+    Examples:
+      sysdesign rules show SD020
+      sysdesign rules show sd061 --json
+    """
     from agent.rules.checker import load_rules
+    from agent.rules.explain import explain, render
 
     rules = {r.id: r for r in load_rules(rules_dir or [])}
     rule = rules.get(rule_id.upper())
     if rule is None:
         raise InvalidRequest(f"no rule {rule_id!r}; 'sysdesign rules list' shows them")
-    info = _describe(rule)
-    for key in ("id", "title", "severity", "pillar", "tags", "when", "message", "remediation", "help", "help_uri",
-                "autofix", "source"):  # fmt: skip
-        if info[key] not in ({}, [], None):
-            typer.echo(f"{key + ':':<13}{info[key]}")
+    info = explain(rule, advisor_for().engine)
+    if as_json:
+        print_json(info)
+        return
+    typer.echo(render(info), nl=False)
