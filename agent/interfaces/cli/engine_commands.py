@@ -42,7 +42,7 @@ def ask(
     ] = None,
     prompts_dir: Annotated[Path | None, typer.Option(help="Folder with your own prompts/*.j2.")] = None,
     format: Annotated[
-        Literal["text", "json", "markdown", "mermaid", "dot", "html"] | None,
+        Literal["text", "json", "markdown", "mermaid", "dot", "html", "plantuml", "drawio"] | None,
         typer.Option("--format", help="What to print (default: from -o's suffix, else text)."),
     ] = None,
     output: Annotated[
