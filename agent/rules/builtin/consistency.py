@@ -34,7 +34,8 @@ def estimate_consistency(context: CheckContext) -> Iterator[Violation]:
                         f"({combine(values):.2f}x combined)")  # fmt: skip
     few = context.service_count and context.service_count < 4 and not context.blocks  # a block may be small
     if TIERS.index(plan.tier) >= TIERS.index("high") and few:
-        yield Violation(f"a {plan.tier}-tier estimate for {context.service_count} services")
+        count = context.service_count
+        yield Violation(f"a {plan.tier}-tier estimate for {count} service{'s' if count != 1 else ''}")
 
 
 @check("SD041")
