@@ -71,7 +71,7 @@ class EstimationConfig(BaseModel):
 class Settings(BaseModel):
     """Every setting the tool reads, with its default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     index: Path | None = Field(default=None, description="None: the user's own index if built, else the bundled one.")
     embedding_model: str = DEFAULT_MODEL
@@ -83,6 +83,10 @@ class Settings(BaseModel):
     fallback: str | None = "kb"
     timeout: float = Field(default=60.0, gt=0, le=3600, description="Seconds one model request may take in all.")
     prompts_dir: Path | None = None
+    schema_kind: Literal["auto", "small", "full"] = Field(
+        default="auto", alias="schema", description="Drafting schema: auto (the drafter's own), small or full."
+    )
+    threads: int | None = Field(default=None, ge=1, le=256, description="llama.cpp threads (default: cores - 1).")
     estimation: EstimationConfig = Field(default_factory=EstimationConfig)
 
     @field_validator("fallback", mode="before")
@@ -93,7 +97,8 @@ class Settings(BaseModel):
     def drafter_options(self) -> dict[str, object]:
         """The options a drafter is built with."""
         options = {"model": self.model, "model_path": self.model_path, "base_url": self.base_url,
-                   "timeout": self.timeout, "prompts_dir": self.prompts_dir}  # fmt: skip
+                   "timeout": self.timeout, "prompts_dir": self.prompts_dir, "schema": self.schema_kind,
+                   "threads": self.threads}  # fmt: skip
         return {name: value for name, value in options.items() if value is not None}
 
 
@@ -151,7 +156,8 @@ def _from_files() -> dict[str, Any]:
 def load_settings(**overrides: Any) -> Settings:
     """Settings from overrides (None means 'not given'), the environment, the settings file and defaults."""
     values = _from_files()
-    for name in Settings.model_fields:
+    for field_name, field in Settings.model_fields.items():
+        name = field.alias or field_name  # "schema" is the setting's name; schema_kind only the attribute's
         env = os.environ.get(f"SYSDESIGN_{name.upper()}")
         if env and name != "estimation":
             values[name] = env

@@ -12,6 +12,7 @@ from typing import Any
 
 from agent.cancellation import raise_if_cancelled
 from agent.document import parse_document
+from agent.drafting.authorship import authored, mark_authors, merged
 from agent.drafting.base import Drafter, DraftRequest, FallbackDrafter
 from agent.drafting.registry import with_fallback
 from agent.errors import InvalidRequest, ModelError
@@ -22,7 +23,7 @@ from agent.requirements.reading import open_questions, read_requirements, requir
 from agent.requirements.shaping import block_failure_modes, block_tradeoffs, shape
 from agent.retrieval.embedders import DEFAULT_MODEL
 from agent.retrieval.search import Retriever, validate_text
-from agent.rules.checker import Rule, run_rules, to_findings, violations
+from agent.rules.checker import Rule, all_rules, run_rules, to_findings, violations
 from agent.rules.context import build_context
 from agent.rules.repair import repair
 from agent.rules.waivers import Waiver, apply_waivers
@@ -147,12 +148,17 @@ class Engine:
                         backend.name)  # fmt: skip
         first = to_findings(pairs)
         after_model = first if draft is drafted else self._findings(draft)
-        fixed, changes = repair(draft, self.knowledge, initial=pairs if draft is drafted else None, in_place=True,
-                                estimation=self.estimation)  # fmt: skip
+        written = authored(draft)
+        kept = {k.rule_id for k in audit.kept}
+        rules = [r for r in all_rules() if r.id not in kept] if kept else None  # the model's reasons stand
+        fixed, changes = repair(draft, self.knowledge, rules=rules, in_place=True, estimation=self.estimation,
+                                initial=pairs if draft is drafted and not kept else None)  # fmt: skip
         fixed.changes = changes
         fixed.drafter = backend.name
         self._size(fixed, reading.traits, sizing or Sizing(), found)
         self._requirements(fixed, found)
+        if written:
+            mark_authors(fixed, written)
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
         audit.repairs = _resolutions(first, after_model, fixed.findings)
@@ -162,10 +168,13 @@ class Engine:
         return fixed
 
     def _requirements(self, design: Architecture, found: Extracted) -> None:
-        """The requirements section, the trade-offs they force, and the open questions, in place."""
+        """The requirements section, the trade-offs they force, and the open questions, in place. A model's own
+        trade-offs and failure modes are kept; the knowledge base's are added where they say something else."""
         assert design.pattern is not None
-        design.tradeoffs = shape(design, found, self.knowledge) + block_tradeoffs(design, self.knowledge)
-        design.failure_modes = block_failure_modes(design, self.knowledge)
+        design.tradeoffs = merged(design.tradeoffs, shape(design, found, self.knowledge)
+                                  + block_tradeoffs(design, self.knowledge), lambda t: t.decision)  # fmt: skip
+        design.failure_modes = merged(design.failure_modes, block_failure_modes(design, self.knowledge),
+                                      lambda f: f"{f.component} {f.failure}")  # fmt: skip
         spec = self.knowledge.patterns.get(design.pattern.id)
         services = spec.services if spec else design.services
         infrastructure = ("gateway", "auth", "web app", "platform service")
@@ -224,7 +233,8 @@ class Engine:
         usage = backend.usage
         audit = Audit(drafter=backend.name, model=backend.model, rounds=used, tokens=usage.tokens,
                       seconds=round(usage.seconds, 2), raw_pattern=usage.raw_pattern,
-                      dropped=list(dict.fromkeys(usage.dropped)))  # fmt: skip
+                      dropped=list(dict.fromkeys(usage.dropped)), schema_used=usage.schema,
+                      kept=list(usage.kept))  # fmt: skip
         return draft, pairs, audit, first_draft
 
     def check(

@@ -20,6 +20,9 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 AssumptionSource = Literal["request", "answer", "flag", "knowledge base", "heuristic", "default"]
 ResolvedBy = Literal["model", "engine", "unresolved"]
+Author = Literal["model", "knowledge base", "repair"]
+"""Who wrote an item of a model-drafted design: the model, the knowledge base filling a gap, or repair."""
+BY = Field(default=None, description="Who wrote it (model-drafted designs): model, knowledge base or repair.")
 
 ChunkKind = Literal[
     "guide",
@@ -107,18 +110,21 @@ class Component(_Document):
     category: str | None = None
     purpose: str = ""
     citations: list[str] = Field(default_factory=list)
+    by: Author | None = BY
 
 
 class Service(_Document):
     name: str = Field(min_length=1)
     responsibility: str = ""
     data_stores: list[str] = Field(default_factory=list)
+    by: Author | None = BY
 
 
 class Flow(_Document):
     name: str
     steps: list[str] = Field(default_factory=list)
     citations: list[str] = Field(default_factory=list)
+    by: Author | None = BY
 
 
 class AppliedMultiplier(_Document):
@@ -200,6 +206,13 @@ class Resolution(_Document):
     by: ResolvedBy
 
 
+class Kept(_Document):
+    """A finding a capable model answered with a reason instead of a change (recorded like a waiver)."""
+
+    rule_id: str
+    reason: str
+
+
 class Audit(_Document):
     """What a model drafted and what had to be fixed: the honest trail of a model-drafted architecture."""
 
@@ -215,6 +228,8 @@ class Audit(_Document):
     pattern_corrected: bool = False
     dropped: list[str] = Field(default_factory=list, description="Model output that was not a technology.")
     repairs: list[Resolution] = Field(default_factory=list)
+    schema_used: Literal["small", "full"] | None = Field(default=None, description="The schema the model filled.")
+    kept: list[Kept] = Field(default_factory=list, description="Findings the model kept its choice on, with reasons.")
 
 
 RequirementSource = Literal["request", "answer", "flag", "knowledge base", "default"]
@@ -281,6 +296,7 @@ class FailureMode(_Document):
     impact: str = ""
     mitigation: str = ""
     citation: str | None = None
+    by: Author | None = BY
 
 
 class Tradeoff(_Document):
@@ -291,6 +307,7 @@ class Tradeoff(_Document):
     alternatives: list[str] = Field(default_factory=list)
     why: str = ""
     citation: str | None = None
+    by: Author | None = BY
 
 
 class Architecture(_Document):

@@ -57,11 +57,20 @@ def engine(retriever):
 def test_every_template_renders_with_real_data(retriever):
     prompt = "Build a Twitter clone"
     hits = retriever.search(prompt)
-    assert set(TEMPLATES) == {"system.j2", "draft.j2", "repair.j2"}
+    assert set(TEMPLATES) == {"system.j2", "draft.j2", "repair.j2", "draft_full.j2", "repair_full.j2"}
     assert "JSON" in render_prompt("system.j2")
-    draft = render_prompt("draft.j2", request=prompt, hits=hits, snippet_chars=100, pattern_ids=["social_media"],
-                   technologies=["Redis"], pattern_hint="pattern 'social_media'")  # fmt: skip
-    assert hits[0].chunk_id in draft and prompt in draft
+    sections = [(h.chunk_id, h.text) for h in hits]
+    draft = render_prompt("draft.j2", request=prompt, sections=sections, snippet_chars=100,
+                          pattern_ids=["social_media"], technologies=["Redis"], services=["Feed Service"],
+                          pattern_hint="pattern 'social_media'")  # fmt: skip
+    assert hits[0].chunk_id in draft and prompt in draft and "Feed Service" in draft
+    assert "<" not in draft.split("Choose, do not invent", 1)[1]  # no template placeholders for a model to copy
+    full = render_prompt("draft_full.j2", request=prompt, sections=sections, snippet_chars=100,
+                         pattern_ids=["social_media"], blocks=["news_feed"], pattern_hint="")  # fmt: skip
+    assert "tradeoffs" in full and "failure_modes" in full
+    kept = render_prompt("repair_full.j2", request=prompt, draft="{}",
+                         findings=[{"rule_id": "SD011", "severity": "error", "message": "m", "fix": "f"}])  # fmt: skip
+    assert "SD011" in kept and '"kept"' in kept
     repair = render_prompt(
         "repair.j2", request=prompt, draft="{}", findings=[{"rule_id": "SD010", "message": "m", "fix": "f"}]
     )
@@ -186,9 +195,10 @@ def test_openai_sdk_against_a_real_server(engine, local_server):
 @pytest.mark.slow
 def test_anthropic_sdk_against_a_real_server(engine, local_server):
     base = local_server.base_url.removesuffix("/v1")
-    # the 135M model may loop to its token limit twice (forced tool, then prefill): give it time on a busy machine
+    # a 135M model gets the small schema (choices), as `--schema small` would give it; it may loop to its token
+    # limit twice (forced tool, then prefill): give it time on a busy machine
     architecture = engine.recommend("Build a WhatsApp clone", "anthropic", rounds=0, base_url=base, model="smollm2",
-                                    timeout=300)  # fmt: skip
+                                    timeout=300, schema="small")  # fmt: skip
     assert architecture.pattern.id == "messaging" and architecture.audit.drafter == "anthropic"
     assert not [f for f in architecture.findings if f.severity == "error"]
     # llama.cpp's Messages endpoint does not enforce the forced tool, so SmolLM2 may write broken JSON: then the

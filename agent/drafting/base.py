@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from agent.errors import ModelError
 from agent.knowledge import Knowledge
@@ -42,6 +42,10 @@ class Usage:
     """Names the model gave as components that are not technologies (its own words, ids, loops)."""
     fallback_error: str | None = None
     """Why the primary drafter failed, when a fallback answered instead."""
+    schema: Literal["small", "full"] | None = None
+    """The drafting schema the model filled: "small" (choices) or "full" (the document)."""
+    kept: list = field(default_factory=list)
+    """Findings a capable model kept its choice on, with reasons (`schema.Kept`)."""
 
 
 class Drafter(ABC):

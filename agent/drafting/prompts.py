@@ -10,7 +10,7 @@ from agent.errors import InvalidRequest
 from agent.paths import bundled
 
 PROMPTS_DIR = bundled("prompts")
-TEMPLATES = ("system.j2", "draft.j2", "repair.j2")
+TEMPLATES = ("system.j2", "draft.j2", "repair.j2", "draft_full.j2", "repair_full.j2")
 
 
 @cache

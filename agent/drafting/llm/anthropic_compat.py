@@ -7,7 +7,7 @@ from typing import Any
 
 from agent.drafting.llm.chat_drafter import ChatDrafter, Completion, extract_json
 from agent.drafting.llm.http import bounded_client, model_errors
-from agent.drafting.llm.openai_compat import api_key
+from agent.drafting.llm.openai_compat import MAX_TOKENS, api_key
 from agent.errors import InvalidRequest, ModelError
 from agent.redaction import redact_url
 
@@ -34,6 +34,7 @@ class AnthropicClient:
                                            max_retries=retries, http_client=http)  # fmt: skip
         self.model = model or DEFAULT_MODEL
         self.base_url = base_url or "https://api.anthropic.com"
+        self.max_tokens = MAX_TOKENS["small"]
 
     @property
     def where(self) -> str:
@@ -65,7 +66,7 @@ class AnthropicClient:
     def _create(self, **request: Any) -> Completion:
         arguments: dict[str, Any] = {
             "model": self.model,
-            "max_tokens": 1024,
+            "max_tokens": self.max_tokens,
             "extra_body": {"temperature": 0},
             **request,
         }
@@ -96,7 +97,10 @@ class AnthropicDrafter(ChatDrafter):
     """Drafts with Claude (or an Anthropic-compatible server)."""
 
     name = "anthropic"
+    capability = "full"
 
     def __init__(self, base_url: str | None = None, model: str | None = None, timeout: float = 60.0,
-                 prompts_dir=None, **_: object) -> None:  # fmt: skip
-        super().__init__(AnthropicClient(base_url, model, timeout), prompts_dir)
+                 prompts_dir=None, schema: str | None = None, **_: object) -> None:  # fmt: skip
+        client = AnthropicClient(base_url, model, timeout)
+        super().__init__(client, prompts_dir, schema)
+        client.max_tokens = MAX_TOKENS[self.schema]

@@ -14,14 +14,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol
 
 import pydantic_core
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.drafting.base import Drafter, DraftRequest, Usage
 from agent.drafting.prompts import render_prompt
-from agent.errors import ModelError, first_error
+from agent.errors import InvalidRequest, ModelError, first_error
 from agent.knowledge import Knowledge
 from agent.schema import OTHER, Architecture, CapChoice, Component, Finding, Flow, PatternChoice, Service
 from agent.sizing.estimation import choose_tier, estimate
@@ -34,23 +34,45 @@ PROMPT_HITS = 4
 
 class ModelService(BaseModel):
     name: str = Field(min_length=1, max_length=80)
-    responsibility: str = Field(default="", max_length=300)
+    responsibility: str = Field(default="", max_length=160)
 
 
 class ModelDraft(BaseModel):
-    """The schema a model fills."""
+    """The small schema: a model chooses the pattern, the technologies and the services from lists."""
 
     pattern: str = Field(description="One of the pattern ids listed in the prompt, or 'other'.")
     components: list[str] = Field(default_factory=list, max_length=30)
     services: list[ModelService] = Field(default_factory=list, max_length=25)
 
 
-def draft_schema(pattern_ids: Sequence[str] = ()) -> dict:
-    """The JSON schema sent to the model for constrained decoding; `pattern_ids` become the pattern's enum."""
+def draft_schema(pattern_ids: Sequence[str] = (), technologies: Sequence[str] = (),
+                 services: Sequence[str] = ()) -> dict:  # fmt: skip
+    """The JSON schema sent to the model for constrained decoding: the pattern, the technologies and the service
+    names are `enum`s built from the catalogue and the request's candidate services, so a small model chooses
+    rather than writes (it cannot emit a placeholder or a path as a name)."""
     schema = ModelDraft.model_json_schema()
     if pattern_ids:
         schema["properties"]["pattern"]["enum"] = list(pattern_ids)
+    if technologies:
+        schema["properties"]["components"]["items"] = {"type": "string", "enum": list(technologies)}
+    if services:
+        schema["$defs"]["ModelService"]["properties"]["name"]["enum"] = list(services)
     return schema
+
+
+def candidate_services(request: DraftRequest) -> list[str]:
+    """The services the knowledge base knows for what the request reads as: its pattern's, its blocks', the usual
+    ones (gateway, auth) and those of its traits."""
+    knowledge, reading = request.knowledge, request.reading
+    names: list[str] = []
+    spec = knowledge.patterns.get(reading.pattern.id)
+    names += [s.name for s in spec.services] if spec else []
+    names += [s.name for b in reading.blocks if b.id in knowledge.blocks for s in knowledge.blocks[b.id].services]
+    generic = knowledge.general.generic_services
+    names += [s.name for s in generic.always]
+    names += [generic.by_trait[t].name for t in reading.traits if t in generic.by_trait]
+    names += [s.name for s in generic.extra]
+    return list(dict.fromkeys(names))
 
 
 @dataclass
@@ -120,17 +142,58 @@ def parse_draft(text: str, pattern_ids: Sequence[str]) -> ModelDraft:
         raise ModelError(f"the model's JSON does not fit the draft schema: {first_error(exc)}") from None
 
 
+MAX_CHOSEN = 14
+"""More technologies than this from a small model is the catalogue read back, not a design."""
+
+
+def _not_a_catalogue(components: list[Component], request: DraftRequest, usage: Usage) -> list[Component]:
+    """A list of everything (24-36 technologies from a small model) cut to what the knowledge base associates
+    with the request: its pattern's, its blocks' and its traits' parts; the rest is noted as dropped."""
+    if len(components) <= MAX_CHOSEN:
+        return components
+    knowledge, reading = request.knowledge, request.reading
+    spec = knowledge.patterns.get(reading.pattern.id)
+    related = {c.name for c in spec.components} if spec else set()
+    related |= {c.name for b in reading.blocks if b.id in knowledge.blocks for c in knowledge.blocks[b.id].components}
+    related |= {c.name for t in reading.traits for c in knowledge.general.trait_components.get(t, ())}
+    related |= {c.name for c in knowledge.general.production_essentials.components}
+    kept = [c for c in components if c.name in related]
+    usage.dropped += [c.name for c in components if c.name not in related]
+    return kept
+
+
+def _is_name(name: str) -> bool:
+    from agent.drafting.llm.full_schema import is_name
+
+    return is_name(name)
+
+
+def _named(services: list[ModelService], candidates: set[str] | None, usage: Usage) -> list[ModelService]:
+    """Services with real names: one of the candidates when the schema offered a list (a server that ignores the
+    schema may still send anything), and never a placeholder, a path, a URL or a finding's text."""
+    from agent.drafting.llm.full_schema import is_name
+
+    kept = []
+    for service in services:
+        if is_name(service.name) and (not candidates or service.name in candidates):
+            kept.append(service)
+        else:
+            usage.dropped.append(service.name)
+    return kept
+
+
 def _dedupe_services(services: list[ModelService]) -> list[Service]:
     seen, result = set(), []
     for service in services:
         key = service.name.strip().lower()
         if key and key not in seen:  # small models loop: "Messaging", "Messaging", ...
             seen.add(key)
-            result.append(Service(name=service.name.strip(), responsibility=service.responsibility.strip()))
+            result.append(Service(name=service.name.strip(), responsibility=service.responsibility.strip(), by="model"))
     return result
 
 
-def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usage: Usage) -> Architecture:
+def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usage: Usage,
+                    candidates: set[str] | None = None) -> Architecture:  # fmt: skip
     """The model's choices, with names made canonical and the derivable parts filled in from the knowledge."""
     knowledge: Knowledge = request.knowledge
     reading = request.reading
@@ -148,17 +211,17 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
     for name in draft.components:
         tech = knowledge.technology(name)
         canonical = tech.name if tech else name.strip()
-        if tech is None and _junk(canonical, request.prompt, knowledge.all_pattern_ids):
+        if tech is None and (_junk(canonical, request.prompt, knowledge.all_pattern_ids) or not _is_name(canonical)):
             usage.dropped.append(canonical)
             continue
         if canonical and canonical.lower() not in seen:
             seen.add(canonical.lower())
             if tech:
-                components.append(
-                    Component(name=canonical, category=tech.category, purpose=tech.use, citations=[tech.cite])
-                )
+                components.append(Component(name=canonical, category=tech.category, purpose=tech.use,
+                                            citations=[tech.cite], by="model"))  # fmt: skip
             else:
-                components.append(Component(name=canonical))
+                components.append(Component(name=canonical, by="model"))
+    components = _not_a_catalogue(components, request, usage)
     traits = dict(reading.traits)
     if spec:
         for trait in spec.traits:
@@ -171,7 +234,7 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
         traits=list(traits),
         cap=cap,
         components=components,
-        services=_dedupe_services(draft.services),
+        services=_dedupe_services(_named(draft.services, candidates, usage)),
         flows=[Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for f in (spec.flows if spec else ())],
         scaling=[note.note for note in spec.scaling] if spec else [],
         estimate=estimate(tier, pattern.id, traits, knowledge),
@@ -180,15 +243,27 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
     )
 
 
+SCHEMAS = ("small", "full")
+
+
 class ChatDrafter(Drafter):
-    """A drafter backed by a chat model; `revise` asks it to fix the checker's findings."""
+    """A drafter backed by a chat model; `revise` asks it to fix the checker's findings.
+
+    Two schemas, chosen by what the backend declares (`capability`) unless overridden: "small" for local models
+    (choose from lists), "full" for capable ones (write the document; the engine keeps it).
+    """
 
     name: ClassVar[str] = "chat"
     can_revise: ClassVar[bool] = True
+    capability: ClassVar[str] = "small"
 
-    def __init__(self, client: ChatClient, prompts_dir: Path | None = None) -> None:
+    def __init__(self, client: ChatClient, prompts_dir: Path | None = None, schema: str | None = None) -> None:
         self.client = client
         self.prompts_dir = prompts_dir
+        chosen = self.capability if schema in (None, "auto") else schema
+        if chosen not in SCHEMAS:
+            raise InvalidRequest(f"unknown drafting schema {schema!r}; use small or full")
+        self.schema: Literal["small", "full"] = "full" if chosen == "full" else "small"
         self._usage = Usage()
 
     @property
@@ -199,38 +274,109 @@ class ChatDrafter(Drafter):
     def model(self) -> str:
         return self.client.model
 
-    def _ask(self, messages: list[dict[str, str]], pattern_ids: Sequence[str]) -> ModelDraft:
+    def _complete(self, messages: list[dict[str, str]], schema: dict) -> str:
         started = time.perf_counter()
-        completion = self.client.complete(messages, draft_schema(pattern_ids))
+        completion = self.client.complete(messages, schema)
         self._usage.seconds += time.perf_counter() - started
         self._usage.tokens += completion.tokens
         self._usage.history.append(completion.text)
-        return parse_draft(completion.text, pattern_ids)
+        return completion.text
 
     def _system(self) -> dict[str, str]:
         return {"role": "system", "content": render_prompt("system.j2", self.prompts_dir)}
 
     def draft(self, request: DraftRequest) -> Architecture:
-        knowledge = request.knowledge
-        prompt = render_prompt(
-            "draft.j2", self.prompts_dir, request=request.prompt, hits=list(request.hits[:PROMPT_HITS]),
-            snippet_chars=SNIPPET_CHARS, pattern_ids=knowledge.all_pattern_ids,
-            technologies=[t.name for t in knowledge.technologies], pattern_hint=_hint(request),
-        )  # fmt: skip
-        self._usage = Usage()
-        draft = self._ask([self._system(), {"role": "user", "content": prompt}], knowledge.all_pattern_ids)
-        self._usage.raw_pattern = draft.pattern
-        return to_architecture(draft, request, self.name, self._usage)
+        self._usage = Usage(schema=self.schema)
+        return self._full(request, None, []) if self.schema == "full" else self._small(request, None, [])
 
     def revise(self, request: DraftRequest, previous: Architecture, findings: list[Finding]) -> Architecture:
-        shown = json.dumps({"pattern": previous.pattern.id if previous.pattern else "other",
-                            "components": [c.name for c in previous.components],
-                            "services": [{"name": s.name, "responsibility": s.responsibility}
-                                         for s in previous.services]})  # fmt: skip
-        errors = [f for f in findings if f.severity == "error"][:12]
-        prompt = render_prompt("repair.j2", self.prompts_dir, request=request.prompt, draft=shown, findings=errors)
-        draft = self._ask([self._system(), {"role": "user", "content": prompt}], request.knowledge.all_pattern_ids)
-        return to_architecture(draft, request, self.name, self._usage)
+        if self.schema == "full":
+            return self._full(request, previous, findings)
+        return self._small(request, previous, findings)
+
+    def _small(self, request: DraftRequest, previous: Architecture | None, findings: list[Finding]) -> Architecture:
+        knowledge = request.knowledge
+        technologies = [t.name for t in knowledge.technologies]
+        services = candidate_services(request)
+        schema = draft_schema(knowledge.all_pattern_ids, technologies, services)
+        if previous is None:
+            prompt = render_prompt(
+                "draft.j2", self.prompts_dir, request=request.prompt, sections=sections_for(request),
+                snippet_chars=SNIPPET_CHARS, pattern_ids=knowledge.all_pattern_ids, technologies=technologies,
+                services=services, pattern_hint=_hint(request),
+            )  # fmt: skip
+        else:
+            shown = json.dumps({"pattern": previous.pattern.id if previous.pattern else "other",
+                                "components": [c.name for c in previous.components],
+                                "services": [{"name": s.name, "responsibility": s.responsibility}
+                                             for s in previous.services]})  # fmt: skip
+            errors = [f for f in findings if f.severity == "error"][:12]
+            prompt = render_prompt("repair.j2", self.prompts_dir, request=request.prompt, draft=shown, findings=errors)
+        text = self._complete([self._system(), {"role": "user", "content": prompt}], schema)
+        draft = parse_draft(text, knowledge.all_pattern_ids)
+        if previous is None:
+            self._usage.raw_pattern = draft.pattern
+        return to_architecture(draft, request, self.name, self._usage, set(services))
+
+    def _full(self, request: DraftRequest, previous: Architecture | None, findings: list[Finding]) -> Architecture:
+        from agent.drafting.llm.full_schema import FullDraft, full_schema, full_to_architecture, kept_of, trimmed
+
+        knowledge = request.knowledge
+        schema = full_schema(knowledge.all_pattern_ids, sorted(knowledge.blocks))
+        if previous is None:
+            prompt = render_prompt(
+                "draft_full.j2", self.prompts_dir, request=request.prompt, sections=sections_for(request),
+                snippet_chars=FULL_SNIPPET_CHARS, pattern_ids=knowledge.all_pattern_ids,
+                blocks=sorted(knowledge.blocks), pattern_hint=_hint(request),
+            )  # fmt: skip
+        else:
+            shown = previous.model_dump_json(include=MODEL_FIELDS, exclude_none=True)
+            kept = {k.rule_id for k in self._usage.kept}
+            errors = [f for f in findings if f.severity in ("error", "warning") and f.rule_id not in kept][:12]
+            prompt = render_prompt("repair_full.j2", self.prompts_dir, request=request.prompt, draft=shown,
+                                   findings=errors)  # fmt: skip
+        text = self._complete([self._system(), {"role": "user", "content": prompt}], schema)
+        data = trimmed(extract_json(text))
+        try:
+            draft = FullDraft.model_validate(data)
+        except ValidationError as exc:
+            raise ModelError(f"the model's JSON does not fit the full schema: {first_error(exc)}") from None
+        if previous is None:
+            self._usage.raw_pattern = draft.pattern
+        self._usage.kept = list({k.rule_id: k for k in [*self._usage.kept, *kept_of(draft)]}.values())
+        return full_to_architecture(draft, request, self.name, self._usage)
+
+
+FULL_SNIPPET_CHARS = 600
+MODEL_FIELDS = {"pattern", "blocks", "components", "services", "flows", "tradeoffs", "failure_modes", "cap",
+                "scaling"}  # fmt: skip
+BLOCK_SECTIONS = ("core-components-and-services", "key-flows-and-algorithms", "trade-offs")
+
+
+def sections_for(request: DraftRequest, limit: int = PROMPT_HITS) -> list[tuple[str, str]]:
+    """The knowledge the model sees: the chapters of the building blocks the request composes first (their parts,
+    flows and trade-offs), then the request's own retrieval hits; not the nearest of five apps when blocks fit."""
+    from agent.retrieval.passages import chunk_text
+
+    found: list[tuple[str, str]] = []
+    for block in request.reading.blocks[:2]:
+        spec = request.knowledge.blocks.get(block.id)
+        if spec is None:
+            continue
+        for section in BLOCK_SECTIONS:
+            text = chunk_text(f"{spec.chapter}/{section}")
+            if text:
+                found.append((f"{spec.chapter}/{section}", text))
+    chapters = tuple(request.knowledge.blocks[b.id].chapter for b in request.reading.blocks
+                     if b.id in request.knowledge.blocks)  # fmt: skip
+    for hit in request.hits:
+        if len(found) >= limit + 2 * len(chapters):
+            break
+        if chapters and hit.pattern is not None and not hit.chunk_id.startswith(chapters):
+            continue  # another application's section would be copied ("Video Upload Service" in a URL shortener)
+        if hit.chunk_id not in {cid for cid, _ in found}:
+            found.append((hit.chunk_id, hit.text))
+    return found
 
 
 def _hint(request: DraftRequest) -> str:

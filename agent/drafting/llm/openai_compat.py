@@ -17,6 +17,8 @@ from agent.redaction import redact_url
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
+FREQUENCY_PENALTY = 0.3
+MAX_TOKENS = {"small": 1024, "full": 4096}
 
 
 def api_key(*names: str) -> str | None:
@@ -43,6 +45,7 @@ class OpenAIClient:
                                      max_retries=retries, http_client=http)  # fmt: skip
         self.model = model or DEFAULT_MODEL
         self.base_url = base_url
+        self.max_tokens = MAX_TOKENS["small"]
 
     @property
     def where(self) -> str:
@@ -59,8 +62,10 @@ class OpenAIClient:
         self._start_deadline()
         for response_format in formats:
             # the SDK's TypedDicts describe what our plain dicts already are
+            # bounded output and a repetition penalty: small models served this way loop without them
             request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0,
-                                       "max_tokens": 1024, "response_format": response_format}  # fmt: skip
+                                       "max_tokens": self.max_tokens, "frequency_penalty": FREQUENCY_PENALTY,
+                                       "response_format": response_format}  # fmt: skip
             with model_errors(openai, self.where):
                 try:
                     response = self._client.chat.completions.create(**request)
@@ -93,7 +98,10 @@ class OpenAIDrafter(ChatDrafter):
     """Drafts with an OpenAI-compatible chat server."""
 
     name = "openai"
+    capability = "full"
 
     def __init__(self, base_url: str | None = None, model: str | None = None, timeout: float = 60.0,
-                 prompts_dir=None, **_: object) -> None:  # fmt: skip
-        super().__init__(OpenAIClient(base_url, model, timeout), prompts_dir)
+                 prompts_dir=None, schema: str | None = None, **_: object) -> None:  # fmt: skip
+        client = OpenAIClient(base_url, model, timeout)
+        super().__init__(client, prompts_dir, schema)
+        client.max_tokens = MAX_TOKENS[self.schema]
