@@ -46,6 +46,7 @@ from agent.sizing.capacity import capacity
 from agent.sizing.estimation import EstimationConfig, estimate, three_point
 
 RETRIEVAL_DEPTH = 10
+RAW_FIELDS = {"pattern", "blocks", "components", "services", "flows", "tradeoffs", "failure_modes"}
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ class Engine:
             mark_authors(fixed, written)
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
+        if audit.model is not None and not audit.fallback:  # what the model itself wrote, before anyone fixed it
+            audit.raw_draft = drafted.model_dump_json(include=RAW_FIELDS, exclude_none=True)
         audit.repairs = _resolutions(first, after_model, fixed.findings)
         final_pattern = fixed.pattern.id if fixed.pattern else None
         audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != final_pattern

@@ -230,6 +230,7 @@ class Audit(_Document):
     repairs: list[Resolution] = Field(default_factory=list)
     schema_used: Literal["small", "full"] | None = Field(default=None, description="The schema the model filled.")
     kept: list[Kept] = Field(default_factory=list, description="Findings the model kept its choice on, with reasons.")
+    raw_draft: str | None = Field(default=None, description="The model's first draft as the engine read it (JSON).")
 
 
 RequirementSource = Literal["request", "answer", "flag", "knowledge base", "default"]

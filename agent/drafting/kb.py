@@ -135,7 +135,7 @@ def _service(spec: ServiceSpec) -> Service:
     return spec.build()
 
 
-def _domain_services(prompt: str, knowledge: Knowledge, reading=None) -> list[ServiceSpec]:
+def domain_services(prompt: str, knowledge: Knowledge, reading=None) -> list[ServiceSpec]:
     """The services of the request's own domain: named products first, then domain words."""
     words = Words(prompt)
     products = [
@@ -155,7 +155,7 @@ def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowl
     reading = request.reading
     low, high = services_band(tier, reading.pattern.id, knowledge)
     generic = knowledge.general.generic_services
-    domain = _domain_services(request.prompt, knowledge, reading)
+    domain = domain_services(request.prompt, knowledge, reading)
     if tier == "low":
         modules = [s.name.removesuffix(" Service") for s in (spec.services if spec else domain)][:8]
         what = ", ".join(modules) if modules else "the app's features"

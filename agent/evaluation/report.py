@@ -48,6 +48,7 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
         "errors_after_repair": sum(r.errors for r in results),
         "fallbacks": sum(r.fallback for r in results),
         "ece": calibration(judged)["ece"],
+        **raw_metrics(results),
         "seconds_per_case": round(sum(r.seconds for r in results) / len(results), 4) if results else None,
     }
 
@@ -112,6 +113,24 @@ def build_report(results: list[CaseResult], retrieval: list[dict[str, Any]] | No
 
 def _fmt(value: Any) -> str:
     return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def raw_metrics(results: list[CaseResult]) -> dict[str, Any]:
+    """What the model did on its own (first drafts, before repair), beside the final scores; empty for the kb."""
+    raws = [r.raw for r in results if r.raw is not None]
+    if not raws:
+        return {}
+    judged = [r for r in raws if r.pattern_correct is not None]
+    blocked = [r for r in raws if r.blocks_correct is not None]
+    asked = sum(len(r.concepts_found) + len(r.concepts_missed) for r in results if r.raw is not None)
+    fixed = sum(r.fixed_by_model + r.fixed_by_engine for r in raws)
+    return {
+        "raw_pattern_accuracy": _ratio(sum(bool(r.pattern_correct) for r in judged), len(judged)) if judged else None,
+        "raw_block_accuracy": _ratio(sum(bool(r.blocks_correct) for r in blocked), len(blocked)) if blocked else None,
+        "raw_concept_recall": _ratio(sum(r.concepts_found for r in raws), asked) if asked else None,
+        "junk_rate": _ratio(sum(r.junk for r in raws), sum(r.junk + r.names for r in raws) or 1),
+        "fixed_by_model_share": _ratio(sum(r.fixed_by_model for r in raws), fixed) if fixed else None,
+    }
 
 
 HEADLINE = ["cases", "pattern_accuracy", "tech_precision", "tech_recall", "tech_f1", "service_band_compliance",

@@ -9,6 +9,18 @@ from agent.knowledge import Knowledge, normalise_name
 from agent.schema import Architecture
 
 
+class RawScore(BaseModel):
+    """How the model's first draft did on its own: what a model adds, measured before the engine helps."""
+
+    pattern_correct: bool | None
+    blocks_correct: bool | None
+    concepts_found: int
+    names: int
+    junk: int
+    fixed_by_model: int
+    fixed_by_engine: int
+
+
 class CaseResult(BaseModel):
     """How one drafter did on one case."""
 
@@ -43,6 +55,8 @@ class CaseResult(BaseModel):
     """Services of building blocks the request did not ask for (Shipping rates in a ticketing site)."""
     filler: list[str] = []
     """Generic platform services (Billing, Workflow, Admin...) no expected block or application calls for."""
+    raw: RawScore | None = None
+    """The model's own first draft, before the engine repaired it (model drafters only)."""
 
     @property
     def problems(self) -> int:
@@ -135,4 +149,24 @@ def score_case(
         seconds=round(seconds, 4),
         fallback=bool(architecture.audit and architecture.audit.fallback),
         error=error,
+        raw=raw_score(case, architecture),
+    )
+
+
+def raw_score(case: EvalCase, architecture: Architecture) -> RawScore | None:
+    """The first draft's pattern, blocks and concepts, its junk names, and who fixed its problems."""
+    audit = architecture.audit
+    if audit is None or audit.raw_draft is None:
+        return None
+    raw = Architecture.model_validate_json(audit.raw_draft)
+    text = audit.raw_draft.lower()
+    found_blocks = {b.id for b in raw.blocks}
+    return RawScore(
+        pattern_correct=None if case.pattern is None else (raw.pattern.id if raw.pattern else None) == case.pattern,
+        blocks_correct=None if not case.blocks else set(case.blocks) <= found_blocks,
+        concepts_found=sum(concept.lower() in text for concept in case.concepts),
+        names=len(raw.components) + len(raw.services),
+        junk=len(audit.dropped),
+        fixed_by_model=sum(r.by == "model" for r in audit.repairs),
+        fixed_by_engine=sum(r.by == "engine" for r in audit.repairs),
     )

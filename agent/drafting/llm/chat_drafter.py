@@ -20,6 +20,7 @@ import pydantic_core
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.drafting.base import Drafter, DraftRequest, Usage
+from agent.drafting.kb import domain_services
 from agent.drafting.prompts import render_prompt
 from agent.errors import InvalidRequest, ModelError, first_error
 from agent.knowledge import Knowledge
@@ -68,10 +69,13 @@ def candidate_services(request: DraftRequest) -> list[str]:
     spec = knowledge.patterns.get(reading.pattern.id)
     names += [s.name for s in spec.services] if spec else []
     names += [s.name for b in reading.blocks if b.id in knowledge.blocks for s in knowledge.blocks[b.id].services]
+    names += [s.name for s in domain_services(request.prompt, knowledge, reading)]  # a todo app's Task Service
     generic = knowledge.general.generic_services
+    own = bool(names)
     names += [s.name for s in generic.always]
     names += [generic.by_trait[t].name for t in reading.traits if t in generic.by_trait]
-    names += [s.name for s in generic.extra]
+    if not own:  # only a request the knowledge base has no services for gets the generic ones (no Billing filler)
+        names += [s.name for s in generic.extra]
     return list(dict.fromkeys(names))
 
 
@@ -298,11 +302,12 @@ class ChatDrafter(Drafter):
         knowledge = request.knowledge
         technologies = [t.name for t in knowledge.technologies]
         services = candidate_services(request)
-        schema = draft_schema(knowledge.all_pattern_ids, technologies, services)
+        patterns = _suggested_first(request)
+        schema = draft_schema(patterns, technologies, services)
         if previous is None:
             prompt = render_prompt(
                 "draft.j2", self.prompts_dir, request=request.prompt, sections=sections_for(request),
-                snippet_chars=SNIPPET_CHARS, pattern_ids=knowledge.all_pattern_ids, technologies=technologies,
+                snippet_chars=SNIPPET_CHARS, pattern_ids=patterns, technologies=technologies,
                 services=services, pattern_hint=_hint(request),
             )  # fmt: skip
         else:
@@ -377,6 +382,20 @@ def sections_for(request: DraftRequest, limit: int = PROMPT_HITS) -> list[tuple[
         if hit.chunk_id not in {cid for cid, _ in found}:
             found.append((hit.chunk_id, hit.text))
     return found
+
+
+SURE = 0.7
+"""From this confidence in an application, "other" is not offered to a small model (it cannot outweigh the evidence)."""
+
+
+def _suggested_first(request: DraftRequest) -> list[str]:
+    """The patterns the request could be, the knowledge base's reading first, then its runners-up and "other": a
+    small model chooses among the candidates the evidence allows, not among every application."""
+    reading = request.reading
+    ids = set(request.knowledge.all_pattern_ids)
+    sure = reading.pattern.id != OTHER and reading.pattern.confidence >= SURE
+    candidates = [reading.pattern.id, *reading.secondary, *([] if sure else [OTHER])]
+    return [p for p in dict.fromkeys(candidates) if p in ids]
 
 
 def _hint(request: DraftRequest) -> str:

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -35,6 +35,14 @@ EmbeddingModelOption = Annotated[
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+SchemaOption = Annotated[
+    Literal["auto", "small", "full"] | None,
+    typer.Option("--schema", help="What a model fills: small (choices) or full (the document); default: its own."),
+]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option("--threads", min=1, max=256, help="llama.cpp threads (default: cores - 1 on small machines)."),
+]
 FormatJsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
 
 

@@ -13,6 +13,8 @@ from agent.interfaces.cli.common import (
     FormatJsonOption,
     IndexOption,
     JsonOption,
+    SchemaOption,
+    ThreadsOption,
     advisor_for,
     output_format,
     print_json,
@@ -41,6 +43,8 @@ def ask(
         float | None, typer.Option(min=0.1, max=3600, help="Seconds one model request may take (default 60).")
     ] = None,
     prompts_dir: Annotated[Path | None, typer.Option(help="Folder with your own prompts/*.j2.")] = None,
+    schema: SchemaOption = None,
+    threads: ThreadsOption = None,
     format: Annotated[
         Literal["text", "json", "markdown", "mermaid", "dot", "html", "plantuml", "drawio"] | None,
         typer.Option("--format", help="What to print (default: from -o's suffix, else text)."),
@@ -79,7 +83,8 @@ def ask(
         check_writable(output)  # before any work: a folder, a missing or read-only folder
     fmt = choose_format(output_format(as_json, format), output)
     advisor = advisor_for(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
-                          fallback=fallback, timeout=timeout, prompts_dir=prompts_dir, index=index)  # fmt: skip
+                          fallback=fallback, timeout=timeout, prompts_dir=prompts_dir, index=index, schema=schema,
+                          threads=threads)  # fmt: skip
     show(advisor.recommend(prompt, answers=read_answers(set_ or [], answers)), fmt, output)
 
 

@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from agent.errors import InvalidRequest
-from agent.interfaces.cli.common import EmbeddingModelOption, IndexOption, advisor_for, print_json, progress_printer
+from agent.interfaces.cli.common import (
+    EmbeddingModelOption,
+    IndexOption,
+    SchemaOption,
+    ThreadsOption,
+    advisor_for,
+    print_json,
+    progress_printer,
+)
 
 eval_app = typer.Typer(help="Measure quality against labelled cases.")
 
@@ -31,6 +39,8 @@ def eval_suite(
     model_path: Annotated[Path | None, typer.Option(help="GGUF file for llama-cpp.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
     rounds: Annotated[int | None, typer.Option(min=0, max=10, help="Model repair rounds.")] = None,
+    schema: SchemaOption = None,
+    threads: ThreadsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report JSON to stdout.")] = False,
     index: IndexOption = None,
 ) -> None:
@@ -59,7 +69,8 @@ def eval_suite(
     chosen = select(chosen, tag or (), limit)
     if not chosen:
         raise InvalidRequest(f"no case has the tag(s) {tag!r}")
-    advisor = advisor_for(model=model, model_path=model_path, base_url=base_url, rounds=rounds, index=index)
+    advisor = advisor_for(model=model, model_path=model_path, base_url=base_url, rounds=rounds, index=index,
+                          schema=schema, threads=threads)  # fmt: skip
     if predictions is not None:
         results = score_predictions(advisor, chosen, predictions)
     else:
