@@ -95,6 +95,13 @@ def eval_suite(
         m = entry["metrics"]
         cells = "".join(f"{'-' if m[k] is None else m[k]:>9}" for k in columns)
         typer.echo(f"{name:<12}{m['cases']:>6}{cells}")
+    raw = {"raw_pattern_accuracy": "pattern", "raw_block_accuracy": "blocks", "raw_concept_recall": "concepts",
+           "junk_rate": "junk", "fixed_by_model_share": "fixed by model"}  # fmt: skip
+    for name, entry in data["drafters"].items():
+        m = entry["metrics"]
+        if m.get("junk_rate") is not None:  # a model drafter: what its own first drafts did, before repair
+            cells = ", ".join(f"{label} {'-' if m.get(key) is None else m[key]}" for key, label in raw.items())
+            typer.echo(f"{name} first drafts (before the engine): {cells}")
     for row in retrieval:
         if row["mode"] == "hybrid":
             typer.echo(f"retrieval (hybrid): recall@5 {row['recall_at_5']}, MRR {row['mrr']}")
