@@ -150,6 +150,9 @@ class Engine:
         first = to_findings(pairs)
         after_model = first if draft is drafted else self._findings(draft)
         written = authored(draft)
+        stated = [a for a in draft.assumptions if a.source == "model"]  # e.g. the tier, and why
+        if audit.model is not None and not audit.fallback:  # what the model itself wrote, before anyone fixed it
+            audit.raw_draft = drafted.model_dump_json(include=RAW_FIELDS, exclude_none=True)
         kept = {k.rule_id for k in audit.kept}
         rules = [r for r in all_rules() if r.id not in kept] if kept else None  # the model's reasons stand
         fixed, changes = repair(draft, self.knowledge, rules=rules, in_place=True, estimation=self.estimation,
@@ -160,10 +163,9 @@ class Engine:
         self._requirements(fixed, found)
         if written:
             mark_authors(fixed, written)
+            fixed.assumptions += stated
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
-        if audit.model is not None and not audit.fallback:  # what the model itself wrote, before anyone fixed it
-            audit.raw_draft = drafted.model_dump_json(include=RAW_FIELDS, exclude_none=True)
         audit.repairs = _resolutions(first, after_model, fixed.findings)
         final_pattern = fixed.pattern.id if fixed.pattern else None
         audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != final_pattern
@@ -183,6 +185,8 @@ class Engine:
         infrastructure = ("gateway", "auth", "web app", "platform service")
         functional = [s.responsibility for s in services
                       if s.responsibility and not any(word in s.name.lower() for word in infrastructure)]  # fmt: skip
+        if design.requirements is not None and design.requirements.functional:  # a model's own list is kept
+            functional = list(design.requirements.functional)
         consistency = f"{design.cap.choice}: {design.cap.why}" if design.cap else None
         design.requirements = requirements_section(found, functional[:8], consistency)
         assumed = next((a.value for a in design.assumptions if a.name == "dau"), "not sized")

@@ -18,7 +18,7 @@ Tier = Literal["low", "medium", "high", "enterprise"]
 TIERS: tuple[Tier, ...] = ("low", "medium", "high", "enterprise")
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-AssumptionSource = Literal["request", "answer", "flag", "knowledge base", "heuristic", "default"]
+AssumptionSource = Literal["request", "answer", "flag", "knowledge base", "heuristic", "default", "model"]
 ResolvedBy = Literal["model", "engine", "unresolved"]
 Author = Literal["model", "knowledge base", "repair"]
 """Who wrote an item of a model-drafted design: the model, the knowledge base filling a gap, or repair."""

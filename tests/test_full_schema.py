@@ -128,6 +128,10 @@ def test_a_capable_models_design_is_kept(engine, server, answer, request_text):
     added = [c.name for c in design.components if c.by == "repair"]
     assert all(any(added_name in change.detail for change in design.changes) for added_name in added)
     assert not [f for f in design.findings if f.severity == "error"]
+    tier = next(a for a in design.assumptions if a.name == "tier")
+    assert tier.source == "model" and answer["tier_reason"] in tier.value and design.estimate.tier == answer["tier"]
+    if answer.get("functional"):
+        assert design.requirements.functional == answer["functional"]
 
 
 def test_the_models_reason_to_keep_a_choice_is_recorded_and_respected(engine, server):

@@ -17,6 +17,7 @@ from agent.retrieval.bm25 import stem
 from agent.schema import (
     OTHER,
     Architecture,
+    Assumption,
     BlockChoice,
     CapChoice,
     Component,
@@ -24,6 +25,7 @@ from agent.schema import (
     Flow,
     Kept,
     PatternChoice,
+    Requirements,
     Service,
     Tradeoff,
 )
@@ -172,6 +174,10 @@ def full_to_architecture(draft: FullDraft, request: DraftRequest, drafter: str, 
         estimate=estimate(tier, pattern.id, traits, knowledge),
         citations=[c for component in components for c in component.citations],
         drafter=drafter,
+        requirements=Requirements(functional=[f for f in draft.functional if f.strip()]) if draft.functional else None,
+        assumptions=[Assumption(name="tier", value=f"{draft.tier}: {draft.tier_reason}".rstrip(": "), source="model")]
+        if draft.tier
+        else [],
     )
 
 
