@@ -150,7 +150,7 @@ class Engine:
         first = to_findings(pairs)
         after_model = first if draft is drafted else self._findings(draft)
         written = authored(draft)
-        stated = [a for a in draft.assumptions if a.source == "model"]  # e.g. the tier, and why
+        model_said = [a for a in draft.assumptions if a.source == "model"]  # e.g. the tier, and why
         if audit.model is not None and not audit.fallback:  # what the model itself wrote, before anyone fixed it
             audit.raw_draft = drafted.model_dump_json(include=RAW_FIELDS, exclude_none=True)
         kept = {k.rule_id for k in audit.kept}
@@ -163,7 +163,7 @@ class Engine:
         self._requirements(fixed, found)
         if written:
             mark_authors(fixed, written)
-            fixed.assumptions += stated
+            fixed.assumptions += model_said
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
         audit.repairs = _resolutions(first, after_model, fixed.findings)
