@@ -246,7 +246,7 @@ def at_scale(question: str, design: Architecture, knowledge: Knowledge) -> Answe
     if design.capacity:
         lines.append(f"At {factor:,g}x this design's load (its figures grow in step with the users):")
         for figure in design.capacity[:6]:
-            lines.append(f"  {figure.name}: {figure.value:,.0f} -> {figure.value * factor:,.0f} {figure.unit}")
+            lines.append(f"  {figure.name}: {_num(figure.value)} -> {_num(figure.value * factor)} {figure.unit}")
     else:
         lines.append(f"This design states no capacity figures, so {factor:,g}x cannot be sized; what fails first "
                      f"in parts like its own:")  # fmt: skip
@@ -261,6 +261,13 @@ def at_scale(question: str, design: Architecture, knowledge: Knowledge) -> Answe
     notes = [note for note in design.scaling if not BRAND_SCALE.search(note)]
     lines += [f"  scaling: {_sentence(note)}" for note in notes[:3]]
     return Answer("\n".join(lines) + _cite(sources), tuple(dict.fromkeys(sources)))
+
+
+def _num(value: float) -> str:
+    """A figure as people read it: 2,300 and 4.2 and 0.03, never a small load rounded to 0."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if value >= 1 else f"{value:.2g}"
 
 
 def _usual_failures(design: Architecture, knowledge: Knowledge) -> list[Any]:
