@@ -67,6 +67,8 @@ class ChatSession:
     undo_stack: list[dict[str, Any]] = field(default_factory=list)
     finished: bool = False
     notice: str | None = None
+    read_by: str = field(default="", repr=False)
+    """Who read the last turn: the rules, or the model (stored with the turn)."""
 
     # ---- persistence -----------------------------------------------------------------------------------
 
@@ -123,19 +125,19 @@ class ChatSession:
             return "Say what to build, or /help."
         if len(text) > MAX_QUERY_CHARS:
             return f"That message has {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}."
-        self._read_by = ""
+        self.read_by = ""
         try:
             reply = self._command(text) if text.startswith("/") else self._turn(text)
         except SysdesignError as exc:
             reply = f"error: {exc}"
-        self._save(text, reply, self._read_by)
+        self._save(text, reply, self.read_by)
         return reply
 
     def _turn(self, text: str) -> str:
         if self.design is None:
             return self._start(text)
         follow = self._interpret(text)
-        self._read_by = follow.by
+        self.read_by = follow.by
         signed = f"\n(read by the {follow.by})" if self.drafter not in (None, "kb") else ""
         if follow.undo and not (follow.edits or follow.statements):
             return self._undo()
