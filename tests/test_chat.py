@@ -225,3 +225,16 @@ def test_chat_in_a_terminal(tmp_path):
         again.close(force=True)
     listed = json.loads(run_cli("chat", "--list", "--json", env={"SYSDESIGN_DATA": str(tmp_path)}).stdout)
     assert len(listed) == 1 and listed[0]["turns"] == 4
+
+
+def test_the_checker_completes_an_edit_but_never_puts_back_what_the_user_removed(session, tmp_path):
+    session.handle("Build a Twitter clone")
+    session.handle("remove Nginx")
+    assert "Nginx" not in names(session)
+    assert "+ Nginx" not in session.handle("add payments")  # SD001 would want it back: the user said otherwise
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"request": "Twitter clone", "components": ["Postgres", "Redis"],
+                                   "services": ["API", "Tweets", "Timeline"]}))  # fmt: skip
+    session.handle(f"/load {partial}")
+    reply = session.handle("add payments")
+    assert "+ Stripe" in reply and "was added by the checker (SD" in reply  # e.g. a load balancer, with its rule

@@ -46,6 +46,8 @@ class EditResult:
     failed: list[str] = field(default_factory=list)
     """Edits that could not be made, each saying why and what would work instead."""
     made: list[Edit] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """Every part and service the edits took out, those that went with them included."""
 
 
 def stems(text: str) -> set[str]:
@@ -135,6 +137,7 @@ def _remove(result: EditResult, target: str, knowledge: Knowledge, traits: set[s
         users = ", ".join(sorted(s.name for s in gone_services if name in s.data_stores))
         result.notes.append(f"- {name} also went: only {users} used it.")
     parts = named | set(follow)
+    result.removed += sorted(parts | names)
     design.components = [c for c in design.components if c.name not in parts]
     for kept in design.services:
         kept.data_stores = [store for store in kept.data_stores if store not in parts]

@@ -25,6 +25,7 @@ from agent.chat.store import SessionStore, UnreadableSession
 from agent.document import parse_document
 from agent.errors import ModelError, SysdesignError
 from agent.files import read_text_file
+from agent.knowledge import normalise_name
 from agent.retrieval.search import MAX_QUERY_CHARS
 from agent.schema import Architecture
 
@@ -50,6 +51,7 @@ class State(BaseModel):
     request: str | None = None
     stated: list[str] = Field(default_factory=list)
     edits: list[StoredEdit] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
     drafter: str | None = None
     design: Architecture | None = None
 
@@ -62,6 +64,8 @@ class ChatSession:
     request: str | None = None
     stated: list[str] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """Parts and services the user's edits took out: the checker never puts them back."""
     design: Architecture | None = None
     drafter: str | None = None
     undo_stack: list[dict[str, Any]] = field(default_factory=list)
@@ -74,7 +78,8 @@ class ChatSession:
 
     def state(self) -> dict[str, Any]:
         edits = [StoredEdit(kind=e.kind, target=e.target, new=e.new) for e in self.edits]
-        state = State(request=self.request, stated=self.stated, edits=edits, drafter=self.drafter, design=self.design)
+        state = State(request=self.request, stated=self.stated, edits=edits, removed=self.removed,
+                      drafter=self.drafter, design=self.design)  # fmt: skip
         return state.model_dump(mode="json", exclude_none=True)
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -82,6 +87,7 @@ class ChatSession:
         self.request, self.drafter, self.design = state.request, state.drafter, state.design
         self.stated = list(state.stated)
         self.edits = [Edit(e.kind, e.target, e.new) for e in state.edits]
+        self.removed = list(state.removed)
 
     @classmethod
     def open(cls, advisor: Any, store: SessionStore, resume: str | None = None) -> ChatSession:
@@ -102,6 +108,7 @@ class ChatSession:
                 why = str(exc) if isinstance(exc, UnreadableSession) else f"chat {target} could not be restored"
                 session.notice = f"{why}; it was set aside and a new chat started."
                 session.request, session.design, session.edits, session.stated = None, None, [], []
+                session.removed = []
         if session.conversation is None:
             session.conversation = store.new()
         return session
@@ -184,7 +191,7 @@ class ChatSession:
 
         design = self._recommend(request, [])
         self._push_undo()
-        self.request, self.stated, self.edits, self.design = request, [], [], design
+        self.request, self.stated, self.edits, self.removed, self.design = request, [], [], [], design
         return render_architecture(design, answer_hint="a follow-up in your own words, e.g. '50k users, team of 2'")
 
     def _recommend(self, request: str, stated: list[str]) -> Architecture:
@@ -212,15 +219,37 @@ class ChatSession:
         if not follow.statements and not result.made:
             return "\n".join(result.failed)  # nothing could be made: the design is as it was
         design = result.design
+        edits = [*self.edits, *result.made]
+        removed = list(dict.fromkeys([*self.removed, *result.removed]))
+        completed = self._complete(design, removed)
         design.findings = self.advisor.check(design).findings
         self._push_undo()
         self.stated, self.design = stated, design
-        self.edits = [*self.edits, *result.made]
+        self.edits, self.removed = edits, removed
         # what the checker now asks for is said, not silently re-added: the user's edit has the last word
         old = {(f.rule_id, f.message) for f in before.findings}
         raised = [f"{f.rule_id}: {f.message} (kept as you asked; 'undo that' restores the design)"
                   for f in design.findings if f.severity == "error" and (f.rule_id, f.message) not in old]  # fmt: skip
-        return "\n".join([diff(before, design), *notes, *result.notes, *result.failed, *raised])
+        return "\n".join([diff(before, design), *notes, *result.notes, *completed, *result.failed, *raised])
+
+    def _complete(self, design: Architecture, removed_names: list[str]) -> list[str]:
+        """What the checker's repair would add that the user did not take out (an audit log that payments need),
+        added in place with the reason; a part the user removed, or that went with one, is never put back."""
+        knowledge = self.advisor.engine.knowledge
+        removed = {normalise_name(knowledge.canonical(name)) for name in removed_names}
+        present = {normalise_name(knowledge.canonical(c.name)) for c in design.components}
+        repaired = self.advisor.repair(design.model_copy(deep=True))
+        notes = []
+        for component in repaired.components:
+            key = normalise_name(knowledge.canonical(component.name))
+            if key in present or key in removed:
+                continue
+            design.components.append(component)
+            present.add(key)
+            why = next((c for c in repaired.changes if component.name in c.detail), None)
+            notes.append(f"+ {component.name} was added by the checker" + (f" ({why.rule_id}: {why.detail})" if why
+                                                                            else ""))  # fmt: skip
+        return notes
 
     def _unread(self, follow: FollowUp) -> str:
         said = "; ".join(repr(c) for c in follow.unread) or "that"
@@ -256,7 +285,7 @@ class ChatSession:
             return "Bye."
         if name == "/new":
             self._push_undo()
-            self.request, self.design, self.stated, self.edits = None, None, [], []
+            self.request, self.design, self.stated, self.edits, self.removed = None, None, [], [], []
             return "Started afresh. What shall we build?"
         if name == "/undo":
             return self._undo()
@@ -313,6 +342,6 @@ class ChatSession:
         design.findings = report.findings
         self._push_undo()
         self.design, self.request = design, design.request or self.request or path.stem
-        self.stated, self.edits = [], []
+        self.stated, self.edits, self.removed = [], [], []
         counts = f"{len(design.components)} components, {len(design.services)} services"
         return f"Loaded {path.name}: {counts}, {report.errors} error(s)."
