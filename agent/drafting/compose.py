@@ -9,6 +9,7 @@ import re
 from agent.drafting.base import DraftRequest
 from agent.knowledge import ComponentSpec, Knowledge, ServiceSpec, normalise_name
 from agent.knowledge.models import BlockSpec
+from agent.recognition import Reading
 from agent.schema import Architecture, CapChoice, Component, Flow, Service, Tier
 from agent.sizing.capacity import peak_writes_per_second
 from agent.sizing.estimation import estimate
@@ -138,12 +139,16 @@ def with_blocks(
     return components, kept
 
 
+def block_tier(tier: Tier, reading: Reading) -> Tier:
+    """A building block is infrastructure: no smaller than a few services unless the request asks for small."""
+    return "medium" if tier == "low" and reading.blocks and not reading.small_scope else tier
+
+
 def compose(request: DraftRequest, tier: Tier, drafter: str) -> Architecture:
     """The design of a request that needs building blocks rather than one of the five applications."""
     reading, knowledge = request.reading, request.knowledge
     blocks = blocks_of(request)
-    if tier == "low" and not reading.small_scope:
-        tier = "medium"  # a building block is infrastructure: no smaller than a few services unless asked
+    tier = block_tier(tier, reading)
     # traits a named product lends ("web crawler" as a search engine) are not the block's own, and neither are
     # traits read from the very words that named the block ("push notifications" is not a request for WebSocket)
     named = " ".join(e for b in reading.blocks for e in b.evidence)

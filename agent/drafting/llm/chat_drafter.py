@@ -20,6 +20,7 @@ import pydantic_core
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.drafting.base import Drafter, DraftRequest, Usage
+from agent.drafting.compose import block_tier
 from agent.drafting.kb import domain_services
 from agent.drafting.prompts import render_prompt
 from agent.errors import InvalidRequest, ModelError, first_error
@@ -139,7 +140,10 @@ def parse_draft(text: str, pattern_ids: Sequence[str]) -> ModelDraft:
             raise ModelError(f"the model's {key!r} is not a list")
     data["components"] = [c if isinstance(c, str) else str(c.get("name", "")) if isinstance(c, dict) else str(c)
                           for c in data.get("components") or []]  # fmt: skip
-    data["services"] = [{"name": s} if isinstance(s, str) else s for s in data.get("services") or []]
+    services = [{"name": s} if isinstance(s, str) else s for s in data.get("services") or []]
+    # one malformed entry (a truncated answer's last service) costs that entry, not the whole draft
+    data["services"] = [s for s in services if isinstance(s, dict) and isinstance(s.get("name"), str) and s["name"]]
+    data["components"] = [c for c in data["components"] if c.strip()]
     try:
         return ModelDraft.model_validate(data)
     except ValidationError as exc:
@@ -184,6 +188,21 @@ def _named(services: list[ModelService], candidates: set[str] | None, usage: Usa
         else:
             usage.dropped.append(service.name)
     return kept
+
+
+def _with_block_services(services: list[Service], reading, knowledge: Knowledge) -> list[Service]:
+    """A building block none of whose services the model chose gets them from the knowledge base (a pastebin
+    needs its paste service whatever a small model picked), marked as the knowledge base's."""
+    chosen = {s.name for s in services}
+    for block in reading.blocks:
+        spec = knowledge.blocks.get(block.id)
+        if spec is not None and not chosen & {s.name for s in spec.services}:
+            for item in spec.services:
+                added = item.build()
+                added.by = "knowledge base"
+                services.append(added)
+                chosen.add(item.name)
+    return services
 
 
 def _dedupe_services(services: list[ModelService]) -> list[Service]:
@@ -231,14 +250,16 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
         for trait in spec.traits:
             traits.setdefault(trait, [f"pattern: {pattern.id}"])
     tier = choose_tier(pattern.id, traits, reading.small_scope, reading.enterprise, reading.large_scale)
+    tier = block_tier(tier, reading) if pattern.id == OTHER else tier
     cap = CapChoice(choice=spec.cap.choice, why=spec.cap.why) if spec else None
     return Architecture(
         request=request.prompt,
         pattern=pattern,
+        blocks=list(reading.blocks),  # the small schema does not ask the model for blocks: the reading's stand
         traits=list(traits),
         cap=cap,
         components=components,
-        services=_dedupe_services(_named(draft.services, candidates, usage)),
+        services=_with_block_services(_dedupe_services(_named(draft.services, candidates, usage)), reading, knowledge),
         flows=[Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for f in (spec.flows if spec else ())],
         scaling=[note.note for note in spec.scaling] if spec else [],
         estimate=estimate(tier, pattern.id, traits, knowledge),

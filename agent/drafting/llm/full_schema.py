@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.drafting.base import DraftRequest, Usage
+from agent.drafting.compose import block_tier
 from agent.knowledge import Knowledge
 from agent.retrieval.bm25 import stem
 from agent.schema import (
@@ -145,7 +146,9 @@ def full_to_architecture(draft: FullDraft, request: DraftRequest, drafter: str, 
     if spec:
         for trait in spec.traits:
             traits.setdefault(trait, [f"pattern: {pattern.id}"])
-    tier = draft.tier or choose_tier(pattern.id, traits, reading.small_scope, reading.enterprise, reading.large_scale)
+    tier = draft.tier or block_tier(
+        choose_tier(pattern.id, traits, reading.small_scope, reading.enterprise, reading.large_scale), reading
+    )
     blocks = [BlockChoice(id=b, confidence=0.9, evidence=["model"]) for b in draft.blocks if b in knowledge.blocks]
     known_flows = _known_flows(knowledge, pattern.id, draft.blocks)
     cap = CapChoice(choice=draft.cap.choice, why=draft.cap.why) if draft.cap else (
