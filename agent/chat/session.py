@@ -107,11 +107,14 @@ class ChatSession:
                     store.set_aside(target)
                 why = str(exc) if isinstance(exc, UnreadableSession) else f"chat {target} could not be restored"
                 session.notice = f"{why}; it was set aside and a new chat started."
-                session.request, session.design, session.edits, session.stated = None, None, [], []
-                session.removed = []
+                session.clear()
         if session.conversation is None:
             session.conversation = store.new()
         return session
+
+    def clear(self, request: str | None = None, design: Architecture | None = None) -> None:
+        """A fresh design state: the request and its design, nothing stated, edited or removed since."""
+        self.request, self.design, self.stated, self.edits, self.removed = request, design, [], [], []
 
     def _save(self, user: str, reply: str, read_by: str) -> None:
         if self.store is None or self.conversation is None:
@@ -191,7 +194,7 @@ class ChatSession:
 
         design = self._recommend(request, [])
         self._push_undo()
-        self.request, self.stated, self.edits, self.removed, self.design = request, [], [], [], design
+        self.clear(request, design)
         return render_architecture(design, answer_hint="a follow-up in your own words, e.g. '50k users, team of 2'")
 
     def _recommend(self, request: str, stated: list[str]) -> Architecture:
@@ -285,7 +288,7 @@ class ChatSession:
             return "Bye."
         if name == "/new":
             self._push_undo()
-            self.request, self.design, self.stated, self.edits, self.removed = None, None, [], [], []
+            self.clear()
             return "Started afresh. What shall we build?"
         if name == "/undo":
             return self._undo()
@@ -341,7 +344,6 @@ class ChatSession:
         report = self.advisor.check(design)
         design.findings = report.findings
         self._push_undo()
-        self.design, self.request = design, design.request or self.request or path.stem
-        self.stated, self.edits, self.removed = [], [], []
+        self.clear(design.request or self.request or path.stem, design)
         counts = f"{len(design.components)} components, {len(design.services)} services"
         return f"Loaded {path.name}: {counts}, {report.errors} error(s)."
