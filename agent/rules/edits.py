@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 
 from agent.knowledge import Knowledge, normalise_name
-from agent.rules.roles import roles_of_name, roles_present
+from agent.rules.roles import roles_of_name, roles_present, service_key
 from agent.schema import Architecture, Change, Component, Service
 
 DATA_CATEGORIES = {"database", "cache", "queue", "storage", "search", "geospatial", "realtime"}
 """Parts a service reads or writes: an added one is wired into a service, never left an orphan."""
 
 
-def _user_of(doc: Architecture) -> Service | None:
+def _user_of(doc: Architecture, knowledge: Knowledge) -> Service | None:
     """The service that should use a new data part: one that already keeps data (a cache goes in front of its
-    database), else the first that is not a gateway; None when the design has no service to wire it into."""
-    services = [s for s in doc.services if "gateway" not in s.name.lower()]
+    database), else the first that is not the API gateway (a chat's connection gateway is a real user); None when
+    the design has no service to wire it into."""
+    services = [s for s in doc.services if service_key(s.name, knowledge) != "apigateway"]
     keeping = [s for s in services if s.data_stores]
     choices = keeping or services
     return choices[0] if choices else None
@@ -32,7 +33,7 @@ def add_components(doc: Architecture, rule_id: str, citation: str, names: tuple[
         tech = knowledge.technology(name)
         if tech is None or normalise_name(tech.name) in present or roles_of_name(tech.name, knowledge) & filled:
             continue
-        user = _user_of(doc) if tech.category in DATA_CATEGORIES else None
+        user = _user_of(doc, knowledge) if tech.category in DATA_CATEGORIES else None
         if tech.category in DATA_CATEGORIES and user is None:
             continue  # no service would use it: left out rather than added as an orphan
         doc.components.append(Component(name=tech.name, category=tech.category, purpose=tech.use, citations=[citation]))

@@ -25,6 +25,7 @@ from agent.drafting.kb import domain_services
 from agent.drafting.prompts import render_prompt
 from agent.errors import InvalidRequest, ModelError, first_error
 from agent.knowledge import Knowledge
+from agent.retrieval.bm25 import stem
 from agent.schema import OTHER, Architecture, CapChoice, Component, Finding, Flow, PatternChoice, Service
 from agent.sizing.estimation import choose_tier, estimate
 
@@ -70,13 +71,17 @@ def candidate_services(request: DraftRequest) -> list[str]:
     spec = knowledge.patterns.get(reading.pattern.id)
     names += [s.name for s in spec.services] if spec else []
     names += [s.name for b in reading.blocks if b.id in knowledge.blocks for s in knowledge.blocks[b.id].services]
-    names += [s.name for s in domain_services(request.prompt, knowledge, reading)]  # a todo app's Task Service
+    if not names:  # a todo app's Task Service; never beside a block's own (a hotel's Reservation Service)
+        names += [s.name for s in domain_services(request.prompt, knowledge, reading)]
     generic = knowledge.general.generic_services
     own = bool(names)
     names += [s.name for s in generic.always]
     names += [generic.by_trait[t].name for t in reading.traits if t in generic.by_trait]
-    if not own:  # only a request the knowledge base has no services for gets the generic ones (no Billing filler)
-        names += [s.name for s in generic.extra]
+    asked = {stem(w) for w in re.findall(r"[a-z]+", request.prompt.lower())}
+    # generic extras (Billing, Admin, Reporting) only when the request names them: otherwise they are filler
+    names += [s.name for s in generic.extra if ({stem(w) for w in s.name.lower().split()} - {"servic"}) & asked]
+    if not own:
+        names.append("Web App")  # the modular monolith, for a request the knowledge base has no services for
     return list(dict.fromkeys(names))
 
 

@@ -104,7 +104,15 @@ def has_service_and_store(context: CheckContext) -> Iterator[Violation]:
     if not any(context.categories.get(category) for category in ("database", "storage", "cache", "search")):
         stores = {store for service in context.document.services for store in service.data_stores}
         if not stores:
-            yield Violation("the design names no data store: nothing says where data lives", severity="error")
+            yield Violation("the design names no data store: nothing says where data lives", severity="error",
+                            add=(_usual_store(context),))  # fmt: skip
+
+
+def _usual_store(context: CheckContext) -> str:
+    """The database the design's building blocks or application keep their data in; else Postgres."""
+    spec = context.knowledge.patterns.get(context.pattern.id)
+    parts = [c for block in context.blocks for c in block.components] + list(spec.components if spec else ())
+    return next((c.name for c in parts if c.category == "database"), "Postgres")
 
 
 @check("SD053")
