@@ -92,7 +92,7 @@ def main() -> None:
     n = len(PROMPTS)
     print(f"model: {audit.model}, {args.rounds} repair round(s), {n} prompts")
     print(f"seconds per request (model time)  median {statistics.median(seconds):.1f} s")
-    print(f"tokens per second (prompt + output) median {statistics.median(rates):.0f}")
+    print(f"output tokens per second           median {statistics.median(rates):.0f} (model time, prompt included)")
     print(f"raw draft pattern right            {raw_right}/{n}; after the engine {final_right}/{n}")
     print(f"first-draft problems fixed by the model {fixed['model']}, by the engine {fixed['engine']}, "
           f"left {fixed['unresolved']}; error findings in final documents: {errors_left}")  # fmt: skip
