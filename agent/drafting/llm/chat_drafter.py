@@ -22,9 +22,11 @@ from pydantic import BaseModel, Field, ValidationError
 from agent.drafting.base import Drafter, DraftRequest, Usage
 from agent.drafting.compose import block_tier
 from agent.drafting.kb import domain_services
+from agent.drafting.llm.full_schema import FullDraft, full_schema, full_to_architecture, is_name, kept_of, trimmed
 from agent.drafting.prompts import render_prompt
 from agent.errors import InvalidRequest, ModelError, first_error
 from agent.knowledge import Knowledge
+from agent.recognition import Reading
 from agent.retrieval.bm25 import stem
 from agent.schema import OTHER, Architecture, CapChoice, Component, Finding, Flow, PatternChoice, Service
 from agent.sizing.estimation import choose_tier, estimate
@@ -175,17 +177,9 @@ def _not_a_catalogue(components: list[Component], request: DraftRequest, usage: 
     return kept
 
 
-def _is_name(name: str) -> bool:
-    from agent.drafting.llm.full_schema import is_name
-
-    return is_name(name)
-
-
 def _named(services: list[ModelService], candidates: set[str] | None, usage: Usage) -> list[ModelService]:
     """Services with real names: one of the candidates when the schema offered a list (a server that ignores the
     schema may still send anything), and never a placeholder, a path, a URL or a finding's text."""
-    from agent.drafting.llm.full_schema import is_name
-
     kept = []
     for service in services:
         if is_name(service.name) and (not candidates or service.name in candidates):
@@ -195,7 +189,7 @@ def _named(services: list[ModelService], candidates: set[str] | None, usage: Usa
     return kept
 
 
-def _with_block_services(services: list[Service], reading, knowledge: Knowledge) -> list[Service]:
+def _with_block_services(services: list[Service], reading: Reading, knowledge: Knowledge) -> list[Service]:
     """A building block none of whose services the model chose gets them from the knowledge base (a pastebin
     needs its paste service whatever a small model picked), marked as the knowledge base's."""
     chosen = {s.name for s in services}
@@ -239,7 +233,7 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
     for name in draft.components:
         tech = knowledge.technology(name)
         canonical = tech.name if tech else name.strip()
-        if tech is None and (_junk(canonical, request.prompt, knowledge.all_pattern_ids) or not _is_name(canonical)):
+        if tech is None and (_junk(canonical, request.prompt, knowledge.all_pattern_ids) or not is_name(canonical)):
             usage.dropped.append(canonical)
             continue
         if canonical and canonical.lower() not in seen:
@@ -350,8 +344,6 @@ class ChatDrafter(Drafter):
         return to_architecture(draft, request, self.name, self._usage, set(services))
 
     def _full(self, request: DraftRequest, previous: Architecture | None, findings: list[Finding]) -> Architecture:
-        from agent.drafting.llm.full_schema import FullDraft, full_schema, full_to_architecture, kept_of, trimmed
-
         knowledge = request.knowledge
         schema = full_schema(knowledge.all_pattern_ids, sorted(knowledge.blocks))
         if previous is None:
