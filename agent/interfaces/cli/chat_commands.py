@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -50,7 +51,7 @@ def chat(
         raise InvalidRequest("--json goes with --list or --show")
     sessions = SessionStore(store)
     if sessions.notice:
-        typer.echo(sessions.notice, err=True)
+        logging.getLogger("sysdesign").warning("%s", sessions.notice)
     if list_:
         _list(sessions, as_json)
         return
@@ -60,7 +61,7 @@ def chat(
     advisor = advisor_for(index=index)
     session = ChatSession.open(advisor, sessions, resume="latest" if continue_ else resume)
     if session.notice and session.notice != sessions.notice:
-        typer.echo(session.notice, err=True)
+        logging.getLogger("sysdesign").warning("%s", session.notice)
     if drafter:
         typer.echo(session.handle(f"/model {drafter}"))
     if not sys.stdin.isatty():
@@ -93,7 +94,7 @@ def _show(sessions, conversation: str, as_json: bool) -> None:
 
 def _scripted(session) -> None:  # session: ChatSession
     """One turn a line, no line editor."""
-    typer.echo(f"chat {session.conversation}", err=True)
+    logging.getLogger("sysdesign").info("chat %s", session.conversation)  # -q hides it
     for raw in _stdin_lines():
         try:
             line = raw.decode("utf-8")
