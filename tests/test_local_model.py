@@ -22,18 +22,16 @@ def engine(retriever):
     return Engine(retriever)
 
 
+EXPECTED = dict(APPS)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("prompt", [p for p, _ in APPS] + BLOCKS)
-def test_no_junk_name_reaches_a_final_design(engine, prompt):
+def test_no_junk_name_reaches_a_final_design_and_the_models_own_pattern_is_right(engine, prompt):
     design = engine.recommend(prompt, "llama-cpp", rounds=0, fallback=None)
     assert design.audit.schema_used == "small" and not design.audit.fallback
     names = [c.name for c in design.components] + [s.name for s in design.services]
     assert all(is_name(name) for name in names), names
     assert design.audit.raw_draft is not None
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("prompt", "pattern"), APPS, ids=[p for _, p in APPS])
-def test_the_small_models_own_pattern_is_right_on_the_five_apps(engine, prompt, pattern):
-    design = engine.recommend(prompt, "llama-cpp", rounds=0, fallback=None)
-    assert design.audit.raw_pattern == pattern
+    if prompt in EXPECTED:  # one of the five applications: the model's own first choice, before any correction
+        assert design.audit.raw_pattern == EXPECTED[prompt]

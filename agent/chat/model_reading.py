@@ -56,7 +56,7 @@ def read_with_model(text: str, client: Any, design: Architecture) -> FollowUp:
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": f"Design parts: {parts}\nServices: {services}\nFollow-up: {text}"},
     ]
-    completion = client.complete(messages, follow_up_schema())
+    completion = _bounded(client, messages)
     try:
         read = ModelFollowUp.model_validate(extract_json(completion.text))
     except ValidationError as exc:
@@ -69,6 +69,22 @@ def read_with_model(text: str, client: Any, design: Architecture) -> FollowUp:
     edits = [Edit(e.action, _name(e.target), _name(e.new) if e.action == "replace" else "") for e in read.edits]
     statements = [s.strip() for s in read.statements if s.strip()]
     return FollowUp(edits=edits, statements=statements, by=f"model {model}")
+
+
+FOLLOW_UP_TOKENS = 400
+"""A follow-up's edits fit in far less; a small model that loops must not run to a full design's budget."""
+
+
+def _bounded(client: Any, messages: list[dict[str, str]]) -> Any:
+    """The completion with the client's output budget lowered for the call (clients that have one)."""
+    budget = getattr(client, "max_tokens", None)
+    if budget is None:
+        return client.complete(messages, follow_up_schema())
+    client.max_tokens = min(budget, FOLLOW_UP_TOKENS)
+    try:
+        return client.complete(messages, follow_up_schema())
+    finally:
+        client.max_tokens = budget
 
 
 def _name(value: str) -> str:
