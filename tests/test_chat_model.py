@@ -7,47 +7,24 @@ last test uses the real llama.cpp server with SmolLM2.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from agent.advisor import Advisor
 from agent.chat import ChatSession, SessionStore
 from agent.config import Settings
+from tests.model_server import ReplayHandler, openai_body, serving
 
 
-def _completion(content: str) -> bytes:
-    message = {"role": "assistant", "content": content}
-    return json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "m",
-                       "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}).encode()  # fmt: skip
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = _completion(self.server.answer)  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(OSError):
-            self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+class _Handler(ReplayHandler):
+    def answer(self) -> bytes:
+        return openai_body(self.server.answer)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    yield from serving(_Handler)
 
 
 def _session(server, tmp_path):

@@ -4,15 +4,13 @@ keeps the model's services, flows, trade-offs and failure modes, marked `by: mod
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from agent.drafting.llm.full_schema import is_name
 from agent.pipeline import Engine
+from tests.model_server import ReplayHandler, openai_body, serving
 
 RATE_LIMITER = {
     "pattern": "other", "blocks": ["rate_limiter"], "tier": "medium",
@@ -72,32 +70,14 @@ CRAWLER = {
 }  # fmt: skip
 
 
-class _Replay(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        message = {"role": "assistant", "content": json.dumps(self.server.answer)}  # type: ignore[attr-defined]
-        body = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "capable",
-                           "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                           "usage": {"total_tokens": 900}}).encode()  # fmt: skip
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(OSError):
-            self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+class _Replay(ReplayHandler):
+    def answer(self) -> bytes:
+        return openai_body(json.dumps(self.server.answer), model="capable", tokens=900)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Replay)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    yield from serving(_Replay)
 
 
 @pytest.fixture(scope="module")

@@ -6,77 +6,54 @@ Anthropic SDKs talk to it.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from agent.pipeline import Engine
+from tests.model_server import OPENAI_HEAD, ReplayHandler, openai_body, serving
 
-OPENAI_OK_HEAD = {"id": "x", "object": "chat.completion", "created": 0, "model": "m"}
 DEEP = "[" * 5000 + "]" * 5000
-
-
-def _openai_body(content: object) -> bytes:
-    message = {"role": "assistant", "content": content}
-    return json.dumps(
-        {**OPENAI_OK_HEAD, "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
-    ).encode()
 
 
 ANTHROPIC_NULL = {"id": "m", "type": "message", "role": "assistant", "model": "m", "content": None,
                   "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}}  # fmt: skip
 ANSWERS: dict[str, object] = {
     "not-json": b"<html>gateway error</html>",
-    "empty-choices": json.dumps({**OPENAI_OK_HEAD, "choices": []}).encode(),
-    "content-not-text": _openai_body({"nested": ["not", "a", "string"]}),
-    "deep-json": _openai_body('{"pattern": "social_media", "components": ' + DEEP + "}"),
-    "huge-truncated": _openai_body('{"pattern": "social_media", "components": ["' + "Redis, " * 700_000),
+    "empty-choices": json.dumps({**OPENAI_HEAD, "model": "m", "choices": []}).encode(),
+    "content-not-text": openai_body({"nested": ["not", "a", "string"]}),
+    "deep-json": openai_body('{"pattern": "social_media", "components": ' + DEEP + "}"),
+    "huge-truncated": openai_body('{"pattern": "social_media", "components": ["' + "Redis, " * 700_000),
     "anthropic-null-content": json.dumps(ANTHROPIC_NULL).encode(),
     "drip": "drip",
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    mode = "not-json"
-
+class _Handler(ReplayHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = ANSWERS[self.server.mode]  # type: ignore[attr-defined]
+        if body != "drip":
+            assert isinstance(body, bytes)
+            self.send_body(body)
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        if body == "drip":
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            try:
-                for _ in range(200):  # one byte every half second: 100 s in all, unless cut off
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                    time.sleep(0.5)
-            except OSError:
-                pass
-            return
-        assert isinstance(body, bytes)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", "100000")
         self.end_headers()
-        with contextlib.suppress(OSError):  # the client may hang up first
-            self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        try:
+            for _ in range(200):  # one byte every half second: 100 s in all, unless cut off
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.5)
+        except OSError:
+            pass
 
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    yield from serving(_Handler)
 
 
 @pytest.fixture(scope="module")
