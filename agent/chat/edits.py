@@ -34,9 +34,6 @@ class Edit:
     target: str
     new: str = ""
 
-    def said(self) -> str:
-        return f"replace {self.target} with {self.new}" if self.kind == "replace" else f"{self.kind} {self.target}"
-
 
 @dataclass
 class EditResult:

@@ -13,7 +13,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -38,19 +38,13 @@ Commands: /json  /diagram  /save FILE  /load FILE  /model NAME  /undo  /new  /he
 UNDO_DEPTH = 20
 
 
-class StoredEdit(BaseModel):
-    kind: Literal["add", "remove", "replace"]
-    target: str
-    new: str = ""
-
-
 class State(BaseModel):
     """What a design in the chat is made of; enough to rebuild it and to undo a turn. Validated when read back,
     so a damaged or hostile stored chat is refused whole."""
 
     request: str | None = None
     stated: list[str] = Field(default_factory=list)
-    edits: list[StoredEdit] = Field(default_factory=list)
+    edits: list[Edit] = Field(default_factory=list)  # a dataclass: pydantic validates its fields too
     removed: list[str] = Field(default_factory=list)
     drafter: str | None = None
     design: Architecture | None = None
@@ -77,8 +71,7 @@ class ChatSession:
     # ---- persistence -----------------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        edits = [StoredEdit(kind=e.kind, target=e.target, new=e.new) for e in self.edits]
-        state = State(request=self.request, stated=self.stated, edits=edits, removed=self.removed,
+        state = State(request=self.request, stated=self.stated, edits=self.edits, removed=self.removed,
                       drafter=self.drafter, design=self.design)  # fmt: skip
         return state.model_dump(mode="json", exclude_none=True)
 
@@ -86,7 +79,7 @@ class ChatSession:
         state = State.model_validate({key: data[key] for key in State.model_fields if key in data})
         self.request, self.drafter, self.design = state.request, state.drafter, state.design
         self.stated = list(state.stated)
-        self.edits = [Edit(e.kind, e.target, e.new) for e in state.edits]
+        self.edits = list(state.edits)
         self.removed = list(state.removed)
 
     @classmethod

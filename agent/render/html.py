@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from functools import cache
 from pathlib import Path
 
-from agent.ingest.sources import CHUNKS_FILE, load_chunks
 from agent.render.diagram import to_dot, to_mermaid
+from agent.retrieval.passages import chunk_texts
 from agent.schema import Architecture
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -29,11 +28,6 @@ def dot_svg(dot_source: str) -> tuple[str | None, str]:
     return svg[svg.find("<svg") :], ""
 
 
-@cache
-def _chunk_texts() -> dict[str, str]:
-    return {chunk.id: chunk.text for chunk in load_chunks(CHUNKS_FILE)}
-
-
 def to_html(arch: Architecture, use_graphviz: bool = True) -> str:
     """The architecture report as one HTML file (jinja2, autoescaped)."""
     from jinja2 import FileSystemLoader, StrictUndefined
@@ -45,5 +39,5 @@ def to_html(arch: Architecture, use_graphviz: bool = True) -> str:
     svg, why_not = dot_svg(to_dot(arch)) if use_graphviz else (None, "Graphviz was not used")
     widest = max((e.pert for e in arch.estimate.per_service), default=1) if arch.estimate else 1
     return environment.get_template("report.html.j2").render(
-        arch=arch, svg=svg, why_no_svg=why_not, mermaid=to_mermaid(arch), chunks=_chunk_texts(), widest=widest or 1
+        arch=arch, svg=svg, why_no_svg=why_not, mermaid=to_mermaid(arch), chunks=chunk_texts(), widest=widest or 1
     )

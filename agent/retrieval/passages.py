@@ -37,6 +37,11 @@ def _chunks() -> dict[str, tuple[tuple[str, ...], str]]:
     return {chunk.id: (chunk.heading_path, chunk.text) for chunk in load_chunks(CHUNKS_FILE)}
 
 
+def chunk_texts() -> dict[str, str]:
+    """Every section's text by its id (the HTML report's citations)."""
+    return {chunk_id: text for chunk_id, (_, text) in _chunks().items()}
+
+
 def chunk_text(chunk_id: str) -> str | None:
     """The bundled knowledge base's text of a section, or None for an id it does not have."""
     found = _chunks().get(chunk_id)
