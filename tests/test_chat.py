@@ -179,6 +179,9 @@ def test_scripted_chat_list_show_and_continue(tmp_path):
     assert "- Stripe" in continued.stdout, continued.stdout + continued.stderr
     missing = run_cli("chat", "--show", "nope", env=env)
     assert missing.returncode == 2 and "no chat 'nope'" in missing.stderr and "Traceback" not in missing.stderr
+    for args in (["--resume", "nope"], ["--show", ""]):  # an unknown id is a usage error, never a new chat
+        unknown = run_cli("chat", *args, input="", env=env)
+        assert unknown.returncode == 2 and "no chat" in unknown.stderr, args
     both = run_cli("chat", "--list", "--continue", env=env)
     assert both.returncode == 2 and "choose one" in both.stderr
 

@@ -23,7 +23,7 @@ from agent.chat.edits import Edit, apply_edits
 from agent.chat.reading import FollowUp, read_follow_up
 from agent.chat.store import SessionStore, UnreadableSession
 from agent.document import parse_document
-from agent.errors import ModelError, SysdesignError
+from agent.errors import InvalidRequest, ModelError, SysdesignError
 from agent.files import read_text_file
 from agent.knowledge import normalise_name
 from agent.retrieval.search import MAX_QUERY_CHARS
@@ -91,10 +91,12 @@ class ChatSession:
             session.notice = "There is no earlier chat to continue; this is a new one."
         if target is not None:
             try:
-                data = store.state(target)
+                data = store.state(target)  # an unknown id is the caller's mistake (InvalidRequest), not damage
                 session.restore(data)
                 session.undo_stack = list(data.get("undo") or [])[-UNDO_DEPTH:]
                 session.conversation = target
+            except InvalidRequest:
+                raise
             except (UnreadableSession, ValidationError, TypeError, ValueError, AttributeError, RecursionError) as exc:
                 if not isinstance(exc, UnreadableSession):
                     store.set_aside(target)

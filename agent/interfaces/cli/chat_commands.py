@@ -45,9 +45,9 @@ def chat(
     """
     from agent.chat import ChatSession, SessionStore
 
-    if sum([bool(resume), continue_, list_, bool(show)]) > 1:
+    if sum([resume is not None, continue_, list_, show is not None]) > 1:
         raise InvalidRequest("choose one of --resume ID, --continue, --list and --show ID")
-    if as_json and not (list_ or show):
+    if as_json and not (list_ or show is not None):
         raise InvalidRequest("--json goes with --list or --show")
     sessions = SessionStore(store)
     if sessions.notice:
@@ -55,7 +55,7 @@ def chat(
     if list_:
         _list(sessions, as_json)
         return
-    if show:
+    if show is not None:
         _show(sessions, show, as_json)
         return
     advisor = advisor_for(index=index)
