@@ -234,6 +234,10 @@ class Audit(_Document):
 
 
 RequirementSource = Literal["request", "answer", "flag", "knowledge base", "default"]
+ScaleKind = Literal["users", "population", "concurrent", "rate", "peak", "peak factor", "ratio", "size"]
+"""users: people who use it; population: things or people counted without a period (servers, trucks); rate: a
+count per period; peak: a rate or a count in a window at the busiest time; peak factor: how many times the
+average the peak is; ratio: reads per write; size: bytes."""
 
 
 class NonFunctional(_Document):
@@ -253,14 +257,20 @@ class ScaleFigure(_Document):
     unit: str
     source: RequirementSource = "request"
     text: str | None = Field(default=None, description="The words of the request it was read from.")
+    kind: ScaleKind | None = Field(default=None, description="What the figure counts: users, a population, ...")
+    noun: str | None = Field(default=None, description="The counted noun in the request's words ('staff').")
+    when: str | None = Field(default=None, description="When a peak happens, in the request's words.")
+    window_seconds: float | None = Field(default=None, description="The window a peak count falls in.")
 
 
 class Constraint(_Document):
-    """A limit on how the system may be built: team, deadline, budget, region, compliance, scope."""
+    """A limit on how the system may be built: team, deadline, budget, region, compliance, scope, offline use,
+    data residency."""
 
     name: str
     value: str
     source: RequirementSource = "request"
+    text: str | None = Field(default=None, description="The words of the request it was read from.")
 
 
 class Requirements(_Document):

@@ -48,7 +48,7 @@ SCALE_CASES = [
     ("metrics: 10M data points per minute", "events per minute", 10e6),
     ("20k orders a day", "writes per day", 20e3),
     ("1,000 transactions per second", "writes per second", 1e3),
-    ("a payment system doing 500 TPS", "writes", 500),
+    ("a payment system doing 500 TPS", "writes per second", 500),
     ("30k bookings per month", "writes per month", 30e3),
     ("1M pastes a day", "new links per day", 1e6),
     ("10k uploads a day", "uploads per day", 10e3),

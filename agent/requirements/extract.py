@@ -1,8 +1,11 @@
-"""Requirements read from a request's own words: scale with units and periods, latency, availability, spikes,
-regions, compliance, team, deadline, budget and scope. Deterministic: regular expressions, each part commented.
+"""Requirements read from a request's own words: scale with units and periods, peaks, latency, availability,
+spikes, offline use, consistency under partition, regions and data residency, compliance, team, deadline, budget
+and scope. Deterministic: regular expressions (each part commented) and two maintained data libraries (number
+words through `text2num`, places through `pycountry` and the time zone database).
 
 Every figure keeps the words it came from. What cannot be used (a number no workload has, two different team
-sizes) becomes a note for the design's assumptions, never silently dropped.
+sizes) becomes a note for the design's assumptions, never silently dropped. The readers live beside this module,
+one concern each: loads.py (counted nouns), peaks.py, qualities.py, places.py, team.py.
 """
 
 from __future__ import annotations
@@ -10,64 +13,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 
-from agent.requirements.numbers import NUMBER, WORDS, parse_number
+from agent.requirements import places, qualities
+from agent.requirements.loads import NOUNS, PERIOD, SECONDS, period_of, read_loads
+from agent.requirements.numbers import NUMBER, parse_number
+from agent.requirements.peaks import is_peak_rate, peak_factors, peak_windows, read_write_ratio
+from agent.requirements.team import PART_TIME, SMALL_TEAM, budget, team_sizes
 from agent.schema import Constraint, NonFunctional, RequirementSource, ScaleFigure
 
-SECONDS = {"second": 1, "minute": 60, "hour": 3_600, "day": 86_400, "week": 604_800, "month": 2_592_000,
-           "year": 31_536_000}  # fmt: skip
-"""A month is 30 days, a year 365: the usual back-of-the-envelope convention."""
-_PERIOD = (  # "per second", "a month", "/s", "each day", "daily", "monthly", "per sec"
-    r"(?:(?:per|a|an|each|every|/)\s*(?P<unit>second|sec|s|minute|min|hour|hr|h|day|d|week|wk|month|mo|year|yr)\b"
-    r"|(?P<adverb>daily|weekly|monthly|yearly|annually|hourly))"
-)
-_UNIT_NAMES = {"sec": "second", "s": "second", "min": "minute", "hr": "hour", "h": "hour", "d": "day", "wk": "week",
-               "mo": "month", "yr": "year", "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year",
-               "annually": "year", "hourly": "hour"}  # fmt: skip
+__all__ = ["NOUNS", "SECONDS", "Extracted", "extract", "extract_once"]
 
-# what is counted: noun phrase → (canonical unit, kind). Kinds: users, concurrent, request, write, event.
-NOUNS: dict[str, tuple[str, str]] = {
-    r"daily active users|daily users|dau": ("daily active users", "users"),
-    r"monthly active users|monthly users|mau": ("monthly active users", "mau"),
-    r"concurrent (?:users|connections|viewers|players|streams|sessions)|simultaneous (?:users|connections)|open connections|websocket connections|connections": ("concurrent connections", "concurrent"),
-    r"(?:active )?(?:users|people|customers|members|subscribers|visitors|accounts|patients|students|employees|shoppers|players|riders|drivers|listeners|viewers|creators|sellers|buyers)": ("users", "users"),
-    r"(?:api )?requests|queries|api calls|calls|hits|qps|rps|lookups|reads|redirects": ("requests", "request"),
-    r"writes|transactions|tps|orders|bookings|reservations|payments|purchases|checkouts|trades": ("writes", "write"),
-    r"(?:new |short(?:ened)? )?(?:urls|links)(?: created| shortened)?|pastes|shortened urls": ("new links", "write"),
-    r"(?:web )?pages(?: crawled| fetched| indexed)?|documents crawled|sites crawled": ("pages", "event"),
-    r"messages|chats|texts|notifications|emails|push notifications|sms": ("messages", "event"),
-    r"events|clicks|page views|pageviews|impressions|log lines|logs|log events|metrics|data points|samples|telemetry points": ("events", "event"),
-    r"uploads|(?:new )?videos|photos|images|files|posts|tweets|comments|uploaded files": ("uploads", "write"),
-    r"rides|trips|deliveries|jobs|tasks|searches|tickets": ("jobs", "event"),
-}  # fmt: skip
 _NOUN = "|".join(f"(?:{pattern})" for pattern in NOUNS)
-# a number, up to two filler words ("new", "active", "of"), the thing counted, an optional period
-QUANTITY = re.compile(
-    rf"(?<![\w.^:/]){NUMBER}\s*(?:(?:new|active|unique|incoming|outgoing|total|of)\s+){{0,2}}"
-    rf"(?P<noun>{_NOUN})\b(?:\s*(?:\w+\s+){{0,2}}?{_PERIOD})?",
-    re.IGNORECASE,
-)
-# "1 billion pages a month" is caught above; "50k/s", "50,000 QPS" and "throughput of 20k per second" here
+# "1 billion pages a month" is read by loads.py; "50k/s", "50,000 QPS" and "throughput of 20k per second" here
 RATE_ONLY = re.compile(rf"(?<![\w.^:/]){NUMBER}\s*(?:/s\b|per\s+second\b|a\s+second\b)", re.IGNORECASE)
 STORAGE = re.compile(rf"(?<![\w.^:/]){NUMBER}\s*(?P<unit>kb|mb|gb|tb|pb|eb)\b(?P<rest>[^.,;]{{0,30}})", re.IGNORECASE)
 # "10^400 users", "1e500 requests": numbers no workload has; reported as such, never used
 EXPONENT = re.compile(rf"\b\d+(?:\s*\^\s*|e)\d+\s*(?:\w+\s+)?(?:{_NOUN})\b", re.IGNORECASE)
 BYTES = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15, "eb": 1e18}
 
-LATENCY = re.compile(  # "p99 under 100 ms", "latency below 50ms", "< 200 ms", "within 2 seconds", "sub-second"
-    r"(?P<pct>p\d{2,3}(?:\.\d)?)?[^.\n]{0,30}?(?:under|below|less than|within|<=?|at most|no more than|max(?:imum)?)\s*"
-    r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>ms|milliseconds?|s|secs?|seconds?)\b|(?P<sub>sub-?second|real-?time latency)",
-    re.IGNORECASE,
-)
-AVAILABILITY = re.compile(  # "99.99%", "99.9% uptime", "four nines", "5 nines"
-    r"(?P<pct>9\d(?:\.\d+)?)\s*%(?!\s*(?:read|write|of))|(?P<nines>two|three|four|five|2|3|4|5)\s+nines", re.IGNORECASE
-)
-_NINES = {"two": 99.0, "three": 99.9, "four": 99.99, "five": 99.999, "2": 99.0, "3": 99.9, "4": 99.99, "5": 99.999}
-SPIKES = re.compile(
-    r"\b(?:traffic spikes?|spiky|bursty|bursts? of traffic|flash sales?|black friday|peak (?:hours|traffic|season)"
-    r"|(?:sudden|huge) (?:spikes?|surges?)|surges?|on-?sales?|ticket drops?|viral)\b",
-    re.IGNORECASE,
-)
 REGIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:one|a single|single|1) (?:city|town)\b", re.I), "one city"),
     (re.compile(r"\b(?:eu|europe|european union)(?:[- ]only| users only| residents)?\b|\bin (?:the )?eu\b", re.I), "EU"),
@@ -84,26 +48,11 @@ COMPLIANCE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bferpa\b", re.I), "FERPA"),
     (re.compile(r"\bdata residency\b|\bdata must (?:stay|remain) in\b", re.I), "data residency"),
 ]  # fmt: skip
-_TEAM_WORD = rf"(\d+|{'|'.join(w for w in WORDS if ' ' not in w and w not in ('a', 'an'))})"
-TEAM = re.compile(  # "team of 4", "4 engineers", "two devs", "a 3-person team", "we are 3 engineers"
-    rf"\bteam of {_TEAM_WORD}\b|\b{_TEAM_WORD}[- ](?:person|people|member|man|dev|engineer)[- ]team\b"
-    rf"|\b{_TEAM_WORD} (?:\w+ )?(?:engineers|developers|devs|programmers|people on the team|coders|backend engineers)\b",
-    re.IGNORECASE,
-)
-SOLO = re.compile(r"\b(?:solo (?:founder|developer|dev|engineer)|by myself|just me|on my own|i am alone|i'm alone"
-                  r"|one[- ]person|indie hacker|single developer|one developer|one engineer)\b", re.I)  # fmt: skip
-SMALL_TEAM = re.compile(r"\b(?:a )?small team\b|\btiny team\b|\bfew engineers\b|\bsmall startup\b", re.I)
 DEADLINE = re.compile(  # "in 6 months", "within 3 weeks", "by Q3", "by March", "launch next month"
     rf"\b(?:in|within|over the next|for the next)\s+{NUMBER}\s*(?P<unit>days?|weeks?|months?|years?)\b"
     r"|\bby (?P<quarter>q[1-4])\b|\bby (?:the )?end of (?:the )?(?P<end>year|quarter|month)\b"
     r"|\bby (?P<month>january|february|march|april|may|june|july|august|september|october|november|december)\b"
     r"|\b(?:launch|ship|release|go live)\w* (?P<next>next (?:week|month|quarter))\b",
-    re.IGNORECASE,
-)
-BUDGET = re.compile(
-    r"\b(?:on a (?:tight |small |shoestring )?budget|low[- ]budget|limited budget|tight budget|cheap(?:ly)?|low[- ]cost"
-    r"|cost[- ](?:sensitive|conscious|effective)|bootstrapped|keep costs? (?:low|down)|free tier)\b"
-    r"|(?P<amount>\$\s?\d[\d,]*(?:\.\d+)?\s*[km]?)\s*(?:/|per|a)\s*(?P<per>month|mo|year|yr)",
     re.IGNORECASE,
 )
 SCOPES: list[tuple[re.Pattern[str], str]] = [
@@ -131,55 +80,43 @@ class Extracted:
     latency_ms: float | None = None
     availability: float | None = None
     spikes: bool = False
+    offline: bool = False
+    consistency: Literal["CP", "AP"] | None = None
+    residency: str | None = None
 
     def figure(self, unit: str) -> ScaleFigure | None:
         """The first stated figure in `unit` (e.g. 'daily active users', 'requests per second')."""
         return next((f for f in self.scale if f.unit == unit), None)
 
-
-def _period(match: re.Match[str]) -> str | None:
-    unit = match.group("unit") or match.group("adverb")
-    return _UNIT_NAMES.get(unit.lower(), unit.lower()) if unit else None
-
-
-def _noun(text: str) -> tuple[str, str]:
-    for pattern, meaning in NOUNS.items():
-        if re.fullmatch(pattern, text, re.IGNORECASE):
-            return meaning
-    return ("items", "event")
+    def of_kind(self, *kinds: str) -> list[ScaleFigure]:
+        """The stated figures of these kinds ('users', 'population', 'rate', 'peak', 'peak factor', 'ratio')."""
+        return [f for f in self.scale if f.kind in kinds]
 
 
 def _quantities(text: str, source: RequirementSource, out: Extracted) -> None:
     for match in EXPONENT.finditer(text):
         out.notes.append(f"{match.group(0)!r} is not a plausible figure; it was not used")
-    covered: list[tuple[int, int]] = []
-    for match in QUANTITY.finditer(text):
-        parsed = parse_number(match.group("number"))
-        words = match.group(0).strip()
-        if parsed is None:
-            out.notes.append(f"{words!r} is not a plausible figure; it was not used")
-            continue
-        unit, kind = _noun(match.group("noun").strip())
-        period = _period(match)
-        if kind == "request" and re.fullmatch(r"qps|rps", match.group("noun"), re.I):
-            period = "second"
-        if kind == "users" and period in ("day", None) and re.search(r"daily|dau", words, re.I):
-            unit = "daily active users"
-        if kind == "users" and period == "month":
-            unit, kind = "monthly active users", "mau"
-        if period and kind not in ("users", "mau", "concurrent"):
-            unit = f"{unit} per {period}"
-        out.scale.append(ScaleFigure(name=unit, value=parsed.value, unit=unit, source=source, text=words))
-        if parsed.note:
-            out.notes.append(parsed.note)
-        covered.append(match.span())
+    figures, notes = read_loads(text, source)
+    windows = peak_windows(text, source)
+    in_window = {w.text.split(" in ")[0] for w in windows if w.text}
+    for figure in figures:
+        if figure.text in in_window or any(figure.text and w.text and w.text.startswith(figure.text) for w in windows):
+            continue  # "20k people in the last 10 minutes" is a peak, not 20k users
+        if figure.kind == "rate" and is_peak_rate(text, figure):
+            figure = figure.model_copy(update={"kind": "peak"})
+        out.scale.append(figure)
+    out.scale += windows + peak_factors(text, source)
+    if (ratio := read_write_ratio(text, source)) is not None:
+        out.scale.append(ratio)
+    out.notes += notes
+    covered = [f.text for f in out.scale if f.text]
     for match in RATE_ONLY.finditer(text):
-        if any(start <= match.start() < end for start, end in covered):
+        if any(match.group(0).strip() in words or words in match.group(0) for words in covered):
             continue
         parsed = parse_number(match.group("number"))
         if parsed is not None:
             out.scale.append(ScaleFigure(name="requests per second", value=parsed.value, unit="requests per second",
-                                         source=source, text=match.group(0).strip()))  # fmt: skip
+                                         source=source, text=match.group(0).strip(), kind="rate"))  # fmt: skip
 
 
 def _storage(text: str, source: RequirementSource, out: Extracted) -> None:
@@ -196,66 +133,58 @@ def _storage(text: str, source: RequirementSource, out: Extracted) -> None:
             or match.group("number").lower().startswith("up to")
         ):
             name, unit = "item size", "GB per item"
-        elif period := re.search(_PERIOD, rest, re.IGNORECASE):
-            name = unit = f"GB per {_period(period)}"
+        elif period := re.search(PERIOD, rest, re.IGNORECASE):
+            name = unit = f"GB per {period_of(period)}"
         else:
             name, unit = "data stored", "GB"
-        out.scale.append(ScaleFigure(name=name, value=size_gb, unit=unit, source=source, text=match.group(0).strip()))
+        out.scale.append(ScaleFigure(name=name, value=size_gb, unit=unit, source=source, text=match.group(0).strip(),
+                                     kind="size"))  # fmt: skip
 
 
 def _qualities(text: str, source: RequirementSource, out: Extracted) -> None:
-    if latency := LATENCY.search(text):
-        if latency.group("sub"):
-            out.latency_ms = 1000.0
-            target = "under 1 s"
-        else:
-            value = float(latency.group("value"))
-            out.latency_ms = value if latency.group("unit").lower().startswith("m") else value * 1000
-            target = f"{(latency.group('pct') or 'p99').lower()} under {out.latency_ms:g} ms"
+    if latency := qualities.latency_ms(text):
+        out.latency_ms, said = latency
+        percentile = re.match(r"p\d{2,3}(?:\.\d)?", said, re.IGNORECASE)
+        target = f"{(percentile.group(0) if percentile else 'p99').lower()} under {out.latency_ms:g} ms"
         out.non_functional.append(NonFunctional(name="latency", target=target, source=source))
-    if availability := AVAILABILITY.search(text):
-        pct = (
-            float(availability.group("pct"))
-            if availability.group("pct")
-            else _NINES[availability.group("nines").lower()]
-        )
-        if pct < 100:
-            out.availability = pct
-            out.non_functional.append(NonFunctional(name="availability", target=f"{pct:g}%", source=source))
-    if SPIKES.search(text):
+    if (pct := qualities.availability(text)) is not None:
+        out.availability = pct
+        out.non_functional.append(NonFunctional(name="availability", target=f"{pct:g}%", source=source))
+    if qualities.SPIKES.search(text) or out.of_kind("peak", "peak factor"):
         out.spikes = True
-        out.non_functional.append(NonFunctional(name="traffic spikes", target="absorb sudden peaks", source=source))
+        out.non_functional.append(NonFunctional(name="traffic spikes", target=_peak_target(out), source=source))
+    if offline := qualities.offline(text):
+        out.offline = True
+        out.constraints.append(Constraint(name="offline", value="must keep working without a network connection",
+                                          source=source, text=offline))  # fmt: skip
+    if chosen := qualities.consistency(text):
+        out.consistency, clause = chosen
+        target = ("CP: stays correct when the network partitions, refusing what it cannot do safely"
+                  if out.consistency == "CP" else "AP: stays available when the network partitions; reads may be "
+                  "briefly stale")  # fmt: skip
+        out.non_functional.append(NonFunctional(name="consistency", target=f"{target} (said: {clause[:80]!r})",
+                                                source=source))  # fmt: skip
 
 
-# "our sales team of 40", "a team of 12 nurses": a team that uses the system, not one that builds it
-NOT_BUILDERS = re.compile(
-    r"(?:sales|support|marketing|customer|service|medical|nursing|care|teaching|sports|football|soccer|ops|field|"
-    r"delivery|security guard|cleaning|hr|finance|legal)\s+(?:team|staff)\s+of\s+\S+$"
-    r"|team of \S+\s+(?:users|people|agents|staff|employees|nurses|doctors|teachers|players|drivers|salespeople|reps)",
-    re.IGNORECASE,
-)
+def _peak_target(out: Extracted) -> str:
+    factor = next(iter(out.of_kind("peak factor")), None)
+    window = next(iter(out.of_kind("peak")), None)
+    if factor is not None:
+        return f"{factor.value:g}x the average" + (f" at {factor.when}" if factor.when else "")
+    if window is not None:
+        return f"{window.value:,.0f} {window.unit}" + (f" ({window.when})" if window.when else "")
+    return "absorb sudden peaks"
 
 
 def _team(text: str, source: RequirementSource, out: Extracted) -> None:
-    sizes = []
-    for match in TEAM.finditer(text):
-        context = text[max(0, match.start() - 30) : match.end() + 15]
-        if NOT_BUILDERS.search(context[: match.end() - max(0, match.start() - 30)]) or NOT_BUILDERS.search(
-            text[match.start() : match.end() + 15]
-        ):
-            continue
-        word = next(g for g in match.groups() if g)
-        sizes.append(int(word) if word.isdigit() else int(WORDS[word.lower()]))
-    if SOLO.search(text):
-        sizes.append(1)
-    sizes = [s for s in sizes if 0 < s <= 10_000]
+    sizes = team_sizes(text)
     if len(set(sizes)) > 1:
         out.notes.append(f"the request names team sizes {sorted(set(sizes))}; the largest was used")
+    part_time = " part-time" if PART_TIME.search(text) else ""
     if sizes:
         out.team = max(sizes)
-        out.constraints.append(
-            Constraint(name="team", value=f"{out.team} engineer{'s' * (out.team != 1)}", source=source)
-        )
+        value = f"{out.team}{part_time} engineer{'s' * (out.team != 1)}"
+        out.constraints.append(Constraint(name="team", value=value, source=source))
     elif SMALL_TEAM.search(text):
         out.team = 3
         out.constraints.append(Constraint(name="team", value="a small team (about 3 engineers)", source=source))
@@ -290,14 +219,31 @@ def _labels(text: str, source: RequirementSource, out: Extracted) -> None:
     for pattern, rule in COMPLIANCE:
         if pattern.search(text):
             out.constraints.append(Constraint(name="compliance", value=rule, source=source))
-    if budget := BUDGET.search(text):
-        value = f"{budget.group('amount').strip()} a {budget.group('per')}" if budget.group("amount") else "low"
-        out.constraints.append(Constraint(name="budget", value=value, source=source))
+    _places(text, source, out)
+    if stated := budget(text):
+        value, words = stated
+        out.constraints.append(Constraint(name="budget", value=value, source=source, text=words))
     for pattern, scope in SCOPES:
         if pattern.search(text):
             out.scope = scope
             out.constraints.append(Constraint(name="scope", value=scope, source=source))
             break
+
+
+def _places(text: str, source: RequirementSource, out: Extracted) -> None:
+    """Data residency from a country, state or city name; otherwise the users' country or city as the region."""
+    if kept := places.residency(text):
+        out.residency = ", ".join(place.label() for place in kept)
+        if not any(c.value == "data residency" for c in out.constraints):
+            out.constraints.append(Constraint(name="compliance", value="data residency", source=source))
+        out.constraints.append(Constraint(name="data residency", value=out.residency, source=source))
+    where = kept or places.user_region(text)
+    if out.region is None and where:
+        if all(places.in_eu(place) for place in where) and len({p.country for p in where}) > 1:
+            out.region = "EU"
+        else:
+            out.region = ", ".join(dict.fromkeys(place.label() for place in where))
+        out.constraints.append(Constraint(name="region", value=out.region, source=source))
 
 
 def extract(text: str, source: RequirementSource = "request") -> Extracted:

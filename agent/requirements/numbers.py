@@ -1,7 +1,13 @@
-"""Numbers as people write them in a request: "100M", "2.5 billion", "two million", "~5k", "1-2M", "10,000".
+"""Numbers as people write them in a request: "100M", "2.5 billion", "1.2bn", "35 000", "two million",
+"half a million", "a couple of million", "tens of thousands", "~5k", "1-2M", "between 5 and 10 thousand".
 
 `NUMBER` is a regular expression for one such number (or a range); `parse_number` turns its text into a value.
-A range counts by its upper end (capacity plans for the high side) and says so.
+A range counts by its upper end (capacity plans for the high side) and says so; a vague amount ("tens of
+thousands") counts as three of its unit and says so.
+
+Runs of number words ("twenty five thousand", "one hundred and fifty") are read by `text2num`, a maintained
+parser (Rust core, eight languages) that gets compound number words right; the idioms it does not read ("half a
+million", "a couple of", "tens of") are the small table here.
 """
 
 from __future__ import annotations
@@ -10,63 +16,182 @@ import math
 import re
 from dataclasses import dataclass
 
-SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6,
-          "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9, "t": 1e12, "trillion": 1e12}  # fmt: skip
-WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-         "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-         "fifty": 50, "hundred": 100, "a hundred": 100, "a few": 3, "a couple of": 2, "a dozen": 12,
-         "dozens of": 36, "hundreds of": 300, "thousands of": 3000}  # fmt: skip
+from text_to_num import text2num
+
+SCALES = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "thousands": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "mil": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "billions": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "trillion": 1e12,
+    "hundred": 1e2,
+    "lakh": 1e5,
+    "lakhs": 1e5,
+    "crore": 1e7,
+    "crores": 1e7,
+}
+VAGUE = {
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "a few": 3,
+    "a handful of": 5,
+    "several": 5,
+    "a dozen": 12,
+    "dozens of": 36,
+    "a hundred": 100,
+}
+"""Amounts said without a figure; "dozens of" counts as three dozen, as "tens of" counts as thirty."""
+_CARDINAL_WORDS = """
+    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million
+    billion trillion
+"""
+CARDINALS = tuple(_CARDINAL_WORDS.split())
+WORDS = {word: text2num(word, "en") for word in CARDINALS[:20]} | {"a few": 3, "a couple of": 2, "a dozen": 12}
+"""Small number words (a team of "five", "a few" engineers)."""
 MAX_VALUE = 1e15
 """Beyond this a figure is a typo or a test ("10^400 users"), never a workload: it is reported, not used."""
+PLURAL_UNITS = {"tens": 10, "dozens": 12, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
 
-_WORD = "|".join(sorted((re.escape(w) for w in WORDS), key=len, reverse=True))
-_SCALE = "|".join(sorted(SCALES, key=len, reverse=True))
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # 10,000 or 1.5 or 400
-# one number: approximately, digits or a number word, an optional scale word or suffix
-_ONE = (
-    r"(?:~|about\s+|around\s+|approximately\s+|roughly\s+|over\s+|up\s+to\s+|at\s+least\s+)?"  # approximately
-    rf"(?:{_DIGITS}|{_WORD})(?:\s*(?:{_SCALE})\b)?"  # digits or a number word, then a scale word or suffix
+
+def _alternatives(words: object) -> str:
+    return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))  # type: ignore[attr-defined]
+
+
+_SCALE = _alternatives(SCALES)
+_CARDINAL = _alternatives(CARDINALS)
+_BIG = r"(?:hundred|thousand|million|billion|trillion)"
+_DIGITS = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 10,000 or 1,234.5
+    r"|\d{1,3}(?:[ \u00a0\u2009\u202f']\d{3})+(?![\d.,])"  # 35 000, 35\u202f000, 1'000'000 (space or apostrophe groups)
+    r"|\d{1,3}(?:\.\d{3}){2,}(?![\d,])"  # 1.000.000 (dot groups: two or more, or it is a decimal)
+    r"|\d+(?:\.\d+)?"  # 400 or 1.5
 )
-NUMBER = rf"(?P<number>{_ONE}(?:\s*(?:-|–|to)\s*{_ONE})?)\+?"
+# number words in a run: "twenty five thousand", "one hundred and fifty" ("and" only after a big one)
+_AFTER_BIG = r"(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"
+_RUN = rf"(?:{_CARDINAL})\b(?:(?:[\s-]+|{_AFTER_BIG}\s+and\s+)(?:{_CARDINAL})\b)*"
+_APPROX = (
+    r"(?:~\s*|≈\s*|(?:about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|more\s+than|over"
+    r"|just\s+(?:over|under)|upwards\s+of|north\s+of|up\s+to|at\s+least|at\s+most|maybe|perhaps|circa|ca\.)\s+)"
+)
+_ONE = (
+    rf"(?:{_APPROX})?"  # approximately
+    r"(?:"
+    rf"(?:a|an|one|{_DIGITS}|{_RUN})\s+and\s+a\s+half\s+(?:{_SCALE})\b"  # one and a half million
+    rf"|half\s+an?\s+(?:{_SCALE})\b|(?:a\s+)?quarter\s+(?:of\s+)?(?:an?\s+)?(?:{_SCALE})\b"  # half a million
+    r"|(?:tens|dozens|hundreds|thousands|millions|billions)\b"  # tens of thousands, hundreds of millions
+    r"(?:\s+of\s+(?:hundreds|thousands|millions|billions)\b)*"
+    rf"|(?:a\s+couple(?:\s+of)?|couple\s+of|a\s+few|a\s+handful\s+of|several|a\s+dozen)\b(?:\s+(?:{_SCALE})\b)?"
+    rf"|an?\s+{_BIG}\b(?:[\s-]+(?:{_RUN}))?"  # a million, a hundred thousand
+    rf"|(?:{_DIGITS})(?:\s*(?:{_SCALE})\b)?"  # digits with a scale word or suffix: 2.5M, 1.2bn, 3k, 2 million
+    rf"|{_RUN}"  # number words: twenty five thousand
+    r")"
+)
+_AMOUNT = rf"between\s+{_ONE}\s+and\s+{_ONE}|{_ONE}(?:\s*(?:-|–|to)\s*{_ONE})?"
+NUMBER = rf"(?P<number>{_AMOUNT})\+?"
 """A number or a range of two; a regular expression part with the group `number`."""
+AMOUNT = rf"(?:{_AMOUNT})\+?"
+"""`NUMBER` without its group, to use beside it in one expression."""
 
 
 @dataclass(frozen=True)
 class Parsed:
     value: float
     note: str | None = None
-    """Said when the text was a range or an approximation, or when it could not be used."""
+    """Said when the text was a range, an approximation or a vague amount, or when it could not be used."""
 
 
-_APPROXIMATELY = r"^(?:~|about|around|approximately|roughly|over|up\s+to|at\s+least)\s*"
+_APPROXIMATELY = re.compile(rf"^{_APPROX}", re.IGNORECASE)
+
+
+def _words(text: str) -> float | None:
+    try:
+        return float(text2num(re.sub(r"^an?\b", "one", text), "en"))
+    except ValueError:
+        return None
+
+
+def _digits(text: str) -> float:
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", text):
+        return float(text.replace(".", ""))
+    return float(re.sub(r"[,\s\u00a0\u2009\u202f']", "", text))
+
+
+def _scaled(base: str | None, scale: str) -> float | None:
+    value = _one(base) if base else 1.0
+    return None if value is None else value * SCALES[scale]
 
 
 def _one(text: str) -> float | None:
-    text = re.sub(_APPROXIMATELY, "", text.strip().lower())
-    match = re.fullmatch(rf"({_DIGITS}|{_WORD})\s*({_SCALE})?", text)
-    if not match:
-        return None
-    base, scale = match.group(1), match.group(2)
-    value = float(WORDS[base]) if base in WORDS else float(base.replace(",", ""))
-    return value * SCALES.get(scale or "", 1.0)
+    text = _APPROXIMATELY.sub("", text.strip().lower()).strip()
+    if half := re.fullmatch(rf"(.+?)\s+and\s+a\s+half\s+({_SCALE})", text):
+        base = _one(half.group(1)) if half.group(1) not in ("a", "an") else 1.0
+        return None if base is None else (base + 0.5) * SCALES[half.group(2)]
+    if fraction := re.fullmatch(rf"(half|(?:a\s+)?quarter)\s+(?:of\s+)?(?:an?\s+)?({_SCALE})", text):
+        return (0.5 if fraction.group(1) == "half" else 0.25) * SCALES[fraction.group(2)]
+    if plural := re.fullmatch(r"(tens|dozens|hundreds|thousands|millions|billions)((?:\s+of\s+\w+)*)", text):
+        value = 3.0 * PLURAL_UNITS[plural.group(1)]
+        for unit in re.findall(r"of\s+(\w+)", plural.group(2)):
+            value *= PLURAL_UNITS[unit]
+        return value
+    if vague := re.fullmatch(
+        rf"(a\s+couple(?:\s+of)?|couple\s+of|a\s+few|a\s+handful\s+of|several|a\s+dozen)"
+        rf"(?:\s+({_SCALE}))?",
+        text,
+    ):
+        amount = VAGUE[re.sub(r"\s+", " ", vague.group(1))]
+        return amount * SCALES.get(vague.group(2) or "", 1.0)
+    if digits := re.fullmatch(rf"({_DIGITS})\s*({_SCALE})?", text):
+        return _digits(digits.group(1)) * SCALES.get(digits.group(2) or "", 1.0)
+    return _words(re.sub(r"\s+", " ", text))
+
+
+def is_vague(text: str) -> bool:
+    """Whether the number was said without a figure ("tens of thousands", "a few", "several hundred")."""
+    return bool(
+        re.search(
+            r"\b(?:tens|dozens|hundreds|thousands|millions|billions|couple|few|handful|several)\b", text, re.IGNORECASE
+        )
+    )
 
 
 def parse_number(text: str) -> Parsed | None:
     """The value of a number or range as `NUMBER` matched it; None when it is not a usable number."""
-    text = re.sub(_APPROXIMATELY, "", text.strip().rstrip("+"), flags=re.IGNORECASE)  # "up to" is not a range
-    parts = re.split(r"\s*(?:-|–|\bto\b)\s*", text, maxsplit=1)
-    values = [_one(part) for part in parts if part]
-    if not values or any(v is None for v in values):
-        return None
-    found = [v for v in values if v is not None]
+    text = _APPROXIMATELY.sub("", text.strip().rstrip("+").strip()).strip()  # "up to 40" is no range
+    between = re.match(r"between\s+", text, re.IGNORECASE)
+    whole = None if between else _one(text)  # "twenty-five" and "one hundred and fifty" are one number
+    if whole is not None:
+        found, parts = [whole], [text]
+    else:
+        separator = r"\s+and\s+(?!a\s+half)" if between else r"\s*(?:-|–|\bto\b)\s*"
+        parts = re.split(separator, text[between.end() :] if between else text, maxsplit=1, flags=re.IGNORECASE)
+        values = [_one(part) for part in parts if part]
+        if not values or any(v is None for v in values):
+            return None
+        found = [v for v in values if v is not None]
     if len(found) == 2 and found[0] < found[1] and not re.search(rf"({_SCALE})\s*$", parts[0].lower()):
         # "1-2M": the scale written once applies to both ends
         scale = re.search(rf"({_SCALE})\s*$", parts[1].lower())
         if scale:
-            found[0] *= SCALES[scale.group(1)]
-            found[0] = min(found[0], found[1])
+            found[0] = min(found[0] * SCALES[scale.group(1)], found[1])
     value = max(found)
     if not math.isfinite(value) or value > MAX_VALUE:
         return None
-    note = f"the range {text.strip()!r} counts as its upper end" if len(found) == 2 else None
+    note = None
+    if len(found) == 2:
+        note = f"the range {text!r} counts as its upper end"
+    elif is_vague(text):
+        note = f"{text!r} counts as {value:,.0f}"
     return Parsed(value, note)

@@ -1,0 +1,290 @@
+"""Stated loads: every counted noun in a request, with its period or rate, in the workload's own unit.
+
+"70 billion views a day" is 70e9 views per day; "10 million spans per second" is spans per second; "5,000
+trucks report every 10 s" is 500 truck reports per second (and a population of 5,000 trucks); "2,000 staff"
+and "100,000 participants" are people, so users; "50,000 servers" is a population that never becomes users;
+"50,000 servers, each emitting 200 spans per second" is 10 million spans per second.
+
+A counted noun is found by English number agreement, not by a list of nouns: after a number above one comes a
+noun phrase whose head is plural ("15 apps", "2,000 staff"; "the iPhone 15 app" counts nothing). Nouns of the
+common workloads keep the canonical units sizing knows (requests, writes, messages, events, uploads, ...); any
+other noun is its own unit. Peaks and ratios are read in `peaks.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.requirements.nouns import is_builder, is_measure, is_person, is_plural, singular, words
+from agent.requirements.numbers import AMOUNT, NUMBER, parse_number
+from agent.schema import RequirementSource, ScaleFigure, ScaleKind
+
+SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3_600,
+    "day": 86_400,
+    "week": 604_800,
+    "month": 2_592_000,
+    "year": 31_536_000,
+}
+"""A month is 30 days, a year 365: the usual back-of-the-envelope convention."""
+_UNIT = r"(?P<unit>seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wk|months?|mo|years?|yr)\b"
+PERIOD = (  # "per second", "a month", "/s", "each day", "daily", "monthly", "per sec"
+    rf"(?:(?:per|a|an|each|every|/)\s*{_UNIT}|(?P<adverb>daily|weekly|monthly|yearly|annually|hourly|nightly)\b)"
+)
+UNIT_NAMES = {
+    "sec": "second",
+    "s": "second",
+    "min": "minute",
+    "hr": "hour",
+    "h": "hour",
+    "d": "day",
+    "wk": "week",
+    "mo": "month",
+    "yr": "year",
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "yearly": "year",
+    "annually": "year",
+    "hourly": "hour",
+    "nightly": "day",
+}
+
+# the common workloads, in the units sizing knows: noun phrase → (canonical unit, kind)
+NOUNS: dict[str, tuple[str, str]] = {
+    r"daily active users|daily users|dau": ("daily active users", "users"),
+    r"monthly active users|monthly users|mau": ("monthly active users", "mau"),
+    r"concurrent (?:users|connections|viewers|players|streams|sessions)|simultaneous (?:users|connections)|open connections|websocket connections|connections": ("concurrent connections", "concurrent"),
+    r"(?:active )?(?:users|people|customers|members|subscribers|visitors|accounts|patients|students|employees|shoppers|players|riders|drivers|listeners|viewers|creators|sellers|buyers)": ("users", "users"),
+    r"(?:api )?requests|queries|api calls|calls|hits|qps|rps|lookups|reads|redirects": ("requests", "request"),
+    r"writes|transactions|tps|orders|bookings|reservations|payments|purchases|checkouts|trades": ("writes", "write"),
+    r"(?:new |short(?:ened)? )?(?:urls|links)(?: created| shortened)?|pastes|shortened urls": ("new links", "write"),
+    r"(?:web )?pages(?: crawled| fetched| indexed)?|documents crawled|sites crawled": ("pages", "event"),
+    r"messages|chats|texts|notifications|emails|push notifications|sms": ("messages", "event"),
+    r"events|clicks|page views|pageviews|impressions|log lines|logs|log events|metrics|data points|samples|telemetry points": ("events", "event"),
+    r"uploads|(?:new )?videos|photos|images|files|posts|tweets|comments|uploaded files": ("uploads", "write"),
+    r"rides|trips|deliveries|jobs|tasks|searches|tickets": ("jobs", "event"),
+}  # fmt: skip
+_FAMILY = re.compile(rf"(?:{'|'.join(f'(?:{p})' for p in NOUNS)})\b", re.IGNORECASE)
+FILLERS = words("""
+    new active unique incoming outgoing total distinct registered paying more additional extra individual
+    separate different recurring returning expected estimated
+""")
+CONCURRENT = frozenset({"concurrent", "simultaneous", "concurrently", "simultaneously"})
+STOP = words("""
+    a an the per each every in on at for to from with by of across over during within and or but nor that
+    which who whom whose we they it i you he she is are was were be been being will would should can could
+    must may might do does did have has had than so as if when while then there this these those our their my
+    your its his her us them me all any some no not only just about around up down out into onto via like plus
+    also too very most more less least once twice times x
+""")
+# a number where a count can start: not inside a word, a version, a ratio, a path, a price or a year
+NUMBER_AT = re.compile(rf"(?<![\w.^:/$€£¥₹#-]){NUMBER}(?![\w%:/]|\.\d)", re.IGNORECASE)
+_WORD = re.compile(r"\s*([A-Za-z][\w'-]*)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR_BEFORE = re.compile(r"\b(?:in|by|since|until|till|from|before|after|of|during|year)\s*$", re.IGNORECASE)
+# "every 10 s", "every 5 minutes", "every second", "once a minute", "twice an hour", "3 times a day"
+INTERVAL = re.compile(
+    rf"\bevery\s+(?:(?P<every>{AMOUNT}|few|couple\s+of)\s*)?{_UNIT}"
+    rf"|\b(?P<often>once|twice|\d+\s+times)\s+(?:a|an|per|every)\s+(?P<unit2>second|minute|hour|day|week|month)\b",
+    re.IGNORECASE,
+)
+EACH = re.compile(r"\b(?:each|apiece|every one of them|per (?:one|unit|device|machine|host|node))\b", re.I)
+
+
+@dataclass(frozen=True)
+class Count:
+    """One counted noun as the request wrote it: the number, the noun phrase and the words after it."""
+
+    value: float
+    noun: str
+    start: int
+    end: int
+    note: str | None
+    family: tuple[str, str] | None
+
+
+def period_of(match: re.Match[str]) -> str | None:
+    """The period a `PERIOD` match names ("a day" → "day", "hourly" → "hour")."""
+    unit = match.group("unit") or match.group("adverb")
+    if not unit:
+        return None
+    unit = unit.lower()
+    return UNIT_NAMES.get(unit, unit.rstrip("s") if unit.rstrip("s") in SECONDS else unit)
+
+
+def _phrase(text: str, at: int) -> tuple[str, int] | None:
+    """The counted noun phrase starting at `at`: modifiers, then the plural head (and plural words after it)."""
+    words: list[str] = []
+    end = at
+    head_seen = False
+    for _ in range(5):
+        match = _WORD.match(text, end)
+        if not match:
+            break
+        word = match.group(1)
+        lower = word.lower()
+        if lower in STOP and not (not words and lower == "of"):
+            break
+        if head_seen and not is_plural(lower):
+            break
+        if lower != "of":
+            words.append(word)
+            head_seen = head_seen or (is_plural(lower) and lower not in FILLERS and lower not in CONCURRENT)
+        end = match.end()
+    while words and not is_plural(words[-1].lower()):
+        words.pop()
+    if not words:
+        return None
+    last = text.lower().rfind(words[-1].lower(), at, end + 1)
+    return " ".join(words), last + len(words[-1])
+
+
+def counts(text: str) -> list[Count]:
+    """Every number followed by something counted, in the order written."""
+    found = []
+    fillers = re.compile(rf"\s+(?:of\s+)?(?:(?:{'|'.join(FILLERS)})\s+){{0,2}}", re.IGNORECASE)
+    for match in NUMBER_AT.finditer(text):
+        number = match.group("number")
+        if _YEAR.fullmatch(number) and _YEAR_BEFORE.search(text[: match.start()]):
+            continue
+        parsed = parse_number(number)
+        value, note = (parsed.value, parsed.note) if parsed else (-1.0, None)
+        gap = fillers.match(text, match.end())
+        if gap is None:
+            continue  # "2FA", "5G": a number fused to a word is a name
+        family = _FAMILY.match(text, gap.end())
+        if family:
+            noun = family.group(0)
+            meaning = next(m for p, m in NOUNS.items() if re.fullmatch(p, noun, re.IGNORECASE))
+            found.append(Count(value, noun, match.start(), family.end(), note, meaning))
+        elif (phrase := _phrase(text, match.end())) is not None and not is_measure(phrase[0]):
+            found.append(Count(value, phrase[0], match.start(), phrase[1], note, None))
+    return found
+
+
+def _kind_and_unit(count: Count, period: str | None, concurrent: bool) -> tuple[ScaleKind, str] | None:
+    """What a count is (users, a population, a rate, concurrency) and its unit; None when it is the team."""
+    noun = count.noun.lower()
+    words = noun.split()
+    if count.family is not None:
+        unit, kind = count.family
+        if kind == "concurrent" or (kind == "users" and concurrent):
+            return "concurrent", "concurrent connections"
+        if kind in ("users", "mau"):
+            if period == "month" or kind == "mau":
+                return "users", "monthly active users"
+            if period == "day" or unit == "daily active users":
+                return "users", "daily active users"
+            return ("rate", f"{noun} per {period}") if period else ("users", "users")
+        if re.fullmatch(r"qps|rps|tps", noun):
+            return "rate", f"{unit} per second"
+        return ("rate", f"{unit} per {period}") if period else ("population", unit)
+    if is_builder(noun):
+        return None
+    bare = " ".join(w for w in words if w not in FILLERS and w not in CONCURRENT) or noun
+    if is_person(bare):
+        if concurrent or any(w in CONCURRENT for w in words):
+            return "concurrent", "concurrent connections"
+        if period == "day":
+            return "users", "daily active users"
+        if period == "month":
+            return "users", "monthly active users"
+        return ("rate", f"{bare} per {period}") if period else ("users", "users")
+    return ("rate", f"{bare} per {period}") if period else ("population", bare)
+
+
+_AT_ONCE = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:online\s+)?(?:at once|at the same time|simultaneously|concurrently)\b", re.I
+)
+
+
+def read_loads(text: str, source: RequirementSource) -> tuple[list[ScaleFigure], list[str]]:
+    """The stated loads of `text` as figures, and notes on figures that could not be used."""
+    figures: list[ScaleFigure] = []
+    notes: list[str] = []
+    populations: list[tuple[Count, ScaleFigure]] = []
+    for count in counts(text):
+        rest = text[count.end : count.end + 60]
+        period_match = re.match(rf"\s*(?:[\w-]+\s+){{0,2}}?{PERIOD}", rest, re.I)
+        period = period_of(period_match) if period_match else None
+        words = text[count.start : count.end + (period_match.end() if period_match else 0)].strip()
+        if count.value < 0:
+            notes.append(f"{words!r} is not a plausible figure; it was not used")
+            continue
+        if count.value < 2 and period is None:
+            continue  # "one city", "a single database": no population
+        if count.family is None and period is None and re.fullmatch(r"\d+\.\d+", words.split()[0]):
+            continue  # "a web 3.0 wallet": a version, not a count
+        meaning = _kind_and_unit(count, period, bool(_AT_ONCE.match(rest)))
+        if meaning is None:
+            continue
+        kind, unit = meaning
+        figure = ScaleFigure(
+            name=unit, value=count.value, unit=unit, source=source, text=words, kind=kind, noun=count.noun.lower()
+        )
+        if kind == "rate" and (total := _times_population(text, count, populations)) is not None:
+            population, members = total
+            figure = figure.model_copy(
+                update={"value": count.value * members.value, "text": f"{members.text} ... {words}"}
+            )
+            notes.append(
+                f"{words!r} for each of {population.value:,.0f} {population.noun} counts as {figure.value:,.0f} {unit}"
+            )
+        figures.append(figure)
+        if count.note:
+            notes.append(count.note)
+        if kind in ("population", "users"):
+            populations.append((count, figure))
+            figures += _reports(text, count, figure, source)
+    return figures, notes
+
+
+def _times_population(text: str, count: Count, populations: list[tuple[Count, ScaleFigure]]):
+    """The population a per-member rate multiplies ("50,000 servers, each emitting 200 spans per second")."""
+    if not populations:
+        return None
+    population, figure = populations[-1]
+    between = text[population.end : count.start]
+    after = text[count.end : count.end + 40]
+    per_member = re.match(
+        rf"\s*(?:\w+\s+){{0,2}}?per\s+{re.escape(singular(population.noun.split()[-1]))}\b", after, re.I
+    )
+    if re.search(r"[.;!?]\s", between) or not (EACH.search(between) or per_member):
+        return None
+    return population, figure
+
+
+def _reports(text: str, count: Count, figure: ScaleFigure, source: RequirementSource) -> list[ScaleFigure]:
+    """A population that acts on an interval ("5,000 trucks send their position every 10 s") as a rate."""
+    clause = re.split(r"[.;!?]\s|\n", text[count.end : count.end + 120])[0]
+    interval = INTERVAL.search(clause)
+    if interval is None or re.search(
+        r"\b(?:per|a|an)\s+(?:second|minute|hour|day|week|month)\b", clause[: interval.start()], re.I
+    ):
+        return []
+    if interval.group("often"):
+        often = interval.group("often").lower()
+        times = {"once": 1.0, "twice": 2.0}.get(often) or float(often.split()[0])
+        seconds = SECONDS[interval.group("unit2").lower()] / times
+    else:
+        unit = interval.group("unit").lower()
+        unit = UNIT_NAMES.get(unit, unit.rstrip("s"))
+        every = (interval.group("every") or "1").lower().strip()
+        amount = {"few": 3.0, "couple of": 2.0}.get(every)
+        parsed = parse_number(every) if amount is None else None
+        seconds = SECONDS.get(unit, 0) * (amount or (parsed.value if parsed else 1.0))
+    if seconds <= 0:
+        return []
+    noun = singular(count.noun.split()[-1])
+    name = f"{' '.join([*count.noun.lower().split()[:-1], noun])} reports"
+    unit = f"{name} per second"
+    words = f"{text[count.start : count.end]} ... {interval.group(0)}"
+    return [
+        ScaleFigure(
+            name=unit, value=figure.value / seconds, unit=unit, source=source, text=words, kind="rate", noun=name
+        )
+    ]

@@ -1,0 +1,184 @@
+"""Peaks, bursts and read:write ratios as people state them: a factor and when ("10x traffic at Black Friday",
+"load triples on match days"), a count in a short window ("20k people in the last 10 minutes before kickoff"),
+a rate at the busiest time ("peaks of 5,000 requests per second"), and "a hundred times more visits than new
+codes". A peak is never more users: it multiplies the average at one time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.requirements.loads import SECONDS, UNIT_NAMES, counts
+from agent.requirements.numbers import NUMBER, parse_number
+from agent.schema import RequirementSource, ScaleFigure
+
+# a factor: "10x", "10 times", "ten-fold", "doubles", "triple", "twice"
+_FACTOR = (
+    rf"(?:{NUMBER}\s*(?:x|×|times|-?fold)(?![\w])"
+    r"|(?P<verb>doubl|tripl|quadrupl)(?:es|ed|ing|e)\b|(?P<twice>twice)\b)"
+)
+FACTOR = re.compile(rf"(?<![\w.]){_FACTOR}", re.IGNORECASE)
+# words that make a factor a peak (busy times) and words that make it growth or a ratio instead
+PEAK_CONTEXT = re.compile(
+    r"\b(?:peak\w*|spikes?|spiky|surg\w+|burst\w*|rush|busy|busiest|traffic|load|normal|usual|average|typical"
+    r"|baseline|black friday|cyber monday|sales?|launch\w*|holiday\w*|season\w*|weekends?|evenings?|lunch\w*"
+    r"|kick-?off|match(?:es| days?)?|exams?|deadline|christmas|new year|events?|jumps?|increase)\b",
+    re.IGNORECASE,
+)
+NOT_PEAK = re.compile(
+    r"\b(?:grow\w*|growth|next year|in a year|per year|year over year|yoy|faster|slower|cheaper"
+    r"|smaller|larger|bigger|than|as (?:many|much)|a (?:day|week|month)|per (?:day|week|month))\b",
+    re.IGNORECASE,
+)
+WHEN = re.compile(
+    r"\b(?:at|on|during|around|over|for|before|after|in|when)\s+"
+    r"(?P<when>(?:the\s+|a\s+|big\s+|each\s+|every\s+)?(?:[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"  # a named day
+    r"|(?:[\w-]+\s+){0,2}?(?:season|sales?|hours?|times?|launch(?:es)?|weekends?|holidays?|exams?|kick-?off"
+    r"|match(?:es|\s+days?)?|events?|rush|lunch(?:time)?|evenings?|mornings?|nights?|deadlines?|days?|drops?"
+    r"|minutes?|releases?|campaigns?|promotions?|peaks?)))\b",
+)
+# a count in a short window: "in the last 10 minutes", "within 5 minutes", "in the first hour", "in 30 seconds"
+WINDOW = re.compile(
+    rf"^\s*(?:[\w-]+\s+){{0,4}}?(?:in|within|during|over)\s+(?:the\s+)?(?:(?:first|last|same|final|opening)\s+)?"
+    rf"(?:{NUMBER}\s*|an?\s+|one\s+)?(?:-|\s)?(?P<unit>seconds?|secs?|s|minutes?|mins?|hours?|hrs?)\b",
+    re.IGNORECASE,
+)
+PEAK_RATE = re.compile(
+    r"\b(?:at\s+(?:the\s+)?peak|peak(?:s|ing)?\s+(?:of|at)|at\s+(?:the\s+)?busiest|busiest"
+    r"|peak\s+(?:load|traffic|rate|throughput)|during\s+peak|in\s+bursts?|bursts?\s+of|spikes?\s+"
+    r"(?:of|to)|up\s+to)\b",
+    re.IGNORECASE,
+)
+READS = re.compile(
+    r"\b(?:reads?|views?|visits?|lookups?|redirects?|clicks?|search\w*|quer\w+|gets?|downloads?"
+    r"|plays?|opens?|fetch\w*|loads?|hits?|look\w*)\b",
+    re.IGNORECASE,
+)
+WRITES = re.compile(
+    r"\b(?:new|created?|writes?|uploads?|posts?|inserts?|sign-?ups?|orders?|bookings?|payments?"
+    r"|submissions?|records?|edits?|updates?|shortened|codes? created)\b",
+    re.IGNORECASE,
+)
+# "a hundred times more visits than new codes", "10x as many reads as writes", "reads outnumber writes 100 to 1"
+RATIO = re.compile(
+    rf"(?<![\w.]){NUMBER}\s*(?:x|×|times)\s+(?:more|as\s+many)\s+(?P<a>[\w -]{{2,40}}?)\s+(?:than|as)\s+"
+    r"(?P<b>(?:[\w-]+\s?){1,3})"
+    rf"|(?P<ra>\w+)\s+outnumber\s+(?P<rb>\w+)\s+(?P<n2>\d[\d,.]*\s*(?:k|m)?)\s*(?:to|:)\s*1\b"
+    rf"|(?P<n3>\d[\d,.]*\s*(?:k)?)\s+(?P<ca>[\w-]+)\s+(?:for|per)\s+(?:every|each)\s+(?:one\s+)?(?P<cb>[\w-]+)",
+    re.IGNORECASE,
+)
+
+
+def _clause(text: str, start: int, end: int) -> tuple[str, int]:
+    """The clause around a span (between sentence stops) and where it starts."""
+    left = max(text.rfind(stop, 0, start) for stop in (". ", "; ", "! ", "? ", "\n"))
+    right = min(
+        (i for i in (text.find(stop, end) for stop in (". ", "; ", "! ", "? ", "\n")) if i >= 0), default=len(text)
+    )
+    left = 0 if left < 0 else left + 1
+    return text[left:right], left
+
+
+def _factor_value(match: re.Match[str]) -> float | None:
+    if match.group("verb"):
+        return {"doubl": 2.0, "tripl": 3.0, "quadrupl": 4.0}[match.group("verb").lower()]
+    if match.group("twice"):
+        return 2.0
+    parsed = parse_number(match.group("number"))
+    return parsed.value if parsed else None
+
+
+def peak_factors(text: str, source: RequirementSource) -> list[ScaleFigure]:
+    """Factors over the average at a busy time ("10x traffic at Black Friday"), never more users."""
+    figures = []
+    for match in FACTOR.finditer(text):
+        clause, left = _clause(text, match.start(), match.end())
+        around = clause[max(0, match.start() - left - 50) : match.end() - left + 50]
+        after = text[match.end() : match.end() + 40]
+        if not PEAK_CONTEXT.search(around) or NOT_PEAK.search(after) or re.match(r"\s*(?:a|an|per)\s", after):
+            continue
+        value = _factor_value(match)
+        if value is None or not 1 < value <= 1000:
+            continue
+        when = WHEN.search(clause)
+        said = when.group("when").strip() if when else None
+        figures.append(
+            ScaleFigure(
+                name="peak factor",
+                value=value,
+                unit="x average",
+                source=source,
+                text=clause.strip(),
+                kind="peak factor",
+                when=said,
+            )
+        )
+    return figures
+
+
+def peak_windows(text: str, source: RequirementSource) -> list[ScaleFigure]:
+    """Counts in a short window ("20k people in the last 10 minutes") as peak counts with their window."""
+    figures = []
+    for count in counts(text):
+        window = WINDOW.match(text, count.end)
+        if window is None or count.value < 2:
+            continue
+        unit = UNIT_NAMES.get(window.group("unit").lower(), window.group("unit").lower().rstrip("s"))
+        amount = parse_number(window.group("number")) if window.group("number") else None
+        seconds = SECONDS[unit] * (amount.value if amount else 1.0)
+        when = WHEN.search(text[window.end() : window.end() + 60])
+        noun = count.noun.lower()
+        span = f"{amount.value:g} {unit}s" if amount and amount.value != 1 else unit
+        figures.append(
+            ScaleFigure(
+                name=f"{noun} at peak",
+                value=count.value,
+                unit=f"{noun} per {span}",
+                source=source,
+                text=text[count.start : window.end()].strip(),
+                kind="peak",
+                noun=noun,
+                window_seconds=seconds,
+                when=when.group("when").strip() if when else None,
+            )
+        )
+    return figures
+
+
+def is_peak_rate(text: str, figure: ScaleFigure) -> bool:
+    """Whether a stated rate is said of the busiest time ("20k RPS at peak", "peaks of 5,000 orders a minute")."""
+    if not figure.text or figure.text not in text:
+        return False
+    at = text.index(figure.text)
+    return bool(PEAK_RATE.search(text[max(0, at - 25) : at + len(figure.text) + 25]))
+
+
+def read_write_ratio(text: str, source: RequirementSource) -> ScaleFigure | None:
+    """Reads per write, from "a hundred times more visits than new codes" and its kin."""
+    match = RATIO.search(text)
+    if match is None:
+        return None
+    if match.group("a"):
+        number, a, b = match.group("number"), match.group("a"), match.group("b")
+    elif match.group("ra"):
+        number, a, b = match.group("n2"), match.group("ra"), match.group("rb")
+    else:
+        number, a, b = match.group("n3"), match.group("ca"), match.group("cb")
+    parsed = parse_number(number)
+    if parsed is None or parsed.value <= 0:
+        return None
+    if READS.search(a) or (WRITES.search(b) and not WRITES.search(a)):
+        value = parsed.value
+    elif WRITES.search(a) or READS.search(b):
+        value = 1 / parsed.value
+    else:
+        return None
+    return ScaleFigure(
+        name="read:write ratio",
+        value=value,
+        unit="reads per write",
+        source=source,
+        text=match.group(0).strip(),
+        kind="ratio",
+        noun=f"{a.strip()} : {b.strip()}",
+    )

@@ -1,0 +1,140 @@
+"""Qualities and conditions said in words: latency ("p99 under 100 ms", "under a second", "within a couple of
+seconds"), availability ("99.99%", "four nines"), spikes, offline use ("no signal in the mountains", "spotty
+wifi in the warehouse"), and correctness under a network partition ("must never double-book, even if the
+network splits", "stale balances are fine").
+
+Offline use and partitions are read by combining two kinds of words in one clause (a connection word and a
+word for its absence; a partition word and a word for correctness or for staying up), not by listing phrasings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from agent.requirements.numbers import NUMBER, parse_number
+
+LATENCY = re.compile(  # "p99 under 100 ms", "latency below 50ms", "< 200 ms", "within 2 seconds", "under a second"
+    r"(?P<pct>p\d{2,3}(?:\.\d)?)?[^.\n]{0,30}?(?:under|below|less\s+than|within|<=?|at\s+most|no\s+more\s+than"
+    rf"|max(?:imum)?|in\s+(?:well\s+)?under|faster\s+than|no\s+longer\s+than)\s*(?:{NUMBER}|(?P<a>an?))\s*"
+    r"(?P<unit>ms|milli-?seconds?|s|secs?|seconds?|minutes?|mins?)\b"
+    r"|(?P<sub>sub-?second|real-?time\s+latency|instant(?:ly|aneous(?:ly)?)?|near[- ]instant\w*|split[- ]second)",
+    re.IGNORECASE,
+)
+# a latency is about responses, not a deadline or a session: "within 2 minutes" of a "launch" is no latency
+NOT_LATENCY = re.compile(
+    r"\b(?:launch|deadline|weeks?|months?|ship|deliver(?:ed|y)?\s+(?:in|within)|walk|drive"
+    r"|timeout|expire\w*|session)\b",
+    re.IGNORECASE,
+)
+AVAILABILITY = re.compile(  # "99.99%", "99.9% uptime", "four nines", "5 nines"
+    r"(?P<pct>9\d(?:\.\d+)?)\s*%(?!\s*(?:read|write|of))|(?P<nines>two|three|four|five|2|3|4|5)\s+nines", re.IGNORECASE
+)
+NINES = {"two": 99.0, "three": 99.9, "four": 99.99, "five": 99.999, "2": 99.0, "3": 99.9, "4": 99.99, "5": 99.999}
+SPIKES = re.compile(
+    r"\b(?:traffic spikes?|spiky|bursty|bursts? of traffic|flash sales?|black friday|cyber monday|peak (?:hours|traffic"
+    r"|season|times?)|(?:sudden|huge|massive|big) (?:spikes?|surges?|peaks?|rush(?:es)?)|surges?|on-?sales?"
+    r"|ticket drops?|viral|rush hours?|thundering herd)\b",
+    re.IGNORECASE,
+)
+# offline: a connection word and its absence in one clause
+_CONNECTION = (
+    r"(?:signal|internet|connection|connectivity|network|reception|coverage|wi-?fi|wifi|cell(?:ular)?"
+    r"|mobile data|data connection|4g|5g|3g|lte|online|broadband|uplink)"
+)
+_ABSENT = (
+    r"(?:no|without|zero|poor|spotty|patchy|flaky|unreliable|intermittent|limited|bad|weak|little|lost|lose"
+    r"|loses|losing|drops?|dropping|dead|down|out|unavailable|offline|not\s+always|isn't\s+always"
+    r"|is\s+not\s+always|can't\s+rely\s+on|cannot\s+rely\s+on|sporadic|spotty|slow)"
+)
+OFFLINE = re.compile(
+    rf"\b(?:{_ABSENT})\s+(?:\w+\s+){{0,2}}?{_CONNECTION}\b"  # "no signal", "spotty wifi"
+    rf"|\b{_CONNECTION}\s+(?:\w+\s+){{0,3}}?(?:{_ABSENT})\b"  # "the network is down", "connection drops"
+    r"|\boffline(?:[- ]first|[- ]capable|[- ]mode|[- ]support)?\b|\bdead\s+zones?\b|\bairplane\s+mode\b"
+    r"|\bsync\w*\s+(?:\w+\s+){0,3}?(?:back\s+online|reconnect\w*|connection\s+returns|when\s+(?:they|it)\s+can)\b",
+    re.IGNORECASE,
+)
+# a partition and which side of CAP the request takes
+PARTITION = re.compile(
+    r"\b(?:partition\w*|network\s+split\w*|split[- ]brain|network\s+(?:fails?|failure|outage|goes"
+    r"\s+down|is\s+down|cut)|nodes?\s+(?:can(?:no|')?t|cannot)\s+(?:talk|reach|see)|regions?\s+"
+    r"(?:lose|loses|losing)\s+(?:contact|connection)|links?\s+(?:go|goes|is)\s+down|disconnect\w*"
+    r"|lose\s+(?:contact|connectivity)\s+with)\b",
+    re.IGNORECASE,
+)
+CORRECT = re.compile(
+    r"\b(?:never|must\s+not|mustn't|can(?:no|')?t|cannot|no)\s+(?:\w+\s+){0,3}?(?:double[- ]?\w+"
+    r"|over-?sell\w*|over-?book\w*|duplicat\w+|lose|lost|wrong|incorrect|inconsistent|stale|conflict\w*"
+    r"|negative|twice|diverge)|\b(?:strong(?:ly)?\s+consisten\w+|linearizab\w+|serializab\w+"
+    r"|correct(?:ness)?\s+(?:over|before|first|matters)|consistency\s+(?:over|before|first)"
+    r"|must\s+(?:stay|be|remain)\s+(?:correct|consistent|accurate)|exactly[- ]once|accurate\s+at\s+all"
+    r"\s+times|rather\s+(?:refuse|reject|fail|block))\b",
+    re.IGNORECASE,
+)
+AVAILABLE = re.compile(
+    r"\b(?:always\s+(?:accept|available|up|writable|respond\w*)|stay(?:s)?\s+(?:up|available|online"
+    r"|writable)|keep\s+(?:working|accepting|serving)|availability\s+(?:over|before|first)|eventual(?:ly)?"
+    r"\s+consisten\w+|stale\s+(?:\w+\s+)?(?:is|are)\s+(?:fine|ok|okay|acceptable)|(?:fine|ok|okay)"
+    r"\s+(?:to|if)\s+(?:be\s+)?(?:show|serve|stale|out of date|behind))\b",
+    re.IGNORECASE,
+)
+
+
+def latency_ms(text: str) -> tuple[float, str] | None:
+    """The latency target in milliseconds and its words, when the request states one."""
+    for match in LATENCY.finditer(text):
+        if match.group("sub"):
+            return 1000.0, match.group(0)
+        context = text[max(0, match.start() - 40) : match.end() + 10]
+        if NOT_LATENCY.search(context):
+            continue
+        if match.group("number"):
+            parsed = parse_number(match.group("number"))
+            if parsed is None:
+                continue
+            value = parsed.value
+        else:
+            value = 1.0  # "under a second"
+        unit = match.group("unit").lower()
+        factor = (
+            1.0
+            if unit.startswith("m") and not unit.startswith("min")
+            else 60_000.0
+            if unit.startswith("min")
+            else 1000.0
+        )
+        return value * factor, match.group(0)
+    return None
+
+
+def availability(text: str) -> float | None:
+    """The availability target in percent ("99.99%", "four nines")."""
+    match = AVAILABILITY.search(text)
+    if match is None:
+        return None
+    pct = float(match.group("pct")) if match.group("pct") else NINES[match.group("nines").lower()]
+    return pct if pct < 100 else None
+
+
+def offline(text: str) -> str | None:
+    """The words saying the system must work without a network connection, if any."""
+    match = OFFLINE.search(text)
+    if match is None or re.search(r"\b(?:always|reliable|good|fast|stable)\s+(?:\w+\s+)?$", text[: match.start()]):
+        return None
+    return match.group(0)
+
+
+def consistency(text: str) -> tuple[Literal["CP", "AP"], str] | None:
+    """CP or AP and the words that decide it: correctness over availability when the network partitions, or the
+    other way round. Correctness words decide alone ("must never double-book"); a partition word sharpens them."""
+    for clause in re.split(r"(?<=[.;!?])\s+|\n", text):
+        correct, available = CORRECT.search(clause), AVAILABLE.search(clause)
+        if correct and (PARTITION.search(clause) or re.search(r"consisten|correct|accura", correct.group(0), re.I)):
+            return "CP", clause.strip()
+        if available and (PARTITION.search(clause) or re.search(r"consisten|stale|availab", available.group(0), re.I)):
+            return "AP", clause.strip()
+    for clause in re.split(r"(?<=[.;!?])\s+|\n", text):
+        correct = CORRECT.search(clause)
+        if correct and re.search(r"double|over-?sell|over-?book|negative", correct.group(0), re.IGNORECASE):
+            return "CP", clause.strip()  # an invariant two writers could break together needs one answer
+    return None
