@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from agent.brief.meaning import design_vectors, kin_of, meaning_confidence
+from agent.brief.reading import read_brief
 from agent.cancellation import raise_if_cancelled
 from agent.document import parse_document
 from agent.drafting.authorship import authored, mark_authors, merged
@@ -17,7 +19,7 @@ from agent.drafting.base import Drafter, DraftRequest, FallbackDrafter
 from agent.drafting.registry import with_fallback
 from agent.errors import InvalidRequest, ModelError
 from agent.knowledge import Knowledge, load_knowledge
-from agent.recognition import read_request
+from agent.recognition import read_request, without_brands
 from agent.requirements.extract import Extracted
 from agent.requirements.reading import open_questions, read_requirements, requirements_section, scope_signals
 from agent.requirements.shaping import block_failure_modes, block_tradeoffs, shape
@@ -129,8 +131,14 @@ class Engine:
             raise InvalidRequest(f"rounds must be a whole number from 0 to {MAX_ROUNDS}, not {rounds!r}")
         backend = with_fallback(drafter, fallback, **options)  # an unknown name fails before any work
         found = read_requirements(prompt, answers, stated)
-        hits = hits if hits is not None else self.retriever.search(prompt, k=RETRIEVAL_DEPTH)
-        reading = read_request(prompt, hits, self.knowledge)
+        retriever = self.retriever
+        vector = retriever.embed(prompt)
+        hits = hits if hits is not None else retriever.search(prompt, k=RETRIEVAL_DEPTH, vector=vector)
+        vectors, kin = design_vectors(retriever.index, self.knowledge), kin_of(self.knowledge)
+        unbranded = without_brands(prompt, self.knowledge)  # "Netflix-style A/B tests" means A/B tests
+        meant = vector if unbranded == prompt else retriever.embed(unbranded)
+        meaning = meaning_confidence(vectors.similarities(meant[0]), kin)
+        reading = read_request(prompt, hits, self.knowledge, meaning=meaning)
         if answers or stated:  # what the answers state weighs in on the scope as the request's own words do
             small, enterprise, large = scope_signals(found, prompt)
             # "keep it simple", said after the request, is the user's decision: it outweighs the load's signals
@@ -141,7 +149,12 @@ class Engine:
                 enterprise=[*reading.enterprise, *enterprise],
                 large_scale=large,
             )
-        request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge)
+
+        def mean(text: str) -> dict[str, float]:
+            return meaning_confidence(vectors.similarities(retriever.embed(text)[0]), kin)
+
+        brief = read_brief(prompt, reading, found, self.knowledge, meaning, mean)
+        request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge, brief=brief)
 
         draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)
         if audit.fallback:
@@ -164,6 +177,8 @@ class Engine:
         if written:
             mark_authors(fixed, written)
             fixed.assumptions += model_said
+        fixed.coverage = brief.coverage
+        fixed.tier = fixed.estimate.tier if fixed.estimate else brief.tier.tier
         fixed.findings = run_rules(build_context(fixed, self.knowledge))
         audit.raw_errors = sum(f.severity == "error" for f in first)
         audit.repairs = _resolutions(first, after_model, fixed.findings)

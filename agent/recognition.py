@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -157,12 +157,26 @@ class Reading:
 
 
 BLOCK_CONFIDENCE = 0.6
+MEANING_CHOOSES = 0.6
+"""The meaning's confidence at which it chooses a design on its own, cue or none."""
+MEANING_SUPPORTS = 0.35
+"""The meaning's confidence at which it counts as evidence; with the cues and retrieval it may then choose."""
+MEANING_WEIGHT = 3.0
+"""A sure meaning (confidence 1) weighs as much as a brand name."""
 
 
-def read_blocks(words: Words, head: Words, hits: Sequence[Hit], knowledge: Knowledge) -> tuple[BlockChoice, ...]:
-    """Building blocks named by their cues (brands 3, strong 2, weak 1, the head of the request counting more),
-    supported by how much of the top of the retrieval belongs to each block's chapter. A block needs a brand or a
-    strong cue: weak words ("quota", "notifications") support but never choose one."""
+def read_blocks(
+    words: Words,
+    head: Words,
+    hits: Sequence[Hit],
+    knowledge: Knowledge,
+    meaning: Mapping[str, float] | None = None,
+    text: str = "",
+) -> tuple[BlockChoice, ...]:
+    """Building blocks named by their cues (brands 3, strong 2, weak 1, the head of the request counting more) or
+    meant by the request as a whole (`meaning`: calibrated confidence per design), supported by how much of the top
+    of the retrieval belongs to each block's chapter. Cues alone need a brand or a strong cue, and the meaning must
+    not contradict them; the meaning alone needs MEANING_CHOOSES."""
     if not knowledge.blocks:
         return ()
     total = sum(1 / rank for rank in range(1, len(hits) + 1)) or 1.0
@@ -181,9 +195,14 @@ def read_blocks(words: Words, head: Words, hits: Sequence[Hit], knowledge: Knowl
             evidence += here
             score += weight * len(here) + HEAD_BONUS * weight * len(matched_cues(here, head, fuzzy=group != "weak"))
         decisive = any(cue in spec.brands or cue in spec.strong for cue in evidence)
-        if not decisive:
+        meant = meaning.get(block_id, 0.0) if meaning else None
+        if meant is not None and decisive and meant < INCIDENTAL and not _said_as_product(evidence, spec, head, text):
+            decisive = False  # "pan and zoom a map": a word of the block, not what the request means
+        if meant is not None and meant >= MEANING_SUPPORTS:
+            evidence.append(f"meaning: {meant:.2f}")  # with the cues and retrieval, the score decides below
+        elif not decisive:
             continue
-        score += RETRIEVAL_WEIGHT * share.get(block_id, 0.0)
+        score += RETRIEVAL_WEIGHT * share.get(block_id, 0.0) + MEANING_WEIGHT * (meant or 0.0)
         confidence = round(1 - math.exp(-score / 2), 2)
         if confidence >= BLOCK_CONFIDENCE:
             found.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
@@ -256,8 +275,45 @@ def _only_a_style(found: Sequence[str], spec, text: str) -> bool:
 
 def _decisive(found: Sequence[str], spec) -> bool:
     """Weak cues ('inventory', 'orders', 'streaming') support a pattern but cannot choose it on their own;
-    brands, strong cues and named products can."""
-    return any(cue in spec.brands or cue in spec.strong or cue.startswith("product: ") for cue in found)
+    brands, strong cues, named products and a sure meaning can."""
+    return any(cue in spec.brands or cue in spec.strong or cue.startswith(("product: ", "meaning: ")) for cue in found)
+
+
+INCIDENTAL = 0.15
+"""Below this confidence of the meaning, a pattern's words in the request are incidental to it."""
+
+
+def _said_as_product(found: Sequence[str], spec, head: Words, text: str = "") -> bool:
+    """The head of the request names the application by its brand ("a Twitter clone", "Uber for dog walkers"):
+    that is what is asked for even when the rest of the words mean something else. A brand used as a style
+    ("Netflix-style", "TikTok-level", "Uber's grid") or as a place things go ("results to Slack") is not."""
+    if any(cue.startswith("product: ") for cue in found):
+        return True  # a named product ("DoorDash clone") is what is asked for
+    brands = [cue for cue in matched_cues([cue for cue in found if cue in spec.brands], head)]
+    return any(not _styled(brand, text) for brand in brands)
+
+
+# a brand as a style or a measure ("Netflix-style", "TikTok-level", "Facebook's"), or a destination ("to Slack")
+_STYLE_AFTER = r"(?:[\s-]*(?:style|like|level|grade|inspired|esque|quality)\b|'s\b|’s\b)"
+_PLACE_BEFORE = r"\b(?:to|into|from|in|on|via|with|using|through|onto)\s+"
+
+
+def _styled(brand: str, text: str) -> bool:
+    name = re.escape(brand)
+    return bool(re.search(rf"\b{name}{_STYLE_AFTER}|{_PLACE_BEFORE}{name}\b", text, re.IGNORECASE))
+
+
+def brand_names(knowledge: Knowledge) -> tuple[str, ...]:
+    """Every brand and product name the knowledge knows: hidden from the meaning, which they would sway."""
+    names = {cue for spec in (*knowledge.patterns.values(), *knowledge.blocks.values()) for cue in spec.brands}
+    names |= {name for product in knowledge.products for name in product.names}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def without_brands(text: str, knowledge: Knowledge) -> str:
+    """`text` with brand and product names replaced by "a product", so that its meaning is that of the rest."""
+    names = "|".join(re.escape(name) for name in brand_names(knowledge))
+    return re.sub(rf"\b(?:{names})\b", "a product", text, flags=re.IGNORECASE) if names else text
 
 
 def _retrieval_share(hits: Sequence[Hit], knowledge: Knowledge) -> dict[PatternId, float]:
@@ -273,9 +329,14 @@ def _retrieval_share(hits: Sequence[Hit], knowledge: Knowledge) -> dict[PatternI
 
 
 def read_request(
-    text: str, hits: Sequence[Hit] = (), knowledge: Knowledge | None = None, scope: bool = True
+    text: str,
+    hits: Sequence[Hit] = (),
+    knowledge: Knowledge | None = None,
+    scope: bool = True,
+    meaning: Mapping[str, float] | None = None,
 ) -> Reading:
-    """Recognise the pattern, traits and scope of a request (`hits`: its retrieval results, when available)."""
+    """Recognise the pattern, traits and scope of a request (`hits`: its retrieval results, when available;
+    `meaning`: how surely the request as a whole means each design, from `agent.brief.meaning`)."""
     knowledge = knowledge or load_knowledge()
     known = knowledge.pattern_ids
     words = Words(text)
@@ -308,6 +369,13 @@ def read_request(
             if pid in product.nearest:
                 found.append(f"product: {product.names[0]}")
                 keyword_score += product.nearest[pid] * (1 + HEAD_BONUS)
+        meant = meaning.get(pid, 0.0) if meaning else None
+        if meant is not None and meant >= MEANING_SUPPORTS:
+            found.append(f"meaning: {meant:.2f}")
+        elif meant is not None and found and meant < INCIDENTAL and not _said_as_product(found, spec, head, text):
+            found = []  # "follow one request across services", "pan and zoom": words of it, not its meaning
+            keyword_score = 0.0
+        keyword_score += MEANING_WEIGHT * (meant or 0.0)
         evidence[pid] = found
         # retrieval alone (no keyword at all) counts for half: generic prompts retrieve some pattern's sections
         scores[pid] = keyword_score + RETRIEVAL_WEIGHT * share[pid] * (1.0 if found else 0.5)
@@ -318,7 +386,7 @@ def read_request(
         saturation = 1 - math.exp(-scores[pid] / 2)
         confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
     best = ranked[0]
-    blocks = read_blocks(Words(text), head, hits, knowledge)  # product names count as cues here
+    blocks = read_blocks(Words(text), head, hits, knowledge, meaning, text)  # product names count as cues here
     # a block that is the best pattern's own core ("a news feed" for social media) confirms it, never demotes it
     rivals = [
         b for b in blocks if best != knowledge.blocks[b.id].pattern and best not in knowledge.blocks[b.id].composes_with

@@ -13,11 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from agent.brief.model import Brief
 from agent.errors import ModelError
-from agent.knowledge import Knowledge
+from agent.knowledge import Knowledge, Tier
 from agent.recognition import Reading
 from agent.redaction import redact_text
 from agent.schema import Architecture, Finding, Hit
+from agent.sizing.estimation import choose_tier
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,21 @@ class DraftRequest:
     hits: Sequence[Hit]
     reading: Reading
     knowledge: Knowledge
+    brief: Brief | None = None
+    """The one typed reading of the request (tier, coverage, requirements); None for a bare reading."""
+
+    @property
+    def tier(self) -> Tier:
+        """The tier the Brief decided (or the reading implies, for a request built without one)."""
+        if self.brief is not None:
+            return self.brief.tier.tier
+        r = self.reading
+        return choose_tier(r.pattern.id, r.traits, r.small_scope, r.enterprise, r.large_scale)
+
+    @property
+    def covered(self) -> bool:
+        """False when no chapter covers the request: the design then rests on general principles only."""
+        return self.brief is None or self.brief.coverage.status != "not_covered"
 
 
 @dataclass

@@ -9,6 +9,7 @@ warns against microservices for simple apps.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from agent.drafting.base import Drafter, DraftRequest
@@ -16,7 +17,7 @@ from agent.drafting.compose import LOW_TIER_SCALING, compose, own_blocks, with_b
 from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
 from agent.recognition import Words, matched_cues
 from agent.schema import Architecture, CapChoice, Component, Flow, Service
-from agent.sizing.estimation import choose_tier, estimate, services_band
+from agent.sizing.estimation import estimate, services_band
 
 # at the low tier these categories would mean a second database or a broker to run: left out
 LOW_TIER_SKIP = {"queue", "orchestration", "load_balancer"}
@@ -35,10 +36,11 @@ class KnowledgeBaseDrafter(Drafter):
         reading, knowledge = request.reading, request.knowledge
         pattern_id = reading.pattern.id
         spec = knowledge.patterns.get(pattern_id)
-        tier = choose_tier(pattern_id, reading.traits, reading.small_scope, reading.enterprise, reading.large_scale)
+        tier = request.tier
         if spec is None and reading.blocks:
             return compose(request, tier, self.name)
-        components = _components(spec, tier, reading, knowledge, request.prompt)
+        people = request.covered or _has_people(request)
+        components = _components(spec, tier, reading, knowledge, request.prompt, people)
         services = _services(spec, tier, request, knowledge)
         flows = [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for f in (spec.flows if spec else ())]
         scaling = [note.note for note in spec.scaling] if spec else []
@@ -55,7 +57,7 @@ class KnowledgeBaseDrafter(Drafter):
         else:
             scaling.append(LOW_TIER_SCALING)
             scaling_cites.append("vertical-scaling")
-        cap = _cap(spec, reading.traits)
+        cap = _cap(spec, reading.traits, request)
         plan = estimate(tier, pattern_id, reading.traits, knowledge)
         citations = _ordered_unique(
             [spec.cite, spec.recognition_cite, spec.services_cite] if spec else ["for-inference-time"],
@@ -82,13 +84,33 @@ class KnowledgeBaseDrafter(Drafter):
         )
 
 
+# people who sign in: a request for infrastructure (deploys, traces, builds) has none, and needs no login
+_PEOPLE = re.compile(
+    r"\b(?:users?|customers?|clients?|members?|people|visitors?|staff|employees?|patients?|students?|players?|"
+    r"buyers?|sellers?|subscribers?|guests?|shoppers?|drivers?|riders?|teachers?|doctors?|admins?|log ?in|sign ?in|"
+    r"accounts?)\b",
+    re.IGNORECASE,
+)
+
+
+def _has_people(request: DraftRequest) -> bool:
+    """Whether people use the system directly (they need accounts), as far as the request says."""
+    return bool(_PEOPLE.search(request.prompt))
+
+
 def _ordered_unique(*groups: list[str]) -> list[str]:
     return list(dict.fromkeys(item for group in groups for item in group))
 
 
-def _cap(spec: PatternSpec | None, traits: dict) -> CapChoice:
+def _cap(spec: PatternSpec | None, traits: dict, request: DraftRequest | None = None) -> CapChoice:
+    """The pattern's CAP choice; otherwise what the request states, then what its traits imply."""
     if spec:
         return CapChoice(choice=spec.cap.choice, why=spec.cap.why)
+    stated = request.brief.requirements if request is not None and request.brief is not None else None
+    if stated is not None and any(c.name in ("consistency", "partition") for c in stated.constraints):
+        return CapChoice(choice="CP", why="the request asks for correct answers even when the network splits")
+    if stated is not None and any(c.name == "offline" for c in stated.constraints):
+        return CapChoice(choice="AP", why="the request asks to keep working offline: writes are merged later")
     if {"transaction_heavy", "payments", "compliance"} & set(traits):
         return CapChoice(choice="CP", why="money and records must be consistent, as banking chooses CP")
     return CapChoice(choice="AP", why="staying available matters more than every read being the latest")
@@ -99,8 +121,10 @@ def _component(spec: ComponentSpec) -> Component:
 
 
 def _components(
-    spec: PatternSpec | None, tier: Tier, reading, knowledge: Knowledge, prompt: str = ""
+    spec: PatternSpec | None, tier: Tier, reading, knowledge: Knowledge, prompt: str = "", people: bool = True
 ) -> list[Component]:
+    """The stack: the pattern's or the tier's, the production essentials, the traits' additions, security. With
+    no people using the system (`people`), no web client and no sign-in (tokens, password hashing)."""
     general = knowledge.general
     chosen: list[ComponentSpec] = []
     if tier == "low":
@@ -118,7 +142,9 @@ def _components(
                    or c.category == "monitoring"]  # fmt: skip
     for trait in reading.traits:
         chosen += general.trait_components.get(trait, ())
-    chosen += general.security_components
+    chosen += general.security_components if people else [c for c in general.security_components if c.name == "TLS"]
+    if not people:
+        chosen = [c for c in chosen if c.category not in ("frontend", "mobile")]
     result: dict[str, Component] = {}
     for item in chosen:
         key = normalise_name(item.name)
@@ -180,6 +206,11 @@ def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowl
         # an enterprise band (20+) outgrows the pattern's catalogue: the platform services of large organisations
         candidates = [*spec.services[:room], *additions, *generic.extra]
         target = min(high, max(low, min(len(spec.services), high)))
+    elif not request.covered:
+        # general principles only: the request's own domain and traits, sign-in only when people use it, no filler
+        core = domain or [ServiceSpec(name="Core Service", responsibility="the app's main domain logic")]
+        entry = [s for s in generic.always if s.name == "API Gateway" or _has_people(request)]
+        return [_service(s) for s in {normalise_name(s.name): s for s in [*entry, *core, *by_trait]}.values()]
     else:
         core = domain or [ServiceSpec(name="Core Service", responsibility="the app's main domain logic")]
         candidates = [*generic.always, *core, *by_trait, *generic.extra]

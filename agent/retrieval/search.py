@@ -97,6 +97,10 @@ class Retriever:
         """The pattern tags the indexed sections carry, in order of first appearance."""
         return tuple(dict.fromkeys(chunk.pattern for chunk in self.index.chunks if chunk.pattern))
 
+    def embed(self, query: str) -> np.ndarray:
+        """The query's vector (one L2-normalised row), to pass to `search` and to recognition by meaning."""
+        return self.embedder.embed([validate_query(query)])
+
     def search_many(self, queries: list[str], k: int = 5) -> list[list[Hit]]:
         """`search` for many queries at once: the embeddings are computed in batches (several times faster)."""
         queries = [validate_query(q) for q in queries]

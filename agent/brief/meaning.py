@@ -1,0 +1,117 @@
+"""Recognition by meaning: how close a request is to what each design is for.
+
+Each design (a building block or an application) is described in the knowledge base by the sections that say
+what it is for: a block's "When it applies" and "Requirements", an application's "Core characteristics",
+"Microservices" and its plain-words chapter. Their vectors are already in the FAISS index; a request's vector
+(the one retrieval computes anyway) is compared with them, and a design's similarity is that of its closest
+section. No model call happens here: the index's own vectors are read back once per index.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from agent.ingest.index import LoadedIndex
+from agent.knowledge import Knowledge
+
+BLOCK_SECTIONS = ("when-it-applies", "requirements")
+"""A block's sections that say what the block is for (the rest say how it is built)."""
+PATTERN_KINDS = ("characteristics", "services")
+"""An application's sections in the seed that say what it is for (its chapter under kb/applications/ counts too)."""
+
+
+@dataclass(frozen=True)
+class DesignVectors:
+    """The section vectors of every design, stacked, with the design each row belongs to."""
+
+    designs: tuple[str, ...]
+    owner: np.ndarray  # row → index into `designs`
+    matrix: np.ndarray  # rows: L2-normalised section vectors
+
+    def similarities(self, vector: np.ndarray) -> dict[str, float]:
+        """Cosine similarity of `vector` (one L2-normalised row) to each design's closest section."""
+        if not len(self.matrix):
+            return {}
+        scores = self.matrix @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        best = np.full(len(self.designs), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.owner, scores)
+        return {design: round(float(best[i]), 4) for i, design in enumerate(self.designs)}
+
+
+def _design_of(chunk_id: str, pattern: str | None, kind: str, knowledge: Knowledge) -> str | None:
+    """The design a chunk describes the purpose of, or None when it says how something is built."""
+    block = knowledge.block_of_chunk(chunk_id)
+    if block is not None:
+        return block if chunk_id.rsplit("/", 1)[-1] in BLOCK_SECTIONS else None
+    if pattern in knowledge.patterns and (kind in PATTERN_KINDS or chunk_id.startswith("applications/")):
+        return pattern  # kb/applications/ holds each application's purpose in plain words
+    return None
+
+
+_CACHE: dict[tuple[int, int], DesignVectors] = {}
+_LOCK = threading.Lock()
+
+
+def design_vectors(index: LoadedIndex, knowledge: Knowledge) -> DesignVectors:
+    """The designs' section vectors read back from `index` (flat inner-product index: exact copies)."""
+    key = (id(index), id(knowledge))
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+        faiss_index: Any = index.vectors
+        designs: dict[str, int] = {}
+        owners, rows = [], []
+        for row, chunk in enumerate(index.chunks):
+            design = _design_of(chunk.id, chunk.pattern, chunk.kind, knowledge)
+            if design is None:
+                continue
+            owners.append(designs.setdefault(design, len(designs)))
+            rows.append(faiss_index.reconstruct(row))
+        dim = int(getattr(faiss_index, "d", 0))
+        matrix = np.vstack(rows).astype(np.float32) if rows else np.empty((0, dim), dtype=np.float32)
+        cached = _CACHE[key] = DesignVectors(tuple(designs), np.asarray(owners, dtype=np.int64), matrix)
+        return cached
+
+
+# P(the closest design is the one meant | its similarity s and its lead over the next design), a logistic fit on
+# requests written outside the team (benchmarks/recognition_calibration.py prints the fit and its calibration error)
+LEVEL = 0.45
+LEVEL_SLOPE = 11.88
+LEAD_SLOPE = 12.83
+BIAS = 0.04
+
+
+def kin_of(knowledge: Knowledge) -> dict[str, frozenset[str]]:
+    """Designs that do not compete for a request: a block and the application it is the core of or composes
+    with ("a group chat" means the chat block and a messaging app alike)."""
+    kin: dict[str, set[str]] = {}
+    for block_id, spec in knowledge.blocks.items():
+        for other in (spec.pattern, *spec.composes_with):
+            if other:
+                kin.setdefault(block_id, set()).add(other)
+                kin.setdefault(other, set()).add(block_id)
+    return {design: frozenset(others) for design, others in kin.items()}
+
+
+def meaning_confidence(
+    similarities: dict[str, float], kin: Mapping[str, frozenset[str]] | None = None
+) -> dict[str, float]:
+    """How sure the meaning alone is of each design: high only for a close design well ahead of every other
+    design that competes with it (its kin do not)."""
+    if not similarities:
+        return {}
+    kin = kin or {}
+    ranked = sorted(similarities.items(), key=lambda item: -item[1])
+    out = {}
+    for design, similarity in similarities.items():
+        related = kin.get(design, frozenset())
+        rival = next((s for d, s in ranked if d != design and d not in related), 0.0)
+        z = BIAS + LEVEL_SLOPE * (similarity - LEVEL) + LEAD_SLOPE * (similarity - rival)
+        out[design] = round(1.0 / (1.0 + float(np.exp(-z))), 3)
+    return out

@@ -1,0 +1,135 @@
+"""Reading a request once into a Brief: recognition by words and meaning, requirements, tier and coverage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from agent.brief.model import Brief, TierDecision, TraitReading, TraitSource
+from agent.knowledge import Knowledge
+from agent.recognition import MEANING_CHOOSES, Reading, Words, matched_cues
+from agent.requirements.extract import Extracted
+from agent.requirements.reading import requirements_section
+from agent.schema import OTHER, Coverage
+from agent.sizing.estimation import choose_tier, services_band
+
+Meaning = Callable[[str], Mapping[str, float]]
+"""Text → how surely it means each design (the request's head is read this way)."""
+
+# where the head of a request ends: a clause or a list starts ("X with Y", "X for Y", "X that Y", "X, Y")
+_HEAD_END = re.compile(r"\b(?:with|where|that|which|who|whose|and|plus|including|so|for|to)\b|[,;:.(]", re.I)
+# the words that ask rather than name: "Build a", "We need an", "I want to design the"
+_ASKING = re.compile(
+    r"^\s*(?:(?:please|we|i|you)\s+)?(?:(?:need|want|would like|have)\s+(?:to\s+)?)?"
+    r"(?:(?:build|design|create|make|develop|write|implement|architect|set up|launch)\s+)?(?:(?:a|an|the|our|my)\s+)?",
+    re.IGNORECASE,
+)
+NOT_COVERED_NOTE = (
+    "No chapter of the knowledge base covers this request: the design rests on general principles only "
+    "(no filler services, no sign-in unless people use it). A model drafter (--drafter openai, anthropic or "
+    "llama-cpp) can go further."
+)
+PARTIAL_NOTE = (
+    "The knowledge base covers part of this request: the parts listed as uncovered rest on general principles."
+)
+
+
+def head_of(text: str) -> str:
+    """What the request names before its first clause, without the words that ask ("Build a")."""
+    first = _HEAD_END.split(text.strip(), maxsplit=1)[0]
+    return _ASKING.sub("", first).strip(" -")
+
+
+def _source(words: list[str]) -> TraitSource:
+    first = words[0] if words else ""
+    if first.startswith("pattern:"):
+        return "pattern"
+    if first.startswith("product:"):
+        return "product"
+    if first.startswith("block:"):
+        return "block"
+    return "request"
+
+
+def traits_of(reading: Reading) -> tuple[TraitReading, ...]:
+    """The reading's traits with a typed source instead of a text prefix."""
+    return tuple(
+        TraitReading(name=name, source=_source(words), words=tuple(w.split(": ", 1)[-1] for w in words))
+        for name, words in reading.traits.items()
+    )
+
+
+def tier_of(reading: Reading, found: Extracted, knowledge: Knowledge) -> TierDecision:
+    """The tier (and its services band) the reading implies, with the reason."""
+    pattern = reading.pattern.id
+    tier = choose_tier(pattern, reading.traits, reading.small_scope, reading.enterprise, reading.large_scale)
+    if reading.enterprise:
+        reason, by = f"enterprise signals: {', '.join(reading.enterprise[:3])}", "request"
+    elif reading.small_scope and not reading.large_scale:
+        reason, by = f"small scope: {', '.join(reading.small_scope[:3])}", "request"
+    elif reading.large_scale:
+        reason, by = f"large scale: {', '.join(reading.large_scale[:3])}", "request"
+    elif pattern != OTHER:
+        reason, by = f"a {knowledge.patterns[pattern].name.lower()} is built for scale", "pattern"
+    else:
+        reason, by = "the demanding traits the request has", "request"
+    return TierDecision(tier=tier, band=services_band(tier, pattern, knowledge), reason=reason, decided_by=by)
+
+
+def coverage_of(reading: Reading, text: str, knowledge: Knowledge, mean: Meaning | None = None) -> Coverage:
+    """Covered when a chapter's design was recognised for what the request names; partial when only a feature
+    of it was (its head names something no chapter covers); not covered otherwise."""
+    pattern = reading.pattern.id
+    chapters = [knowledge.patterns[pattern].cite] if pattern in knowledge.patterns else []
+    chapters += [knowledge.blocks[b.id].cite for b in reading.blocks]
+    head = head_of(text)
+    if not chapters:
+        uncovered = [_first_sentence(text)]
+        return Coverage(status="not_covered", chapters=[], uncovered=uncovered, note=NOT_COVERED_NOTE)
+    if pattern == OTHER and head and mean is not None and not _head_is_covered(reading, head, knowledge, mean):
+        return Coverage(status="partial", chapters=chapters, uncovered=[head], note=PARTIAL_NOTE)
+    return Coverage(status="covered", chapters=chapters)
+
+
+def _head_is_covered(reading: Reading, head: str, knowledge: Knowledge, mean: Meaning) -> bool:
+    """The head names a recognised block by its words, or means one: "a multi-tenant CRM" is neither."""
+    words = Words(head)
+    for block in reading.blocks:
+        spec = knowledge.blocks[block.id]
+        if matched_cues([*spec.brands, *spec.strong, *spec.weak], words):
+            return True
+    if len(words.raw) <= 1 and not reading.blocks:
+        return True
+    meant = mean(head)
+    return any(meant.get(b.id, 0.0) >= MEANING_CHOOSES for b in reading.blocks)
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def read_brief(
+    text: str,
+    reading: Reading,
+    found: Extracted,
+    knowledge: Knowledge,
+    meaning: Mapping[str, float] | None = None,
+    mean: Meaning | None = None,
+) -> Brief:
+    """The Brief of a request, from its reading (words and meaning) and its stated requirements."""
+    return Brief(
+        request=text,
+        pattern=reading.pattern,
+        blocks=reading.blocks,
+        traits=traits_of(reading),
+        scope={
+            "small": tuple(reading.small_scope),
+            "enterprise": tuple(reading.enterprise),
+            "large": tuple(reading.large_scale),
+        },
+        requirements=requirements_section(found, [], None),
+        tier=tier_of(reading, found, knowledge),
+        coverage=coverage_of(reading, text, knowledge, mean),
+        meaning=dict(meaning or {}),
+    )
