@@ -321,10 +321,24 @@ class Tradeoff(_Document):
     by: Author | None = BY
 
 
+CoverageStatus = Literal["covered", "partial", "not_covered"]
+
+
+class Coverage(_Document):
+    """How much of the request the knowledge base covers: what the design rests on and what it does not."""
+
+    status: CoverageStatus
+    chapters: list[str] = Field(default_factory=list, description="Chunk ids of the chapters the design rests on.")
+    uncovered: list[str] = Field(default_factory=list, description="What no chapter covers, in the request's words.")
+    note: str = ""
+
+
 class Architecture(_Document):
     """The architecture document: what `recommend` returns and what `check` reads."""
 
     request: str | None = None
+    coverage: Coverage | None = Field(default=None, description="What the knowledge base covers; read it first.")
+    tier: TierId | None = Field(default=None, description="The complexity tier the design was drafted for.")
     requirements: Requirements | None = None
     pattern: PatternChoice | None = None
     blocks: list[BlockChoice] = Field(default_factory=list, description="Building blocks the design is composed of.")
