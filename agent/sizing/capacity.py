@@ -87,8 +87,16 @@ def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float |
     if ratio := _RATIO.search(request or ""):
         reads, writes = float(ratio.group(1)), float(ratio.group(2))
         stated["write_share"] = writes / (reads + writes)
+    elif said := found.of_kind("ratio"):
+        stated["write_share"] = 1 / (1 + said[0].value)  # reads per write
+    if factors := found.of_kind("peak factor"):
+        stated["peak_factor"] = max(f.value for f in factors)
     small, _, _ = scope_signals(found, request or "")
     own = {} if small else table.patterns.get(pattern, {})  # an MVP of a famous app is still an MVP
+    if found.of_kind(*STATED_LOAD) and users is None:
+        # the request sizes itself (50,000 servers, 2M downloads a month): a brand's famous user count would only
+        # mislead, so the users fall back to the general default, labelled as such
+        own = {name: entry for name, entry in own.items() if name not in BRAND_SCALE}
     for name, default in table.default.items():
         entry = own.get(name, default)
         source: AssumptionSource
@@ -112,9 +120,15 @@ def gather_inputs(pattern: PatternId, request: str, overrides: dict[str, float |
     if small and users is None and pattern in table.patterns:
         assumptions.append(Assumption(name="scale", value=f"sized for {', '.join(small)}, not for the published "
                                       f"scale of {pattern.replace('_', ' ')} platforms", source="request"))  # fmt: skip
-    if found.spikes:
+    if found.spikes and "peak_factor" not in stated and overrides.get("peak_factor") is None:
         values["peak_factor"] = max(values["peak_factor"], SPIKE_PEAK_FACTOR)
     return Inputs(values, assumptions)
+
+
+STATED_LOAD = ("users", "population", "concurrent", "rate", "peak")
+"""Kinds of stated figure that say how big the system is."""
+BRAND_SCALE = ("dau", "media_mb_per_day")
+"""A pattern's inputs that are the famous brand's size rather than the shape of its workload."""
 
 
 def _source(found: Extracted, name: str) -> AssumptionSource:
@@ -151,8 +165,11 @@ def capacity(
     v = inputs.values
     stated_rps = found.figure("requests per second")
     if stated_rps is not None and (overrides or {}).get("dau") is None:
-        average = stated_rps.value
+        at_peak = stated_rps.kind == "peak"  # "20k RPS at peak": the average is the peak over the peak factor
+        average = stated_rps.value / v["peak_factor"] if at_peak else stated_rps.value
         basis = f"{average:,.0f} requests/s stated in the request"
+        if at_peak:
+            basis = f"{stated_rps.value:,.0f} requests/s at peak, stated / peak factor {v['peak_factor']:g}"
     else:
         average = v["dau"] * v["requests_per_user"] / SECONDS_PER_DAY
         basis = f"{v['dau']:,.0f} users x {v['requests_per_user']:g} requests / 86,400 s"
@@ -207,13 +224,26 @@ def workload_figures(found: Extracted, peak_factor: float) -> list[CapacityFigur
         if " per " not in figure.unit or figure.unit.startswith("GB") or figure.unit == "requests per second":
             continue
         noun, period = figure.unit.rsplit(" per ", 1)
+        if figure.kind == "peak" and figure.window_seconds:
+            at_peak = figure.value / figure.window_seconds
+            figures.append(_figure(f"{noun} per second (peak)", at_peak, f"{noun}/s",
+                                   f"{figure.value:,.0f} {noun} in {figure.window_seconds:,.0f} s"
+                                   + (f" ({figure.when})" if figure.when else "")))  # fmt: skip
+            continue
         if period not in SECONDS:
             continue
         per_second = figure.value / SECONDS[period]
-        figures.append(_figure(f"{noun} per second (average)", per_second, f"{noun}/s",
-                               f"{figure.value:,.0f} {noun} per {period} / {SECONDS[period]:,} s"))  # fmt: skip
-        figures.append(_figure(f"{noun} per second (peak)", per_second * peak_factor, f"{noun}/s",
-                               f"{per_second:,.1f}/s x peak factor {peak_factor:g}"))  # fmt: skip
+        if figure.kind == "peak":  # a rate stated at the busiest time: the average is below it
+            figures.append(_figure(f"{noun} per second (peak)", per_second, f"{noun}/s",
+                                   f"{figure.value:,.0f} {noun} per {period} at peak, stated"))  # fmt: skip
+            per_second /= peak_factor
+            formula = f"{figure.value:,.0f} {noun} per {period} / peak factor {peak_factor:g}"
+            figures.append(_figure(f"{noun} per second (average)", per_second, f"{noun}/s", formula))
+        else:
+            figures.append(_figure(f"{noun} per second (average)", per_second, f"{noun}/s",
+                                   f"{figure.value:,.0f} {noun} per {period} / {SECONDS[period]:,} s"))  # fmt: skip
+            figures.append(_figure(f"{noun} per second (peak)", per_second * peak_factor, f"{noun}/s",
+                                   f"{per_second:,.1f}/s x peak factor {peak_factor:g}"))  # fmt: skip
         size_kb = item_size.value * 1e6 if item_size is not None else ITEM_KB.get(noun, 1.0)
         if size_kb:
             per_month = per_second * SECONDS["month"]
