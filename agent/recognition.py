@@ -279,7 +279,7 @@ def _decisive(found: Sequence[str], spec) -> bool:
     return any(cue in spec.brands or cue in spec.strong or cue.startswith(("product: ", "meaning: ")) for cue in found)
 
 
-INCIDENTAL = 0.15
+INCIDENTAL = 0.25
 """Below this confidence of the meaning, a pattern's words in the request are incidental to it."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from agent.render.coverage import coverage_lines
 from agent.render.diagram import to_mermaid
 from agent.schema import Architecture
 
@@ -11,6 +12,7 @@ from agent.schema import Architecture
 def to_markdown(arch: Architecture) -> str:
     """A Markdown document: pattern, stack, services, flows, estimate, findings, diagram, citations."""
     lines = [f"# Architecture: {arch.request or 'design'}", ""]
+    lines += [f"> {line.strip()}  " for line in coverage_lines(arch)] + ([""] if arch.coverage else [])
     if arch.pattern:
         lines.append(f"**Pattern:** `{arch.pattern.id}` ({arch.pattern.confidence:.0%})  ")
     if arch.cap:

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from rich.markup import escape
 
+from agent.render.coverage import coverage_lines
 from agent.render.text import render_requirements
 from agent.schema import Architecture, Estimate
 
@@ -28,7 +29,7 @@ def _header(arch: Architecture, console) -> None:
     from rich.panel import Panel
 
     title = f"[bold]{arch.pattern.id}[/] {arch.pattern.confidence:.0%}" if arch.pattern else "design"
-    lines = [arch.request or ""]
+    lines = [escape(line) for line in coverage_lines(arch)] + [arch.request or ""]
     if arch.pattern and arch.pattern.alternatives:
         lines.append("runners-up: " + ", ".join(f"{a.id} {a.confidence:.0%}" for a in arch.pattern.alternatives))
     if arch.pattern and arch.pattern.id == "other":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from agent.render.coverage import coverage_lines
 from agent.schema import Architecture, Assumption, Audit, CapacityFigure, CheckReport, Estimate, Finding
 
 
@@ -62,7 +63,7 @@ def render_findings(findings: list[Finding]) -> list[str]:
 
 
 def _header(arch: Architecture) -> list[str]:
-    lines: list[str] = []
+    lines: list[str] = coverage_lines(arch)
     if arch.pattern:
         others = ", ".join(f"{a.id} {_pct(a.confidence)}" for a in arch.pattern.alternatives)
         evidence = f" from {', '.join(repr(e) for e in arch.pattern.evidence)}" if arch.pattern.evidence else ""
