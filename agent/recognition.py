@@ -276,7 +276,13 @@ def _only_a_style(found: Sequence[str], spec, text: str) -> bool:
 def _decisive(found: Sequence[str], spec) -> bool:
     """Weak cues ('inventory', 'orders', 'streaming') support a pattern but cannot choose it on their own;
     brands, strong cues, named products and a sure meaning can."""
-    return any(cue in spec.brands or cue in spec.strong or cue.startswith(("product: ", "meaning: ")) for cue in found)
+    return any(cue in spec.brands or cue in spec.strong or cue.startswith("product: ") or _sure_meaning(cue)
+               for cue in found)  # fmt: skip
+
+
+def _sure_meaning(cue: str) -> bool:
+    """A meaning sure enough to choose a pattern on its own; a weaker one only supports the words."""
+    return cue.startswith("meaning: ") and float(cue.removeprefix("meaning: ")) >= MEANING_CHOOSES
 
 
 INCIDENTAL = 0.25
@@ -289,7 +295,7 @@ def _said_as_product(found: Sequence[str], spec, head: Words, text: str = "") ->
     ("Netflix-style", "TikTok-level", "Uber's grid") or as a place things go ("results to Slack") is not."""
     if any(cue.startswith("product: ") for cue in found):
         return True  # a named product ("DoorDash clone") is what is asked for
-    brands = [cue for cue in matched_cues([cue for cue in found if cue in spec.brands], head)]
+    brands = matched_cues([cue for cue in found if cue in spec.brands], head, fuzzy=True)
     return any(not _styled(brand, text) for brand in brands)
 
 
