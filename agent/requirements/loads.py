@@ -32,7 +32,7 @@ SECONDS = {
 """A month is 30 days, a year 365: the usual back-of-the-envelope convention."""
 _UNIT = r"(?P<unit>seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wk|months?|mo|years?|yr)\b"
 PERIOD = (  # "per second", "a month", "/s", "each day", "daily", "monthly", "per sec"
-    rf"(?:(?:per|a|an|each|every|/)\s*{_UNIT}|(?P<adverb>daily|weekly|monthly|yearly|annually|hourly|nightly)\b)"
+    rf"(?:(?:(?:per|a|an|each|every)\s+|/\s*){_UNIT}|(?P<adverb>daily|weekly|monthly|yearly|annually|hourly|nightly)\b)"
 )
 UNIT_NAMES = {
     "sec": "second",
@@ -129,8 +129,8 @@ def _phrase(text: str, at: int) -> tuple[str, int] | None:
         lower = word.lower()
         if lower in STOP and not (not words and lower == "of"):
             break
-        if head_seen and not is_plural(lower):
-            break
+        if head_seen and (not is_plural(lower) or singular(words[-1]) != words[-1].lower()):
+            break  # after a regular plural ("kiosks") an -s word is a verb ("pings"); "staff members" goes on
         if lower != "of":
             words.append(word)
             head_seen = head_seen or (is_plural(lower) and lower not in FILLERS and lower not in CONCURRENT)
@@ -211,6 +211,12 @@ def read_loads(text: str, source: RequirementSource) -> tuple[list[ScaleFigure],
         rest = text[count.end : count.end + 60]
         period_match = re.match(rf"\s*(?:[\w-]+\s+){{0,2}}?{PERIOD}", rest, re.I)
         period = period_of(period_match) if period_match else None
+        if (
+            period_match
+            and count.family is None
+            and re.search(r"\b(?:every|once|twice|times)\b", period_match.group(0), re.I)
+        ):
+            period_match, period = None, None  # "20,000 sensors report every minute": a population on an interval
         words = text[count.start : count.end + (period_match.end() if period_match else 0)].strip()
         if count.value < 0:
             notes.append(f"{words!r} is not a plausible figure; it was not used")

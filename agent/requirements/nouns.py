@@ -65,7 +65,7 @@ MEASURES = words("""
     kb mb gb tb pb eb kib mib gib tib byte bytes bit bits kbps mbps gbps
     percent per cent pct % x times fold nines digit digits decimal decimals char chars character characters
     dollar dollars usd eur euro euros pound pounds gbp bucks cents chf franc francs yen rupees inr
-    am pm km kilometers kilometres mile miles meter meters metre metres feet foot inch inches kg grams
+    am pm km kilometers kilometres mile miles feet foot inch inches kg grams
     star stars point points cores core vcpu vcpus cpu cpus ram gpu gpus
 """)
 """Time, size, money, proportion and repetition: a number of these is a measure, not a count of work."""
@@ -89,6 +89,9 @@ def singular(word: str) -> str:
     irregular = {"people": "person", "men": "man", "women": "woman", "children": "child", "data": "datum"}
     if lower in irregular or lower in INVARIANT_PLURALS:
         return irregular.get(lower, lower)
+    for plural, single in (("people", "person"), ("women", "woman"), ("men", "man"), ("folks", "folk")):
+        if lower.endswith(plural) and len(lower) > len(plural) + 2:  # salespeople, firemen, townsfolks
+            return lower[: -len(plural)] + single
     for plural, single in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
         if lower.endswith(plural) and len(lower) > len(plural) + 1:
             return lower[: -len(plural)] + single

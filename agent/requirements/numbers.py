@@ -113,7 +113,8 @@ class Parsed:
     """Said when the text was a range, an approximation or a vague amount, or when it could not be used."""
 
 
-_APPROXIMATELY = re.compile(rf"^{_APPROX}", re.IGNORECASE)
+APPROXIMATELY = re.compile(rf"^{_APPROX}", re.IGNORECASE)
+"""The words that say a number is approximate ("about", "~", "nearly"), at the start of a text."""
 
 
 def _words(text: str) -> float | None:
@@ -135,7 +136,7 @@ def _scaled(base: str | None, scale: str) -> float | None:
 
 
 def _one(text: str) -> float | None:
-    text = _APPROXIMATELY.sub("", text.strip().lower()).strip()
+    text = APPROXIMATELY.sub("", text.strip().lower()).strip()
     if half := re.fullmatch(rf"(.+?)\s+and\s+a\s+half\s+({_SCALE})", text):
         base = _one(half.group(1)) if half.group(1) not in ("a", "an") else 1.0
         return None if base is None else (base + 0.5) * SCALES[half.group(2)]
@@ -169,7 +170,7 @@ def is_vague(text: str) -> bool:
 
 def parse_number(text: str) -> Parsed | None:
     """The value of a number or range as `NUMBER` matched it; None when it is not a usable number."""
-    text = _APPROXIMATELY.sub("", text.strip().rstrip("+").strip()).strip()  # "up to 40" is no range
+    text = APPROXIMATELY.sub("", text.strip().rstrip("+").strip()).strip()  # "up to 40" is no range
     between = re.match(r"between\s+", text, re.IGNORECASE)
     whole = None if between else _one(text)  # "twenty-five" and "one hundred and fifty" are one number
     if whole is not None:

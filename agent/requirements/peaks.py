@@ -39,7 +39,7 @@ WHEN = re.compile(
 )
 # a count in a short window: "in the last 10 minutes", "within 5 minutes", "in the first hour", "in 30 seconds"
 WINDOW = re.compile(
-    rf"^\s*(?:[\w-]+\s+){{0,4}}?(?:in|within|during|over)\s+(?:the\s+)?(?:(?:first|last|same|final|opening)\s+)?"
+    rf"\s*(?:[\w-]+\s+){{0,4}}?(?:in|within|during|over)\s+(?:the\s+)?(?:(?:first|last|same|final|opening)\s+)?"
     rf"(?:{NUMBER}\s*|an?\s+|one\s+)?(?:-|\s)?(?P<unit>seconds?|secs?|s|minutes?|mins?|hours?|hrs?)\b",
     re.IGNORECASE,
 )

@@ -210,7 +210,7 @@ STAYS_BEFORE = re.compile(
 STAYS_AFTER = re.compile(r"^(?:'s)?\s*(?:borders|soil)|^[- ]only\b|^[- ](?:hosted|based\s+(?:servers|data))", re.I)
 WHERE_USERS = re.compile(
     r"\b(?:in|from|across|throughout|within|for|around|all over|based in|located in)\s+"
-    r"(?:the\s+)?(?:[A-Z][\w.'-]*\s+){0,2}$"
+    r"(?:the\s+)?(?:[A-Z][\w.'-]*,?\s+(?:(?:and|or)\s+)?){0,4}$"
 )
 
 

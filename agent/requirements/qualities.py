@@ -16,7 +16,7 @@ from agent.requirements.numbers import NUMBER, parse_number
 
 LATENCY = re.compile(  # "p99 under 100 ms", "latency below 50ms", "< 200 ms", "within 2 seconds", "under a second"
     r"(?P<pct>p\d{2,3}(?:\.\d)?)?[^.\n]{0,30}?(?:under|below|less\s+than|within|<=?|at\s+most|no\s+more\s+than"
-    rf"|max(?:imum)?|in\s+(?:well\s+)?under|faster\s+than|no\s+longer\s+than)\s*(?:{NUMBER}|(?P<a>an?))\s*"
+    rf"|max(?:imum)?|in\s+(?:well\s+)?under|faster\s+than|no\s+longer\s+than)\s*(?:(?P<half>half\s+an?)|{NUMBER}|(?P<a>an?))\s*"
     r"(?P<unit>ms|milli-?seconds?|s|secs?|seconds?|minutes?|mins?)\b"
     r"|(?P<sub>sub-?second|real-?time\s+latency|instant(?:ly|aneous(?:ly)?)?|near[- ]instant\w*|split[- ]second)",
     re.IGNORECASE,
@@ -88,7 +88,9 @@ def latency_ms(text: str) -> tuple[float, str] | None:
         context = text[max(0, match.start() - 40) : match.end() + 10]
         if NOT_LATENCY.search(context):
             continue
-        if match.group("number"):
+        if match.group("half"):
+            value = 0.5
+        elif match.group("number"):
             parsed = parse_number(match.group("number"))
             if parsed is None:
                 continue

@@ -77,9 +77,11 @@ def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], 
         small.append(f"team of {found.team}")
     if found.scope == "enterprise":
         enterprise.append("scope: enterprise")
-    if found.scale and all(_small(figure) for figure in found.scale):
+    # a count of places ("30 countries") is the system's reach, not its load
+    loads = [f for f in found.scale if not PLACES.fullmatch(f.unit)]
+    if any(f.kind not in ("peak factor", "ratio", "size") for f in loads) and all(map(_small, loads)):
         # every stated figure is small (10k links a month, 500 users): a modest system, whatever it is called
-        small.append("small stated load: " + ", ".join(f.text or f.name for f in found.scale))
+        small.append("small stated load: " + ", ".join(f.text or f.name for f in loads))
     for figure in found.scale:
         rate = per_second(figure)
         if figure.unit in ("daily active users", "users", "monthly active users") and figure.value >= LARGE_USERS:
@@ -92,11 +94,20 @@ def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], 
 
 
 SMALL_USERS = 10_000
+PLACES = re.compile(r"(?:countr(?:y|ies)|regions?|cit(?:y|ies)|markets?|languages?|time ?zones?|continents?|states?)",
+                    re.IGNORECASE)  # fmt: skip
 SMALL_RATE = 1.0  # per second: about 86,000 a day
 
 
 def _small(figure: ScaleFigure) -> bool:
-    if figure.unit in ("daily active users", "users", "monthly active users", "concurrent connections"):
+    if figure.kind in ("peak factor", "ratio", "size"):
+        return True  # a factor, a ratio or a size says nothing about how big the load is
+    if figure.kind == "population" or figure.unit in (
+        "daily active users",
+        "users",
+        "monthly active users",
+        "concurrent connections",
+    ):
         return figure.value < SMALL_USERS
     rate = per_second(figure)
     return rate is not None and rate < SMALL_RATE

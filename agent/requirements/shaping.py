@@ -88,7 +88,7 @@ def shape(design: Architecture, found: Extracted, knowledge: Knowledge) -> list[
                 citation="cdn-strategies",
             )
         )
-    elif found.region in ("one city", "one region", "EU", "US"):
+    elif found.region is not None:  # one city, one region, the EU, the US, a named country or city
         tradeoffs.append(Tradeoff(decision="where it runs", chosen=f"one region ({found.region})",
                                   alternatives=["multi-region"],
                                   why="users are in one place: one primary database, no cross-region replication",

@@ -10,7 +10,7 @@ import re
 import pycountry
 
 from agent.requirements.nouns import BUILDERS
-from agent.requirements.numbers import NUMBER, parse_number
+from agent.requirements.numbers import APPROXIMATELY, NUMBER, parse_number
 
 _ROLE = BUILDERS.pattern.removeprefix(r"\b").removesuffix(r"\b")
 # a number of builders: "4 engineers", "one freelance developer", "1 part-time dev", "a couple of devs",
@@ -141,10 +141,10 @@ def team_sizes(text: str) -> list[int]:
 def budget(text: str) -> tuple[str, str] | None:
     """(value, words) for the budget the request states: an amount and period, or "low"."""
     if money := MONEY.search(text):
-        amount = re.sub(r"\s+", " ", money.group("amount").strip())
+        amount = re.sub(r"\s+", " ", APPROXIMATELY.sub("", money.group("amount").strip()))
         return f"{amount} a {money.group('per').lower()}", money.group(0)
     if stated := BUDGET_OF.search(text):
-        amount = re.sub(r"\s+", " ", stated.group("amount").strip())
+        amount = re.sub(r"\s+", " ", APPROXIMATELY.sub("", stated.group("amount").strip()))
         return (f"{amount} a {stated.group('per').lower()}" if stated.group("per") else amount), stated.group(0)
     if low := LOW_BUDGET.search(text):
         return "low", low.group(0)

@@ -1,0 +1,382 @@
+"""Requirements from any wording: one table per phrasing class, each with phrasings beyond the obvious ones.
+
+The classes: counted nouns with a period (in their own unit), populations (people are users, things never are),
+reports on an interval, per-member rates, number formats, peaks, ratios, informal teams and budgets, offline use,
+consistency under partition, latency in words, places and data residency, deadlines; then sizing, where a stated
+figure always beats the brand's scale; then bad input.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.requirements.extract import extract
+from agent.requirements.numbers import parse_number
+from agent.sizing.capacity import capacity, gather_inputs, stated_daily_users
+
+
+def _units(text: str) -> dict[str, float]:
+    return {figure.unit: figure.value for figure in extract(text).scale}
+
+
+def _ids(cases: list[tuple]) -> list[str]:
+    return [str(case[0])[:45] for case in cases]
+
+
+RATES = [
+    ("a video site with 70 billion views a day", "views per day", 70e9),
+    ("the collector takes 10 million spans per second", "spans per second", 10e6),
+    ("a podcast host serving 40 million downloads a month", "downloads per month", 40e6),
+    ("about 3,000 check-ins per hour at the gates", "check-ins per hour", 3e3),
+    ("we process 12k invoices monthly", "invoices per month", 12e3),
+    ("roughly 500 deployments a week across the company", "deployments per week", 500),
+    ("the exchange matches 2.5M trades per second", "writes per second", 2.5e6),
+    ("2 million page views a day", "events per day", 2e6),
+    ("1.2bn ad impressions daily", "ad impressions per day", 1.2e9),
+    ("a scanner fleet producing 800 scans/s", "scans per second", 800),
+    ("around 40 new sign-ups a day", "sign-ups per day", 40),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), RATES, ids=_ids(RATES))
+def test_a_counted_noun_with_a_period_is_a_load_in_its_own_unit(text, unit, value):
+    assert _units(text).get(unit) == pytest.approx(value), _units(text)
+
+
+PEOPLE = [
+    ("an internal tool for our 2,000 staff", 2_000, "staff"),
+    ("a gym chain app for 35 000 members", 35_000, "members"),
+    ("a hackathon platform for 100,000 participants", 100_000, "participants"),
+    ("a portal for 4,500 nurses and 300 physicians", 4_500, "nurses"),
+    ("12k volunteers across the country", 12_000, "volunteers"),
+    ("an LMS for half a million pupils", 500_000, "pupils"),
+    ("our 800 salespeople in the field", 800, "salespeople"),
+    ("250 attendees register online", 250, "attendees"),
+    ("a booking app for 60 dentists", 60, "dentists"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "noun"), PEOPLE, ids=_ids(PEOPLE))
+def test_people_counted_without_a_period_are_the_users(text, value, noun):
+    figure = extract(text).scale[0]
+    assert (figure.unit, figure.value, figure.kind, figure.noun) == ("users", value, "users", noun)
+
+
+THINGS = [
+    ("a monitoring agent on 50,000 servers", "servers", 50_000),
+    ("firmware updates for 2 million smart meters", "smart meters", 2e6),
+    ("tracking 8,000 delivery trucks", "delivery trucks", 8_000),
+    ("tens of thousands of IoT devices", "iot devices", 30_000),
+    ("a scheduler for 300 restaurants", "restaurants", 300),
+    ("inventory across 120 warehouses", "warehouses", 120),
+    ("manage 15k parking sensors", "parking sensors", 15_000),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), THINGS, ids=_ids(THINGS))
+def test_things_counted_without_a_period_are_a_population_never_users(text, unit, value):
+    found = extract(text)
+    assert found.scale[0].kind == "population" and _units(text)[unit] == pytest.approx(value)
+    assert stated_daily_users(found) is None
+
+
+NOT_COUNTS = [
+    "the iPhone 15 app",
+    "a web 3.0 wallet",
+    "split it into 5 services with 3 replicas",
+    "deploy to 2 regions",
+    "launch in 6 weeks",
+    "24/7 support",
+    "a 3D printing marketplace",
+    "uptime of 99.9%",
+    "the 2024 redesign",
+    "one of the tables has 3 columns",
+]
+
+
+@pytest.mark.parametrize("text", NOT_COUNTS)
+def test_names_versions_measures_and_design_parts_are_not_loads(text):
+    assert [f for f in extract(text).scale if f.kind in ("users", "population", "rate")] == []
+
+
+INTERVALS = [
+    ("5,000 trucks send their GPS position every 10 s", "truck reports per second", 500),
+    ("20,000 sensors report every minute", "sensor reports per second", 20_000 / 60),
+    ("each of the 1,200 kiosks pings us every 30 seconds", "kiosk reports per second", 40),
+    ("300 vans post a location twice a minute", "van reports per second", 10),
+    ("2 million phones sync once an hour", "phone reports per second", 2e6 / 3600),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), INTERVALS, ids=_ids(INTERVALS))
+def test_a_population_acting_on_an_interval_is_a_rate(text, unit, value):
+    assert _units(text).get(unit) == pytest.approx(value, rel=1e-3), _units(text)
+
+
+PER_MEMBER = [
+    ("50,000 servers, each emitting 200 spans per second", "spans per second", 10e6),
+    ("2,000 stores, each sending 30 orders a day", "writes per day", 60_000),
+    ("400 machines each produce 1,000 readings per minute", "readings per minute", 400_000),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), PER_MEMBER, ids=_ids(PER_MEMBER))
+def test_a_rate_for_each_member_is_multiplied_by_the_population(text, unit, value):
+    assert _units(text).get(unit) == pytest.approx(value), _units(text)
+
+
+NUMBERS = [
+    ("35 000", 35e3), ("35\u202f000", 35e3), ("35\u00a0000", 35e3), ("1'000'000", 1e6), ("1.000.000", 1e6),
+    ("2.5M", 2.5e6), ("1.2bn", 1.2e9), ("3k", 3e3), ("4 mn", 4e6), ("ten thousand", 1e4),
+    ("twenty-five thousand", 25e3), ("one hundred and fifty", 150), ("half a million", 5e5),
+    ("a couple of million", 2e6), ("tens of thousands", 3e4), ("hundreds of thousands", 3e5),
+    ("a quarter of a million", 2.5e5), ("one and a half million", 1.5e6), ("a million", 1e6),
+    ("a few hundred", 300), ("between 5 and 10 thousand", 1e4), ("2 lakh", 2e5), ("nearly 40k", 4e4),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), NUMBERS, ids=_ids(NUMBERS))
+def test_every_number_format(text, value):
+    assert parse_number(text).value == pytest.approx(value)
+
+
+def test_a_vague_amount_says_how_it_was_counted():
+    assert "counts as 30,000" in parse_number("tens of thousands").note
+
+
+RATIOS = [
+    ("a hundred times more visits than new codes", 100),
+    ("10x more reads than writes", 10),
+    ("reads outnumber writes 50 to 1", 50),
+    ("about 20 lookups for every new link", 20),
+    ("five times as many uploads as views", 0.2),
+]
+
+
+@pytest.mark.parametrize(("text", "reads_per_write"), RATIOS, ids=_ids(RATIOS))
+def test_a_read_write_ratio_in_words(text, reads_per_write):
+    assert _units(text).get("reads per write") == pytest.approx(reads_per_write)
+
+
+FACTORS = [
+    ("expect 10x traffic at Black Friday", 10, "Black Friday"),
+    ("load triples on match days", 3, "match days"),
+    ("traffic spikes to 5 times normal during exam week", 5, None),
+    ("we see a 20-fold surge when tickets go on sale", 20, None),
+    ("usage doubles at lunchtime", 2, "lunchtime"),
+]
+
+
+@pytest.mark.parametrize(("text", "factor", "when"), FACTORS, ids=_ids(FACTORS))
+def test_a_peak_factor_is_a_peak_never_more_users(text, factor, when):
+    found = extract(text)
+    peak = found.of_kind("peak factor")[0]
+    assert peak.value == factor and found.spikes and stated_daily_users(found) is None
+    if when:
+        assert when in (peak.when or ""), peak.when
+
+
+WINDOWS = [
+    ("20k people arrive in the last 10 minutes before kickoff", 20_000, 600),
+    ("all 5,000 tickets sell out within 2 minutes", 5_000, 120),
+    ("about 100,000 requests in the first minute of the sale", 100_000, 60),
+    ("3,000 orders in 30 seconds at launch", 3_000, 30),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "seconds"), WINDOWS, ids=_ids(WINDOWS))
+def test_a_count_in_a_short_window_is_a_peak(text, value, seconds):
+    found = extract(text)
+    peak = found.of_kind("peak")[0]
+    assert (peak.value, peak.window_seconds) == (value, seconds)
+    assert stated_daily_users(found) is None
+
+
+PEAK_RATES = ["20k RPS at peak", "peaks of 20,000 requests per second", "up to 20k requests per second at the busiest"]
+
+
+@pytest.mark.parametrize("text", PEAK_RATES)
+def test_a_rate_at_the_busiest_time_is_a_peak_rate(text):
+    figure = extract(text).figure("requests per second")
+    assert figure is not None and figure.kind == "peak" and figure.value == 20_000
+
+
+TEAMS = [
+    ("one freelance developer builds it", 1), ("me and one other dev", 2), ("1 part-time dev", 1),
+    ("two contractors from an agency", 2), ("my cofounder and I", 2), ("I'm a freelancer", 1),
+    ("just me and a friend who codes", 2), ("three of us on the team: we are three people", 3),
+    ("a couple of devs", 2), ("me plus 2 junior developers", 3), ("we're a 4-person team", 4),
+    ("a solo developer, evenings and weekends", 1),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "team"), TEAMS, ids=_ids(TEAMS))
+def test_informal_team_statements(text, team):
+    assert extract(text).team == team
+
+
+def test_part_time_is_said_in_the_team_constraint():
+    assert {(c.name, c.value) for c in extract("1 part-time dev").constraints} >= {("team", "1 part-time engineer")}
+
+
+BUDGETS = [
+    ("we have almost no money", "low"), ("running on a shoestring", "low"), ("bootstrapped, no funding", "low"),
+    ("a non-profit with very little money", "low"), ("we can't afford big cloud bills", "low"),
+    ("hosting must stay under €200 a month", "€200 a month"), ("about 300 EUR per month", "300 EUR a month"),
+    ("50 bucks a month for hosting", "50 bucks a month"), ("£1,500/month", "£1,500 a month"),
+    ("CHF 400 per month", "CHF 400 a month"), ("a budget of 5k a year", "5k a year"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), BUDGETS, ids=_ids(BUDGETS))
+def test_informal_budgets_and_amounts_per_period(text, value):
+    assert ("budget", value) in {(c.name, c.value) for c in extract(text).constraints}
+
+
+OFFLINE = [
+    "rangers use it with no signal in the mountains",
+    "the warehouse has spotty wifi",
+    "it must work offline and sync when back online",
+    "field staff often lose their connection underground",
+    "inspectors work in dead zones",
+    "the app cannot rely on internet access on the ships",
+    "an offline-first notes app",
+]
+
+
+@pytest.mark.parametrize("text", OFFLINE)
+def test_offline_use_in_words(text):
+    found = extract(text)
+    assert found.offline and any(c.name == "offline" for c in found.constraints)
+
+
+@pytest.mark.parametrize("text", ["a fast, reliable internet connection is assumed", "an online shop", "no signup"])
+def test_connectivity_words_without_absence_are_not_offline(text):
+    assert not extract(text).offline
+
+
+CONSISTENCY = [
+    ("a room must never be double-booked, even if the network splits", "CP"),
+    ("balances must stay correct during a network partition", "CP"),
+    ("we must never oversell a seat", "CP"),
+    ("strongly consistent reads for account data", "CP"),
+    ("if regions lose contact, both should keep accepting writes", "AP"),
+    ("stale counts are fine; the feed must stay up when a partition happens", "AP"),
+    ("eventually consistent likes are fine", "AP"),
+]
+
+
+@pytest.mark.parametrize(("text", "choice"), CONSISTENCY, ids=_ids(CONSISTENCY))
+def test_consistency_under_partition_in_words(text, choice):
+    found = extract(text)
+    assert found.consistency == choice
+    assert any(n.name == "consistency" and n.target.startswith(choice) for n in found.non_functional)
+
+
+LATENCY = [
+    ("answers under a second", 1000), ("results within a couple of seconds", 2000),
+    ("no more than half a second per search", 500), ("in less than 200 milliseconds", 200),
+    ("the price should show instantly", 1000), ("p95 below 80ms", 80), ("alerts within 5 minutes", 300_000),
+    ("within two seconds of a scan", 2000),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "ms"), LATENCY, ids=_ids(LATENCY))
+def test_latency_in_words(text, ms):
+    assert extract(text).latency_ms == pytest.approx(ms)
+
+
+RESIDENCY = [
+    ("patient records must never leave Norway", "Norway"),
+    ("all data has to be stored in Germany", "Germany"),
+    ("servers in Frankfurt only", "Frankfurt, Germany"),
+    ("data must stay within Switzerland's borders", "Switzerland"),
+    ("health data must remain in Ontario", "Ontario, Canada"),
+    ("backups have to be kept in the Netherlands", "Netherlands"),
+    ("customer files may only be hosted in Canada", "Canada"),
+    ("our data must be housed in Lyon", "Lyon, France"),
+]
+
+
+@pytest.mark.parametrize(("text", "place"), RESIDENCY, ids=_ids(RESIDENCY))
+def test_data_residency_from_a_country_state_or_city(text, place):
+    found = extract(text)
+    assert found.residency == place
+    constraints = {(c.name, c.value) for c in found.constraints}
+    assert ("data residency", place) in constraints and ("compliance", "data residency") in constraints
+
+
+REGIONS = [
+    ("a booking app for a dental clinic in Lyon", "Lyon, France"),
+    ("customers across Canada", "Canada"),
+    ("a food delivery startup based in Nairobi", "Nairobi, Kenya"),
+    ("for schools in Portugal and Spain", "EU"),
+]
+
+
+@pytest.mark.parametrize(("text", "region"), REGIONS, ids=_ids(REGIONS))
+def test_a_named_place_is_the_users_region_without_residency(text, region):
+    found = extract(text)
+    assert found.region == region and found.residency is None
+
+
+@pytest.mark.parametrize("text", ["a turkey farm's order system", "Chad wants a todo app", "before Christmas"])
+def test_common_words_and_names_are_not_places(text):
+    assert extract(text).region is None
+
+
+DEADLINES = [("in six weeks", 6), ("within two months", 8.6), ("in a couple of weeks", 2), ("in ten days", 1.4)]
+
+
+@pytest.mark.parametrize(("text", "weeks"), DEADLINES, ids=_ids(DEADLINES))
+def test_deadlines_in_words(text, weeks):
+    assert extract(text).deadline_weeks == pytest.approx(weeks, abs=0.1)
+
+
+def test_stated_people_beat_the_brand_scale():
+    found = extract("an Instagram-like photo app for our 2,000 staff")
+    inputs = gather_inputs("social_media", found=found, request="", overrides={})
+    assert inputs.values["dau"] == 2_000
+    assert next(a for a in inputs.assumptions if a.name == "dau").source == "request"
+
+
+def test_a_stated_population_keeps_the_brand_user_count_out():
+    found = extract("a WhatsApp-style messenger for 50,000 field devices")
+    inputs = gather_inputs("messaging", found=found, request="", overrides={})
+    dau = next(a for a in inputs.assumptions if a.name == "dau")
+    assert inputs.values["dau"] < 1e6 and dau.source != "request"
+
+
+def test_a_stated_peak_factor_is_the_peak_factor_and_not_users():
+    request = "an online shop with 50k daily users, 10x traffic at Black Friday"
+    figures, assumptions = capacity("ecommerce", request)
+    got = {f.name: f.value for f in figures}
+    assert got["requests per second (peak)"] == pytest.approx(got["requests per second (average)"] * 10, rel=0.01)
+    assumed = {a.name: a for a in assumptions}
+    assert assumed["dau"].value == "50,000" and assumed["peak factor"].source == "request"
+
+
+def test_a_peak_window_is_sized_as_a_peak_rate():
+    figures, _ = capacity("other", "ticketing: 20k people in the last 10 minutes before kickoff")
+    got = {f.name: f.value for f in figures}
+    assert got["people per second (peak)"] == pytest.approx(33.33, abs=0.01)
+
+
+def test_a_ratio_in_words_sets_the_write_share():
+    inputs = gather_inputs("url_shortener", "", {}, extract("a hundred times more visits than new codes"))
+    assert inputs.values["write_share"] == pytest.approx(1 / 101)
+
+
+def test_read_figures_say_they_were_read():
+    for figure in extract("70 billion views a day from 2,000 staff, 10x at launch").scale:
+        assert figure.source == "request" and figure.text and figure.kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["42 17 3.5 1,000,000", "Germany", "the and of to a in", "buffalo " * 2600, "1" * 5000, "€€€ $$$ ###", ""],
+    ids=["only numbers", "only a place", "only stop words", "20 KB of one word", "a long number", "symbols", "empty"],
+)
+def test_bad_input_gives_an_answer_never_an_exception(text):
+    found = extract(text)
+    assert all(f.value <= 1e15 for f in found.scale)
