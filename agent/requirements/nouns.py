@@ -26,7 +26,7 @@ def words(text: str) -> frozenset[str]:
 
 PERSON_HEADS = words("""
     people person persons staff personnel crew workforce headcount human adult child children kid man men woman
-    women guest fan friend family families nurse pupil citizen colleague athlete senior junior couple spouse
+    women guest fan friend family families household nurse pupil citizen colleague athlete senior junior couple spouse
     parent patient client customer student tenant resident participant applicant attendant occupant entrant
     servant agent respondent dependent inhabitant migrant immigrant expat peer patron chef cook coach cadet
     surgeon vet medic nanny carer caregiver host

@@ -57,11 +57,12 @@ class Inputs:
 
 
 def stated_daily_users(found: Extracted) -> float | None:
-    """Daily users the request states (monthly users count about half on a given day)."""
+    """Daily users the request states (monthly users count about half on a given day). Of several groups of
+    people ("8 coordinators and 5,000 volunteers") the largest is the users; the others are roles among them."""
     for unit, share in (("daily active users", 1.0), ("users", 1.0), ("monthly active users", 0.5)):
-        figure = found.figure(unit)
-        if figure is not None and 0 < figure.value <= MAX_USERS:
-            return figure.value * share
+        values = [f.value for f in found.scale if f.unit == unit and 0 < f.value <= MAX_USERS]
+        if values:
+            return max(values) * share
     return None
 
 
@@ -141,7 +142,9 @@ def _source(found: Extracted, name: str) -> AssumptionSource:
 
 
 def _figure(name: str, value: float, unit: str, formula: str) -> CapacityFigure:
-    return CapacityFigure(name=name, value=round(value, 2), unit=unit, formula=formula)
+    # two decimals, or three significant figures below one: 0.00174 orders/s is not 0
+    shown = round(value, 2) if abs(value) >= 1 or value == 0 else float(f"{value:.3g}")
+    return CapacityFigure(name=name, value=shown, unit=unit, formula=formula)
 
 
 # bytes one item of a workload takes when stored, when the request does not say (this project's heuristics)
