@@ -7,6 +7,7 @@ does not fit raises InvalidRequest naming the offending fields.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import ValidationError
@@ -66,3 +67,82 @@ def parse_document(
         known = ", ".join(knowledge.all_pattern_ids)
         raise InvalidRequest(f"pattern.id: unknown pattern {architecture.pattern.id!r}; known: {known}")
     return architecture
+
+
+# ---- writing a repaired document back as the user wrote it ----------------------------------------------------
+
+_GONE = object()
+"""A key that one side of a comparison does not have."""
+TOOL_OUTPUT = frozenset({"findings", "changes"})
+"""What the checker adds to a document; a document written back carries none of it (it would be stale)."""
+
+
+class _Spelled(str):
+    """A number as the user spelled it (``1e400``, ``2.50``, ``NaN``), written back as it was."""
+
+
+def written_back(original: str, before: Architecture, after: Architecture) -> str:
+    """`after` as JSON text that keeps, wherever the repair left `before` as it was, what the user wrote there.
+
+    Their key order, their null fields, their own extra fields and the spelling of their numbers (``1e400`` is
+    not turned into null, ``2.50`` not into ``2.5``) survive; only what the repair changed is written anew.
+    `before` is `original` as read (`parse_document`), `after` its repair.
+    """
+    old, new = _dump(before), _dump(after)
+    if old == new:
+        return original  # nothing to write: not even the layout changes
+    raw = json.loads(original, parse_float=_Spelled, parse_constant=_Spelled)
+    merged = _merge(raw, old, new)
+    if isinstance(merged, dict):
+        merged = {key: value for key, value in merged.items() if key not in TOOL_OUTPUT}
+    return _to_json(merged) + "\n"
+
+
+def _dump(architecture: Architecture) -> dict[str, Any]:
+    return architecture.model_dump(mode="json", exclude_none=True, exclude=set(TOOL_OUTPUT))
+
+
+def _merge(raw: Any, before: Any, after: Any) -> Any:
+    """`raw` where `before` and `after` agree, `after` where the repair changed something, member by member."""
+    if before == after:
+        return raw
+    if isinstance(raw, dict) and isinstance(before, dict) and isinstance(after, dict):
+        merged = {}
+        for key in [*raw, *(key for key in after if key not in raw)]:
+            value = _merge(raw.get(key, _GONE), before.get(key, _GONE), after.get(key, _GONE))
+            if value is not _GONE:
+                merged[key] = value
+        return merged
+    if isinstance(raw, list) and isinstance(before, list) and isinstance(after, list) and len(raw) == len(before):
+        used: set[int] = set()
+        items = []
+        for item in after:
+            found = _counterpart(item, before, used)
+            items.append(item if found is None else _merge(raw[found], before[found], item))
+        return items
+    return after
+
+
+def _counterpart(item: Any, before: list[Any], used: set[int]) -> int | None:
+    """The position in `before` of the item `item` was (the same item, else the same name), claimed once."""
+    free = [i for i in range(len(before)) if i not in used]
+    same = [i for i in free if before[i] == item]
+    named = isinstance(item, dict) and "name" in item
+    same = same or [i for i in free if named and isinstance(before[i], dict) and before[i].get("name") == item["name"]]
+    if not same:
+        return None
+    used.add(same[0])
+    return same[0]
+
+
+def _to_json(value: Any, level: int = 0) -> str:
+    """JSON laid out as `json.dumps(indent=2)` lays it out, with numbers the user wrote kept as they were written."""
+    if isinstance(value, _Spelled):
+        return str(value)
+    inner, outer = "  " * (level + 1), "  " * level
+    if isinstance(value, dict) and value:
+        members = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_to_json(v, level + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(members) + f"\n{outer}}}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(f"{inner}{_to_json(v, level + 1)}" for v in value) + f"\n{outer}]"
+    return json.dumps(value, ensure_ascii=False)

@@ -3,7 +3,10 @@
 A write goes to an unpredictable temporary file in the target's folder (created exclusively, so a planted
 symlink is never followed) and is renamed over the target. A target that is not a regular file (a device,
 a FIFO, a terminal, a symlink to one) is written through instead of replaced; a symlink to a regular file
-keeps its link and the file it points to gets the new content.
+keeps its link and the file it points to gets the new content. A read-only file is refused, never replaced
+(as ruff does), and every write that fails (a full disk, a read-only file system) is one sentence that says
+nothing was written. Rewriting a file the tool has read (`check --fix`) happens only while it still holds
+what was read: an edit saved in the meantime is never overwritten.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,26 +90,66 @@ def jsonl_records(path: Path, model: type[Model], what: str = "file") -> Iterato
 
 
 def check_writable(path: Path) -> None:
-    """Refuse, before any work is done, a target that is a folder or whose folder is missing or read-only."""
+    """Refuse, before any work is done, a target that is a folder or a read-only file, or whose folder is missing
+    or read-only."""
     path = Path(path)
-    if path.is_dir():
+    mode = _mode_of(path)
+    if mode is not None and stat.S_ISDIR(mode):
         raise InvalidRequest(f"{str(path)!r} is a folder; name a file to write")
-    folder = path.parent if not path.is_symlink() else Path(os.path.realpath(path)).parent
-    if not folder.is_dir():
+    folder = Path(os.path.realpath(path)).parent if _is_link(path) else path.parent
+    if not stat.S_ISDIR(_mode_of(folder) or 0):
         raise InvalidRequest(f"folder {str(folder)!r} does not exist; create it or choose another path")
-    if _is_special(path):
-        return
+    if mode is not None and not stat.S_ISREG(mode):
+        return  # a device or a FIFO: written through, its folder is not touched
+    if mode is not None and is_read_only(path):
+        raise InvalidRequest(f"{str(path)!r} is read-only; make it writable (chmod u+w) or choose another path")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InvalidRequest(f"folder {str(folder)!r} is not writable; choose another path")
 
 
-def _is_special(path: Path) -> bool:
-    """True for an existing target that is not a regular file (after following symlinks)."""
+def _mode_of(path: Path) -> int | None:
+    """The mode of what `path` names (following symlinks), or None when nothing usable is there."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):  # missing, a name too long, a NUL byte: nothing to replace there
+        return None
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_read_only(path: Path) -> bool:
+    """True for a file nobody may write (0444), even for root, who could: a read-only file is a request to keep it."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    return not mode & 0o222 or not os.access(path, os.W_OK)
+
+
+def _is_special(path: Path) -> bool:
+    """True for an existing target that is not a regular file (after following symlinks)."""
+    mode = _mode_of(path)
+    return mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when `a` and `b` name one file (through symlinks, hard links or different spellings)."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_not_input(output: Path, inputs: Iterable[Path | str]) -> None:
+    """Refuse to write `output` when it is one of the files being read: the output would replace its own input."""
+    for source in inputs:
+        if same_file(Path(output), Path(source)):
+            raise InvalidRequest(f"{str(output)!r} is also an input of this command; write the output to another path")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -116,18 +159,66 @@ def write_atomic(path: Path, text: str) -> None:
     if _is_special(path):
         _write_through(path, text)
         return
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    target = Path(os.path.realpath(path)) if _is_link(path) else path
     mode = _mode_for(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _not_written(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _not_written(path, exc) from None
         raise
+
+
+def replace_if_unchanged(path: Path, text: str, read: str) -> None:
+    """Write `text` over `path` only if the file still holds `read`, what was read from it before the work.
+
+    The comparison and the replacement happen under an exclusive lock on the file, so two runs of the tool never
+    both write; an editor's save that lands while the work ran makes this refuse (FileChanged), never overwrite.
+    """
+    import fcntl
+
+    path = Path(path)
+    check_writable(path)
+    changed = FileChanged(f"{str(path)!r} changed while it was being checked; nothing written")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        raise changed from None  # gone, or replaced by something that cannot be opened
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another sysdesign rewriting the same file waits here for us, and we for it
+        if _current_text(path) != read:
+            raise changed
+        write_atomic(path, text)
+    finally:
+        os.close(fd)
+
+
+def _current_text(path: Path) -> str | None:
+    """What `path` holds now, read as `read_text_file` reads it; None when it is no longer a readable text file."""
+    if not stat.S_ISREG(_mode_of(path) or 0):
+        return None  # a FIFO put there since: reading it would wait for a writer
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+class FileChanged(InvalidRequest):
+    """The file was edited between reading it and writing the result back; nothing was written."""
+
+
+def _not_written(path: Path, exc: OSError) -> InvalidRequest:
+    """A failed write (a full disk, a read-only file system, a name too long) as one sentence."""
+    return InvalidRequest(f"cannot write {str(path)!r}: {exc.strerror or exc}; nothing was written")
 
 
 def _write_through(path: Path, text: str) -> None:
@@ -137,8 +228,11 @@ def _write_through(path: Path, text: str) -> None:
     except OSError as exc:
         raise InvalidRequest(f"cannot write to {str(path)!r}: {exc.strerror} (is anything reading it?)") from None
     os.set_blocking(fd, True)  # a reader is there: write everything, waiting for it as a pipe does
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:  # /dev/full, a reader that went away
+        raise _not_written(path, exc) from None
 
 
 def read_text_file(path: Path, what: str = "file") -> str:

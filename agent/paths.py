@@ -45,6 +45,35 @@ def user_data_dir() -> Path:
     return Path(named).expanduser() if named else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def data_folder(create: bool = True) -> Path:
+    """The user's data folder, checked for use: created when missing (with `create`), refused (one sentence) when
+    it is a file, a FIFO, a dangling symlink or a folder this user cannot write."""
+    import stat
+
+    from agent.errors import InvalidRequest
+
+    folder = user_data_dir()
+    named = f"{'SYSDESIGN_DATA' if os.environ.get('SYSDESIGN_DATA') else 'the data folder'} {str(folder)!r}"
+    try:
+        mode: int | None = os.stat(folder).st_mode
+    except FileNotFoundError:
+        mode = None
+        if os.path.lexists(folder):
+            raise InvalidRequest(f"{named} is a symlink to nothing; point it at a folder") from None
+    except OSError as exc:
+        raise InvalidRequest(f"{named} cannot be used ({exc.strerror}); point it at a folder") from None
+    if mode is not None and not stat.S_ISDIR(mode):
+        raise InvalidRequest(f"{named} is not a folder; point it at a folder (or unset it)")
+    if mode is None and create:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidRequest(f"cannot create {named}: {exc.strerror or exc}; point it at a folder") from None
+    if create and not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidRequest(f"{named} is not writable; make it writable or point SYSDESIGN_DATA at another folder")
+    return folder
+
+
 def cache_dir() -> Path:
     """Where files derived from model weights go: ``$SYSDESIGN_CACHE``, else the platform's cache folder."""
     import platformdirs

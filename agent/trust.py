@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agent.errors import InvalidRequest
 from agent.files import write_atomic
-from agent.paths import user_data_dir
+from agent.paths import data_folder, user_data_dir
 
 
 def _store() -> Path:
@@ -47,7 +47,7 @@ def trust(path: Path) -> str:
         raise InvalidRequest(f"no settings file at {str(path)!r}")
     trusted = _load()
     trusted[str(path.resolve())] = digest = _digest(path)
-    _store().parent.mkdir(parents=True, exist_ok=True)
+    data_folder()  # created when missing; a data folder that is a file or read-only is one sentence, not a crash
     write_atomic(_store(), json.dumps(trusted, indent=1, sort_keys=True) + "\n")
     return digest
 

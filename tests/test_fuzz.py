@@ -135,10 +135,11 @@ def test_hostile_stored_chats_are_set_aside_and_chat_starts(tmp_path):
         session = ChatSession.open(advisor=None, store=store, resume=conversation)
         assert session.design is None and session.conversation != conversation
         assert session.notice and "set aside" in session.notice and "\n" not in session.notice
-    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
-    fresh = SessionStore(tmp_path / "junk.db")
-    assert fresh.notice and "kept as" in fresh.notice and fresh.summaries() == []
-    assert len(list(tmp_path.glob("junk.unreadable-*"))) == 1
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)  # not ours: refused, left as it is
+    with pytest.raises(InvalidRequest, match="not a chat store"):
+        SessionStore(tmp_path / "junk.db")
+    assert (tmp_path / "junk.db").read_bytes() == b"not a database at all" * 100
+    assert not list(tmp_path.glob("junk.unreadable-*"))
 
 
 def test_relative_paths_stay_inside_the_sandbox(tmp_path):

@@ -320,12 +320,12 @@ class ChatSession:
 
         assert self.design is not None
         path = Path(argument).expanduser()
-        if path.is_dir():
-            return f"{argument!r} is a folder; say a file name, e.g. /save {Path(argument) / 'design.json'}"
         fmt = SUFFIXES.get(path.suffix.lower(), "json")
         try:
-            write_output(render(self.design, fmt), path)
-        except OSError as exc:
+            if path.is_dir():
+                return f"{argument!r} is a folder; say a file name, e.g. /save {Path(argument) / 'design.json'}"
+            write_output(render(self.design, fmt), path)  # a read-only file is refused (InvalidRequest), not replaced
+        except OSError as exc:  # a name too long for the file system
             return f"Could not save to {argument!r}: {exc.strerror or exc}. Nothing was written."
         return f"Saved the design as {fmt} to {path}."
 

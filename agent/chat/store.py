@@ -1,17 +1,22 @@
 """Every chat kept in one SQLite file in the user data folder, like `llm`'s logs: a conversation has an id, its
 turns, and its latest state (request, statements, edits, design). A new chat never touches another one.
 
-A file that is not a database is moved aside (never deleted) and a fresh one started; a conversation whose stored
-state cannot be read is marked unreadable and left as it is, for the user to look at.
+The store is only ever a file this tool made: a path that is a folder, a device, a FIFO, a text file or another
+program's database is refused with one sentence and left exactly as it is. A store of ours that is damaged is
+moved aside (never deleted) and a fresh one started; a conversation whose stored state cannot be read is marked
+unreadable and left as it is, for the user to look at. Listing and showing chats only read: they create nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
 import sqlite3
+import stat
 import time
+import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +24,7 @@ from typing import Any
 
 from agent.errors import InvalidRequest
 from agent.files import load_json
-from agent.paths import user_data_dir
+from agent.paths import data_folder
 from agent.redaction import redact_text
 
 SCHEMA = """
@@ -32,6 +37,15 @@ CREATE TABLE IF NOT EXISTS turns (
 """
 MAX_STATE_CHARS = 20_000_000
 """A stored state larger than this is not read (a hostile or runaway file must not exhaust memory)."""
+
+
+APPLICATION_ID = int.from_bytes(b"sdcs", "big")
+"""Written into the SQLite header (offset 68) of every store this tool creates: how a damaged store is known as ours."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class ForeignDatabase(InvalidRequest):
+    """The store path holds an SQLite database that is not a chat store; it is left as it is."""
 
 
 class UnreadableSession(Exception):
@@ -48,8 +62,9 @@ class Summary:
     status: str
 
 
-def default_path() -> Path:
-    return user_data_dir() / "chats.db"
+def default_path(create: bool = True) -> Path:
+    """chats.db in the user data folder (refused, one sentence, when that is not a folder this user can write)."""
+    return data_folder(create=create) / "chats.db"
 
 
 def _now() -> str:
@@ -58,28 +73,62 @@ def _now() -> str:
 
 
 class SessionStore:
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or default_path()
+    """The chats in one SQLite file; `read_only` (listing, showing) never creates, changes or moves anything."""
+
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_path(create=not read_only)
+        self.read_only = read_only
         self.notice: str | None = None
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not _claim(self.path, self.read_only):
+            return _empty()  # nothing stored yet, and listing must not create the store
+        existed = os.path.lexists(self.path)
         try:
             return self._connect()
-        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one: keep it, start afresh
+        except sqlite3.DatabaseError as exc:
+            if not existed:  # the empty file SQLite made before the disk or the folder refused the rest
+                with contextlib.suppress(OSError):
+                    if os.stat(self.path).st_size == 0:
+                        os.unlink(self.path)
+            if self.read_only or not _damage(exc) or not _made_by_us(self.path):
+                raise _refusal(self.path, exc) from None
+            # a store of ours that is damaged: keep it beside, start afresh
             kept = self.path.with_name(f"{self.path.stem}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}.db")
-            self.path.replace(kept)
+            try:
+                self.path.rename(kept)
+            except OSError as move:
+                raise InvalidRequest(f"the chat store {str(self.path)!r} is damaged ({exc}) and could not be moved "
+                                     f"aside ({move.strerror}); move it away to start a new one") from None  # fmt: skip
             self.notice = f"The chat store could not be read ({exc}); it was kept as {kept} and a new one started."
-            return self._connect()
+            try:
+                return self._connect()
+            except sqlite3.DatabaseError as again:
+                raise _refusal(self.path, again) from None
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        if self.read_only:
+            uri = "file:" + urllib.parse.quote(str(self.path.absolute())) + "?mode=ro"
+            db = sqlite3.connect(uri, timeout=5, isolation_level=None, uri=True)
+        else:
+            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
         try:
-            db.executescript(SCHEMA)
+            (application,) = db.execute("PRAGMA application_id").fetchone()
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if application != APPLICATION_ID and tables and not {"conversations", "turns"} <= tables:
+                raise ForeignDatabase(f"{str(self.path)!r} is another program's SQLite database, not a chat store; "
+                                      "choose another path")  # fmt: skip
+            if not self.read_only:
+                db.executescript(SCHEMA)
+                if application != APPLICATION_ID:
+                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            elif not tables:
+                db.close()
+                return _empty()
             db.execute("SELECT id, state, status FROM conversations LIMIT 1").fetchall()
             db.execute("SELECT conversation, read_by FROM turns LIMIT 1").fetchall()
-        except sqlite3.DatabaseError:
+        except BaseException:
             db.close()
             raise
         return db
@@ -94,7 +143,11 @@ class SessionStore:
         """A new conversation's id: sortable by time, unique without coordination."""
         conversation = f"{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{secrets.token_hex(3)}"
         now = _now()
-        self._db.execute("INSERT INTO conversations (id, started, updated) VALUES (?, ?, ?)", (conversation, now, now))
+        try:
+            self._db.execute("INSERT INTO conversations (id, started, updated) VALUES (?, ?, ?)",
+                             (conversation, now, now))  # fmt: skip
+        except sqlite3.DatabaseError as exc:  # a full disk, a read-only folder: say so, start nothing
+            raise _refusal(self.path, exc) from None
         return conversation
 
     def save(self, conversation: str, state: dict[str, Any], title: str, turn: dict[str, str] | None = None) -> None:
@@ -166,3 +219,76 @@ class SessionStore:
         rows = self._db.execute("SELECT n, at, user, reply, read_by FROM turns WHERE conversation = ? ORDER BY n",
                                 (conversation,)).fetchall()  # fmt: skip
         return [{"n": n, "at": at, "user": user, "reply": reply, "read_by": by} for n, at, user, reply, by in rows]
+
+
+# ---- what may be used as a store ----------------------------------------------------------------------------
+
+
+def _claim(path: Path, read_only: bool) -> bool:
+    """Whether there is a store to open at `path` (False: nothing there yet); InvalidRequest, with nothing touched,
+    for anything but nothing, an empty file or an SQLite file: a folder, a device, a FIFO, a dangling symlink, text."""
+    shown = repr(str(path))
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise InvalidRequest(f"{shown} is a symlink to nothing; choose a file for the chat store") from None
+        folder = path.parent
+        if not read_only and not folder.is_dir():
+            raise InvalidRequest(f"folder {str(folder)!r} does not exist; create it or choose another path") from None
+        return not read_only
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise InvalidRequest(f"cannot use {shown} as the chat store ({why}); choose another path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InvalidRequest(f"{shown} is a folder; name a file for the chat store, e.g. {str(path / 'chats.db')!r}")
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidRequest(f"{shown} is not a regular file; the chat store must be a file sysdesign created")
+    if info.st_size == 0:
+        return not read_only  # an empty file holds nothing to lose; listing it lists nothing
+    if not _header(path).startswith(SQLITE_HEADER):
+        raise InvalidRequest(f"{shown} is not a chat store (it is not an SQLite database); it was left as it is, "
+                             "choose another path")  # fmt: skip
+    return True
+
+
+def _header(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(100)
+    except OSError as exc:
+        raise InvalidRequest(f"cannot read the chat store {str(path)!r}: {exc.strerror}") from None
+
+
+def _made_by_us(path: Path) -> bool:
+    """True for a regular file (not a symlink) whose SQLite header carries our application id."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+    except OSError:
+        return False
+    head = _header(path)
+    return head.startswith(SQLITE_HEADER) and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+
+
+def _damage(exc: sqlite3.DatabaseError) -> bool:
+    """True when SQLite says the file itself is damaged (corrupt, not a database, tables it cannot read), not that
+    the folder, the disk or a lock is the trouble."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_ERROR)
+
+
+def _refusal(path: Path, exc: sqlite3.DatabaseError) -> InvalidRequest:
+    """A store that cannot be used, as one sentence; nothing was moved or changed."""
+    if _damage(exc):
+        fix = "`sysdesign chat` moves it aside" if _made_by_us(path) else "move it away"
+        return InvalidRequest(f"the chat store {str(path)!r} cannot be read ({exc}); it was left as it is: {fix} "
+                              "to start a new one")  # fmt: skip
+    return InvalidRequest(f"cannot use the chat store {str(path)!r}: {exc}; nothing was changed")
+
+
+def _empty() -> sqlite3.Connection:
+    """An in-memory store with no chats: what listing shows when no store exists yet."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(SCHEMA)
+    return db

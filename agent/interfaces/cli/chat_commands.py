@@ -49,7 +49,7 @@ def chat(
         raise InvalidRequest("choose one of --resume ID, --continue, --list and --show ID")
     if as_json and not (list_ or show is not None):
         raise InvalidRequest("--json goes with --list or --show")
-    sessions = SessionStore(store)
+    sessions = SessionStore(store, read_only=list_ or show is not None)  # listing and showing create nothing
     if sessions.notice:
         logging.getLogger("sysdesign").warning("%s", sessions.notice)
     if list_:
@@ -111,13 +111,15 @@ def _scripted(session) -> None:  # session: ChatSession
 
 def _interactive(session) -> None:  # session: ChatSession
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.history import FileHistory
+    from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
-    from agent.paths import user_data_dir
+    from agent.paths import data_folder
 
     os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
-    user_data_dir().mkdir(parents=True, exist_ok=True)
-    prompt: PromptSession[str] = PromptSession(history=FileHistory(str(user_data_dir() / "chat-history")))
+    kept = data_folder() / "chat-history"
+    # the line history is a file of ours or nothing: a folder, a FIFO or a device there is left alone
+    history: History = FileHistory(str(kept)) if kept.is_file() or not os.path.lexists(kept) else InMemoryHistory()
+    prompt: PromptSession[str] = PromptSession(history=history)
     typer.echo(f"Chat {session.conversation}. Describe what to build; /help for commands. Ctrl-C cancels a turn, "
                "Ctrl-D exits.")  # fmt: skip
     if session.design is not None:

@@ -146,13 +146,14 @@ def run_check(engine, target: str, fix_mode: str, rules_dirs: list[Path], waiver
     if fix and len(inputs) > 1:
         raise InvalidRequest(f"--{'diff' if fix_mode == 'diff' else 'fix'} repairs one document at a time; name a "
                              "single file")  # fmt: skip
+    _refuse_overwrites(targets, inputs, waivers_file, fix_mode)
     reports, unreadable = _check_each(engine, inputs, fix, rules, waivers, notices, pattern, blocks or [])
     expired = [f"{r.source}: {n}" for r in reports for n in r.notices if n not in notices]
     for message in [*notices, *expired]:
         logging.getLogger("sysdesign").warning("%s", message)  # -q hides notices
     for message in unreadable:
         typer.echo(f"sysdesign: {message}", err=True)
-    instead = _apply_fix(reports[0], str(inputs[0][1]), fix_mode, fmt) if fix and reports else None
+    instead = _apply_fix(engine, reports[0], str(inputs[0][1]), fix_mode, fmt) if fix and reports else None
     if reports:
         if instead is not None:
             typer.echo(instead, nl=False)
@@ -166,6 +167,17 @@ def run_check(engine, target: str, fix_mode: str, rules_dirs: list[Path], waiver
     final = [f for r in reports for f in (r.repaired.findings if r.repaired is not None else r.findings)]
     if any(SEVERITY_RANK[f.severity] >= threshold for f in final):
         raise typer.Exit(1)
+
+
+def _refuse_overwrites(targets: list[tuple[str, Path]], inputs, waivers_file: Path | None, fix_mode: str) -> None:
+    """Before any work: no report may replace a file being read, and --fix refuses a file it may not replace."""
+    from agent.files import check_not_input, check_writable
+
+    read = [label for label, _ in inputs if label != "<stdin>"] + ([waivers_file] if waivers_file else [])
+    for _, path in targets:
+        check_not_input(path, read)
+    if fix_mode == "write" and inputs and inputs[0][0] != "<stdin>":
+        check_writable(Path(inputs[0][0]))  # a read-only file is kept as it is, like `ruff --fix` does
 
 
 def _check_each(engine, inputs, fix: bool, rules, waivers, notices, pattern, blocks) -> tuple[list, list[str]]:
@@ -190,18 +202,20 @@ def _check_each(engine, inputs, fix: bool, rules, waivers, notices, pattern, blo
     return reports, unreadable
 
 
-def repaired_text(report) -> str:
-    """The repaired document as it is written back: the document, not the checker's findings or changes."""
-    data = report.repaired.model_dump(mode="json", exclude_none=True, exclude={"findings", "changes"})
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+def repaired_text(engine, report, original: str) -> str:
+    """The repaired document as it is written back: the user's text wherever the repair changed nothing (their
+    nulls, their own fields, their numbers as spelled), the repair elsewhere; never the checker's findings."""
+    from agent.document import parse_document, written_back
+
+    return written_back(original, parse_document(original, engine.knowledge), report.repaired)
 
 
-def _apply_fix(report, original: str, fix_mode: str, fmt: str) -> str | None:
-    """Write the repair back (a file: atomically, like `ruff --fix`) or show it; the text to print in place of the
-    report (the diff, or the repaired document read from stdin), or None to print the report."""
-    from agent.files import write_atomic
+def _apply_fix(engine, report, original: str, fix_mode: str, fmt: str) -> str | None:
+    """Write the repair back (a file: atomically, and only if nobody changed it meanwhile) or show it; the text
+    to print in place of the report (the diff, or the repaired document read from stdin), or None for the report."""
+    from agent.files import replace_if_unchanged
 
-    new = repaired_text(report)
+    new = repaired_text(engine, report, original)
     label = report.source or "document"
     if fix_mode == "diff":
         name = label.lstrip("/")
@@ -210,7 +224,7 @@ def _apply_fix(report, original: str, fix_mode: str, fmt: str) -> str | None:
     if label == "<stdin>":
         return None if fmt != "text" else new
     if new != original:
-        write_atomic(Path(label), new)
+        replace_if_unchanged(Path(label), new, read=original)  # an edit saved while we checked is never overwritten
     logging.getLogger("sysdesign").warning("%s: %d change(s) written", label, len(report.changes))
     return None
 

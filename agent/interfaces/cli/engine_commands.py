@@ -72,7 +72,7 @@ def ask(
       sysdesign ask "an app for my gym" --set users=2k --set team=2
       sysdesign ask "Build a Twitter clone" --drafter openai --base-url http://127.0.0.1:11434/v1 --model llama3.1
     """
-    from agent.files import check_writable
+    from agent.files import check_not_input, check_writable
     from agent.pipeline import validate_prompt
     from agent.render.output import choose_format, show
 
@@ -80,7 +80,8 @@ def ask(
         prompt = read_stdin("the request on standard input")
     prompt = validate_prompt(prompt)
     if output is not None:
-        check_writable(output)  # before any work: a folder, a missing or read-only folder
+        check_writable(output)  # before any work: a folder, a read-only file, a missing or read-only folder
+        check_not_input(output, [answers] if answers is not None else [])
     fmt = choose_format(output_format(as_json, format), output)
     advisor = advisor_for(drafter=drafter, model=model, model_path=model_path, base_url=base_url, rounds=rounds,
                           fallback=fallback, timeout=timeout, prompts_dir=prompts_dir, index=index, schema=schema,

@@ -88,9 +88,10 @@ def index_build(
 
 def _build_target(kb_dirs: list[Path], no_default_kb: bool) -> Path:
     """Your own documents go to your data folder; the bundled index is rebuilt in place only in a checkout."""
-    from agent.paths import bundled_index, in_source_checkout, user_index
+    from agent.paths import bundled_index, data_folder, in_source_checkout, user_index
 
     if kb_dirs or no_default_kb or not in_source_checkout():
+        data_folder()  # a SYSDESIGN_DATA that is a file or read-only is refused before any work
         return user_index()
     return bundled_index()
 

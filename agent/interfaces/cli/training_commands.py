@@ -111,21 +111,19 @@ def synth(
     """
     from agent.datasets.synth import generate, render
     from agent.datasets.synth import split as split_examples
-    from agent.files import write_atomic
+    from agent.files import check_writable, write_atomic
 
     if format not in {"jsonl", "chat", "alpaca"}:
         raise InvalidRequest(f"unknown format {format!r}; use jsonl, chat or alpaca")
-    if not output.parent.is_dir():
-        raise InvalidRequest(f"folder {str(output.parent)!r} does not exist; create it or choose another path")
+    stem = output.with_suffix("")
+    names = [output] if split is None else [stem.with_name(stem.name + end) for end in (".train.jsonl", ".val.jsonl")]
+    for name in names:
+        check_writable(name)  # before the work: a folder, a read-only file, a missing or read-only folder
     result = generate(advisor_for().engine, n, seed, progress_printer("synth"))
     files = {output: result.examples}
     if split is not None:
         train, validation = split_examples(result.examples, split, seed)
-        stem = output.with_suffix("")
-        files = {
-            stem.with_name(stem.name + ".train.jsonl"): train,
-            stem.with_name(stem.name + ".val.jsonl"): validation,
-        }
+        files = dict(zip(names, (train, validation), strict=True))
     for path, examples in files.items():
         write_atomic(path, "".join(render(e, format) + "\n" for e in examples))
     summary = {**result.summary, "files": {str(p): len(e) for p, e in files.items()}}
