@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from agent.brief.meaning import design_vectors, kin_of, meaning_confidence
+from agent.brief.meaning import design_vectors, has_meaning, kin_of, meaning_confidence
 from agent.brief.reading import read_brief
 from agent.cancellation import raise_if_cancelled
 from agent.document import parse_document
@@ -132,12 +132,14 @@ class Engine:
         backend = with_fallback(drafter, fallback, **options)  # an unknown name fails before any work
         found = read_requirements(prompt, answers, stated)
         retriever = self.retriever
-        vector = retriever.embed(prompt)
+        vector = retriever.embed(prompt) if hits is None or has_meaning(prompt) else None
         hits = hits if hits is not None else retriever.search(prompt, k=RETRIEVAL_DEPTH, vector=vector)
         vectors, kin = design_vectors(retriever.index, self.knowledge), kin_of(self.knowledge)
-        unbranded = without_brands(prompt, self.knowledge)  # "Netflix-style A/B tests" means A/B tests
-        meant = vector if unbranded == prompt else retriever.embed(unbranded)
-        meaning = meaning_confidence(vectors.similarities(meant[0]), kin)
+        meaning = None
+        if has_meaning(prompt):
+            unbranded = without_brands(prompt, self.knowledge)  # "Netflix-style A/B tests" means A/B tests
+            meant = vector if unbranded == prompt and vector is not None else retriever.embed(unbranded)
+            meaning = meaning_confidence(vectors.similarities(meant[0]), kin)
         reading = read_request(prompt, hits, self.knowledge, meaning=meaning)
         if answers or stated:  # what the answers state weighs in on the scope as the request's own words do
             small, enterprise, large = scope_signals(found, prompt)
@@ -150,10 +152,7 @@ class Engine:
                 large_scale=large,
             )
 
-        def mean(text: str) -> dict[str, float]:
-            return meaning_confidence(vectors.similarities(retriever.embed(text)[0]), kin)
-
-        brief = read_brief(prompt, reading, found, self.knowledge, meaning, mean)
+        brief = read_brief(prompt, reading, found, self.knowledge, meaning)
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge, brief=brief)
 
         draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from agent.brief.meaning import kin_of
 from agent.knowledge import Knowledge, ProductSpec, Trait, load_knowledge
 from agent.requirements.extract import extract_once
 from agent.requirements.reading import scope_signals
@@ -185,7 +186,8 @@ def read_blocks(
         block = knowledge.block_of_chunk(hit.chunk_id)
         if block is not None:
             share[block] = share.get(block, 0.0) + (1 / rank) / total
-    found = []
+    found: list[BlockChoice] = []
+    named: set[str] = set()  # blocks the request names by a brand or a strong cue
     words = _without_context(words)
     for block_id, spec in knowledge.blocks.items():
         evidence, score = [], 0.0
@@ -195,8 +197,13 @@ def read_blocks(
             evidence += here
             score += weight * len(here) + HEAD_BONUS * weight * len(matched_cues(here, head, fuzzy=group != "weak"))
         decisive = any(cue in spec.brands or cue in spec.strong for cue in evidence)
-        meant = meaning.get(block_id, 0.0) if meaning else None
-        if meant is not None and decisive and meant < INCIDENTAL and not _said_as_product(evidence, spec, head, text):
+        meant = _meant(block_id, meaning, knowledge)
+        if (
+            meant is not None
+            and decisive
+            and _incidental(block_id, meaning or {}, knowledge)
+            and not _said_as_product(evidence, spec, head, text)
+        ):
             decisive = False  # "pan and zoom a map": a word of the block, not what the request means
         if meant is not None and meant >= MEANING_SUPPORTS:
             evidence.append(f"meaning: {meant:.2f}")  # with the cues and retrieval, the score decides below
@@ -206,6 +213,15 @@ def read_blocks(
         confidence = round(1 - math.exp(-score / 2), 2)
         if confidence >= BLOCK_CONFIDENCE:
             found.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
+            if decisive:
+                named.add(block_id)
+    if meaning:  # words decide when they can; the meaning confirms or vetoes, and adds only what it means most
+        top = max(meaning, key=lambda d: meaning[d])
+        if any(meaning.get(b, 0.0) >= MEANING_CHOOSES for b in named):
+            top = ""  # what it names, it also surely means: the rest are neighbours
+        kin = kin_of(knowledge).get(top, frozenset())
+        found = [b for b in found if b.id in named or b.id == top
+                 or (not named and (b.id in kin or meaning.get(b.id, 0.0) >= MEANING_CHOOSES))]  # fmt: skip
     return tuple(sorted(found, key=lambda b: -b.confidence))
 
 
@@ -280,13 +296,40 @@ def _decisive(found: Sequence[str], spec) -> bool:
                for cue in found)  # fmt: skip
 
 
+def _named_by_words(found: Sequence[str], spec) -> bool:
+    """A brand, a strong cue or a named product among the evidence: the words alone chose it."""
+    return any(cue in spec.brands or cue in spec.strong or cue.startswith("product: ") for cue in found)
+
+
 def _sure_meaning(cue: str) -> bool:
     """A meaning sure enough to choose a pattern on its own; a weaker one only supports the words."""
     return cue.startswith("meaning: ") and float(cue.removeprefix("meaning: ")) >= MEANING_CHOOSES
 
 
-INCIDENTAL = 0.25
-"""Below this confidence of the meaning, a pattern's words in the request are incidental to it."""
+INCIDENTAL = 0.1
+"""Below this confidence of the meaning, a design's words in the request are incidental to it."""
+INCIDENTAL_AGAINST = 0.25
+"""Below this, a design's words are incidental when the request surely means another design."""
+CLOSEST = 2
+"""A design among this many closest in meaning to the request is never incidental to it."""
+
+
+def _meant(design: str, meaning: Mapping[str, float] | None, knowledge: Knowledge) -> float | None:
+    """How surely the request as a whole means `design` (None when its meaning was not read)."""
+    return None if meaning is None else meaning.get(design, 0.0)
+
+
+def _incidental(design: str, meaning: Mapping[str, float], knowledge: Knowledge) -> bool:
+    """The request as a whole does not mean `design` (nor a design of its kin, "chat" for a messaging app), and it
+    is not one of the designs closest to the request: its words are incidental ("follow one request across
+    services" is not a social network; "cloud file storage" stays file sync though object storage is closer)."""
+    kin = kin_of(knowledge).get(design, frozenset())
+    closest = sorted(meaning, key=lambda d: -meaning[d])[:CLOSEST]
+    if design in closest or kin.intersection(closest):
+        return False
+    meant = max([meaning.get(design, 0.0), *(meaning.get(k, 0.0) for k in kin)])
+    rival = max((c for d, c in meaning.items() if d != design and d not in kin), default=0.0)
+    return meant < INCIDENTAL or (meant < INCIDENTAL_AGAINST and rival >= MEANING_CHOOSES)
 
 
 def _said_as_product(found: Sequence[str], spec, head: Words, text: str = "") -> bool:
@@ -311,7 +354,8 @@ def _styled(brand: str, text: str) -> bool:
 
 def brand_names(knowledge: Knowledge) -> tuple[str, ...]:
     """Every brand and product name the knowledge knows: hidden from the meaning, which they would sway."""
-    names = {cue for spec in (*knowledge.patterns.values(), *knowledge.blocks.values()) for cue in spec.brands}
+    names = {cue for spec in knowledge.patterns.values() for cue in spec.brands}
+    names |= {cue for block in knowledge.blocks.values() for cue in block.brands}
     names |= {name for product in knowledge.products for name in product.names}
     return tuple(sorted(names, key=len, reverse=True))
 
@@ -375,10 +419,15 @@ def read_request(
             if pid in product.nearest:
                 found.append(f"product: {product.names[0]}")
                 keyword_score += product.nearest[pid] * (1 + HEAD_BONUS)
-        meant = meaning.get(pid, 0.0) if meaning else None
+        meant = _meant(pid, meaning, knowledge)
         if meant is not None and meant >= MEANING_SUPPORTS:
             found.append(f"meaning: {meant:.2f}")
-        elif meant is not None and found and meant < INCIDENTAL and not _said_as_product(found, spec, head, text):
+        elif (
+            meant is not None
+            and found
+            and _incidental(pid, meaning or {}, knowledge)
+            and not _said_as_product(found, spec, head, text)
+        ):
             found = []  # "follow one request across services", "pan and zoom": words of it, not its meaning
             keyword_score = 0.0
         keyword_score += MEANING_WEIGHT * (meant or 0.0)
@@ -425,6 +474,12 @@ def read_request(
         if pid != chosen and confidences[pid] >= SECONDARY_CONFIDENCE * 0.6 and len(evidence[pid]) >= 1
         and _decisive(evidence[pid], knowledge.patterns[pid])
     )  # fmt: skip
+    if chosen != OTHER and _named_by_words(evidence[chosen], knowledge.patterns[chosen]):
+        # the words chose the application: a block stays if named, kin, or what the whole request means most
+        related = kin_of(knowledge).get(chosen, frozenset())
+        top = max(meaning, key=lambda d: meaning[d]) if meaning else None
+        blocks = tuple(b for b in blocks if b.id in related or b.id == top
+                       or _named_by_words(b.evidence, knowledge.blocks[b.id]))  # fmt: skip
     core = [b for b in blocks if knowledge.blocks[b.id].pattern == chosen]
     if core and _block_heads_request(core, head, knowledge):
         secondary = ()  # "in-app chat between buyers and sellers" asks for the chat, not for the shop around it

@@ -9,6 +9,7 @@ section. No model call happens here: the index's own vectors are read back once 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -87,9 +88,29 @@ LEAD_SLOPE = 12.83
 BIAS = 0.04
 
 
+MIN_WORDS = 7
+"""Below this many words a sentence embedding is swayed by any one word ("a personal blog" lands on social
+media): such requests are read by their words alone."""
+
+
+def has_meaning(text: str) -> bool:
+    """Whether `text` is long enough for its meaning to be read (see MIN_WORDS)."""
+    return len(re.findall(r"[\w'-]+", text)) >= MIN_WORDS
+
+
+_KIN: dict[int, dict[str, frozenset[str]]] = {}
+
+
 def kin_of(knowledge: Knowledge) -> dict[str, frozenset[str]]:
     """Designs that do not compete for a request: a block and the application it is the core of or composes
     with ("a group chat" means the chat block and a messaging app alike)."""
+    cached = _KIN.get(id(knowledge))
+    if cached is None:
+        cached = _KIN[id(knowledge)] = _kin(knowledge)
+    return cached
+
+
+def _kin(knowledge: Knowledge) -> dict[str, frozenset[str]]:
     kin: dict[str, set[str]] = {}
     for block_id, spec in knowledge.blocks.items():
         for other in (spec.pattern, *spec.composes_with):

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from agent.brief.model import Brief, TierDecision, TraitReading, TraitSource
+from agent.brief.model import Brief, Decider, TierDecision, TraitReading, TraitSource
 from agent.knowledge import Knowledge
-from agent.recognition import MEANING_CHOOSES, Reading, Words, matched_cues
+from agent.recognition import Reading, Words, matched_cues
 from agent.requirements.extract import Extracted
 from agent.requirements.reading import requirements_section
 from agent.schema import OTHER, Coverage
 from agent.sizing.estimation import choose_tier, services_band
-
-Meaning = Callable[[str], Mapping[str, float]]
-"""Text → how surely it means each design (the request's head is read this way)."""
 
 # where the head of a request ends: a clause or a list starts ("X with Y", "X for Y", "X that Y", "X, Y")
 _HEAD_END = re.compile(r"\b(?:with|where|that|which|who|whose|and|plus|including|so|for|to)\b|[,;:.(]", re.I)
@@ -63,6 +60,7 @@ def tier_of(reading: Reading, found: Extracted, knowledge: Knowledge) -> TierDec
     """The tier (and its services band) the reading implies, with the reason."""
     pattern = reading.pattern.id
     tier = choose_tier(pattern, reading.traits, reading.small_scope, reading.enterprise, reading.large_scale)
+    by: Decider
     if reading.enterprise:
         reason, by = f"enterprise signals: {', '.join(reading.enterprise[:3])}", "request"
     elif reading.small_scope and not reading.large_scale:
@@ -76,32 +74,41 @@ def tier_of(reading: Reading, found: Extracted, knowledge: Knowledge) -> TierDec
     return TierDecision(tier=tier, band=services_band(tier, pattern, knowledge), reason=reason, decided_by=by)
 
 
-def coverage_of(reading: Reading, text: str, knowledge: Knowledge, mean: Meaning | None = None) -> Coverage:
-    """Covered when a chapter's design was recognised for what the request names; partial when only a feature
-    of it was (its head names something no chapter covers); not covered otherwise."""
+def coverage_of(reading: Reading, text: str, knowledge: Knowledge) -> Coverage:
+    """Covered when a chapter's design was recognised for what the request names; partial when the designs found
+    are only features the request lists for something else ("a CRM, with email sync"); not covered otherwise."""
     pattern = reading.pattern.id
     chapters = [knowledge.patterns[pattern].cite] if pattern in knowledge.patterns else []
     chapters += [knowledge.blocks[b.id].cite for b in reading.blocks]
-    head = head_of(text)
     if not chapters:
         uncovered = [_first_sentence(text)]
         return Coverage(status="not_covered", chapters=[], uncovered=uncovered, note=NOT_COVERED_NOTE)
-    if pattern == OTHER and head and mean is not None and not _head_is_covered(reading, head, knowledge, mean):
-        return Coverage(status="partial", chapters=chapters, uncovered=[head], note=PARTIAL_NOTE)
+    product, features = _product_and_features(text)
+    if pattern == OTHER and features and product and _only_features(reading, product, features):
+        return Coverage(status="partial", chapters=chapters, uncovered=[product], note=PARTIAL_NOTE)
     return Coverage(status="covered", chapters=chapters)
 
 
-def _head_is_covered(reading: Reading, head: str, knowledge: Knowledge, mean: Meaning) -> bool:
-    """The head names a recognised block by its words, or means one: "a multi-tenant CRM" is neither."""
-    words = Words(head)
+# "X with Y", "X, with Y", "X including Y", "X plus Y": Y lists features of the product X
+_FEATURES = re.compile(r",?\s+\b(?:with|including|plus|that also has|featuring)\b\s+", re.IGNORECASE)
+
+
+def _product_and_features(text: str) -> tuple[str, str]:
+    """The product a request names and the features it lists after it, or empty strings."""
+    parts = _FEATURES.split(text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return "", ""
+    return head_of(parts[0]), parts[1]
+
+
+def _only_features(reading: Reading, product: str, features: str) -> bool:
+    """Every design was recognised by words of the listed features, none by the product's own words."""
+    product_words, feature_words = Words(product), Words(features)
     for block in reading.blocks:
-        spec = knowledge.blocks[block.id]
-        if matched_cues([*spec.brands, *spec.strong, *spec.weak], words):
-            return True
-    if len(words.raw) <= 1 and not reading.blocks:
-        return True
-    meant = mean(head)
-    return any(meant.get(b.id, 0.0) >= MEANING_CHOOSES for b in reading.blocks)
+        cues = [cue for cue in block.evidence if not cue.startswith("meaning: ")]
+        if not cues or matched_cues(cues, product_words) or not matched_cues(cues, feature_words):
+            return False
+    return bool(reading.blocks)
 
 
 def _first_sentence(text: str, limit: int = 160) -> str:
@@ -115,7 +122,6 @@ def read_brief(
     found: Extracted,
     knowledge: Knowledge,
     meaning: Mapping[str, float] | None = None,
-    mean: Meaning | None = None,
 ) -> Brief:
     """The Brief of a request, from its reading (words and meaning) and its stated requirements."""
     return Brief(
@@ -130,6 +136,6 @@ def read_brief(
         },
         requirements=requirements_section(found, [], None),
         tier=tier_of(reading, found, knowledge),
-        coverage=coverage_of(reading, text, knowledge, mean),
+        coverage=coverage_of(reading, text, knowledge),
         meaning=dict(meaning or {}),
     )

@@ -16,6 +16,7 @@ from agent.drafting.base import Drafter, DraftRequest
 from agent.drafting.compose import LOW_TIER_SCALING, compose, own_blocks, with_blocks
 from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
 from agent.recognition import Words, matched_cues
+from agent.requirements.nouns import is_person, singular
 from agent.schema import Architecture, CapChoice, Component, Flow, Service
 from agent.sizing.estimation import estimate, services_band
 
@@ -84,18 +85,15 @@ class KnowledgeBaseDrafter(Drafter):
         )
 
 
-# people who sign in: a request for infrastructure (deploys, traces, builds) has none, and needs no login
-_PEOPLE = re.compile(
-    r"\b(?:users?|customers?|clients?|members?|people|visitors?|staff|employees?|patients?|students?|players?|"
-    r"buyers?|sellers?|subscribers?|guests?|shoppers?|drivers?|riders?|teachers?|doctors?|admins?|log ?in|sign ?in|"
-    r"accounts?)\b",
-    re.IGNORECASE,
-)
+# groups of people: "a company with many teams" has people who sign in even when no person is named
+_GROUPS = frozenset({"team", "company", "organisation", "organization", "business", "department", "office", "school"})
 
 
 def _has_people(request: DraftRequest) -> bool:
-    """Whether people use the system directly (they need accounts), as far as the request says."""
-    return bool(_PEOPLE.search(request.prompt))
+    """Whether people use the system directly (they need accounts): a person noun or a group of people in the
+    request. Infrastructure (deploys, traces, builds, sensors) names none and gets no sign-in."""
+    words = {singular(w) for w in re.findall(r"[a-z][a-z-]+", request.prompt.lower())}
+    return bool(words & _GROUPS) or any(is_person(w) for w in words) or "log in" in request.prompt.lower()
 
 
 def _ordered_unique(*groups: list[str]) -> list[str]:

@@ -158,7 +158,8 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         for t, cues in request_reading.traits.items()
         if not cues[0].startswith("pattern:") and not (len(cues) == 1 and cues[0] in knowledge.traits[t].ambiguous)
     }  # one ambiguous word is not enough
-    blocks = _blocks(document, request_reading.blocks, knowledge)
+    # a block the application itself holds as a part (payments in a shop) is judged as part of the application
+    blocks = tuple(b for b in _blocks(document, request_reading.blocks, knowledge) if pattern.id not in b.part_of)
     if blocks:  # a building block is what was asked: traits lent by a product or by the block's own words do not apply
         named = " ".join(e for b in request_reading.blocks for e in b.evidence)
         lent = ("product:", "pattern:")
