@@ -232,6 +232,16 @@ def test_an_empty_file_holds_nothing_to_lose_and_becomes_the_store(tmp_path):
     ]
 
 
+def test_a_read_only_store_is_listed_but_never_written(tmp_path):
+    path = our_store(tmp_path / "chats.db")
+    path.chmod(0o444)
+    before = snapshot(tmp_path)
+    listed = run_cli("chat", "--list", "--store", str(path))
+    assert listed.returncode == 0 and "Build a Twitter clone" in listed.stdout
+    one_sentence(run_cli("chat", "--store", str(path), input=REQUEST), "read-only")
+    assert snapshot(tmp_path) == before and stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
 def test_a_store_from_before_the_application_id_is_still_ours(tmp_path):
     path = tmp_path / "chats.db"
     with sqlite3.connect(path) as db:
@@ -302,8 +312,8 @@ def test_a_store_in_a_read_only_folder_can_be_listed_but_not_written(tmp_path, r
     before = snapshot(folder)
     listed = run_cli("chat", "--list", "--store", str(folder / "chats.db"))
     assert listed.returncode == 0 and "Build a Twitter clone" in listed.stdout, listed.stderr
-    one_sentence(run_cli("chat", "--store", str(folder / "chats.db"), input=REQUEST), "chat store")
-    one_sentence(run_cli("chat", "--store", str(folder / "new.db"), input=REQUEST), "chat store")
+    one_sentence(run_cli("chat", "--store", str(folder / "chats.db"), input=REQUEST), "chats.db'")
+    one_sentence(run_cli("chat", "--store", str(folder / "new.db"), input=REQUEST), "new.db'")
     assert snapshot(folder) == before
 
 
@@ -381,26 +391,29 @@ def test_a_read_only_data_folder_is_one_sentence(tmp_path, read_only_folder, com
 # ---- 3a. --fix never overwrites an edit saved while it ran -----------------------------------------------------
 
 
-def _waiting_for_lock(pid: int) -> bool:
-    """True when process `pid` is blocked waiting for a file lock (Linux's /proc/locks lists waiters with '->')."""
+def _waiting_for_lock(pid: int, inode: int) -> bool:
+    """True when process `pid` waits for the lock on file `inode` (Linux's /proc/locks lists waiters with '->':
+    "1: -> FLOCK  ADVISORY  WRITE <pid> <major>:<minor>:<inode> 0 EOF")."""
     for line in Path("/proc/locks").read_text().splitlines():
         fields = line.split()
-        if "->" in fields and len(fields) > 5 and fields[5] == str(pid):
+        if fields[1:2] == ["->"] and len(fields) > 6 and fields[5] == str(pid) and fields[6].endswith(f":{inode}"):
             return True
     return False
 
 
-def _start_fixers(paths: list[str], count: int) -> list[subprocess.Popen]:
+def _start_fixers(path: Path, count: int) -> list[subprocess.Popen]:
     """Start `count` `check --fix` runs while we hold the file's lock, and return once each is waiting for it:
-    each has read the file and checked it, and is about to write (no sleeps: we watch the kernel's lock table)."""
+    each has read and checked the file and is about to write (no timing guesses: the kernel's lock table says
+    where each one is)."""
+    inode = path.stat().st_ino
     processes = [
         subprocess.Popen(
-            [*SYSDESIGN, "check", *paths, "--fix"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [*SYSDESIGN, "check", str(path), "--fix"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         for _ in range(count)
     ]
     deadline = time.monotonic() + 300
-    while not all(_waiting_for_lock(p.pid) for p in processes):
+    while not all(_waiting_for_lock(p.pid, inode) for p in processes):
         for process in processes:
             assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the fixers never reached the write"
@@ -420,7 +433,7 @@ def test_an_edit_saved_while_fix_runs_is_never_overwritten(tmp_path, editor):
     lock = os.open(path, os.O_RDONLY)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)  # what another sysdesign writing this file would hold
-        (fixer,) = _start_fixers([str(path)], 1)
+        (fixer,) = _start_fixers(path, 1)
         if editor == "rename":  # how most editors save: a new file renamed over the old one
             (tmp_path / "design.json.swp").write_text(edited)
             os.replace(tmp_path / "design.json.swp", path)
@@ -442,7 +455,7 @@ def test_two_fixers_at_once_one_writes_the_other_refuses(tmp_path):
     lock = os.open(path, os.O_RDONLY)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        fixers = _start_fixers([str(path)], 2)
+        fixers = _start_fixers(path, 2)
     finally:
         os.close(lock)
     errors = [fixer.communicate(timeout=300)[1] for fixer in fixers]

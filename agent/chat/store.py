@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import InvalidRequest
-from agent.files import load_json
+from agent.files import is_read_only, load_json
 from agent.paths import data_folder
 from agent.redaction import redact_text
 
@@ -244,6 +244,8 @@ def _claim(path: Path, read_only: bool) -> bool:
         raise InvalidRequest(f"{shown} is a folder; name a file for the chat store, e.g. {str(path / 'chats.db')!r}")
     if not stat.S_ISREG(info.st_mode):
         raise InvalidRequest(f"{shown} is not a regular file; the chat store must be a file sysdesign created")
+    if not read_only and is_read_only(path):
+        raise InvalidRequest(f"{shown} is read-only; make it writable (chmod u+w) or list it with --list")
     if info.st_size == 0:
         return not read_only  # an empty file holds nothing to lose; listing it lists nothing
     if not _header(path).startswith(SQLITE_HEADER):
