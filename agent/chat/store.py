@@ -95,7 +95,8 @@ class SessionStore:
             if self.read_only or not _damage(exc) or not _made_by_us(self.path):
                 raise _refusal(self.path, exc) from None
             # a store of ours that is damaged: keep it beside, start afresh
-            kept = self.path.with_name(f"{self.path.stem}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}.db")
+            stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"  # never the name of an earlier one
+            kept = self.path.with_name(f"{self.path.stem}.unreadable-{stamp}.db")
             try:
                 self.path.rename(kept)
             except OSError as move:
