@@ -120,6 +120,13 @@ PER_MEMBER = [
 ]
 
 
+PER_MEMBER += [
+    ("12,000 parking bays; every bay reports one status change a minute", "status changes per minute", 12_000),
+    ("a courier firm with 900 vans. Each van uploads one photo per day", "uploads per day", 900),
+    ("3,000 beehive scales, each posting a single weight per hour", "weights per hour", 3_000),
+]
+
+
 @pytest.mark.parametrize(("text", "unit", "value"), PER_MEMBER, ids=_ids(PER_MEMBER))
 def test_a_rate_for_each_member_is_multiplied_by_the_population(text, unit, value):
     assert _units(text).get(unit) == pytest.approx(value), _units(text)
@@ -132,12 +139,33 @@ NUMBERS = [
     ("a couple of million", 2e6), ("tens of thousands", 3e4), ("hundreds of thousands", 3e5),
     ("a quarter of a million", 2.5e5), ("one and a half million", 1.5e6), ("a million", 1e6),
     ("a few hundred", 300), ("between 5 and 10 thousand", 1e4), ("2 lakh", 2e5), ("nearly 40k", 4e4),
+    ("a thousand and a half", 1.5e3), ("two million and a half", 2.5e6), ("3 billion and a quarter", 3.25e9),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "value"), NUMBERS, ids=_ids(NUMBERS))
 def test_every_number_format(text, value):
     assert parse_number(text).value == pytest.approx(value)
+
+
+VAGUE_PEOPLE = [
+    "several people will use the booking page",
+    "a few nurses check the rota",
+    "some customers order twice",
+    "a handful of admins approve refunds",
+    "a couple of cafés post menus every day",
+    "several requests per second",
+]
+
+
+@pytest.mark.parametrize("text", VAGUE_PEOPLE)
+def test_a_bare_quantifier_is_no_load_or_population(text):
+    assert [f for f in extract(text).scale if f.kind in ("users", "population", "rate", "concurrent")] == []
+
+
+def test_a_quantifier_with_a_unit_of_counting_is_still_a_figure():
+    assert _units("a few thousand members") == {"users": 3_000}
+    assert _units("a dozen clinics") == {"clinics": 12}
 
 
 def test_a_vague_amount_says_how_it_was_counted():
@@ -150,6 +178,10 @@ RATIOS = [
     ("reads outnumber writes 50 to 1", 50),
     ("about 20 lookups for every new link", 20),
     ("five times as many uploads as views", 0.2),
+    ("in the catalogue, searches outnumber edits by about 200 to 1", 200),
+    ("writes are outnumbered by reads fifty to one", 50),
+    ("a 1-to-30 ratio of new records to lookups", 30),
+    ("uploads outnumber downloads roughly 4 to 1", 0.25),
 ]
 
 
@@ -190,6 +222,27 @@ def test_a_count_in_a_short_window_is_a_peak(text, value, seconds):
     peak = found.of_kind("peak")[0]
     assert (peak.value, peak.window_seconds) == (value, seconds)
     assert stated_daily_users(found) is None
+
+
+MOMENTS = [
+    ("when the box office opens at 9:30, some 40,000 buyers are online at once", "9:30"),
+    ("the museum app sees 8k concurrent visitors after the night tour starts", "night tour"),
+    ("a peak of 60,000 concurrent streams during the election night", "election night"),
+    ("all 9,000 employees submit timesheets within the last hour before payroll closes", "payroll closes"),
+    ("about 1M bids land in the 2-minute window as soon as the auction ends", "auction ends"),
+    ("power draw readings triple the moment the factory shift starts", "shift starts"),
+]
+
+
+@pytest.mark.parametrize(("text", "when"), MOMENTS, ids=_ids(MOMENTS))
+def test_a_peak_keeps_the_occasion_it_is_said_of(text, when):
+    found = extract(text)
+    said = [f.when for f in found.scale if f.when]
+    assert said and when in said[0] and found.spikes, found.scale
+
+
+def test_a_steady_concurrency_has_no_occasion():
+    assert [f.when for f in extract("5,000 concurrent users on an average weekday").scale] == [None]
 
 
 PEAK_RATES = ["20k RPS at peak", "peaks of 20,000 requests per second", "up to 20k requests per second at the busiest"]

@@ -18,7 +18,7 @@ from typing import Literal
 from agent.requirements import places, qualities
 from agent.requirements.loads import NOUNS, PERIOD, SECONDS, period_of, read_loads
 from agent.requirements.numbers import NUMBER, parse_number
-from agent.requirements.peaks import is_peak_rate, peak_factors, peak_windows, read_write_ratio
+from agent.requirements.peaks import at_a_moment, is_peak_rate, peak_factors, peak_windows, read_write_ratio
 from agent.requirements.team import PART_TIME, SMALL_TEAM, budget, team_sizes
 from agent.schema import Constraint, NonFunctional, RequirementSource, ScaleFigure
 
@@ -104,7 +104,7 @@ def _quantities(text: str, source: RequirementSource, out: Extracted) -> None:
             continue  # "20k people in the last 10 minutes" is a peak, not 20k users
         if figure.kind == "rate" and is_peak_rate(text, figure):
             figure = figure.model_copy(update={"kind": "peak"})
-        out.scale.append(figure)
+        out.scale.append(at_a_moment(text, figure))
     out.scale += windows + peak_factors(text, source)
     if (ratio := read_write_ratio(text, source)) is not None:
         out.scale.append(ratio)
@@ -150,7 +150,7 @@ def _qualities(text: str, source: RequirementSource, out: Extracted) -> None:
     if (pct := qualities.availability(text)) is not None:
         out.availability = pct
         out.non_functional.append(NonFunctional(name="availability", target=f"{pct:g}%", source=source))
-    if qualities.SPIKES.search(text) or out.of_kind("peak", "peak factor"):
+    if qualities.SPIKES.search(text) or out.of_kind("peak", "peak factor") or any(f.when for f in out.scale):
         out.spikes = True
         out.non_functional.append(NonFunctional(name="traffic spikes", target=_peak_target(out), source=source))
     if offline := qualities.offline(text):

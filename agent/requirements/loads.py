@@ -16,8 +16,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.requirements.nouns import is_builder, is_measure, is_person, is_plural, singular, words
-from agent.requirements.numbers import AMOUNT, NUMBER, parse_number
+from agent.requirements.nouns import (
+    builds_it,
+    is_builder,
+    is_measure,
+    is_person,
+    is_plural,
+    plural,
+    singular,
+    words,
+)
+from agent.requirements.numbers import AMOUNT, NUMBER, is_figure, parse_number
 from agent.schema import RequirementSource, ScaleFigure, ScaleKind
 
 SECONDS = {
@@ -143,13 +152,40 @@ def _phrase(text: str, at: int) -> tuple[str, int] | None:
     return " ".join(words), last + len(words[-1])
 
 
+# one of something, then a period: "each meter sends one reading an hour", "a heartbeat per minute"; a singular
+# noun agrees with one, and the period makes it a rate ("one city" alone counts nothing)
+ONE_PER = re.compile(
+    r"(?<![\w.^:/$€£¥₹#-])(?P<number>a\s+single|an?|one|1)\s+"  # one
+    r"(?P<noun>(?:[A-Za-z][\w-]*\s+){0,2}?[A-Za-z][\w-]*)"  # its noun: "reading", "new reading", "status update"
+    rf"(?=\s*{PERIOD})",  # and a period right after
+    re.IGNORECASE,
+)
+
+
+def _ones(text: str) -> list[Count]:
+    """Counts of one with a period ("one reading an hour"), in the plural unit a count of many would have."""
+    found = []
+    for match in ONE_PER.finditer(text):
+        said = match.group("noun").split()
+        if any(w.lower() in STOP for w in said) or is_measure(said[-1]) or is_plural(said[-1]):
+            continue
+        noun = " ".join([*said[:-1], plural(said[-1])])
+        family = _FAMILY.fullmatch(noun)
+        meaning = next((m for p, m in NOUNS.items() if re.fullmatch(p, noun, re.IGNORECASE)), None) if family else None
+        found.append(Count(1.0, noun, match.start(), match.end(), None, meaning))
+    return found
+
+
 def counts(text: str) -> list[Count]:
-    """Every number followed by something counted, in the order written."""
+    """Every number followed by something counted, in the order written (a bare "several" or "a few" is no
+    number: it says there are some, not how many)."""
     found = []
     fillers = re.compile(rf"\s+(?:of\s+)?(?:(?:{'|'.join(FILLERS)})\s+){{0,2}}", re.IGNORECASE)
     for match in NUMBER_AT.finditer(text):
         number = match.group("number")
         if _YEAR.fullmatch(number) and _YEAR_BEFORE.search(text[: match.start()]):
+            continue
+        if not is_figure(number):
             continue
         parsed = parse_number(number)
         value, note = (parsed.value, parsed.note) if parsed else (-1.0, None)
@@ -163,7 +199,9 @@ def counts(text: str) -> list[Count]:
             found.append(Count(value, noun, match.start(), family.end(), note, meaning))
         elif (phrase := _phrase(text, match.end())) is not None and not is_measure(phrase[0]):
             found.append(Count(value, phrase[0], match.start(), phrase[1], note, None))
-    return found
+    taken = [(c.start, c.end) for c in found]
+    found += [one for one in _ones(text) if not any(s <= one.start < e for s, e in taken)]
+    return sorted(found, key=lambda c: c.start)
 
 
 def _kind_and_unit(count: Count, period: str | None, concurrent: bool) -> tuple[ScaleKind, str] | None:
@@ -197,8 +235,9 @@ def _kind_and_unit(count: Count, period: str | None, concurrent: bool) -> tuple[
     return ("rate", f"{bare} per {period}") if period else ("population", bare)
 
 
+# "... at once" closing the count's own clause: "200,000 fans hit the site at once", "5k players online at once"
 _AT_ONCE = re.compile(
-    r"^\s*(?:\w+\s+){0,2}?(?:online\s+)?(?:at once|at the same time|simultaneously|concurrently)\b", re.I
+    r"^\s*(?:[\w'-]+\s+){0,4}?(?:online\s+)?(?:at once|at the same time|simultaneously|concurrently)\b", re.I
 )
 
 
@@ -226,8 +265,8 @@ def read_loads(text: str, source: RequirementSource) -> tuple[list[ScaleFigure],
         if count.family is None and period is None and re.fullmatch(r"\d+\.\d+", words.split()[0]):
             continue  # "a web 3.0 wallet": a version, not a count
         meaning = _kind_and_unit(count, period, bool(_AT_ONCE.match(rest)))
-        if meaning is None:
-            continue
+        if meaning is None or (meaning[0] in ("users", "concurrent") and builds_it(rest)):
+            continue  # "ten people will build the portal": the team, not its users
         kind, unit = meaning
         figure = ScaleFigure(
             name=unit, value=count.value, unit=unit, source=source, text=words, kind=kind, noun=count.noun.lower()
@@ -255,11 +294,14 @@ def _times_population(text: str, count: Count, populations: list[tuple[Count, Sc
         return None
     population, figure = populations[-1]
     between = text[population.end : count.start]
-    after = text[count.end : count.end + 40]
-    per_member = re.match(
-        rf"\s*(?:\w+\s+){{0,2}}?per\s+{re.escape(singular(population.noun.split()[-1]))}\b", after, re.I
-    )
-    if re.search(r"[.;!?]\s", between) or not (EACH.search(between) or per_member):
+    head = re.escape(singular(population.noun.split()[-1]))
+    per_member = re.match(rf"\s*(?:\w+\s+){{0,2}}?per\s+{head}\b", text[count.end : count.end + 40], re.I)
+    # a new sentence names the members again: "... 2M meters into a store; each meter sends one reading an hour"
+    again = re.compile(rf"\b(?:each|every)\s+(?:single\s+|one\s+of\s+(?:the|these|those)\s+)?{head}\b", re.I)
+    if stop := list(re.finditer(r"[.;!?]\s", between)):
+        if not again.search(between[stop[-1].end() :]):
+            return None
+    elif not (EACH.search(between) or per_member):
         return None
     return population, figure
 

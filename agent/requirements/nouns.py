@@ -59,6 +59,18 @@ BUILDERS = re.compile(
     re.IGNORECASE,
 )
 """People who build and run the system: they make the team, never the users."""
+# people who build the system, said by what they do: "ten people will build the portal", "5 folks are coding it";
+# the object must be the system itself (it, this, the app), so "users build playlists" stays a use
+BUILDS_IT = re.compile(
+    r"^\s*(?:(?:who|that)\s+)?"  # "who will build"
+    r"(?:(?:will|would|shall|are|is|can|to|going\s+to|gonna|[\w']+ly)\s+){0,3}"  # "will", "are going to"
+    r"(?:build|develop|code|implement|program|engineer|architect|maintain)\w*"  # the build verb
+    r"(?:\s+(?:and|&)\s+\w+)?"  # "build and run"
+    r"\s+(?:it|this|that|everything|(?:the|our|your|this|that)\s+(?:\w+\s+){0,2}?(?:system|app|application"
+    r"|portal|platform|site|website|service|backend|back-end|frontend|front-end|product|tool|mvp|solution"
+    r"|software|prototype|version|thing|project))\b",
+    re.IGNORECASE,
+)
 MEASURES = words("""
     ms millisecond milliseconds sec secs second seconds s min mins minute minutes h hr hrs hour hours day days
     week weeks month months year years yr yrs decade decades quarter quarters weekend weekends night nights
@@ -100,6 +112,18 @@ def singular(word: str) -> str:
     return lower
 
 
+def plural(word: str) -> str:
+    """The plural of a singular English noun by the regular rules ("reading" → "readings", "reply" → "replies")."""
+    lower = word.lower()
+    if is_plural(lower):
+        return lower
+    if re.search(r"[^aeiou]y$", lower):
+        return lower[:-1] + "ies"
+    if re.search(r"(?:s|x|z|ch|sh)$", lower):
+        return lower + "es"
+    return lower + "s"
+
+
 def is_plural(word: str) -> bool:
     """Whether a counted head noun agrees with a number above one ("15 apps", "2,000 staff"; not "15 app")."""
     lower = word.lower()
@@ -123,6 +147,11 @@ def is_person(noun: str) -> bool:
 def is_builder(noun: str) -> bool:
     """Whether a counted noun phrase names the people who build the system (developers, contractors)."""
     return bool(BUILDERS.fullmatch(noun.strip()))
+
+
+def builds_it(after: str) -> bool:
+    """Whether the words after a count of people say that they build the system ("... will build the portal")."""
+    return bool(BUILDS_IT.match(after))
 
 
 def is_measure(noun: str) -> bool:

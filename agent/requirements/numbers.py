@@ -90,6 +90,7 @@ _ONE = (
     rf"(?:{_APPROX})?"  # approximately
     r"(?:"
     rf"(?:a|an|one|{_DIGITS}|{_RUN})\s+and\s+a\s+half\s+(?:{_SCALE})\b"  # one and a half million
+    rf"|(?:a|an|one|{_DIGITS}|{_RUN})\s+(?:{_SCALE})\s+and\s+a\s+(?:half|quarter)\b"  # a million and a half
     rf"|half\s+an?\s+(?:{_SCALE})\b|(?:a\s+)?quarter\s+(?:of\s+)?(?:an?\s+)?(?:{_SCALE})\b"  # half a million
     r"|(?:tens|dozens|hundreds|thousands|millions|billions)\b"  # tens of thousands, hundreds of millions
     r"(?:\s+of\s+(?:hundreds|thousands|millions|billions)\b)*"
@@ -100,6 +101,8 @@ _ONE = (
     r")"
 )
 _AMOUNT = rf"between\s+{_ONE}\s+and\s+{_ONE}|{_ONE}(?:\s*(?:-|–|to)\s*{_ONE})?"
+NUMBER_WORDS = _RUN
+"""A run of number words ("fifty", "one hundred and twenty"), a regular expression part without groups."""
 NUMBER = rf"(?P<number>{_AMOUNT})\+?"
 """A number or a range of two; a regular expression part with the group `number`."""
 AMOUNT = rf"(?:{_AMOUNT})\+?"
@@ -140,6 +143,10 @@ def _one(text: str) -> float | None:
     if half := re.fullmatch(rf"(.+?)\s+and\s+a\s+half\s+({_SCALE})", text):
         base = _one(half.group(1)) if half.group(1) not in ("a", "an") else 1.0
         return None if base is None else (base + 0.5) * SCALES[half.group(2)]
+    if after := re.fullmatch(rf"(.+?)\s+({_SCALE})\s+and\s+a\s+(half|quarter)", text):
+        base = _one(after.group(1)) if after.group(1) not in ("a", "an") else 1.0
+        part = 0.5 if after.group(3) == "half" else 0.25
+        return None if base is None else (base + part) * SCALES[after.group(2)]
     if fraction := re.fullmatch(rf"(half|(?:a\s+)?quarter)\s+(?:of\s+)?(?:an?\s+)?({_SCALE})", text):
         return (0.5 if fraction.group(1) == "half" else 0.25) * SCALES[fraction.group(2)]
     if plural := re.fullmatch(r"(tens|dozens|hundreds|thousands|millions|billions)((?:\s+of\s+\w+)*)", text):
@@ -166,6 +173,18 @@ def is_vague(text: str) -> bool:
             r"\b(?:tens|dozens|hundreds|thousands|millions|billions|couple|few|handful|several)\b", text, re.IGNORECASE
         )
     )
+
+
+BARE_QUANTIFIER = re.compile(
+    r"^(?:(?:a\s+)?(?:few|couple|handful)(?:\s+of)?|several|some|many|multiple|numerous|various)$", re.IGNORECASE
+)
+"""Quantifiers that name no unit of counting: "several people", "a few users" say that there are some, not how
+many. "A few thousand" (a unit, thousands) and "a dozen" (twelve) are figures."""
+
+
+def is_figure(text: str) -> bool:
+    """Whether a number as `NUMBER` matched it is a figure, not a bare quantifier ("several", "a few")."""
+    return not BARE_QUANTIFIER.match(APPROXIMATELY.sub("", re.sub(r"\s+", " ", text.strip())).strip())
 
 
 def parse_number(text: str) -> Parsed | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from agent.requirements.loads import SECONDS, UNIT_NAMES, counts
-from agent.requirements.numbers import NUMBER, parse_number
+from agent.requirements.numbers import NUMBER, NUMBER_WORDS, parse_number
 from agent.schema import RequirementSource, ScaleFigure
 
 # a factor: "10x", "10 times", "ten-fold", "doubles", "triple", "twice"
@@ -30,13 +30,46 @@ NOT_PEAK = re.compile(
     r"|smaller|larger|bigger|than|as (?:many|much)|a (?:day|week|month)|per (?:day|week|month))\b",
     re.IGNORECASE,
 )
+# a busy time's head word: "season", "weekend", "match day"; a time is one or more of them ("launch weekend")
+_BUSY = (
+    r"(?:season|sales?|hours?|times?|launch(?:es)?|weekends?|holidays?|exams?|kick-?off|match(?:es)?|events?"
+    r"|rush|lunch(?:time)?|evenings?|mornings?|nights?|deadlines?|days?|drops?|minutes?|releases?|campaigns?"
+    r"|promotions?|peaks?|weeks?)"
+)
 WHEN = re.compile(
     r"\b(?:at|on|during|around|over|for|before|after|in|when)\s+"
-    r"(?P<when>(?:the\s+|a\s+|big\s+|each\s+|every\s+)?(?:[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"  # a named day
-    r"|(?:[\w-]+\s+){0,2}?(?:season|sales?|hours?|times?|launch(?:es)?|weekends?|holidays?|exams?|kick-?off"
-    r"|match(?:es|\s+days?)?|events?|rush|lunch(?:time)?|evenings?|mornings?|nights?|deadlines?|days?|drops?"
-    r"|minutes?|releases?|campaigns?|promotions?|peaks?)))\b",
+    r"(?P<when>(?:the\s+|a\s+|big\s+|each\s+|every\s+)?(?:[A-Z][a-z][\w'-]*(?:\s+[A-Z][\w'-]*)*"  # a named day
+    rf"|(?:[\w-]+\s+){{0,2}}?{_BUSY}(?:\s+{_BUSY})*))\b",  # a usual busy time: "match days", "launch weekend"
 )
+# when a peak happens, said as a clause or as what it follows: "when sales open at 10:00", "as soon as registration
+# opens", "after the final performance", "ahead of the deadline", "at 9 am" (a clock time keeps its colon)
+_UNTIL_STOP = r"(?:[^,.;:!?\n]|[:.,](?=\d))"
+OCCASION = re.compile(
+    rf"\b(?:when(?:ever)?|as\s+soon\s+as|the\s+moment|the\s+minute)\s+(?P<clause>{_UNTIL_STOP}{{3,60}}?)"  # a clause
+    rf"(?=\s*(?:[,.;:!?\n](?!\d)|$))"  # up to the clause's end
+    rf"|\b(?:right\s+|just\s+|straight\s+)?(?:after|before|following|ahead\s+of)\s+(?P<event>{_UNTIL_STOP}{{3,50}}?)"
+    rf"(?=\s*(?:[,.;:!?\n](?!\d)|$))"  # what it follows
+    r"|\bat\s+(?P<clock>\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d|noon|midnight)",  # a clock time
+    re.IGNORECASE,
+)
+
+
+def occasion(text: str) -> str | None:
+    """When something happens, in the text's words: a "when" clause, what it follows, a clock time, a named or
+    usual busy time ("at Black Friday", "on match days")."""
+    if said := OCCASION.search(text):
+        return said.group(0).strip()
+    if said := WHEN.search(text):
+        return said.group("when").strip()
+    return None
+
+
+def moment(text: str, start: int, end: int) -> str | None:
+    """The occasion of the words at `start:end`: said after them in their sentence, or else before them."""
+    sentence, left = _clause(text, start, end)
+    return occasion(sentence[end - left :]) or occasion(sentence[: start - left])
+
+
 # a count in a short window: "in the last 10 minutes", "within 5 minutes", "in the first hour", "in 30 seconds"
 WINDOW = re.compile(
     rf"\s*(?:[\w-]+\s+){{0,4}}?(?:in|within|during|over)\s+(?:the\s+)?(?:(?:first|last|same|final|opening)\s+)?"
@@ -59,14 +92,22 @@ WRITES = re.compile(
     r"|submissions?|records?|edits?|updates?|shortened|codes? created)\b",
     re.IGNORECASE,
 )
-# "a hundred times more visits than new codes", "10x as many reads as writes", "reads outnumber writes 100 to 1"
+# "a hundred times more visits than new codes", "10x as many reads as writes", "about 20 lookups for every new link"
 RATIO = re.compile(
     rf"(?<![\w.]){NUMBER}\s*(?:x|×|times)\s+(?:more|as\s+many)\s+(?P<a>[\w -]{{2,40}}?)\s+(?:than|as)\s+"
     r"(?P<b>(?:[\w-]+\s?){1,3})"
-    rf"|(?P<ra>\w+)\s+outnumber\s+(?P<rb>\w+)\s+(?P<n2>\d[\d,.]*\s*(?:k|m)?)\s*(?:to|:)\s*1\b"
     rf"|(?P<n3>\d[\d,.]*\s*(?:k)?)\s+(?P<ca>[\w-]+)\s+(?:for|per)\s+(?:every|each)\s+(?:one\s+)?(?P<cb>[\w-]+)",
     re.IGNORECASE,
 )
+# two numbers set against each other in words, one of them one: "50 to 1", "1-to-20", "fifty to one"; the words
+# for reads and writes in the same sentence say which side is which, in the order they are named. "99:1" alone
+# stays unread: tests/test_requirements.py pins it as stating no figure
+_SIDE = rf"\d+(?:[,.]\d+)*\s*k?|{NUMBER_WORDS}"
+PAIR = re.compile(
+    rf"(?<![\w.:])(?P<x>{_SIDE})(?:\s+to\s+|-to-)(?P<y>{_SIDE})(?![\w:]|\.\d)",
+    re.IGNORECASE,
+)
+REVERSED = re.compile(r"\boutnumbered\s+by\b|\bfewer\s+than\b", re.IGNORECASE)
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, int]:
@@ -95,13 +136,15 @@ def peak_factors(text: str, source: RequirementSource) -> list[ScaleFigure]:
         clause, left = _clause(text, match.start(), match.end())
         around = clause[max(0, match.start() - left - 50) : match.end() - left + 50]
         after = text[match.end() : match.end() + 40]
-        if not PEAK_CONTEXT.search(around) or NOT_PEAK.search(after) or re.match(r"\s*(?:a|an|per)\s", after):
+        # a busy word, or a moment the factor happens at ("triples the moment the shift starts")
+        at_moment = any(m.group("clause") or m.group("clock") for m in OCCASION.finditer(clause))
+        busy = PEAK_CONTEXT.search(around) or at_moment
+        if not busy or NOT_PEAK.search(after) or re.match(r"\s*(?:a|an|per)\s", after):
             continue
         value = _factor_value(match)
         if value is None or not 1 < value <= 1000:
             continue
-        when = WHEN.search(clause)
-        said = when.group("when").strip() if when else None
+        said = moment(text, match.start(), match.end())
         figures.append(
             ScaleFigure(
                 name="peak factor",
@@ -126,7 +169,7 @@ def peak_windows(text: str, source: RequirementSource) -> list[ScaleFigure]:
         unit = UNIT_NAMES.get(window.group("unit").lower(), window.group("unit").lower().rstrip("s"))
         amount = parse_number(window.group("number")) if window.group("number") else None
         seconds = SECONDS[unit] * (amount.value if amount else 1.0)
-        when = WHEN.search(text[window.end() : window.end() + 60])
+        when = moment(text, count.start, window.end())
         noun = count.noun.lower()
         span = f"{amount.value:g} {unit}s" if amount and amount.value != 1 else unit
         figures.append(
@@ -139,10 +182,23 @@ def peak_windows(text: str, source: RequirementSource) -> list[ScaleFigure]:
                 kind="peak",
                 noun=noun,
                 window_seconds=seconds,
-                when=when.group("when").strip() if when else None,
+                when=when,
             )
         )
     return figures
+
+
+def at_a_moment(text: str, figure: ScaleFigure) -> ScaleFigure:
+    """The figure with the occasion it is said of, when it is a peak or a count at once: "around 200,000 fans hit
+    the site at once when sales open", "a peak of 300k concurrent players over launch weekend"."""
+    if figure.when or not figure.text or figure.text not in text:
+        return figure
+    at = text.index(figure.text)
+    said_at_peak = figure.kind in ("concurrent", "peak") or is_peak_rate(text, figure)
+    if not said_at_peak or figure.kind in ("population", "size", "ratio"):
+        return figure
+    when = moment(text, at, at + len(figure.text))
+    return figure.model_copy(update={"when": when}) if when else figure
 
 
 def is_peak_rate(text: str, figure: ScaleFigure) -> bool:
@@ -153,15 +209,46 @@ def is_peak_rate(text: str, figure: ScaleFigure) -> bool:
     return bool(PEAK_RATE.search(text[max(0, at - 25) : at + len(figure.text) + 25]))
 
 
+def _pair(text: str) -> tuple[float, re.Match[str], str, str] | None:
+    """Reads per write from two numbers set against each other ("reads outnumber writes roughly 50 to 1")."""
+    for match in PAIR.finditer(text):
+        x, y = parse_number(match.group("x")), parse_number(match.group("y"))
+        if x is None or y is None or x.value <= 0 or y.value <= 0 or 1.0 not in (x.value, y.value):
+            continue
+        sentence, left = _clause(text, match.start(), match.end())
+        at, end = match.start() - left, match.end() - left
+        named = sentence[:at] + " " * (end - at) + sentence[end:]  # the numbers themselves name no side
+        reads, writes = READS.search(named), WRITES.search(named)
+        if (reads is None or writes is None) and (reads is writes or x.value == y.value):
+            continue  # neither side named, or "one to one" with only one of them
+        first_reads = writes is None or (reads is not None and reads.start() < writes.start())
+        if REVERSED.search(named):
+            first_reads = not first_reads
+        ratio = x.value / y.value if first_reads else y.value / x.value
+        sides = (reads.group(0) if reads else "reads", writes.group(0) if writes else "writes")
+        return ratio, match, *sides
+    return None
+
+
 def read_write_ratio(text: str, source: RequirementSource) -> ScaleFigure | None:
     """Reads per write, from "a hundred times more visits than new codes" and its kin."""
     match = RATIO.search(text)
     if match is None:
-        return None
+        paired = _pair(text)
+        if paired is None:
+            return None
+        value, said, a, b = paired
+        return ScaleFigure(
+            name="read:write ratio",
+            value=value,
+            unit="reads per write",
+            source=source,
+            text=_clause(text, said.start(), said.end())[0].strip(),
+            kind="ratio",
+            noun=f"{a} : {b}",
+        )
     if match.group("a"):
         number, a, b = match.group("number"), match.group("a"), match.group("b")
-    elif match.group("ra"):
-        number, a, b = match.group("n2"), match.group("ra"), match.group("rb")
     else:
         number, a, b = match.group("n3"), match.group("ca"), match.group("cb")
     parsed = parse_number(number)
