@@ -268,6 +268,64 @@ def test_informal_team_statements(text, team):
     assert extract(text).team == team
 
 
+JOINED_TEAMS = [
+    ("two data engineers plus a product manager", 3),
+    ("a team of four, with a QA tester", 5),
+    ("one freelance developer, a designer and a project manager", 3),
+    ("indie hacker, helped by two freelancers", 3),
+    ("sole developer here, along with an intern for the docs", 2),
+]
+
+
+@pytest.mark.parametrize(("text", "team"), JOINED_TEAMS, ids=_ids(JOINED_TEAMS))
+def test_members_joined_to_the_builders_are_one_team(text, team):
+    found = extract(text)
+    assert found.team == team and not any("team sizes" in note for note in found.notes), found.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "team"), [("a designer wants a portfolio site", None), ("2 devs, 3 nurses use it", 2)]
+)
+def test_a_role_beside_no_builder_or_no_member_is_not_joined(text, team):
+    assert extract(text).team == team
+
+
+ALONE = [
+    "I'm coding this solo between classes",
+    "I'll develop the app alone over the summer",
+    "as a retired teacher I am building it all by myself",
+]
+
+
+@pytest.mark.parametrize("text", ALONE)
+def test_working_alone_in_the_first_person_is_a_team_of_one(text):
+    assert extract(text).team == 1
+
+
+@pytest.mark.parametrize("text", ["we are building it alone", "I want to run it on my own servers",
+                                  "I think the database alone is too big"])  # fmt: skip
+def test_alone_said_of_a_group_or_a_thing_is_no_team_of_one(text):
+    assert extract(text).team is None
+
+
+BUILT_BY = [
+    ("a studio of 6 people is building the app for us", 6),
+    ("our 12 volunteers will develop the platform", 12),
+    ("some 30 staff are going to maintain the system", 30),
+]
+
+
+@pytest.mark.parametrize(("text", "team"), BUILT_BY, ids=_ids(BUILT_BY))
+def test_people_who_build_the_system_are_the_team_not_its_users(text, team):
+    found = extract(text)
+    assert found.team == team and found.of_kind("users", "concurrent") == []
+
+
+def test_people_who_make_things_in_the_system_are_users():
+    found = extract("40 members build playlists together")
+    assert found.team is None and _units("40 members build playlists together") == {"users": 40}
+
+
 def test_part_time_is_said_in_the_team_constraint():
     assert {(c.name, c.value) for c in extract("1 part-time dev").constraints} >= {("team", "1 part-time engineer")}
 

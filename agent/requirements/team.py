@@ -9,7 +9,8 @@ import re
 
 import pycountry
 
-from agent.requirements.nouns import BUILDERS
+from agent.requirements.loads import counts
+from agent.requirements.nouns import BUILDERS, builds_it, is_builder, is_person
 from agent.requirements.numbers import APPROXIMATELY, NUMBER, parse_number
 
 _ROLE = BUILDERS.pattern.removeprefix(r"\b").removesuffix(r"\b")
@@ -39,14 +40,47 @@ WITH_ME = re.compile(
     r"|\b(?:my|our)\s+(?P<partner>cofounder|co-founder|partner|friend|colleague|business partner)\s+and\s+(?:i|me)\b",
     re.IGNORECASE,
 )
+# "on my own" of the work, not of a thing ("on my own servers")
+_ON_MY_OWN = r"on\s+my\s+own(?!\s+(?!(?:as|and|but|for|in|at|with|while|during|since|so|until|from|this|now|then)\b)\w)"
 SOLO = re.compile(
-    r"\b(?:solo (?:founder|developer|dev|engineer|project)|by myself|just me|on my own|i am alone"
+    rf"\b(?:solo (?:founder|developer|dev|engineer|project)|by myself|just me|{_ON_MY_OWN}|i am alone"
     r"|i'm alone|one[- ](?:person|man|woman) (?:team|shop|band|operation|company)|indie hacker"
     r"|single developer|sole developer|only developer|(?:i'?m|i am|as) an? (?:freelancer|freelance"
     r" \w+|solo \w+|contractor|one-person)|i (?:build|code|develop|run) (?:it|everything) myself"
     r"|lone developer)\b",
     re.IGNORECASE,
 )
+# one who works on the system beside the builders: a designer, a product manager, a tester ("three devs and a
+# designer"); such a person counts only when joined to builders or to the one who writes, never alone
+_MEMBER_ROLE = (
+    rf"{_ROLE}|designers?|(?:product|project|program|engineering)\s+(?:managers?|owners?|leads?)|pms?|qas?"
+    r"|testers?|(?:data|ml)\s+(?:scientists?|analysts?)|analysts?|architects?|sysadmins?|ops\s+(?:people|persons?)"
+    r"|interns?|students?|(?:ux|ui|product)\s+(?:people|persons?|designers?)|scrum\s+masters?"
+)
+MEMBER = re.compile(
+    rf"(?P<n>{NUMBER.replace('<number>', '<member>')}|an?|one)\s+"  # "a", "two"
+    r"(?:(?:other|more|extra|additional|freelance|part-?time|full-?time|contract|remote|external|offshore"
+    r"|junior|senior|lead|dedicated|shared|good|great)\s+){0,3}"  # "part-time"
+    rf"(?:{_MEMBER_ROLE})\b",  # "designer"
+    re.IGNORECASE,
+)
+# how members are joined into one team: "and", "plus", "with", "+", "along with", or a comma in a list that ends
+# with one of those ("two devs, a designer and a PM")
+JOIN = re.compile(
+    r"(?P<sep>\s*,?\s+(?:and|plus|with|\+|along\s+with|as\s+well\s+as|alongside|helped\s+by|supported\s+by)\s+"
+    r"|\s*,\s*)",
+    re.IGNORECASE,
+)
+# a builder working alone, said by what they do: "I'm doing this alone", "I'll build it solo", "I code it all myself"
+ALONE = re.compile(
+    r"\b(?:do|build|mak|writ|cod|develop|work|run|maintain|ship|creat|design)\w*\s+"  # the work
+    r"(?:(?:on\s+)?(?:this|it|everything|(?:the|my)\s+(?:\w+\s+){0,2}?\w+)\s+)?(?:(?:all|entirely|completely)\s+)?"
+    r"(?:alone|solo|by\s+myself|single-?handed(?:ly)?|myself"
+    rf"|{_ON_MY_OWN})\b",
+    re.IGNORECASE,
+)
+FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|me|my|myself)\b")
+PLURAL_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|us|our)\b", re.IGNORECASE)
 SMALL_TEAM = re.compile(
     r"\b(?:a )?small team\b|\btiny team\b|\bfew engineers\b|\bsmall startup\b|\bskeleton crew\b", re.IGNORECASE
 )
@@ -98,11 +132,54 @@ def _count(word: str | None) -> int | None:
     return int(parsed.value) if parsed and parsed.value == int(parsed.value) else None
 
 
+def _joined(text: str, at: int) -> tuple[int, int]:
+    """How many more members are joined to a team stated up to `at` ("... and a designer"), and where they end."""
+    total, end, pending, pending_end = 0, at, 0, at
+    while (join := JOIN.match(text, pending_end)) and (member := MEMBER.match(text, join.end())):
+        size = 1 if member.group("n").lower() in ("a", "an") else _count(member.group("n"))
+        if size is None:
+            break
+        pending, pending_end = pending + size, member.end()
+        if join.group("sep").strip(" ,"):  # a conjunction closes the list up to here
+            total, end = total + pending, pending_end
+            pending = 0
+    return total, end
+
+
+def _alone(text: str) -> tuple[int, int, int] | None:
+    """(1 and what is joined to it, where the joined members start and end) when the writer builds it alone or
+    with named help: "solo founder here, with a part-time contractor", "just me, building it with 3 contractors"."""
+    at = 0
+    for sentence in re.split(r"(?<=[.;!?])\s+|\n", text):
+        start, at = text.index(sentence, at), text.index(sentence, at) + len(sentence)
+        solo = SOLO.search(sentence)
+        said = solo or (ALONE.search(sentence) if FIRST_PERSON.search(sentence) else None)
+        if said is None or (solo is None and PLURAL_PERSON.search(sentence)):
+            continue
+        # the helpers may come a few words later: "solo founder here, with ...", "just me, building it with ..."
+        pos = start + said.end()
+        for _ in range(5):
+            more, end = _joined(text, pos)
+            if more:
+                return 1 + more, start + said.end(), end
+            word = re.compile(r"[ \t,]*[\w']+").match(text, pos, start + len(sentence))
+            if word is None:
+                break
+            pos = word.end()
+        return 1, start + said.end(), start + said.end()
+    return None
+
+
 def team_sizes(text: str) -> list[int]:
-    """Every team size the request states, formally or not (a solo builder is 1)."""
+    """Every team size the request states, formally or not (a solo builder is 1), with the members joined to it
+    ("three backend devs and a designer" is 4); members joined into one team are not counted again on their own."""
     sizes = []
+    alone = None if WITH_ME.search(text) else _alone(text)
+    joined: list[tuple[int, int]] = [alone[1:]] if alone else []
     for match in COUNTED.finditer(text):
         if USERS_TEAM.search(text[max(0, match.start() - 30) : match.start()]):
+            continue
+        if any(start <= match.start() < end for start, end in joined):
             continue
         said = next(
             (
@@ -125,7 +202,9 @@ def team_sizes(text: str) -> list[int]:
                 text[max(0, match.start() - 12) : match.start()],
                 re.IGNORECASE,
             )
-            sizes.append(size + (1 if mine else 0))
+            more, end = _joined(text, match.end())
+            joined.append((match.start(), end))
+            sizes.append(size + (1 if mine else 0) + more)
     for match in WITH_ME.finditer(text):
         if match.group("partner"):
             sizes.append(2)
@@ -133,8 +212,15 @@ def team_sizes(text: str) -> list[int]:
             sizes.append(others + 1)
         else:
             sizes.append(2)  # "me and a friend"
-    if SOLO.search(text) and not WITH_ME.search(text):
-        sizes.append(1)
+    if alone is not None:
+        sizes.append(alone[0])
+    # people counted by what they do: "an agency of about ten people will build the portal"
+    for count in counts(text):
+        noun = count.noun.lower()
+        if any(start <= count.start < end for start, end in joined):
+            continue
+        if (is_person(noun) or is_builder(noun)) and builds_it(text[count.end :]) and count.value == int(count.value):
+            sizes.append(int(count.value))
     return [s for s in sizes if 0 < s <= 10_000]
 
 
