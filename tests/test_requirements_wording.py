@@ -344,6 +344,28 @@ def test_informal_budgets_and_amounts_per_period(text, value):
     assert ("budget", value) in {(c.name, c.value) for c in extract(text).constraints}
 
 
+LEANINGS = [
+    ("the pilot has to fit inside the free plans of our providers", "low"),
+    ("we'd like the nightly jobs to run on free credits for now", "low"),
+    ("the monthly bill must stay as low as possible", "low"),
+    ("cost over features: this is a charity's first system", "low"),
+    ("uptime matters more than the hosting costs", "high"),
+    ("price is not our main concern; the hospital needs it to be safe", "high"),
+    ("a well-funded insurer with no budget cap for this", "high"),
+    ("security over cost, always", "high"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), LEANINGS, ids=_ids(LEANINGS))
+def test_a_budget_without_a_figure_leans_by_how_cost_is_ranked(text, value):
+    assert ("budget", value) in {(c.name, c.value) for c in extract(text).constraints}
+
+
+@pytest.mark.parametrize("text", ["prices are shown in euros", "the price of a ticket", "our main concern is uptime"])
+def test_money_words_that_rank_nothing_are_no_budget(text):
+    assert not any(c.name == "budget" for c in extract(text).constraints)
+
+
 OFFLINE = [
     "rangers use it with no signal in the mountains",
     "the warehouse has spotty wifi",

@@ -5,7 +5,7 @@ words through `text2num`, places through `pycountry` and the time zone database)
 
 Every figure keeps the words it came from. What cannot be used (a number no workload has, two different team
 sizes) becomes a note for the design's assumptions, never silently dropped. The readers live beside this module,
-one concern each: loads.py (counted nouns), peaks.py, qualities.py, places.py, team.py.
+one concern each: loads.py (counted nouns), peaks.py, qualities.py, places.py, team.py, budget.py.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from functools import lru_cache
 from typing import Literal
 
 from agent.requirements import places, qualities
+from agent.requirements.budget import budget
 from agent.requirements.loads import NOUNS, PERIOD, SECONDS, period_of, read_loads
 from agent.requirements.numbers import NUMBER, parse_number
 from agent.requirements.peaks import at_a_moment, is_peak_rate, peak_factors, peak_windows, read_write_ratio
-from agent.requirements.team import PART_TIME, SMALL_TEAM, budget, team_sizes
+from agent.requirements.team import PART_TIME, SMALL_TEAM, team_sizes
 from agent.schema import Constraint, NonFunctional, RequirementSource, ScaleFigure
 
 __all__ = ["NOUNS", "SECONDS", "Extracted", "extract", "extract_once"]

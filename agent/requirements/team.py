@@ -1,17 +1,15 @@
-"""Who builds it and with what money: team sizes said formally or not ("team of 4", "one freelance developer",
-"me and one other dev", "1 part-time dev", "two contractors", "my cofounder and I") and budgets ("almost no
-money", "shoestring", "bootstrapped", "€200 a month", "a hosting budget of 50 bucks per month").
+"""Who builds it: team sizes said formally or not ("team of 4", "one freelance developer", "me and one other dev",
+"1 part-time dev", "two contractors", "my cofounder and I"), with the members joined to the builders ("three devs
+and a designer"), by working alone ("I'm doing this alone") or by what people do ("ten people will build it").
 """
 
 from __future__ import annotations
 
 import re
 
-import pycountry
-
 from agent.requirements.loads import counts
 from agent.requirements.nouns import BUILDERS, builds_it, is_builder, is_person
-from agent.requirements.numbers import APPROXIMATELY, NUMBER, parse_number
+from agent.requirements.numbers import NUMBER, parse_number
 
 _ROLE = BUILDERS.pattern.removeprefix(r"\b").removesuffix(r"\b")
 # a number of builders: "4 engineers", "one freelance developer", "1 part-time dev", "a couple of devs",
@@ -87,40 +85,6 @@ SMALL_TEAM = re.compile(
 PART_TIME = re.compile(
     r"\b(?:part-?time|evenings?\s+and\s+weekends|on\s+weekends|side\s+project|spare\s+time"
     r"|few\s+hours\s+a\s+week|moonlight\w*)\b",
-    re.IGNORECASE,
-)
-
-# little money, in words: "almost no money", "shoestring", "bootstrapped", "can't afford", "as cheap as possible"
-LOW_BUDGET = re.compile(
-    r"\b(?:on\s+a\s+(?:tight\s+|small\s+|shoestring\s+|limited\s+|minimal\s+)?budget|shoestring|bootstrap\w*"
-    r"|(?:low|limited|tight|small|tiny|minimal|modest|no)[- ](?:budget|funds|funding|money|cash|spend)"
-    r"|(?:almost|nearly|next\s+to|virtually|practically|very\s+little|hardly\s+any|barely\s+any|not\s+much|no)"
-    r"\s+(?:money|budget|funds|funding|cash)|cheap(?:ly|est)?|low[- ]cost|inexpensive|cost[- ](?:sensitive"
-    r"|conscious|effective|efficient)|keep\s+(?:the\s+)?costs?\s+(?:low|down|minimal)|free\s+tier|free\s+plan"
-    r"|can(?:no|')?t\s+afford|cannot\s+afford|non-?profit|charity|unfunded|self-?funded|pennies|peanuts"
-    r"|(?:minimi[sz]e|minimal)\s+(?:hosting\s+)?(?:costs?|spend(?:ing)?|bills?))\b",
-    re.IGNORECASE,
-)
-_SYMBOL = r"[$€£¥₹]|(?:US|CA|AU|NZ|HK|S)\$"
-_CURRENCY_WORD = r"dollars?|bucks|euros?|pounds?|quid|francs?|yen|rupees?|kronor|kroner|krona|zloty|reais"
-
-
-def _codes() -> str:
-    return "|".join(sorted(c.alpha_3 for c in pycountry.currencies))
-
-
-# an amount of money and how often: "$500/month", "€200 a month", "200 EUR per month", "50 bucks a month",
-# "a budget of 5k a year" (a period is needed: a one-off price is not a running budget)
-MONEY = re.compile(
-    rf"(?P<amount>(?:{_SYMBOL}|(?:{_codes()})\s)\s?{NUMBER}"  # $500, EUR 200
-    rf"|{NUMBER.replace('<number>', '<n2>')}\s?(?:{_SYMBOL}|(?:{_codes()})\b|(?i:{_CURRENCY_WORD})\b))"  # 200 euros
-    r"\s*(?i:(?:/|per|a|an|each|every)\s*(?P<per>month|mo|year|yr|week|day)\b)",
-)
-
-# "a budget of 5k a year", "our budget is about 300 per month"
-BUDGET_OF = re.compile(
-    rf"\bbudget\s+(?:of|is|around|about|:)\s*(?:about\s+|around\s+|roughly\s+)?(?P<amount>(?:{_SYMBOL})?\s?"
-    rf"{NUMBER}(?:\s?(?:{_codes()}|(?i:{_CURRENCY_WORD}))\b)?)(?:\s*(?:/|per|a|an)\s*(?P<per>month|mo|year|yr|week))?",
     re.IGNORECASE,
 )
 
@@ -222,16 +186,3 @@ def team_sizes(text: str) -> list[int]:
         if (is_person(noun) or is_builder(noun)) and builds_it(text[count.end :]) and count.value == int(count.value):
             sizes.append(int(count.value))
     return [s for s in sizes if 0 < s <= 10_000]
-
-
-def budget(text: str) -> tuple[str, str] | None:
-    """(value, words) for the budget the request states: an amount and period, or "low"."""
-    if money := MONEY.search(text):
-        amount = re.sub(r"\s+", " ", APPROXIMATELY.sub("", money.group("amount").strip()))
-        return f"{amount} a {money.group('per').lower()}", money.group(0)
-    if stated := BUDGET_OF.search(text):
-        amount = re.sub(r"\s+", " ", APPROXIMATELY.sub("", stated.group("amount").strip()))
-        return (f"{amount} a {stated.group('per').lower()}" if stated.group("per") else amount), stated.group(0)
-    if low := LOW_BUDGET.search(text):
-        return "low", low.group(0)
-    return None
