@@ -134,9 +134,10 @@ class Engine:
         retriever = self.retriever
         vector = retriever.embed(prompt) if hits is None or has_meaning(prompt) else None
         hits = hits if hits is not None else retriever.search(prompt, k=RETRIEVAL_DEPTH, vector=vector)
-        vectors, kin = design_vectors(retriever.index, self.knowledge), kin_of(self.knowledge)
         meaning = None
         if has_meaning(prompt):
+            vectors = design_vectors(retriever.index, self.knowledge, retriever.embedder)
+            kin = kin_of(self.knowledge)
             unbranded = without_brands(prompt, self.knowledge)  # "Netflix-style A/B tests" means A/B tests
             meant = vector if unbranded == prompt and vector is not None else retriever.embed(unbranded)
             meaning = meaning_confidence(vectors.similarities(meant[0]), kin)

@@ -201,6 +201,7 @@ def read_blocks(
         if (
             meant is not None
             and decisive
+            and _only_single_words(evidence)
             and _incidental(block_id, meaning or {}, knowledge)
             and not _said_as_product(evidence, spec, head, text)
         ):
@@ -319,6 +320,12 @@ def _meant(design: str, meaning: Mapping[str, float] | None, knowledge: Knowledg
     return None if meaning is None else meaning.get(design, 0.0)
 
 
+def _only_single_words(found: Sequence[str]) -> bool:
+    """All the evidence is single words ("follow", "zoom"): a phrase ("message broker", "seat map") is specific
+    enough that the meaning never overrules it."""
+    return all(len(_cue_tokens(cue)) <= 1 for cue in found if not cue.startswith(("meaning: ", "product: ")))
+
+
 def _incidental(design: str, meaning: Mapping[str, float], knowledge: Knowledge) -> bool:
     """The request as a whole does not mean `design` (nor a design of its kin, "chat" for a messaging app), and it
     is not one of the designs closest to the request: its words are incidental ("follow one request across
@@ -425,6 +432,7 @@ def read_request(
         elif (
             meant is not None
             and found
+            and _only_single_words(found)
             and _incidental(pid, meaning or {}, knowledge)
             and not _said_as_product(found, spec, head, text)
         ):
@@ -455,6 +463,9 @@ def read_request(
         or (not pattern_brands and _block_heads_request(rivals, head, knowledge))
         # one stray cue of an application ("picked up") against a block named several ways ("couriers", ...)
         or (not pattern_brands and confidences[best] < 0.5 and any(b.confidence >= 0.85 for b in rivals))
+        # the words name a block and nothing of the application: its meaning alone does not outvote them
+        or (not _named_by_words(evidence[best], knowledge.patterns[best])
+            and any(_named_by_words(b.evidence, knowledge.blocks[b.id]) for b in rivals))
     ):
         confidences[best] = min(confidences[best], MIN_CONFIDENCE - 0.01)  # "a Twitter-style id generator"
     if confidences[best] >= MIN_CONFIDENCE and _decisive(evidence[best], knowledge.patterns[best]):

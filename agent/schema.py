@@ -336,8 +336,8 @@ class Coverage(_Document):
 class Architecture(_Document):
     """The architecture document: what `recommend` returns and what `check` reads."""
 
-    request: str | None = None
     coverage: Coverage | None = Field(default=None, description="What the knowledge base covers; read it first.")
+    request: str | None = None
     tier: TierId | None = Field(default=None, description="The complexity tier the design was drafted for.")
     requirements: Requirements | None = None
     pattern: PatternChoice | None = None

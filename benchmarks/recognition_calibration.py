@@ -37,7 +37,7 @@ def _cases(paths: list[str], half: str | None = None) -> list[tuple[str, str]]:
 def _features(cases: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
     knowledge = load_knowledge()
     retriever = Retriever.open()
-    vectors, kin = design_vectors(retriever.index, knowledge), kin_of(knowledge)
+    vectors, kin = design_vectors(retriever.index, knowledge, retriever.embedder), kin_of(knowledge)
     embedded = retriever.embedder.embed([prompt for prompt, _ in cases])
     rows, labels, sims = [], [], []
     for (_, design), vector in zip(cases, embedded, strict=True):

@@ -4,7 +4,8 @@ Each design (a building block or an application) is described in the knowledge b
 what it is for: a block's "When it applies" and "Requirements", an application's "Core characteristics",
 "Microservices" and its plain-words chapter. Their vectors are already in the FAISS index; a request's vector
 (the one retrieval computes anyway) is compared with them, and a design's similarity is that of its closest
-section. No model call happens here: the index's own vectors are read back once per index.
+section. The index's own vectors are read back once per index; the plain-language requests of
+`descriptions.yaml` are embedded once per machine and cached (`agent/brief/descriptions.py`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from agent.brief.descriptions import description_vectors, descriptions
 from agent.ingest.index import LoadedIndex
 from agent.knowledge import Knowledge
+from agent.retrieval.embedders import Embedder
 
 BLOCK_SECTIONS = ("when-it-applies", "requirements")
 """A block's sections that say what the block is for (the rest say how it is built)."""
@@ -26,21 +29,34 @@ PATTERN_KINDS = ("characteristics", "services")
 """An application's sections in the seed that say what it is for (its chapter under kb/applications/ counts too)."""
 
 
+TOP_DESCRIPTIONS = 3
+"""A design's closeness to a request's plain-language descriptions: the mean of its three closest. One close
+sentence is often a coincidence of words; three close ones are a need."""
+
+
 @dataclass(frozen=True)
 class DesignVectors:
-    """The section vectors of every design, stacked, with the design each row belongs to."""
+    """The purpose-section vectors and the description vectors of every design, with the design of each row."""
 
     designs: tuple[str, ...]
-    owner: np.ndarray  # row → index into `designs`
+    owner: np.ndarray  # section row → index into `designs`
     matrix: np.ndarray  # rows: L2-normalised section vectors
+    described: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # description row → design
+    descriptions: np.ndarray = field(default_factory=lambda: np.empty((0, 0), dtype=np.float32))
 
     def similarities(self, vector: np.ndarray) -> dict[str, float]:
-        """Cosine similarity of `vector` (one L2-normalised row) to each design's closest section."""
+        """Cosine similarity of `vector` (one L2-normalised row) to each design: its closest purpose section,
+        averaged with the mean of its closest descriptions where it has them."""
         if not len(self.matrix):
             return {}
-        scores = self.matrix @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
         best = np.full(len(self.designs), -1.0, dtype=np.float32)
-        np.maximum.at(best, self.owner, scores)
+        np.maximum.at(best, self.owner, self.matrix @ query)
+        if len(self.descriptions):
+            scores = self.descriptions @ query
+            for i in np.unique(self.described):
+                closest = np.sort(scores[self.described == i])[::-1][:TOP_DESCRIPTIONS]
+                best[i] = 0.5 * best[i] + 0.5 * float(closest.mean())
         return {design: round(float(best[i]), 4) for i, design in enumerate(self.designs)}
 
 
@@ -54,13 +70,14 @@ def _design_of(chunk_id: str, pattern: str | None, kind: str, knowledge: Knowled
     return None
 
 
-_CACHE: dict[tuple[int, int], DesignVectors] = {}
+_CACHE: dict[tuple[int, int, int], DesignVectors] = {}
 _LOCK = threading.Lock()
 
 
-def design_vectors(index: LoadedIndex, knowledge: Knowledge) -> DesignVectors:
-    """The designs' section vectors read back from `index` (flat inner-product index: exact copies)."""
-    key = (id(index), id(knowledge))
+def design_vectors(index: LoadedIndex, knowledge: Knowledge, embedder: Embedder | None = None) -> DesignVectors:
+    """The designs' section vectors read back from `index` (flat inner-product index: exact copies), and, with an
+    `embedder`, the vectors of the plain-language requests in `descriptions.yaml`."""
+    key = (id(index), id(knowledge), id(embedder))
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
@@ -76,16 +93,20 @@ def design_vectors(index: LoadedIndex, knowledge: Knowledge) -> DesignVectors:
             rows.append(faiss_index.reconstruct(row))
         dim = int(getattr(faiss_index, "d", 0))
         matrix = np.vstack(rows).astype(np.float32) if rows else np.empty((0, dim), dtype=np.float32)
-        cached = _CACHE[key] = DesignVectors(tuple(designs), np.asarray(owners, dtype=np.int64), matrix)
+        known = [(d, t) for d, t in descriptions() if d in designs] if embedder is not None else []
+        described = np.asarray([designs[d] for d, _ in known], dtype=np.int64)
+        texts = description_vectors(embedder, known) if embedder is not None and known else np.empty((0, dim))
+        cached = _CACHE[key] = DesignVectors(tuple(designs), np.asarray(owners, dtype=np.int64), matrix, described,
+                                             np.asarray(texts, dtype=np.float32))  # fmt: skip
         return cached
 
 
 # P(the closest design is the one meant | its similarity s and its lead over the next design), a logistic fit on
 # requests written outside the team (benchmarks/recognition_calibration.py prints the fit and its calibration error)
 LEVEL = 0.45
-LEVEL_SLOPE = 11.88
-LEAD_SLOPE = 12.83
-BIAS = 0.04
+LEVEL_SLOPE = 11.18
+LEAD_SLOPE = 23.57
+BIAS = 0.56
 
 
 MIN_WORDS = 7
@@ -124,7 +145,7 @@ def meaning_confidence(
     similarities: dict[str, float], kin: Mapping[str, frozenset[str]] | None = None
 ) -> dict[str, float]:
     """How sure the meaning alone is of each design: high only for a close design well ahead of every other
-    design that competes with it (its kin do not)."""
+    design that competes with it (its kin do not, unless closer)."""
     if not similarities:
         return {}
     kin = kin or {}
@@ -132,7 +153,8 @@ def meaning_confidence(
     out = {}
     for design, similarity in similarities.items():
         related = kin.get(design, frozenset())
-        rival = next((s for d, s in ranked if d != design and d not in related), 0.0)
+        # kin further away do not compete; a closer kin does: the request means it more than this design
+        rival = next((s for d, s in ranked if d != design and (d not in related or s > similarity)), 0.0)
         z = BIAS + LEVEL_SLOPE * (similarity - LEVEL) + LEAD_SLOPE * (similarity - rival)
         out[design] = round(1.0 / (1.0 + float(np.exp(-z))), 3)
     return out
