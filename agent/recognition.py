@@ -464,8 +464,10 @@ def read_request(
         # one stray cue of an application ("picked up") against a block named several ways ("couriers", ...)
         or (not pattern_brands and confidences[best] < 0.5 and any(b.confidence >= 0.85 for b in rivals))
         # the words name a block and nothing of the application: its meaning alone does not outvote them
-        or (not _named_by_words(evidence[best], knowledge.patterns[best])
-            and any(_named_by_words(b.evidence, knowledge.blocks[b.id]) for b in rivals))
+        or (
+            not _named_by_words(evidence[best], knowledge.patterns[best])
+            and any(_named_by_words(b.evidence, knowledge.blocks[b.id]) for b in rivals)
+        )
     ):
         confidences[best] = min(confidences[best], MIN_CONFIDENCE - 0.01)  # "a Twitter-style id generator"
     if confidences[best] >= MIN_CONFIDENCE and _decisive(evidence[best], knowledge.patterns[best]):

@@ -74,7 +74,7 @@ def read_right(prompt: str, expect: dict) -> bool:
         checks.append(any(f.kind == "ratio" and _near(f.value, expect["read_write_ratio"]) for f in found.scale))
     if "peak" in expect:
         peak = expect["peak"]
-        checks.append(any(f.kind == "peak factor" and (peak.get("factor") is None or _near(f.value, peak["factor"]))
+        checks.append(any((f.kind == "peak factor" and (peak.get("factor") is None or _near(f.value, peak["factor"])))
                           or f.when for f in found.scale))  # fmt: skip
     return bool(checks) and all(checks)
 
