@@ -396,6 +396,9 @@ CONSISTENCY = [
     ("if regions lose contact, both should keep accepting writes", "AP"),
     ("stale counts are fine; the feed must stay up when a partition happens", "AP"),
     ("eventually consistent likes are fine", "AP"),
+    ("when the WAN to the depot fails, stock counts must never go negative", "CP"),
+    ("we would rather pause checkout than oversell when the interconnect is cut", "CP"),
+    ("if our two data centres cannot see each other, both keep accepting orders", "AP"),
 ]
 
 
@@ -458,12 +461,38 @@ def test_common_words_and_names_are_not_places(text):
     assert extract(text).region is None
 
 
-DEADLINES = [("in six weeks", 6), ("within two months", 8.6), ("in a couple of weeks", 2), ("in ten days", 1.4)]
+DEADLINES = [
+    ("in six weeks", 6), ("within two months", 8.6), ("in a couple of weeks", 2), ("in ten days", 1.4),
+    ("we have eight weeks to build the clinic portal", 8), ("only 6 weeks left before the release", 6),
+    ("two months to go-live for the payroll system", 8.6), ("a 10-day deadline for the demo", 1.4),
+    ("the deadline is 3 weeks away", 3),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "weeks"), DEADLINES, ids=_ids(DEADLINES))
 def test_deadlines_in_words(text, weeks):
     assert extract(text).deadline_weeks == pytest.approx(weeks, abs=0.1)
+
+
+EVENTS = [
+    ("the ticket app has to be live before the Olympics", "before the Olympics"),
+    ("the enrolment site must be ready in time for the new school year", "in time for the new school year"),
+    ("a voter guide that should launch ahead of the General Election", "ahead of the General Election"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), EVENTS, ids=_ids(EVENTS))
+def test_an_event_is_a_deadline_whose_distance_is_assumed_and_said(text, value):
+    found = extract(text)
+    assert ("deadline", value) in {(c.name, c.value) for c in found.constraints}
+    assert found.deadline_weeks == 13 and any("gives no date" in note for note in found.notes)
+
+
+@pytest.mark.parametrize(
+    "text", ["a shop built by Anna", "users stay 3 months before they churn", "ready-made reports for Finance"]
+)
+def test_spans_and_names_that_are_no_deadline(text):
+    assert extract(text).deadline_weeks is None
 
 
 def test_stated_people_beat_the_brand_scale():

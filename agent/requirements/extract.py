@@ -5,7 +5,7 @@ words through `text2num`, places through `pycountry` and the time zone database)
 
 Every figure keeps the words it came from. What cannot be used (a number no workload has, two different team
 sizes) becomes a note for the design's assumptions, never silently dropped. The readers live beside this module,
-one concern each: loads.py (counted nouns), peaks.py, qualities.py, places.py, team.py, budget.py.
+one concern each: loads.py (counted nouns), peaks.py, qualities.py, places.py, team.py, budget.py, deadline.py.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Literal
 
 from agent.requirements import places, qualities
 from agent.requirements.budget import budget
+from agent.requirements.deadline import deadline
 from agent.requirements.loads import NOUNS, PERIOD, SECONDS, period_of, read_loads
 from agent.requirements.numbers import NUMBER, parse_number
 from agent.requirements.peaks import at_a_moment, is_peak_rate, peak_factors, peak_windows, read_write_ratio
@@ -49,13 +50,6 @@ COMPLIANCE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bferpa\b", re.I), "FERPA"),
     (re.compile(r"\bdata residency\b|\bdata must (?:stay|remain) in\b", re.I), "data residency"),
 ]  # fmt: skip
-DEADLINE = re.compile(  # "in 6 months", "within 3 weeks", "by Q3", "by March", "launch next month"
-    rf"\b(?:in|within|over the next|for the next)\s+{NUMBER}\s*(?P<unit>days?|weeks?|months?|years?)\b"
-    r"|\bby (?P<quarter>q[1-4])\b|\bby (?:the )?end of (?:the )?(?P<end>year|quarter|month)\b"
-    r"|\bby (?P<month>january|february|march|april|may|june|july|august|september|october|november|december)\b"
-    r"|\b(?:launch|ship|release|go live)\w* (?P<next>next (?:week|month|quarter))\b",
-    re.IGNORECASE,
-)
 SCOPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bmvp\b|minimum viable|first version|v1\b", re.I), "MVP"),
     (re.compile(r"\bprototype\b|\bpoc\b|proof of concept|hackathon|weekend project|side project|toy\b", re.I), "prototype"),
@@ -192,23 +186,11 @@ def _team(text: str, source: RequirementSource, out: Extracted) -> None:
 
 
 def _deadline(text: str, source: RequirementSource, out: Extracted) -> None:
-    text = re.sub(r"\b(in|within) an? (day|week|month|year)\b", r"\1 1 \2", text, flags=re.IGNORECASE)  # "in a year"
-    match = DEADLINE.search(text)
-    if not match:
-        return
-    if match.group("number"):
-        parsed = parse_number(match.group("number"))
-        unit = match.group("unit").lower().rstrip("s")
-        if parsed is None:
-            return
-        weeks = parsed.value * {"day": 1 / 7, "week": 1, "month": 30 / 7, "year": 52}[unit]
-        value = f"{parsed.value:g} {unit}{'s' * (parsed.value != 1)}"
-    else:
-        # dates without a year: a quarter, a month or "the end of the year" counted as about a quarter away
-        weeks = {"next week": 1, "next month": 4, "next quarter": 13}.get((match.group("next") or "").lower(), 13)
-        value = match.group(0).strip()
-    out.deadline_weeks = round(weeks, 1)
-    out.constraints.append(Constraint(name="deadline", value=value, source=source))
+    if stated := deadline(text):
+        out.deadline_weeks = stated.weeks
+        out.constraints.append(Constraint(name="deadline", value=stated.value, source=source))
+        if stated.note:
+            out.notes.append(stated.note)
 
 
 def _labels(text: str, source: RequirementSource, out: Extracted) -> None:

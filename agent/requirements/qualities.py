@@ -54,12 +54,25 @@ OFFLINE = re.compile(
     r"|\bsync\w*\s+(?:\w+\s+){0,3}?(?:back\s+online|reconnect\w*|connection\s+returns|when\s+(?:they|it)\s+can)\b",
     re.IGNORECASE,
 )
-# a partition and which side of CAP the request takes
+# a partition and which side of CAP the request takes. A partition is a link between parts of the system and its
+# loss in one clause ("the link between our sites drops", "the WAN to the warehouse fails"), or parts that lose
+# each other ("regions lose contact", "the data centres can't see each other")
+_LINK = (
+    r"(?:links?|network|connection|connectivity|interconnect|wan|replication|line|tunnel|vpn|backbone|cable"
+    r"|uplink|fibre|fiber)"
+)
+_CUT = (
+    r"(?:drops?|dropped|fails?|failed|goes\s+down|went\s+down|go\s+down|is\s+down|breaks?|broke|is\s+cut|gets\s+cut"
+    r"|is\s+lost|is\s+severed|dies|goes\s+dark|flaps|splits?)"
+)
+_PARTS = r"(?:regions?|sites?|data\s*cent(?:er|re)s?|nodes?|offices?|stores?|branches?|replicas?|clusters?|zones?)"
 PARTITION = re.compile(
     r"\b(?:partition\w*|network\s+split\w*|split[- ]brain|network\s+(?:fails?|failure|outage|goes"
-    r"\s+down|is\s+down|cut)|nodes?\s+(?:can(?:no|')?t|cannot)\s+(?:talk|reach|see)|regions?\s+"
-    r"(?:lose|loses|losing)\s+(?:contact|connection)|links?\s+(?:go|goes|is)\s+down|disconnect\w*"
-    r"|lose\s+(?:contact|connectivity)\s+with)\b",
+    r"\s+down|is\s+down|cut)|nodes?\s+(?:can(?:no|')?t|cannot)\s+(?:talk|reach|see)"
+    rf"|{_LINK}\s+(?:[\w-]+\s+){{0,4}}?{_CUT}"  # the link between our sites drops
+    rf"|{_PARTS}\s+(?:\w+\s+)?(?:lose|loses|losing|lost)\s+(?:contact|connection|connectivity|sight)"
+    rf"|{_PARTS}\s+(?:can(?:no|')?t|cannot|don't|do\s+not)\s+(?:talk\s+to|reach|see)\s+each\s+other"
+    r"|cut\s+off\s+from\s+each\s+other|disconnect\w*|lose\s+(?:contact|connectivity)\s+with)\b",
     re.IGNORECASE,
 )
 CORRECT = re.compile(
@@ -68,7 +81,7 @@ CORRECT = re.compile(
     r"|negative|twice|diverge)|\b(?:strong(?:ly)?\s+consisten\w+|linearizab\w+|serializab\w+"
     r"|correct(?:ness)?\s+(?:over|before|first|matters)|consistency\s+(?:over|before|first)"
     r"|must\s+(?:stay|be|remain)\s+(?:correct|consistent|accurate)|exactly[- ]once|accurate\s+at\s+all"
-    r"\s+times|rather\s+(?:refuse|reject|fail|block))\b",
+    r"\s+times|rather\s+(?:refuse|reject|fail|block|stop|pause|halt|deny|return\s+an?\s+error))\b",
     re.IGNORECASE,
 )
 AVAILABLE = re.compile(
