@@ -336,6 +336,9 @@ BUDGETS = [
     ("hosting must stay under €200 a month", "€200 a month"), ("about 300 EUR per month", "300 EUR a month"),
     ("50 bucks a month for hosting", "50 bucks a month"), ("£1,500/month", "£1,500 a month"),
     ("CHF 400 per month", "CHF 400 a month"), ("a budget of 5k a year", "5k a year"),
+    ("cloud spend capped at 900 dollars monthly", "900 dollars a month"),
+    ("the council has allocated £40,000 for the first year", "£40,000 a year"),
+    ("we can afford about $3k for the pilot", "$3k"), ("grant funding of €25k covers hosting", "€25k"),
 ]  # fmt: skip
 
 
@@ -353,6 +356,14 @@ LEANINGS = [
     ("price is not our main concern; the hospital needs it to be safe", "high"),
     ("a well-funded insurer with no budget cap for this", "high"),
     ("security over cost, always", "high"),
+    ("money is tight this year", "low"),
+    ("the museum can't spend much on servers", "low"),
+    ("the charity board is budget-conscious", "low"),
+    ("it should run for next to nothing", "low"),
+    ("accuracy is more important than the cloud bill", "high"),
+    ("the bill isn't a concern for the regulator", "high"),
+    ("we don't really care about hosting costs, it must be fast", "high"),
+    ("spend matters less than uptime", "high"),
 ]
 
 
@@ -361,7 +372,16 @@ def test_a_budget_without_a_figure_leans_by_how_cost_is_ranked(text, value):
     assert ("budget", value) in {(c.name, c.value) for c in extract(text).constraints}
 
 
-@pytest.mark.parametrize("text", ["prices are shown in euros", "the price of a ticket", "our main concern is uptime"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "prices are shown in euros",
+        "the price of a ticket",
+        "our main concern is uptime",
+        "tickets cost $20",
+        "a €5 subscription for 3,000 members",
+    ],
+)
 def test_money_words_that_rank_nothing_are_no_budget(text):
     assert not any(c.name == "budget" for c in extract(text).constraints)
 
