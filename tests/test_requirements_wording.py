@@ -290,6 +290,31 @@ def test_a_role_beside_no_builder_or_no_member_is_not_joined(text, team):
     assert extract(text).team == team
 
 
+STATED_TEAMS = [
+    ("the engineering team is six people", 6),
+    ("team size: 3", 3),
+    ("a 5-strong squad of developers", 5),
+    ("a three-person dev studio", 3),
+    ("we're three, mostly in the evenings", 3),
+    ("it's just the two of us for now", 2),
+    ("I collaborate with two other engineers", 3),
+    ("my sister and I are developing the app", 2),
+]
+
+
+@pytest.mark.parametrize(("text", "team"), STATED_TEAMS, ids=_ids(STATED_TEAMS))
+def test_a_team_stated_by_its_size_or_its_members_is_not_its_users(text, team):
+    found = extract(text)
+    assert found.team == team and found.of_kind("users", "concurrent") == [], found.scale
+
+
+@pytest.mark.parametrize(
+    "text", ["our team is 40 nurses", "My wife and I run a bakery and want an ordering site", "we are ready to start"]
+)
+def test_people_beside_a_team_word_who_do_not_build_are_no_team(text):
+    assert extract(text).team is None
+
+
 ALONE = [
     "I'm coding this solo between classes",
     "I'll develop the app alone over the summer",

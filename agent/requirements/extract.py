@@ -21,7 +21,7 @@ from agent.requirements.deadline import deadline
 from agent.requirements.loads import NOUNS, PERIOD, SECONDS, period_of, read_loads
 from agent.requirements.numbers import NUMBER, parse_number
 from agent.requirements.peaks import at_a_moment, is_peak_rate, peak_factors, peak_windows, read_write_ratio
-from agent.requirements.team import PART_TIME, SMALL_TEAM, team_sizes
+from agent.requirements.team import PART_TIME, SMALL_TEAM, team_statements
 from agent.schema import Constraint, NonFunctional, RequirementSource, ScaleFigure
 
 __all__ = ["NOUNS", "SECONDS", "Extracted", "extract", "extract_once"]
@@ -172,7 +172,11 @@ def _peak_target(out: Extracted) -> str:
 
 
 def _team(text: str, source: RequirementSource, out: Extracted) -> None:
-    sizes = team_sizes(text)
+    statements = team_statements(text)
+    sizes = [size for size, _, _ in statements]
+    # the words that state the team are not its users: "our team is 5 people", "I work with two other developers"
+    spans = [(start, end) for _, start, end in statements]
+    out.scale = [f for f in out.scale if f.kind not in ("users", "concurrent") or not _within(text, f, spans)]
     if len(set(sizes)) > 1:
         out.notes.append(f"the request names team sizes {sorted(set(sizes))}; the largest was used")
     part_time = " part-time" if PART_TIME.search(text) else ""
@@ -183,6 +187,11 @@ def _team(text: str, source: RequirementSource, out: Extracted) -> None:
     elif SMALL_TEAM.search(text):
         out.team = 3
         out.constraints.append(Constraint(name="team", value="a small team (about 3 engineers)", source=source))
+
+
+def _within(text: str, figure: ScaleFigure, spans: list[tuple[int, int]]) -> bool:
+    at = text.find(figure.text or "\0")
+    return at >= 0 and any(start <= at < end for start, end in spans)
 
 
 def _deadline(text: str, source: RequirementSource, out: Extracted) -> None:

@@ -8,26 +8,41 @@ from __future__ import annotations
 import re
 
 from agent.requirements.loads import counts
-from agent.requirements.nouns import BUILDERS, builds_it, is_builder, is_person
+from agent.requirements.nouns import BUILDERS, builds_it, is_builder, is_person, is_plural
 from agent.requirements.numbers import NUMBER, parse_number
 
 _ROLE = BUILDERS.pattern.removeprefix(r"\b").removesuffix(r"\b")
 # a number of builders: "4 engineers", "one freelance developer", "1 part-time dev", "a couple of devs",
-# "two more contractors", "three of us", "a 3-person team", "team of five"
+# "two more contractors", "three of us", "a 3-person team", "team of five", "our team is 5 people", "team size: 4",
+# "a 4-strong team", "a two-person startup", "we're two", "just the two of us"
+_GROUP = r"(?:team|shop|band|operation|company|startup|studio|agency|outfit|crew|squad)"
+_TEAM_KIND = r"(?:(?:dev(?:elopment)?|engineering|tech|software|product|core|founding|build)[- ])?"
 COUNTED = re.compile(
     rf"(?<![\w.]){NUMBER}\s+(?:(?:other|more|extra|additional|freelance|part-?time|full-?time|contract|remote"
     rf"|external|offshore|experienced|good|great|of\s+(?:our|my))\s+){{0,3}}(?:{_ROLE})\b"  # builders
     rf"|\bteam\s+of\s+{NUMBER.replace('<number>', '<team_of>')}\b(?!\s+(?:users|people|agents|staff|employees"
     rf"|nurses|doctors|teachers|players|drivers|salespeople|reps))"  # team of five
-    rf"|(?<![\w.]){NUMBER.replace('<number>', '<sized>')}[- ](?:person|people|member|man|dev|engineer)[- ]team\b"
-    rf"|\bwe(?:'re|\s+are)\s+(?P<we>\w+)\s+(?:people|of\s+us)\b|\bthere\s+are\s+(?P<us>\w+)\s+of\s+us\b",
+    rf"|\bteam(?:\s+size)?\s*(?:is|are|:|=|will\s+be|consists\s+of|numbers)\s+(?:(?:about|around|roughly|just|only)\s+)?"
+    rf"{NUMBER.replace('<number>', '<team_is>')}(?:\s+(?:people|persons|members|strong|folks|in\s+total))?"
+    r"(?![\w-]|\s+(?!(?:people|persons|members|strong|folks|in|plus|and|with|including)\b)[a-z])"  # is 5 people
+    rf"|(?<![\w.]){NUMBER.replace('<number>', '<sized>')}[- ](?:person|people|member|man|woman|strong|dev|developer"
+    rf"|engineer)[- ]{_TEAM_KIND}{_GROUP}\b"  # a 3-person team, a two-man dev shop, a 4-strong team
+    r"|\bwe(?:'re|\s+are)\s+(?:(?:just|only)\s+)?(?P<we>\w+)(?:\s+(?:people|persons|folks|of\s+us|in\s+total)\b"
+    r"|(?=\s*(?:[,.;:!?]|$)))"  # we're two
+    r"|\bthere\s+are\s+(?P<us>\w+)\s+of\s+us\b|\bthe\s+(?P<the>\w+)\s+of\s+us\b|\b(?P<both>both)\s+of\s+us\b",
     re.IGNORECASE,
 )
 # a team that uses the system, not one that builds it: "our sales team of 40", "a team of 12 nurses"
 USERS_TEAM = re.compile(
     r"(?:sales|support|marketing|customer|service|medical|nursing|care|teaching|sports|football"
     r"|soccer|ops|field|delivery|security|cleaning|hr|finance|legal|kitchen|warehouse)\s+"
-    r"(?:team|staff)\s+of\s+$",
+    r"(?:(?:team|staff)\s+of\s+)?$",
+    re.IGNORECASE,
+)
+# the builder who writes, then the others: "I work with two other developers", "I'm partnering with 2 devs"
+MINE = re.compile(
+    r"\b(?:me|i)\s+(?:(?:am|'m|will|'ll)\s+)?(?:(?:work|build|code|develop|collaborat|partner|team)\w*\s+(?:up\s+)?)?"
+    r"(?:and|plus|with|\+|alongside)\s+$",
     re.IGNORECASE,
 )
 # me plus others: "me and one other dev", "my cofounder and I", "just me and a designer", "I and a friend"
@@ -38,6 +53,8 @@ WITH_ME = re.compile(
     r"|\b(?:my|our)\s+(?P<partner>cofounder|co-founder|partner|friend|colleague|business partner)\s+and\s+(?:i|me)\b",
     re.IGNORECASE,
 )
+# any one other person and me, when the words after say that we build it: "my brother and I are building it"
+PAIR = re.compile(r"\b(?:my|our)\s+(?P<other>[\w-]+)\s+and\s+(?:i|me|myself)\b", re.IGNORECASE)
 # "on my own" of the work, not of a thing ("on my own servers")
 _ON_MY_OWN = r"on\s+my\s+own(?!\s+(?!(?:as|and|but|for|in|at|with|while|during|since|so|until|from|this|now|then)\b)\w)"
 SOLO = re.compile(
@@ -134,10 +151,10 @@ def _alone(text: str) -> tuple[int, int, int] | None:
     return None
 
 
-def team_sizes(text: str) -> list[int]:
-    """Every team size the request states, formally or not (a solo builder is 1), with the members joined to it
-    ("three backend devs and a designer" is 4); members joined into one team are not counted again on their own."""
-    sizes = []
+def team_statements(text: str) -> list[tuple[int, int, int]]:
+    """Every team size the request states, with where its words stand: formally or not (a solo builder is 1), with
+    the members joined to it ("three backend devs and a designer" is 4), never counting joined members again."""
+    found: list[tuple[int, int, int]] = []
     alone = None if WITH_ME.search(text) else _alone(text)
     joined: list[tuple[int, int]] = [alone[1:]] if alone else []
     for match in COUNTED.finditer(text):
@@ -145,44 +162,33 @@ def team_sizes(text: str) -> list[int]:
             continue
         if any(start <= match.start() < end for start, end in joined):
             continue
-        said = next(
-            (
-                g
-                for g in (
-                    match.group("number"),
-                    match.group("team_of"),
-                    match.group("sized"),
-                    match.group("we"),
-                    match.group("us"),
-                )
-                if g
-            ),
-            None,
-        )
-        size = _count(said)
+        groups = ("number", "team_of", "team_is", "sized", "we", "us", "the")
+        size = 2 if match.group("both") else _count(next((g for g in map(match.group, groups) if g), None))
         if size is not None:
-            mine = re.search(
-                r"\b(?:me|i)\s+(?:and|plus|with|\+)\s+$",
-                text[max(0, match.start() - 12) : match.start()],
-                re.IGNORECASE,
-            )
+            before = max(0, match.start() - 40)
+            mine = MINE.search(text[before : match.start()])
             more, end = _joined(text, match.end())
             joined.append((match.start(), end))
-            sizes.append(size + (1 if mine else 0) + more)
+            found.append((size + (1 if mine else 0) + more, before + mine.start() if mine else match.start(), end))
     for match in WITH_ME.finditer(text):
-        if match.group("partner"):
-            sizes.append(2)
-        elif (others := _count(match.group("others").split()[0])) is not None:
-            sizes.append(others + 1)
-        else:
-            sizes.append(2)  # "me and a friend"
+        others = _count(match.group("others").split()[0]) if match.group("others") else 1
+        found.append(((others or 1) + 1, match.start(), match.end()))
+    for match in PAIR.finditer(text):
+        other = match.group("other").lower()
+        if not WITH_ME.search(match.group(0)) and not is_plural(other) and builds_it(text[match.end() :]):
+            found.append((2, match.start(), match.end()))  # "my brother and I are building it"
     if alone is not None:
-        sizes.append(alone[0])
+        found.append(alone)
     # people counted by what they do: "an agency of about ten people will build the portal"
     for count in counts(text):
         noun = count.noun.lower()
         if any(start <= count.start < end for start, end in joined):
             continue
         if (is_person(noun) or is_builder(noun)) and builds_it(text[count.end :]) and count.value == int(count.value):
-            sizes.append(int(count.value))
-    return [s for s in sizes if 0 < s <= 10_000]
+            found.append((int(count.value), count.start, count.end))
+    return [(size, max(0, start), end) for size, start, end in found if 0 < size <= 10_000]
+
+
+def team_sizes(text: str) -> list[int]:
+    """Every team size the request states (see `team_statements`)."""
+    return [size for size, _, _ in team_statements(text)]
