@@ -140,12 +140,50 @@ NUMBERS = [
     ("a quarter of a million", 2.5e5), ("one and a half million", 1.5e6), ("a million", 1e6),
     ("a few hundred", 300), ("between 5 and 10 thousand", 1e4), ("2 lakh", 2e5), ("nearly 40k", 4e4),
     ("a thousand and a half", 1.5e3), ("two million and a half", 2.5e6), ("3 billion and a quarter", 3.25e9),
+    ("three quarters of a million", 7.5e5), ("two thirds of a billion", 2e9 / 3), ("1,5 million", 1.5e6),
+    ("2,25 mln", 2.25e6), ("1e6", 1e6), ("2.5e5", 2.5e5), ("10^6", 1e6), ("a million-plus", 1e6),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "value"), NUMBERS, ids=_ids(NUMBERS))
 def test_every_number_format(text, value):
     assert parse_number(text).value == pytest.approx(value)
+
+
+NOUN_FIRST = [
+    ("a customer base of 12,000", "users", 12_000),
+    ("DAU of about 80k", "daily active users", 80_000),
+    ("expected visitors: 40k", "users", 40_000),
+    ("a readership of roughly 300k", "users", 300_000),
+    ("the number of bookings is 5k a day", "writes per day", 5_000),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), NOUN_FIRST, ids=_ids(NOUN_FIRST))
+def test_a_count_whose_noun_comes_first(text, unit, value):
+    assert _units(text).get(unit) == pytest.approx(value), _units(text)
+
+
+@pytest.mark.parametrize("text", ["a database of 40,000", "users: 40% on mobile", "a codebase of 10 years"])
+def test_a_noun_before_a_number_that_counts_nothing(text):
+    assert [f for f in extract(text).scale if f.kind in ("users", "population", "rate")] == []
+
+
+SLASHED = [
+    ("the broker takes 500 msg/s", "messages per second", 500),
+    ("about 2k req/min at the gateway", "requests per minute", 2_000),
+    ("roughly 1,200 scans/day", "scans per day", 1_200),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), SLASHED, ids=_ids(SLASHED))
+def test_rate_notation_with_a_slash(text, unit, value):
+    assert _units(text).get(unit) == pytest.approx(value), _units(text)
+
+
+@pytest.mark.parametrize("text", ["a 5 GB/s link", "trucks drive at 90 km/h", "a 100 Mbit/s uplink"])
+def test_a_measure_with_a_slash_is_no_count(text):
+    assert [f for f in extract(text).scale if f.kind in ("users", "population", "rate")] == []
 
 
 VAGUE_PEOPLE = [

@@ -30,8 +30,8 @@ _NOUN = "|".join(f"(?:{pattern})" for pattern in NOUNS)
 # "1 billion pages a month" is read by loads.py; "50k/s", "50,000 QPS" and "throughput of 20k per second" here
 RATE_ONLY = re.compile(rf"(?<![\w.^:/]){NUMBER}\s*(?:/s\b|per\s+second\b|a\s+second\b)", re.IGNORECASE)
 STORAGE = re.compile(rf"(?<![\w.^:/]){NUMBER}\s*(?P<unit>kb|mb|gb|tb|pb|eb)\b(?P<rest>[^.,;]{{0,30}})", re.IGNORECASE)
-# "10^400 users", "1e500 requests": numbers no workload has; reported as such, never used
-EXPONENT = re.compile(rf"\b\d+(?:\s*\^\s*|e)\d+\s*(?:\w+\s+)?(?:{_NOUN})\b", re.IGNORECASE)
+# "10^400 users", "1e500 requests": numbers no workload has (an exponent past 15); reported as such, never used
+EXPONENT = re.compile(rf"\b\d+(?:\s*\^\s*|e)(?:1[6-9]|[2-9]\d|\d{{3,}})\s*(?:\w+\s+)?(?:{_NOUN})\b", re.IGNORECASE)
 BYTES = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15, "eb": 1e18}
 
 REGIONS: list[tuple[re.Pattern[str], str]] = [
@@ -247,6 +247,7 @@ def extract(text: str, source: RequirementSource = "request") -> Extracted:
     _team(text, source, out)
     _deadline(text, source, out)
     _labels(text, source, out)
+    out.notes = list(dict.fromkeys(out.notes))  # one figure can be found unusable by two readers
     return out
 
 

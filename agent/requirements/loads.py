@@ -176,6 +176,62 @@ def _ones(text: str) -> list[Count]:
     return found
 
 
+ABBREVIATIONS = {
+    "req": "requests", "reqs": "requests", "msg": "messages", "msgs": "messages", "op": "operations",
+    "ops": "operations", "evt": "events", "evts": "events", "txn": "transactions", "txns": "transactions",
+    "tx": "transactions", "doc": "documents", "docs": "documents", "rec": "records", "recs": "records",
+    "q": "queries", "pkt": "packets", "pkts": "packets", "conn": "connections", "conns": "connections",
+    "img": "images", "imgs": "images", "pv": "page views", "pvs": "page views",
+}  # fmt: skip
+"""Nouns shortened before a slash in rate notation ("500 msg/s", "2k req/min")."""
+# a noun, maybe shortened, in rate notation: "500 msg/s", "2k req/min", "40 orders/hour"
+SLASHED = re.compile(rf"\s*(?P<abbr>[A-Za-z]{{1,12}})\s*/\s*{_UNIT}", re.IGNORECASE)
+_BANDWIDTH = re.compile(r"[kmgtp]?i?(?:b|bit|byte)s?|fps|rpm|bpm|mph|kph", re.IGNORECASE)
+# a count named before its number: "a user base of 40,000", "DAU of about 50k", "expected users: 40k", "an audience
+# of 2 million", "the number of orders is 5k a day"; the noun leads, a link word or sign joins it to the number
+LEAD = re.compile(
+    r"\b(?:(?P<base>[A-Za-z]+)[- ]?(?:base|count|population|numbers)"  # user base, customer count
+    r"|(?P<group>audience|readership|membership|headcount|workforce|community|following)"  # an audience
+    r"|number\s+of\s+(?P<of>[\w-]+(?:\s+[\w-]+)?)"  # the number of users
+    rf"|(?P<family>{'|'.join(f'(?:{p})' for p in NOUNS)}))"  # users, DAU
+    r"\s*(?:(?:of|is|are|will\s+be|at|around|about|approximately|roughly|(?:to\s+)?(?:reach|hit|top|exceed)\w*"
+    r"|numbering|totall?ing|in\s+the\s+region\s+of|=|:|~|≈)\s*)+"  # of, is, :, ~
+    rf"(?<![\w.]){NUMBER}(?![\w%:/]|\.\d)",
+    re.IGNORECASE,
+)
+
+
+def _slashed(text: str, match: re.Match[str], value: float, note: str | None) -> Count | None:
+    """A count in rate notation ("500 msg/s"), its noun spelled out."""
+    slashed = SLASHED.match(text, match.end())
+    if slashed is None:
+        return None
+    abbr = slashed.group("abbr").lower()
+    if is_measure(abbr) or _BANDWIDTH.fullmatch(abbr):
+        return None  # "5 GB/s", "120 km/h": a measure, not a count
+    noun = ABBREVIATIONS.get(abbr) or plural(abbr)
+    meaning = next((m for p, m in NOUNS.items() if re.fullmatch(p, noun, re.IGNORECASE)), None)
+    return Count(value, noun, match.start(), slashed.start("unit") - 1, note, meaning)
+
+
+def _leads(text: str) -> list[Count]:
+    """Counts whose noun comes before the number ("a user base of 40,000")."""
+    found = []
+    for match in LEAD.finditer(text):
+        parsed = parse_number(match.group("number"))
+        if parsed is None or not is_figure(match.group("number")):
+            continue
+        if base := match.group("base"):
+            if not (is_person(base) or _FAMILY.fullmatch(plural(base))):
+                continue  # "a database of 40,000" names no one
+            noun = plural(base)
+        else:
+            noun = "people" if match.group("group") else (match.group("of") or match.group("family"))
+        meaning = next((m for p, m in NOUNS.items() if re.fullmatch(p, noun, re.IGNORECASE)), None)
+        found.append(Count(parsed.value, noun, match.start(), match.end(), parsed.note, meaning))
+    return found
+
+
 def counts(text: str) -> list[Count]:
     """Every number followed by something counted, in the order written (a bare "several" or "a few" is no
     number: it says there are some, not how many)."""
@@ -189,6 +245,9 @@ def counts(text: str) -> list[Count]:
             continue
         parsed = parse_number(number)
         value, note = (parsed.value, parsed.note) if parsed else (-1.0, None)
+        if slashed := _slashed(text, match, value, note):
+            found.append(slashed)
+            continue
         gap = fillers.match(text, match.end())
         if gap is None:
             continue  # "2FA", "5G": a number fused to a word is a name
@@ -201,6 +260,8 @@ def counts(text: str) -> list[Count]:
             found.append(Count(value, phrase[0], match.start(), phrase[1], note, None))
     taken = [(c.start, c.end) for c in found]
     found += [one for one in _ones(text) if not any(s <= one.start < e for s, e in taken)]
+    # a noun before the number only where no noun follows it: "an audience of 2 million listeners" is listeners
+    found += [lead for lead in _leads(text) if not any(lead.start <= s < lead.end for s, _ in taken)]
     return sorted(found, key=lambda c: c.start)
 
 

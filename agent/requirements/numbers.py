@@ -40,6 +40,9 @@ SCALES = {
     "lakhs": 1e5,
     "crore": 1e7,
     "crores": 1e7,
+    "mio": 1e6,
+    "mln": 1e6,
+    "mrd": 1e9,
 }
 VAGUE = {
     "a couple of": 2,
@@ -74,7 +77,9 @@ _SCALE = _alternatives(SCALES)
 _CARDINAL = _alternatives(CARDINALS)
 _BIG = r"(?:hundred|thousand|million|billion|trillion)"
 _DIGITS = (
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 10,000 or 1,234.5
+    r"10\s*\^\s*\d{1,2}(?!\d)|\d+(?:\.\d+)?e\+?\d{1,2}(?!\d)"  # 10^6, 1e6, 2.5e5
+    r"|\d{1,3},\d{1,2}(?=\s*(?:million|mio|mln|mn|m|billion|bn|mrd|thousand|k|lakh|crore)\b)"  # 1,5 million
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 10,000 or 1,234.5
     r"|\d{1,3}(?:[ \u00a0\u2009\u202f']\d{3})+(?![\d.,])"  # 35 000, 35\u202f000, 1'000'000 (space or apostrophe groups)
     r"|\d{1,3}(?:\.\d{3}){2,}(?![\d,])"  # 1.000.000 (dot groups: two or more, or it is a decimal)
     r"|\d+(?:\.\d+)?"  # 400 or 1.5
@@ -82,6 +87,8 @@ _DIGITS = (
 # number words in a run: "twenty five thousand", "one hundred and fifty" ("and" only after a big one)
 _AFTER_BIG = r"(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"
 _RUN = rf"(?:{_CARDINAL})\b(?:(?:[\s-]+|{_AFTER_BIG}\s+and\s+)(?:{_CARDINAL})\b)*"
+FRACTIONS = {"half": 0.5, "quarter": 0.25, "quarters": 0.25, "third": 1 / 3, "thirds": 1 / 3}
+_FRACTION = r"half|(?:(?:a|one|three)\s+)?quarters?|(?:a|one|two)\s+thirds?"
 _APPROX = (
     r"(?:~\s*|≈\s*|(?:about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|more\s+than|over"
     r"|just\s+(?:over|under)|upwards\s+of|north\s+of|up\s+to|at\s+least|at\s+most|maybe|perhaps|circa|ca\.)\s+)"
@@ -91,7 +98,7 @@ _ONE = (
     r"(?:"
     rf"(?:a|an|one|{_DIGITS}|{_RUN})\s+and\s+a\s+half\s+(?:{_SCALE})\b"  # one and a half million
     rf"|(?:a|an|one|{_DIGITS}|{_RUN})\s+(?:{_SCALE})\s+and\s+a\s+(?:half|quarter)\b"  # a million and a half
-    rf"|half\s+an?\s+(?:{_SCALE})\b|(?:a\s+)?quarter\s+(?:of\s+)?(?:an?\s+)?(?:{_SCALE})\b"  # half a million
+    rf"|(?:{_FRACTION})\s+(?:of\s+)?(?:an?\s+)?(?:{_SCALE})\b"  # half a million, three quarters of a million
     r"|(?:tens|dozens|hundreds|thousands|millions|billions)\b"  # tens of thousands, hundreds of millions
     r"(?:\s+of\s+(?:hundreds|thousands|millions|billions)\b)*"
     rf"|(?:a\s+couple(?:\s+of)?|couple\s+of|a\s+few|a\s+handful\s+of|several|a\s+dozen)\b(?:\s+(?:{_SCALE})\b)?"
@@ -103,9 +110,9 @@ _ONE = (
 _AMOUNT = rf"between\s+{_ONE}\s+and\s+{_ONE}|{_ONE}(?:\s*(?:-|–|to)\s*{_ONE})?"
 NUMBER_WORDS = _RUN
 """A run of number words ("fifty", "one hundred and twenty"), a regular expression part without groups."""
-NUMBER = rf"(?P<number>{_AMOUNT})\+?"
+NUMBER = rf"(?P<number>{_AMOUNT})(?:\+|-plus\b)?"
 """A number or a range of two; a regular expression part with the group `number`."""
-AMOUNT = rf"(?:{_AMOUNT})\+?"
+AMOUNT = rf"(?:{_AMOUNT})(?:\+|-plus\b)?"
 """`NUMBER` without its group, to use beside it in one expression."""
 
 
@@ -128,6 +135,12 @@ def _words(text: str) -> float | None:
 
 
 def _digits(text: str) -> float:
+    if power := re.fullmatch(r"10\s*\^\s*(\d+)", text):
+        return 10.0 ** int(power.group(1))
+    if re.fullmatch(r"\d+(?:\.\d+)?e\+?\d+", text):
+        return float(text)
+    if re.fullmatch(r"\d{1,3},\d{1,2}", text):  # a decimal comma before a scale: "1,5 million"
+        return float(text.replace(",", "."))
     if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", text):
         return float(text.replace(".", ""))
     return float(re.sub(r"[,\s\u00a0\u2009\u202f']", "", text))
@@ -147,8 +160,11 @@ def _one(text: str) -> float | None:
         base = _one(after.group(1)) if after.group(1) not in ("a", "an") else 1.0
         part = 0.5 if after.group(3) == "half" else 0.25
         return None if base is None else (base + part) * SCALES[after.group(2)]
-    if fraction := re.fullmatch(rf"(half|(?:a\s+)?quarter)\s+(?:of\s+)?(?:an?\s+)?({_SCALE})", text):
-        return (0.5 if fraction.group(1) == "half" else 0.25) * SCALES[fraction.group(2)]
+    if fraction := re.fullmatch(
+        rf"(?:(a|one|two|three)\s+)?(half|quarters?|thirds?)\s+(?:of\s+)?(?:an?\s+)?({_SCALE})", text
+    ):
+        times = {"two": 2, "three": 3}.get(fraction.group(1) or "", 1)
+        return times * FRACTIONS[fraction.group(2)] * SCALES[fraction.group(3)]
     if plural := re.fullmatch(r"(tens|dozens|hundreds|thousands|millions|billions)((?:\s+of\s+\w+)*)", text):
         value = 3.0 * PLURAL_UNITS[plural.group(1)]
         for unit in re.findall(r"of\s+(\w+)", plural.group(2)):
@@ -189,7 +205,8 @@ def is_figure(text: str) -> bool:
 
 def parse_number(text: str) -> Parsed | None:
     """The value of a number or range as `NUMBER` matched it; None when it is not a usable number."""
-    text = APPROXIMATELY.sub("", text.strip().rstrip("+").strip()).strip()  # "up to 40" is no range
+    text = re.sub(r"(?:\+|-plus)$", "", text.strip(), flags=re.IGNORECASE).strip()  # "2M+", "a million-plus"
+    text = APPROXIMATELY.sub("", text).strip()  # "up to 40" is no range
     between = re.match(r"between\s+", text, re.IGNORECASE)
     whole = None if between else _one(text)  # "twenty-five" and "one hundred and fifty" are one number
     if whole is not None:
