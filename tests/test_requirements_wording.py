@@ -234,6 +234,11 @@ FACTORS = [
     ("traffic spikes to 5 times normal during exam week", 5, None),
     ("we see a 20-fold surge when tickets go on sale", 20, None),
     ("usage doubles at lunchtime", 2, "lunchtime"),
+    ("searches jump by an order of magnitude during the sales", 10, "sales"),
+    ("up to 300% more traffic on Cyber Monday", 4, "Cyber Monday"),
+    ("load reaches 250% of normal at lunchtime", 2.5, "lunchtime"),
+    ("we plan for a peak-to-average ratio of 6", 6, None),
+    ("On graduation day the gallery sees twice the usual load", 2, "graduation day"),
 ]
 
 
@@ -283,7 +288,27 @@ def test_a_steady_concurrency_has_no_occasion():
     assert [f.when for f in extract("5,000 concurrent users on an average weekday").scale] == [None]
 
 
-PEAK_RATES = ["20k RPS at peak", "peaks of 20,000 requests per second", "up to 20k requests per second at the busiest"]
+BUSIEST = [
+    ("the busiest hour sees 90k page loads", 90_000, 3600),
+    ("during rush hour about 8,000 riders tap in", 8_000, 3600),
+    ("on the peak day of the festival, 400,000 scans", 400_000, 86_400),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "seconds"), BUSIEST, ids=_ids(BUSIEST))
+def test_a_count_said_of_the_busiest_stretch_is_a_peak_over_it(text, value, seconds):
+    found = extract(text)
+    peak = found.of_kind("peak")[0]
+    assert (peak.value, peak.window_seconds) == (value, seconds) and peak.when
+    assert found.of_kind("users", "population") == []
+
+
+PEAK_RATES = [
+    "20k RPS at peak",
+    "peaks of 20,000 requests per second",
+    "up to 20k requests per second at the busiest",
+    "peak hour: 20k requests per second",
+]
 
 
 @pytest.mark.parametrize("text", PEAK_RATES)

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import re
 
-from agent.requirements.loads import SECONDS, UNIT_NAMES, counts
+from agent.requirements.loads import PERIOD, SECONDS, UNIT_NAMES, Count, counts
 from agent.requirements.numbers import NUMBER, NUMBER_WORDS, parse_number
 from agent.schema import RequirementSource, ScaleFigure
 
-# a factor: "10x", "10 times", "ten-fold", "doubles", "triple", "twice"
+# a factor: "10x", "10 times", "ten-fold", "doubles", "triple", "twice", "an order of magnitude", "300% more",
+# "250% of normal", "a peak factor of 4", "a peak-to-average ratio of 5"
 _FACTOR = (
     rf"(?:{NUMBER}\s*(?:x|×|times|-?fold)(?![\w])"
-    r"|(?P<verb>doubl|tripl|quadrupl)(?:es|ed|ing|e)\b|(?P<twice>twice)\b)"
+    r"|(?P<verb>doubl|tripl|quadrupl)(?:es|ed|ing|e)\b|(?P<twice>twice)\b"
+    r"|(?P<orders>an|one|two|three|\d)\s+orders?\s+of\s+magnitude\b"  # an order of magnitude
+    rf"|{NUMBER.replace('<number>', '<pct>')}\s*%\s+(?:(?P<more>more|higher|above|extra|increase)\b"  # 300% more
+    r"|of\s+(?:the\s+)?(?:normal|usual|average|baseline|typical)\b)"  # 250% of normal
+    r"|peak(?:[- ]to[- ](?:average|mean|normal))?\s+(?:factor|ratio|multiplier)\s+(?:of\s+|is\s+|:\s*|=\s*)?"
+    rf"(?:(?:about|around|roughly)\s+|~\s*)?{NUMBER.replace('<number>', '<stated>')})"  # a peak factor of 4
 )
 FACTOR = re.compile(rf"(?<![\w.]){_FACTOR}", re.IGNORECASE)
 # words that make a factor a peak (busy times) and words that make it growth or a ratio instead
@@ -36,10 +42,15 @@ _BUSY = (
     r"|rush|lunch(?:time)?|evenings?|mornings?|nights?|deadlines?|days?|drops?|minutes?|releases?|campaigns?"
     r"|promotions?|peaks?|weeks?)"
 )
-WHEN = re.compile(
-    r"\b(?:at|on|during|around|over|for|before|after|in|when)\s+"
-    r"(?P<when>(?:the\s+|a\s+|big\s+|each\s+|every\s+)?(?:[A-Z][a-z][\w'-]*(?:\s+[A-Z][\w'-]*)*"  # a named day
-    rf"|(?:[\w-]+\s+){{0,2}}?{_BUSY}(?:\s+{_BUSY})*))\b",  # a usual busy time: "match days", "launch weekend"
+WHEN = re.compile(  # case matters only in a named day's capitals
+    r"\b(?i:at|on|during|around|over|for|before|after|in|when)\s+"
+    r"(?P<when>(?i:the\s+|a\s+|big\s+|each\s+|every\s+)?(?:[A-Z][a-z][\w'-]*(?:\s+[A-Z][\w'-]*)*"  # a named day
+    rf"|(?i:(?:[\w-]+\s+){{0,2}}?{_BUSY}(?:\s+{_BUSY})*)))\b",  # a usual busy time: "match days", "launch weekend"
+)
+# the busiest stretch of time, a count said of it is a peak over that stretch: "the busiest hour sees 120k requests"
+BUSIEST = re.compile(
+    r"\b(?:the\s+)?(?:single\s+)?(?:busiest|peak|worst|heaviest|rush|top)\s+(?P<unit>second|minute|hour|day|week|month)\b",
+    re.IGNORECASE,
 )
 # when a peak happens, said as a clause or as what it follows: "when sales open at 10:00", "as soon as registration
 # opens", "after the final performance", "ahead of the deadline", "at 9 am" (a clock time keeps its colon)
@@ -61,6 +72,8 @@ def occasion(text: str) -> str | None:
         return said.group(0).strip()
     if said := WHEN.search(text):
         return said.group("when").strip()
+    if said := BUSIEST.search(text):
+        return said.group(0).strip()
     return None
 
 
@@ -125,7 +138,14 @@ def _factor_value(match: re.Match[str]) -> float | None:
         return {"doubl": 2.0, "tripl": 3.0, "quadrupl": 4.0}[match.group("verb").lower()]
     if match.group("twice"):
         return 2.0
-    parsed = parse_number(match.group("number"))
+    if orders := match.group("orders"):
+        return 10.0 ** {"an": 1, "one": 1, "two": 2, "three": 3}.get(
+            orders.lower(), int(orders) if orders.isdigit() else 1
+        )
+    if match.group("pct"):
+        parsed = parse_number(match.group("pct"))
+        return None if parsed is None else parsed.value / 100 + (1.0 if match.group("more") else 0.0)
+    parsed = parse_number(match.group("number") or match.group("stated"))
     return parsed.value if parsed else None
 
 
@@ -164,6 +184,9 @@ def peak_windows(text: str, source: RequirementSource) -> list[ScaleFigure]:
     figures = []
     for count in counts(text):
         window = WINDOW.match(text, count.end)
+        if window is None and count.value >= 2 and (busiest := _busiest(text, count)) is not None:
+            figures.append(busiest.model_copy(update={"source": source}))
+            continue
         if window is None or count.value < 2:
             continue
         unit = UNIT_NAMES.get(window.group("unit").lower(), window.group("unit").lower().rstrip("s"))
@@ -201,12 +224,35 @@ def at_a_moment(text: str, figure: ScaleFigure) -> ScaleFigure:
     return figure.model_copy(update={"when": when}) if when else figure
 
 
+def _busiest(text: str, count: Count) -> ScaleFigure | None:
+    """A count said of the busiest stretch of time, with no period of its own, as a peak over that stretch."""
+    if re.match(rf"\s*(?:[\w-]+\s+){{0,2}}?{PERIOD}", text[count.end : count.end + 40], re.IGNORECASE):
+        return None  # "peak hour: 5,000 orders a minute" is a rate, read as such
+    sentence = _clause(text, count.start, count.end)[0]
+    busiest = BUSIEST.search(sentence)
+    if busiest is None:
+        return None
+    unit = busiest.group("unit").lower()
+    noun = count.noun.lower()
+    return ScaleFigure(
+        name=f"{noun} at peak",
+        value=count.value,
+        unit=f"{noun} per {unit}",
+        text=text[count.start : count.end].strip(),
+        kind="peak",
+        noun=noun,
+        window_seconds=float(SECONDS[unit]),
+        when=busiest.group(0).strip(),
+    )
+
+
 def is_peak_rate(text: str, figure: ScaleFigure) -> bool:
     """Whether a stated rate is said of the busiest time ("20k RPS at peak", "peaks of 5,000 orders a minute")."""
     if not figure.text or figure.text not in text:
         return False
     at = text.index(figure.text)
-    return bool(PEAK_RATE.search(text[max(0, at - 25) : at + len(figure.text) + 25]))
+    around = text[max(0, at - 25) : at + len(figure.text) + 25]
+    return bool(PEAK_RATE.search(around) or BUSIEST.search(around))
 
 
 def _pair(text: str) -> tuple[float, re.Match[str], str, str] | None:
