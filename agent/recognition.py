@@ -160,6 +160,8 @@ class Reading:
 BLOCK_CONFIDENCE = 0.6
 MEANING_CHOOSES = 0.6
 """The meaning's confidence at which it chooses a design on its own, cue or none."""
+APPLICATION_MEANING = 0.8
+"""The meaning's confidence at which it chooses an application with no brand or strong cue."""
 MEANING_SUPPORTS = 0.35
 """The meaning's confidence at which it counts as evidence; with the cues and retrieval it may then choose."""
 MEANING_WEIGHT = 3.0
@@ -218,8 +220,9 @@ def read_blocks(
                 named.add(block_id)
     if meaning:  # words decide when they can; the meaning confirms or vetoes, and adds only what it means most
         top = max(meaning, key=lambda d: meaning[d])
-        if any(meaning.get(b, 0.0) >= MEANING_CHOOSES for b in named):
-            top = ""  # what it names, it also surely means: the rest are neighbours
+        if any(meaning.get(b.id, 0.0) >= MEANING_SUPPORTS or not _only_single_words(b.evidence)
+               for b in found if b.id in named):  # fmt: skip
+            top = ""  # what it names by a phrase, or also means: the rest are neighbours
         kin = kin_of(knowledge).get(top, frozenset())
         found = [b for b in found if b.id in named or b.id == top
                  or (not named and (b.id in kin or meaning.get(b.id, 0.0) >= MEANING_CHOOSES))]  # fmt: skip
@@ -303,8 +306,9 @@ def _named_by_words(found: Sequence[str], spec) -> bool:
 
 
 def _sure_meaning(cue: str) -> bool:
-    """A meaning sure enough to choose a pattern on its own; a weaker one only supports the words."""
-    return cue.startswith("meaning: ") and float(cue.removeprefix("meaning: ")) >= MEANING_CHOOSES
+    """A meaning sure enough to choose a whole application on its own (an application is broad: "manage the
+    office's laptops" is near a shop's inventory without being a shop); a weaker one only supports the words."""
+    return cue.startswith("meaning: ") and float(cue.removeprefix("meaning: ")) >= APPLICATION_MEANING
 
 
 INCIDENTAL = 0.1
@@ -340,13 +344,20 @@ def _incidental(design: str, meaning: Mapping[str, float], knowledge: Knowledge)
 
 
 def _said_as_product(found: Sequence[str], spec, head: Words, text: str = "") -> bool:
-    """The head of the request names the application by its brand ("a Twitter clone", "Uber for dog walkers"):
+    """The request names the application by its brand, in its head or as what is built ("a Twitter clone",
+    "Uber for dog walkers", "... for Twitter"):
     that is what is asked for even when the rest of the words mean something else. A brand used as a style
     ("Netflix-style", "TikTok-level", "Uber's grid") or as a place things go ("results to Slack") is not."""
     if any(cue.startswith("product: ") for cue in found):
         return True  # a named product ("DoorDash clone") is what is asked for
-    brands = matched_cues([cue for cue in found if cue in spec.brands], head, fuzzy=True)
-    return any(not _styled(brand, text) for brand in brands)
+    brands = [cue for cue in found if cue in spec.brands]
+    named = matched_cues(brands, head, fuzzy=True) + [b for b in brands if _built_for(b, text)]
+    return any(not _styled(brand, text) for brand in named)
+
+
+def _built_for(brand: str, text: str) -> bool:
+    """The brand is what is built: "... for Twitter", "an app like Uber", "a clone of Airbnb"."""
+    return bool(re.search(rf"\b(?:for|like|of)\s+{re.escape(brand)}\b", text, re.IGNORECASE))
 
 
 # a brand as a style or a measure ("Netflix-style", "TikTok-level", "Facebook's"), or a destination ("to Slack")

@@ -28,6 +28,13 @@ def descriptions() -> list[tuple[str, str]]:
     return [(design, text) for design, entry in data.items() for text in entry.get("asked_as", ())]
 
 
+def plain_words() -> list[tuple[str, str]]:
+    """(design id, paragraph): each design's purpose in plain words, a purpose section of its own (kept out of
+    the chapters so that search ranks the chapters' technical sections as before)."""
+    data = read_knowledge_file(FILE) or {}
+    return [(design, entry["in_plain_words"]) for design, entry in data.items() if entry.get("in_plain_words")]
+
+
 def _cache_file(model_id: str, texts: list[str]) -> Path:
     digest = hashlib.sha256("\n".join([model_id, *texts]).encode("utf-8")).hexdigest()[:24]
     return cache_dir() / "meaning" / f"{digest}.npy"

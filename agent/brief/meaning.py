@@ -1,8 +1,9 @@
 """Recognition by meaning: how close a request is to what each design is for.
 
 Each design (a building block or an application) is described in the knowledge base by the sections that say
-what it is for: a block's "When it applies" and "Requirements", an application's "Core characteristics",
-"Microservices" and its plain-words chapter. Their vectors are already in the FAISS index; a request's vector
+what it is for: a block's "When it applies" and "Requirements", an application's "Core characteristics" and
+"Microservices"; `descriptions.yaml` adds each design's purpose in plain words and what people ask when they need
+it without naming it. Their vectors are already in the FAISS index; a request's vector
 (the one retrieval computes anyway) is compared with them, and a design's similarity is that of its closest
 section. The index's own vectors are read back once per index; the plain-language requests of
 `descriptions.yaml` are embedded once per machine and cached (`agent/brief/descriptions.py`).
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.brief.descriptions import description_vectors, descriptions
+from agent.brief.descriptions import description_vectors, descriptions, plain_words
 from agent.ingest.index import LoadedIndex
 from agent.knowledge import Knowledge
 from agent.retrieval.embedders import Embedder
@@ -26,7 +27,7 @@ from agent.retrieval.embedders import Embedder
 BLOCK_SECTIONS = ("when-it-applies", "requirements")
 """A block's sections that say what the block is for (the rest say how it is built)."""
 PATTERN_KINDS = ("characteristics", "services")
-"""An application's sections in the seed that say what it is for (its chapter under kb/applications/ counts too)."""
+"""An application's sections in the seed that say what it is for."""
 
 
 TOP_DESCRIPTIONS = 3
@@ -65,8 +66,8 @@ def _design_of(chunk_id: str, pattern: str | None, kind: str, knowledge: Knowled
     block = knowledge.block_of_chunk(chunk_id)
     if block is not None:
         return block if chunk_id.rsplit("/", 1)[-1] in BLOCK_SECTIONS else None
-    if pattern in knowledge.patterns and (kind in PATTERN_KINDS or chunk_id.startswith("applications/")):
-        return pattern  # kb/applications/ holds each application's purpose in plain words
+    if pattern in knowledge.patterns and kind in PATTERN_KINDS:
+        return pattern
     return None
 
 
@@ -92,6 +93,15 @@ def design_vectors(index: LoadedIndex, knowledge: Knowledge, embedder: Embedder 
             owners.append(designs.setdefault(design, len(designs)))
             rows.append(faiss_index.reconstruct(row))
         dim = int(getattr(faiss_index, "d", 0))
+        if embedder is not None:
+            # each paragraph read with the section it belongs to (the design's cited purpose section)
+            texts = {c.id: c.embedding_text() for c in index.chunks}
+            cites = {**{b: spec.cite for b, spec in knowledge.blocks.items()},
+                     **{p: spec.cite for p, spec in knowledge.patterns.items()}}  # fmt: skip
+            paragraphs = [(d, f"{texts.get(cites.get(d, ''), '')}\n\n{t}".strip()) for d, t in plain_words()
+                          if d in designs]  # fmt: skip
+            rows += list(description_vectors(embedder, paragraphs))
+            owners += [designs[d] for d, _ in paragraphs]
         matrix = np.vstack(rows).astype(np.float32) if rows else np.empty((0, dim), dtype=np.float32)
         known = [(d, t) for d, t in descriptions() if d in designs] if embedder is not None else []
         described = np.asarray([designs[d] for d, _ in known], dtype=np.int64)
@@ -104,9 +114,9 @@ def design_vectors(index: LoadedIndex, knowledge: Knowledge, embedder: Embedder 
 # P(the closest design is the one meant | its similarity s and its lead over the next design), a logistic fit on
 # requests written outside the team (benchmarks/recognition_calibration.py prints the fit and its calibration error)
 LEVEL = 0.45
-LEVEL_SLOPE = 11.18
-LEAD_SLOPE = 23.57
-BIAS = 0.56
+LEVEL_SLOPE = 10.54
+LEAD_SLOPE = 22.09
+BIAS = 0.76
 
 
 MIN_WORDS = 7
