@@ -36,7 +36,7 @@ def _named(design) -> set[str]:
 
 
 def test_plain_words_requests_are_recognised(engine):
-    cases = _cases("plain/dev.jsonl") + _cases("plain/holdout.jsonl")
+    cases = _cases("plain/dev.jsonl") + _cases("plain/dev2.jsonl") + _cases("plain/holdout.jsonl")
     assert len(cases) >= 80 and len({c["design"] for c in cases}) == 37
     missed = [c["id"] for c in cases if c["design"] not in _named(engine.recommend(c["prompt"]))]
     assert 1 - len(missed) / len(cases) >= 0.90, missed
