@@ -126,14 +126,18 @@ def index_status(
 @index_app.command("prepare")
 def index_prepare(index: IndexOption = None, model: EmbeddingModelOption = None) -> None:
     """Make first use fast: verify (or build) the index and export the query model to ONNX in the cache."""
+    from agent.brief.meaning import design_vectors
     from agent.ingest.index import ensure_index
+    from agent.knowledge import load_knowledge
     from agent.paths import default_index
-    from agent.retrieval.embedders import export_onnx, resolve_model_dir
+    from agent.retrieval.embedders import export_onnx, query_embedder, resolve_model_dir
 
     settings = _settings(index, model)
     path = settings.index or default_index()
     loaded = ensure_index(path, settings.embedding_model, progress=progress_printer("embedding"))
     exported = export_onnx(resolve_model_dir(settings.embedding_model))
+    # the designs' plain-language descriptions, embedded once and cached: the first request need not do it
+    design_vectors(loaded, load_knowledge(), query_embedder(settings.embedding_model))
     typer.echo(f"index {str(path)!r} is fresh ({loaded.manifest.chunk_count} chunks); query model {exported}")
 
 
