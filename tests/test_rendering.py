@@ -98,7 +98,7 @@ def test_cli_writes_files_and_plain_text_when_piped(tmp_path):
     assert run_cli("ask", "Build a Twitter clone", "-o", str(out)).returncode == 0
     assert out.read_text().startswith("<!doctype html>")
     piped = run_cli("ask", "Build a Twitter clone", env={"NO_COLOR": "1"}).stdout
-    assert "\x1b[" not in piped and piped.startswith("Pattern: social_media")
+    assert "\x1b[" not in piped and piped.startswith("Coverage: covered") and "\nPattern: social_media" in piped
     missing = run_cli("ask", "Build a Twitter clone", "-o", str(tmp_path / "no" / "such" / "x.md"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     assert run_cli("ask", "Build a Twitter clone", "--format", "pdf").returncode == 2
