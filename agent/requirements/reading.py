@@ -77,8 +77,9 @@ def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], 
         small.append(f"team of {found.team}")
     if found.scope == "enterprise":
         enterprise.append("scope: enterprise")
-    # a count of places ("30 countries") is the system's reach, not its load
-    loads = [f for f in found.scale if not PLACES.fullmatch(f.unit)]
+    # a count of places ("30 countries") is the system's reach, and a count of machines ("2,000 servers") what it
+    # runs on or watches: neither is a small load of people or requests
+    loads = [f for f in found.scale if not PLACES.fullmatch(f.unit) and f.kind != "population"]
     if any(f.kind not in ("peak factor", "ratio", "size") for f in loads) and all(map(_small, loads)):
         # every stated figure is small (10k links a month, 500 users): a modest system, whatever it is called
         small.append("small stated load: " + ", ".join(f.text or f.name for f in loads))
