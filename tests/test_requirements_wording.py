@@ -507,6 +507,13 @@ CONSISTENCY = [
     ("when the WAN to the depot fails, stock counts must never go negative", "CP"),
     ("we would rather pause checkout than oversell when the interconnect is cut", "CP"),
     ("if our two data centres cannot see each other, both keep accepting orders", "AP"),
+    ("each payout must be exactly right, even if it means downtime", "CP"),
+    ("stock levels must always be exact", "CP"),
+    ("two guests must never reserve the same table", "CP"),
+    ("it is not ok to show outdated balances", "CP"),
+    ("it's fine if riders see slightly old positions for a moment", "AP"),
+    ("scores can be a few seconds behind, that's fine", "AP"),
+    ("the follower count may lag a little, and that is acceptable", "AP"),
 ]
 
 
@@ -517,17 +524,29 @@ def test_consistency_under_partition_in_words(text, choice):
     assert any(n.name == "consistency" and n.target.startswith(choice) for n in found.non_functional)
 
 
+@pytest.mark.parametrize("text", ["we never use the same password twice", "it's fine if old posts load slowly"])
+def test_sameness_and_age_that_are_not_about_replicas_choose_nothing(text):
+    assert extract(text).consistency is None
+
+
 LATENCY = [
     ("answers under a second", 1000), ("results within a couple of seconds", 2000),
     ("no more than half a second per search", 500), ("in less than 200 milliseconds", 200),
     ("the price should show instantly", 1000), ("p95 below 80ms", 80), ("alerts within 5 minutes", 300_000),
     ("within two seconds of a scan", 2000),
+    ("quotes in 300ms or less", 300), ("p99 of 150 ms for the API", 150), ("a 250 ms latency budget", 250),
+    ("search results in 200ms p95", 200), ("response time: 1 s", 1000), ("pages load in 2 seconds", 2000),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "ms"), LATENCY, ids=_ids(LATENCY))
 def test_latency_in_words(text, ms):
     assert extract(text).latency_ms == pytest.approx(ms)
+
+
+@pytest.mark.parametrize("text", ["the clip is 30 s max", "sessions expire in 30 minutes", "launch in 2 minutes"])
+def test_durations_that_are_no_latency(text):
+    assert extract(text).latency_ms is None
 
 
 RESIDENCY = [
@@ -539,6 +558,9 @@ RESIDENCY = [
     ("backups have to be kept in the Netherlands", "Netherlands"),
     ("customer files may only be hosted in Canada", "Canada"),
     ("our data must be housed in Lyon", "Lyon, France"),
+    ("customer data can't leave the EU", "EU"),
+    ("pupil records must be stored within the EEA", "EEA"),
+    ("all backups must stay in Europe", "Europe"),
 ]
 
 
@@ -573,7 +595,9 @@ DEADLINES = [
     ("in six weeks", 6), ("within two months", 8.6), ("in a couple of weeks", 2), ("in ten days", 1.4),
     ("we have eight weeks to build the clinic portal", 8), ("only 6 weeks left before the release", 6),
     ("two months to go-live for the payroll system", 8.6), ("a 10-day deadline for the demo", 1.4),
-    ("the deadline is 3 weeks away", 3),
+    ("the deadline is 3 weeks away", 3), ("a three-week sprint to get the MVP out", 3),
+    ("we launch on 1 September", 13), ("the app should go live in Q3", 13), ("done by year end", 13),
+    ("the shop opens on May 3rd", 13), ("it must be ready by mid-2026", 13),
 ]  # fmt: skip
 
 
@@ -597,7 +621,15 @@ def test_an_event_is_a_deadline_whose_distance_is_assumed_and_said(text, value):
 
 
 @pytest.mark.parametrize(
-    "text", ["a shop built by Anna", "users stay 3 months before they churn", "ready-made reports for Finance"]
+    "text",
+    [
+        "a shop built by Anna",
+        "users stay 3 months before they churn",
+        "ready-made reports for Finance",
+        "traffic peaks in December",
+        "reports grouped by month",
+        "1M users by 2025",
+    ],
 )
 def test_spans_and_names_that_are_no_deadline(text):
     assert extract(text).deadline_weeks is None

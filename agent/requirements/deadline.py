@@ -34,14 +34,36 @@ SPANS = [
         r"|develop|complete|do))\b",
         re.I,
     ),
-    # a 6-week deadline, a three-month timeline
-    re.compile(rf"(?<![\w.]){NUMBER}[- ]{_UNIT}\s+(?:deadline|timeline|time-?frame|runway|window|schedule)\b", re.I),
+    # a 6-week deadline, a three-month timeline, a three-week sprint
+    re.compile(
+        rf"(?<![\w.]){NUMBER}[- ]{_UNIT}\s+(?:deadline|timeline|time-?frame|runway|window|schedule|sprint|build)\b",
+        re.I,
+    ),
     # the deadline is 3 weeks away, deadline: 2 months
     re.compile(rf"\bdeadline\s+(?:is|of|:)\s+(?:in\s+)?{NUMBER}\s*{_UNIT}\b", re.I),
 ]
-DATE = re.compile(  # "by Q3", "by March", "by the end of the year", "launch next month"
-    r"\bby (?P<quarter>q[1-4])\b|\bby (?:the )?end of (?:the )?(?P<end>year|quarter|month)\b"
-    r"|\bby (?P<month>january|february|march|april|may|june|july|august|september|october|november|december)\b"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# a date without its distance: "Q3", "March", "1 September", "September 1st", "the end of the year", "year end",
+# "mid-2026"
+_WHEN = (
+    r"(?:the\s+)?(?:(?:end|start|beginning|middle)\s+of\s+(?:the\s+)?(?:year|quarter|month|week)\b"  # end of the year
+    r"|(?:year|quarter|month)[- ]end|eoy|eoq"  # year end
+    rf"|(?:(?:end|start|beginning|middle)\s+of\s+)?(?:q[1-4]|(?:{_DAY}\s+(?:of\s+)?)?(?:early\s+|mid[- ]?|late\s+)?"
+    rf"{_MONTH}\.?(?:\s+{_DAY}\b)?(?:,?\s+20\d\d)?|(?:early\s+|mid[- ]?|late\s+)?20\d\d))"  # Q3, 1 May, mid-2026
+)
+# by a date; or in, on or for one after a word of launching ("we launch on 1 September", "go live in Q3"), since
+# "traffic peaks in December" names no deadline
+_LAUNCHING = (
+    r"(?:launch\w*|ship\w*|release\w*|go(?:es|ing)?[- ]live|live|ready|done|deliver\w*|due|open\w*|start\w*"
+    r"|deadline|roll\w*\s+out|deploy\w*|finish\w*|complete\w*)"
+)
+DATE = re.compile(
+    rf"\b(?:by|before|until|till|no\s+later\s+than|ahead\s+of)\s+(?P<by>{_WHEN})(?![\w-])"
+    rf"|\b{_LAUNCHING}\s+(?:\w+\s+){{0,2}}?(?:in|on|for|at|around)\s+(?P<on>{_WHEN})(?![\w-])"
     r"|\b(?:launch|ship|release|go live)\w* (?P<next>next (?:week|month|quarter))\b",
     re.IGNORECASE,
 )
@@ -61,6 +83,8 @@ EVENT = re.compile(
     rf"\b{_READY}\b(?:\s+[\w-]+){{0,3}}?\s+(?P<event>(?i:before|ahead\s+of|in\s+time\s+for)\s+(?:the\s+)?"
     rf"(?:{_NAMED}|{_SEASON})|(?i:by)\s+{_SEASON})\b"
 )
+YEAR_ONLY = re.compile(r"(?:(?:early|mid|late)[- ]?)?20\d\d", re.IGNORECASE)
+LAUNCHING = re.compile(rf"\b{_LAUNCHING}\s+(?:\w+\s+){{0,3}}?$", re.IGNORECASE)
 UNKNOWN_DISTANCE_WEEKS = 13
 """A date or an event whose distance is not given is counted as about a quarter away."""
 WEEKS = {"day": 1 / 7, "week": 1.0, "month": 30 / 7, "year": 52.0}
@@ -92,7 +116,9 @@ def deadline(text: str) -> Deadline | None:
     text = re.sub(r"\b(in|within) an? (day|week|month|year)\b", r"\1 1 \2", text, flags=re.IGNORECASE)  # "in a year"
     if span := _span(text):
         return span
-    if date := DATE.search(text):
+    for date in DATE.finditer(text):
+        if date.group("by") and YEAR_ONLY.fullmatch(date.group("by")) and not LAUNCHING.search(text[: date.start()]):
+            continue  # "1M users by 2025" is growth; "launch by 2025" is a deadline
         weeks = {"next week": 1, "next month": 4, "next quarter": 13}.get((date.group("next") or "").lower())
         return Deadline(weeks or UNKNOWN_DISTANCE_WEEKS, date.group(0).strip())
     if event := EVENT.search(text):

@@ -139,7 +139,7 @@ def _storage(text: str, source: RequirementSource, out: Extracted) -> None:
 def _qualities(text: str, source: RequirementSource, out: Extracted) -> None:
     if latency := qualities.latency_ms(text):
         out.latency_ms, said = latency
-        percentile = re.match(r"p\d{2,3}(?:\.\d)?", said, re.IGNORECASE)
+        percentile = re.search(r"\bp\d{2,3}(?:\.\d)?\b", said, re.IGNORECASE)
         target = f"{(percentile.group(0) if percentile else 'p99').lower()} under {out.latency_ms:g} ms"
         out.non_functional.append(NonFunctional(name="latency", target=target, source=source))
     if (pct := qualities.availability(text)) is not None:

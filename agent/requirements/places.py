@@ -42,6 +42,15 @@ ALIASES = {
     "Emirates": "AE",
 }
 """Everyday names ISO 3166 does not use."""
+UNIONS = {
+    "EU": "EU",
+    "E.U.": "EU",
+    "European Union": "EU",
+    "EEA": "EEA",
+    "European Economic Area": "EEA",
+    "Europe": "Europe",
+}
+"""Groups of countries data can be kept in ("customer data can't leave the EU")."""
 CITIES = {
     "Frankfurt": "DE",
     "Munich": "DE",
@@ -142,11 +151,11 @@ class Place:
 
     name: str
     country: str
-    kind: str  # "country", "state" or "city"
+    kind: str  # "union", "country", "state" or "city"
 
     def label(self) -> str:
-        """ "Germany", or "Lyon, France" for a city or a state."""
-        return self.name if self.kind == "country" else f"{self.name}, {self.country}"
+        """ "Germany" or "EU", or "Lyon, France" for a city or a state."""
+        return self.name if self.kind in ("country", "union") else f"{self.name}, {self.country}"
 
 
 def _country_name(code: str) -> str:
@@ -179,6 +188,8 @@ def _gazetteer() -> dict[str, Place]:
                 places[said] = Place(name, name, "country")
     for alias, code in ALIASES.items():
         places[alias] = Place(_country_name(code), _country_name(code), "country")
+    for said, union in UNIONS.items():
+        places[said] = Place(union, union, "union")
     return places
 
 

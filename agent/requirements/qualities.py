@@ -21,6 +21,28 @@ LATENCY = re.compile(  # "p99 under 100 ms", "latency below 50ms", "< 200 ms", "
     r"|(?P<sub>sub-?second|real-?time\s+latency|instant(?:ly|aneous(?:ly)?)?|near[- ]instant\w*|split[- ]second)",
     re.IGNORECASE,
 )
+_TIME_UNIT = r"(?P<unit>ms|milli-?seconds?|s|secs?|seconds?|minutes?|mins?)\b"
+# a time said to be a latency without "under": "300 ms or less", "200ms p95", "a 300 ms latency budget", "p99 of
+# 200 ms", "response time: 1 s", "pages load in 2 seconds"
+LATENCY_SAID = [
+    re.compile(
+        rf"(?<![\w.]){NUMBER}\s*{_TIME_UNIT}\s+(?:or\s+(?:less|faster|better|quicker|lower)"
+        r"|at\s+(?:the\s+)?(?:most|p\d{2,3})|p\d{2,3}|(?:p\d{2,3}\s+)?(?:latency|response(?:\s+time)?)\s+"
+        r"(?:budget|target|goal|sla|slo|ceiling|limit))",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:p\d{2,3}(?:\s+latency)?|latency|response\s+times?|round[- ]trip(?:\s+time)?)\s*(?:of|:|=|at|is|should"
+        r"\s+be|must\s+be|(?:target|budget|goal)\s+(?:of|is))\s*(?:(?:about|around|roughly)\s+|~\s*)?"
+        rf"{NUMBER}\s*{_TIME_UNIT}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b(?:respond|load|return|answer|render|reply|replies|appear)\w*\s+in\s+(?:(?:about|around)\s+)?{NUMBER}"
+        rf"\s*{_TIME_UNIT}",
+        re.IGNORECASE,
+    ),
+]
 # a latency is about responses, not a deadline or a session: "within 2 minutes" of a "launch" is no latency
 NOT_LATENCY = re.compile(
     r"\b(?:launch|deadline|weeks?|months?|ship|deliver(?:ed|y)?\s+(?:in|within)|walk|drive"
@@ -75,22 +97,46 @@ PARTITION = re.compile(
     r"|cut\s+off\s+from\s+each\s+other|disconnect\w*|lose\s+(?:contact|connectivity)\s+with)\b",
     re.IGNORECASE,
 )
+# data that lags the truth: "stale", "out of date", "a few seconds behind", "slightly old"
+_STALE = (
+    r"(?:stale|outdated|out[- ]of[- ]date|behind|lagg?\w*|delayed|eventual\w*|not\s+(?:yet\s+)?up[- ]to[- ]date"
+    r"|(?:slightly|a\s+bit|a\s+little|somewhat|seconds|minutes)\s+(?:old|older|late|behind))"
+)
+_FINE = (  # saying a thing is acceptable
+    r"(?:fine|ok|okay|acceptable|tolerable|no\s+problem|not\s+a\s+problem|not\s+an\s+issue|don't\s+mind"
+    r"|do\s+not\s+mind|can\s+live\s+with|can\s+tolerate|tolerate|accept\w*)"
+)
 CORRECT = re.compile(
     r"\b(?:never|must\s+not|mustn't|can(?:no|')?t|cannot|no)\s+(?:\w+\s+){0,3}?(?:double[- ]?\w+"
     r"|over-?sell\w*|over-?book\w*|duplicat\w+|lose|lost|wrong|incorrect|inconsistent|stale|conflict\w*"
-    r"|negative|twice|diverge)|\b(?:strong(?:ly)?\s+consisten\w+|linearizab\w+|serializab\w+"
+    r"|negative|twice|diverge|(?:book|reserve|buy|get|take|claim|sell|assign|allocat|grab|win)\w*\s+the\s+same)"
+    r"|\b(?:strong(?:ly)?\s+consisten\w+|linearizab\w+|serializab\w+"
     r"|correct(?:ness)?\s+(?:over|before|first|matters)|consistency\s+(?:over|before|first)"
-    r"|must\s+(?:stay|be|remain)\s+(?:correct|consistent|accurate)|exactly[- ]once|accurate\s+at\s+all"
-    r"\s+times|rather\s+(?:refuse|reject|fail|block|stop|pause|halt|deny|return\s+an?\s+error))\b",
+    r"|(?:must|has\s+to|have\s+to|needs?\s+to)\s+(?:always\s+|at\s+all\s+times\s+)?(?:stay|be|remain)\s+"
+    r"(?:exactly\s+|perfectly\s+|100%\s+)?(?:correct|consistent|accurate|exact|precise|in\s+sync|right)"
+    r"|exactly[- ]once|accurate\s+at\s+all\s+times"
+    r"|rather\s+(?:refuse|reject|fail|block|stop|pause|halt|deny|return\s+an?\s+error)"
+    r"|(?:not|never|isn't|is\s+not)\s+(?:ok|okay|fine|acceptable|allowed)\s+(?:\w+\s+){0,4}?(?:stale|outdated"
+    r"|out[- ]of[- ]date|wrong|incorrect|inconsistent)"  # it is not ok to show stale balances
+    r"|even\s+if\s+(?:that|it|this)\s+means\s+(?:\w+\s+){0,3}?(?:downtime|unavailab\w+|outages?|refus\w+"
+    r"|reject\w+|errors?|wait\w*|block\w*|going\s+down|being\s+down|delays?))\b",  # even if it means downtime
     re.IGNORECASE,
 )
 AVAILABLE = re.compile(
     r"\b(?:always\s+(?:accept|available|up|writable|respond\w*)|stay(?:s)?\s+(?:up|available|online"
     r"|writable)|keep\s+(?:working|accepting|serving)|availability\s+(?:over|before|first)|eventual(?:ly)?"
-    r"\s+consisten\w+|stale\s+(?:\w+\s+)?(?:is|are)\s+(?:fine|ok|okay|acceptable)|(?:fine|ok|okay)"
-    r"\s+(?:to|if)\s+(?:be\s+)?(?:show|serve|stale|out of date|behind))\b",
+    rf"\s+consisten\w+|(?<!not\s){_FINE}\s+(?:\w+\s+){{0,6}}?{_STALE}"  # it's fine if users see slightly old data
+    rf"|{_STALE}[\s,]+(?:[\w']+[\s,]+){{0,4}}?(?:(?:is|are|being|will\s+be)\s+(?:\w+\s+)?|\w+'s\s+)?{_FINE}"  # ok
+    r"|(?:fine|ok|okay)\s+(?:to|if)\s+(?:be\s+)?(?:show|serve)"
+    rf"|even\s+if\s+(?:\w+\s+){{0,4}}?(?:is|are|gets?|runs?)\s+(?:\w+\s+)?{_STALE})\b",  # even if it is stale
     re.IGNORECASE,
 )
+# the words that decide alone, without a partition named
+DECIDES_CP = re.compile(
+    r"consisten|correct|accura|exact|precise|sync|right|rather|even\s+if|stale|wrong|outdated|out.of.date",
+    re.IGNORECASE,
+)
+DECIDES_AP = re.compile(rf"consisten|availab|{_STALE}", re.IGNORECASE)
 
 
 def latency_ms(text: str) -> tuple[float, str] | None:
@@ -110,16 +156,19 @@ def latency_ms(text: str) -> tuple[float, str] | None:
             value = parsed.value
         else:
             value = 1.0  # "under a second"
-        unit = match.group("unit").lower()
-        factor = (
-            1.0
-            if unit.startswith("m") and not unit.startswith("min")
-            else 60_000.0
-            if unit.startswith("min")
-            else 1000.0
-        )
-        return value * factor, match.group(0)
+        return value * _to_ms(match.group("unit")), match.group(0)
+    for pattern in LATENCY_SAID:
+        for match in pattern.finditer(text):
+            parsed = parse_number(match.group("number"))
+            if parsed is None or NOT_LATENCY.search(text[max(0, match.start() - 40) : match.end() + 10]):
+                continue
+            return parsed.value * _to_ms(match.group("unit")), match.group(0)
     return None
+
+
+def _to_ms(unit: str) -> float:
+    unit = unit.lower()
+    return 1.0 if unit.startswith("m") and not unit.startswith("min") else 60_000.0 if unit.startswith("min") else 1e3
 
 
 def availability(text: str) -> float | None:
@@ -144,12 +193,12 @@ def consistency(text: str) -> tuple[Literal["CP", "AP"], str] | None:
     other way round. Correctness words decide alone ("must never double-book"); a partition word sharpens them."""
     for clause in re.split(r"(?<=[.;!?])\s+|\n", text):
         correct, available = CORRECT.search(clause), AVAILABLE.search(clause)
-        if correct and (PARTITION.search(clause) or re.search(r"consisten|correct|accura", correct.group(0), re.I)):
+        if correct and (PARTITION.search(clause) or DECIDES_CP.search(correct.group(0))):
             return "CP", clause.strip()
-        if available and (PARTITION.search(clause) or re.search(r"consisten|stale|availab", available.group(0), re.I)):
+        if available and (PARTITION.search(clause) or DECIDES_AP.search(available.group(0))):
             return "AP", clause.strip()
     for clause in re.split(r"(?<=[.;!?])\s+|\n", text):
         correct = CORRECT.search(clause)
-        if correct and re.search(r"double|over-?sell|over-?book|negative", correct.group(0), re.IGNORECASE):
+        if correct and re.search(r"double|over-?sell|over-?book|negative|same", correct.group(0), re.IGNORECASE):
             return "CP", clause.strip()  # an invariant two writers could break together needs one answer
     return None
