@@ -19,7 +19,7 @@ from agent.drafting.base import Drafter, DraftRequest, FallbackDrafter
 from agent.drafting.registry import with_fallback
 from agent.errors import InvalidRequest, ModelError
 from agent.knowledge import Knowledge, load_knowledge
-from agent.recognition import read_request, without_brands
+from agent.recognition import read_request, remember, without_brands
 from agent.requirements.extract import Extracted
 from agent.requirements.reading import open_questions, read_requirements, requirements_section, scope_signals
 from agent.requirements.shaping import block_failure_modes, block_tradeoffs, shape
@@ -142,6 +142,7 @@ class Engine:
             meant = vector if unbranded == prompt and vector is not None else retriever.embed(unbranded)
             meaning = meaning_confidence(vectors.similarities(meant[0]), kin)
         reading = read_request(prompt, hits, self.knowledge, meaning=meaning)
+        remember(prompt, reading, self.knowledge)
         if answers or stated:  # what the answers state weighs in on the scope as the request's own words do
             small, enterprise, large = scope_signals(found, prompt)
             # "keep it simple", said after the request, is the user's decision: it outweighs the load's signals

@@ -578,6 +578,14 @@ def read_text(text: str, knowledge: Knowledge | None = None, scope: bool = True)
     return reading
 
 
+def remember(text: str, reading: Reading, knowledge: Knowledge) -> None:
+    """Make `reading` (words, retrieval and meaning) the one `read_text` gives for `text`: the checker then holds
+    the design to the same reading the drafter had, and does not read the request a second time."""
+    if len(_READINGS) > 1024:
+        _READINGS.clear()
+    _READINGS[(id(knowledge), text, True)] = reading
+
+
 def _traits(
     words: Words, pattern: PatternId, secondary: Sequence[PatternId], knowledge: Knowledge
 ) -> dict[Trait, list[str]]:
