@@ -27,8 +27,8 @@ _QUALITY = (
     r"|redundancy|stability|simplicity|maintainab\w+|(?:user|developer)\s+experience|ux|delivery|support)"
 )
 _DOWN = (  # where costs are kept: "low", "down", "to a minimum", "near zero"
-    r"(?:low|lower|down|minimal|small|tiny|modest|under\s+control|(?:near|close\s+to)\s+zero|as\s+low\s+as\s+possible"
-    r"|to\s+a\s+minimum|(?:at\s+a\s+)?minimum|predictable)"
+    r"(?:low|lower|down|minimal|small|tiny|modest|under\s+control|(?:near|close\s+to)\s+zero|to\s+a\s+minimum"
+    r"|as\s+(?:low|small|little|cheap)\s+as\s+(?:possible|we\s+can)|(?:at\s+a\s+)?minimum|predictable)"
 )
 # ranking one thing above another: "over", "matters more than", "is more important than", "is a higher priority than"
 _ABOVE = (
@@ -41,6 +41,7 @@ _BELOW = (  # "matters less than", "is less important than", "is secondary to", 
     r"|(?:is|are)\s+secondary\s+to|comes?\s+(?:second\s+to|after))"
 )
 _IS = r"(?:is|are|'s|'re)"
+_PAYER = r"(?:we|i|they|(?:the|our)\s+(?:client|customer|company|business|board|management|sponsor|owner)s?)"
 _IS_NOT = r"(?:(?:is|are|'s|'re)\s+(?:not|no|never|hardly)|isn't|aren't)"
 # a worry: "a concern", "our main priority", "much of an issue"
 _WORRY = (
@@ -64,6 +65,9 @@ LOW_BUDGET = re.compile(
     r"\s+(?:much|a\s+lot|more|big|anything|heavily)"  # can't spend much
     r"|free[- ](?:tiers?|plans?|credits?|quotas?|allowances?|hosting|offerings?|usage|limits?)"  # free tiers
     rf"|{_COST}\s+{_ABOVE}\s+(?:\w+\s+)?{_QUALITY}|{_QUALITY}\s+{_BELOW}\s+(?:the\s+)?{_COST}"  # cost first
+    rf"|{_PAYER}(?:(?:\s+are|'re|\s+is|\s+am|'m)\s+not|\s+aren't|\s+isn't)\s+(?:\w+\s+)?(?:happy|willing|prepared"
+    r"|able)\s+to\s+"
+    r"(?:pay|spend|invest)"  # we're not willing to pay
     r"|can(?:no|')?t\s+afford|cannot\s+afford|non-?profit|charity|unfunded|self-?funded|pennies|peanuts)\b",
     re.IGNORECASE,
 )
@@ -71,6 +75,9 @@ HIGH_BUDGET = re.compile(
     rf"\b(?:{_COST}\s+{_IS}\s+(?:\w+\s+)?(?:secondary|irrelevant|unimportant|no\s+object)"  # cost is secondary
     rf"|{_COST}\s+{_IS_NOT}\s+{_WORRY}"  # cost is not a concern
     rf"|{_COST}\s+(?:doesn't|does\s+not|don't|won't)\s+(?:really\s+)?matter"  # cost doesn't matter
+    rf"|{_COST}\s+{_IS}\s+(?:\w+\s+)?(?:flexible|open|negotiable|not\s+fixed|generous)"  # budget is flexible
+    rf"|{_PAYER}(?:\s+are|'re|\s+is|\s+am|'m)?\s+(?:(?:very|more\s+than|quite|totally)\s+)?(?:happy|willing|glad"
+    r"|prepared|ready)\s+to\s+(?:pay|spend|invest)"  # we're happy to pay
     r"|(?:don't|do\s+not|doesn't|not|never|aren't|isn't)\s+(?:\w+\s+)?(?:care|worry|worried|concerned"
     rf"|optimi[sz]\w*)\s+(?:\w+\s+)?(?:about|for|with|by)\s+(?:the\s+)?{_COST}"  # we don't care about cost
     rf"|{_QUALITY}\s+{_ABOVE}\s+(?:\w+\s+)?(?:the\s+)?{_COST}|{_COST}\s+{_BELOW}\s+"  # reliability over cost
@@ -92,6 +99,7 @@ def _codes() -> str:
 
 _PER = r"(?P<per>month|mo|year|yr|week|day)"
 _ADVERB = r"(?P<adverb>monthly|yearly|annually|weekly|daily)"
+PERIODS = {"mo": "month", "yr": "year"}
 ADVERBS = {"monthly": "month", "yearly": "year", "annually": "year", "weekly": "week", "daily": "day"}
 # an amount of money: "$500", "EUR 200", "200 euros", "50 bucks"
 _MONEY = (
@@ -136,11 +144,12 @@ def budget(text: str) -> tuple[str, str] | None:
     no "no budget")."""
     if money := MONEY.search(text):
         amount = re.sub(r"\s+", " ", APPROXIMATELY.sub("", money.group("amount").strip()))
-        per = money.group("per") or ADVERBS[money.group("adverb").lower()]
-        return f"{amount} a {per.lower()}", money.group(0)
+        per = PERIODS.get(money.group("per").lower(), money.group("per")) if money.group("per") else None
+        return f"{amount} a {per or ADVERBS[money.group('adverb').lower()]}", money.group(0)
     if stated := BUDGET_OF.search(text):
         amount = re.sub(r"\s+", " ", APPROXIMATELY.sub("", stated.group("amount").strip()))
-        return (f"{amount} a {stated.group('per').lower()}" if stated.group("per") else amount), stated.group(0)
+        per = (stated.group("per") or "").lower()
+        return (f"{amount} a {PERIODS.get(per, per)}" if per else amount), stated.group(0)
     if spent := _amount(text):
         return spent
     leanings = [

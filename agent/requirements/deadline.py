@@ -51,7 +51,7 @@ _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 # "mid-2026"
 _WHEN = (
     r"(?:the\s+)?(?:(?:end|start|beginning|middle)\s+of\s+(?:the\s+)?(?:year|quarter|month|week)\b"  # end of the year
-    r"|(?:year|quarter|month)[- ]end|eoy|eoq"  # year end
+    r"|(?:year|quarter|month)[- ]end|eoy|eoq|20\d\d-\d\d-\d\d"  # year end, 2026-03-01
     rf"|(?:(?:end|start|beginning|middle)\s+of\s+)?(?:q[1-4]|(?:{_DAY}\s+(?:of\s+)?)?(?:early\s+|mid[- ]?|late\s+)?"
     rf"{_MONTH}\.?(?:\s+{_DAY}\b)?(?:,?\s+20\d\d)?|(?:early\s+|mid[- ]?|late\s+)?20\d\d))"  # Q3, 1 May, mid-2026
 )
@@ -64,7 +64,9 @@ _LAUNCHING = (
 DATE = re.compile(
     rf"\b(?:by|before|until|till|no\s+later\s+than|ahead\s+of)\s+(?P<by>{_WHEN})(?![\w-])"
     rf"|\b{_LAUNCHING}\s+(?:\w+\s+){{0,2}}?(?:in|on|for|at|around)\s+(?P<on>{_WHEN})(?![\w-])"
-    r"|\b(?:launch|ship|release|go live)\w* (?P<next>next (?:week|month|quarter))\b",
+    r"|\b(?:launch|ship|release|go live)\w* (?P<next>next (?:week|month|quarter))\b"
+    r"|\b(?:go[- ]live|launch|release|ship|delivery|due|target|deadline|completion|cut-?over|hand-?over)\s*(?:date)?"
+    rf"\s*(?:is|:|=|of|will\s+be|(?:is\s+)?set\s+for)\s+(?P<named>{_WHEN})(?![\w-])",  # the go-live date is 15 March
     re.IGNORECASE,
 )
 # being ready, then before an event: "must be ready before the World Cup", "live in time for the new school year";

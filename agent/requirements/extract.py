@@ -20,7 +20,14 @@ from agent.requirements.budget import budget
 from agent.requirements.deadline import deadline
 from agent.requirements.loads import NOUNS, PERIOD, SECONDS, period_of, read_loads
 from agent.requirements.numbers import NUMBER, parse_number
-from agent.requirements.peaks import at_a_moment, is_peak_rate, peak_factors, peak_windows, read_write_ratio
+from agent.requirements.peaks import (
+    at_a_moment,
+    is_peak_rate,
+    peak_factors,
+    peak_windows,
+    read_write_ratio,
+    share_factors,
+)
 from agent.requirements.team import PART_TIME, SMALL_TEAM, team_statements
 from agent.schema import Constraint, NonFunctional, RequirementSource, ScaleFigure
 
@@ -100,7 +107,7 @@ def _quantities(text: str, source: RequirementSource, out: Extracted) -> None:
         if figure.kind == "rate" and is_peak_rate(text, figure):
             figure = figure.model_copy(update={"kind": "peak"})
         out.scale.append(at_a_moment(text, figure))
-    out.scale += windows + peak_factors(text, source)
+    out.scale += windows + peak_factors(text, source) + share_factors(text, source)
     if (ratio := read_write_ratio(text, source)) is not None:
         out.scale.append(ratio)
     out.notes += notes

@@ -26,7 +26,7 @@ from agent.requirements.nouns import (
     singular,
     words,
 )
-from agent.requirements.numbers import AMOUNT, NUMBER, is_figure, parse_number
+from agent.requirements.numbers import AMOUNT, NUMBER, SCALES, is_figure, parse_number
 from agent.schema import RequirementSource, ScaleFigure, ScaleKind
 
 SECONDS = {
@@ -193,6 +193,7 @@ LEAD = re.compile(
     r"\b(?:(?P<base>[A-Za-z]+)[- ]?(?:base|count|population|numbers)"  # user base, customer count
     r"|(?P<group>audience|readership|membership|headcount|workforce|community|following)"  # an audience
     r"|number\s+of\s+(?P<of>[\w-]+(?:\s+[\w-]+)?)"  # the number of users
+    r"|(?P<label>[A-Za-z][\w-]*)(?=\s*[:=])"  # a label: "sensors: 10k", "stores = 300"
     rf"|(?P<family>{'|'.join(f'(?:{p})' for p in NOUNS)}))"  # users, DAU
     r"\s*(?:(?:of|is|are|will\s+be|at|around|about|approximately|roughly|(?:to\s+)?(?:reach|hit|top|exceed)\w*"
     r"|numbering|totall?ing|in\s+the\s+region\s+of|=|:|~|≈)\s*)+"  # of, is, :, ~
@@ -225,6 +226,10 @@ def _leads(text: str) -> list[Count]:
             if not (is_person(base) or _FAMILY.fullmatch(plural(base))):
                 continue  # "a database of 40,000" names no one
             noun = plural(base)
+        elif label := match.group("label"):
+            if not is_plural(label) or is_measure(label) or label.lower() in STOP:
+                continue  # "version: 2", "uptime: 99.9": a label that counts nothing
+            noun = label.lower()
         else:
             noun = "people" if match.group("group") else (match.group("of") or match.group("family"))
         meaning = next((m for p, m in NOUNS.items() if re.fullmatch(p, noun, re.IGNORECASE)), None)
@@ -293,6 +298,8 @@ def _kind_and_unit(count: Count, period: str | None, concurrent: bool) -> tuple[
         if period == "month":
             return "users", "monthly active users"
         return ("rate", f"{bare} per {period}") if period else ("users", "users")
+    if concurrent and not period:
+        return "concurrent", "concurrent connections"  # "20k devices sync at once": connections at one moment
     return ("rate", f"{bare} per {period}") if period else ("population", bare)
 
 
@@ -323,7 +330,9 @@ def read_loads(text: str, source: RequirementSource) -> tuple[list[ScaleFigure],
             continue
         if count.value < 2 and period is None:
             continue  # "one city", "a single database": no population
-        if count.family is None and period is None and re.fullmatch(r"\d+\.\d+", words.split()[0]):
+        first, *others = words.split()
+        scaled = bool(others) and others[0].lower() in SCALES  # "1.2 million cardholders" is a count
+        if count.family is None and period is None and re.fullmatch(r"\d+\.\d+", first) and not scaled:
             continue  # "a web 3.0 wallet": a version, not a count
         meaning = _kind_and_unit(count, period, bool(_AT_ONCE.match(rest)))
         if meaning is None or (meaning[0] in ("users", "concurrent") and builds_it(rest)):
@@ -359,11 +368,16 @@ def _times_population(text: str, count: Count, populations: list[tuple[Count, Sc
     per_member = re.match(rf"\s*(?:\w+\s+){{0,2}}?per\s+{head}\b", text[count.end : count.end + 40], re.I)
     # a new sentence names the members again: "... 2M meters into a store; each meter sends one reading an hour"
     again = re.compile(rf"\b(?:each|every)\s+(?:single\s+|one\s+of\s+(?:the|these|those)\s+)?{head}\b", re.I)
+    each_of = re.search(
+        r"\b(?:each|every\s+one)\s+of\s+(?:(?:our|the|these|those|its|their|your)\s+)?$",
+        text[max(0, population.start - 30) : population.start],
+        re.IGNORECASE,
+    )
     if stop := list(re.finditer(r"[.;!?]\s", between)):
         if not again.search(between[stop[-1].end() :]):
             return None
-    elif not (EACH.search(between) or per_member):
-        return None
+    elif not (EACH.search(between) or per_member or each_of):
+        return None  # "each of our 300 stores sends 2 orders a minute" names the members first
     return population, figure
 
 

@@ -42,7 +42,10 @@ PERSON_HEADS = words("""
 """)
 """Person heads no suffix reveals (staff, nurse, patient), and the -er/-or/-ant/-ent words that name people: those
 suffixes form machines as often (server, sensor, pollutant), so such a word counts as people only when listed."""
-PERSON_COMPOUND = re.compile(r"(?:people|person|persons|man|men|woman|women|folks?|staff|member|user)$")
+PERSON_COMPOUND = re.compile(
+    r"(?:people|person|persons|man|men|woman|women|folks?|staff|member|user|holder|goer|keeper|worker|dweller"
+    r"|seeker|taker|giver|lover)$"  # cardholder, moviegoer, shopkeeper, caseworker, test-taker
+)
 PERSON_SUFFIX = re.compile(
     r"(?:[a-z]{3,}ee"  # attendee, employee, trainee (not fee, tree)
     r"|[a-z]{2,}(?<!l)ist|[a-z]*alist"  # dentist, specialist (not playlist, checklist)
@@ -50,7 +53,7 @@ PERSON_SUFFIX = re.compile(
     r"|[a-z]{4,}eer)$"  # volunteer, engineer (not beer, career)
 )
 NOT_PEOPLE = words("""
-    fee tree degree committee coffee guarantee decree spree marquee settee jubilee
+    fee tree degree committee coffee guarantee decree spree marquee settee jubilee placeholder
 """)
 BUILDERS = re.compile(
     r"\b(?:(?:software|web|app|mobile|backend|back-end|frontend|front-end|full-?stack|devops|ml|data|platform"
@@ -76,6 +79,7 @@ MEASURES = words("""
     week weeks month months year years yr yrs decade decades quarter quarters weekend weekends night nights
     kb mb gb tb pb eb kib mib gib tib byte bytes bit bits kbps mbps gbps
     percent per cent pct % x times fold nines digit digits decimal decimals char chars character characters
+    half halves third thirds fifth fifths tenth tenths
     dollar dollars usd eur euro euros pound pounds gbp bucks cents chf franc francs yen rupees inr
     am pm km kilometers kilometres mile miles feet foot inch inches kg grams
     star stars point points cores core vcpu vcpus cpu cpus ram gpu gpus

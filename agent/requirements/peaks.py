@@ -17,6 +17,7 @@ from agent.schema import RequirementSource, ScaleFigure
 _FACTOR = (
     rf"(?:{NUMBER}\s*(?:x|×|times|-?fold)(?![\w])"
     r"|(?P<verb>doubl|tripl|quadrupl)(?:es|ed|ing|e)\b|(?P<twice>twice)\b"
+    r"|(?P<fold>two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred|thousand)fold\b"  # threefold
     r"|(?P<orders>an|one|two|three|\d)\s+orders?\s+of\s+magnitude\b"  # an order of magnitude
     rf"|{NUMBER.replace('<number>', '<pct>')}\s*%\s+(?:(?P<more>more|higher|above|extra|increase)\b"  # 300% more
     r"|of\s+(?:the\s+)?(?:normal|usual|average|baseline|typical)\b)"  # 250% of normal
@@ -60,7 +61,8 @@ OCCASION = re.compile(
     rf"(?=\s*(?:[,.;:!?\n](?!\d)|$))"  # up to the clause's end
     rf"|\b(?:right\s+|just\s+|straight\s+)?(?:after|before|following|ahead\s+of)\s+(?P<event>{_UNTIL_STOP}{{3,50}}?)"
     rf"(?=\s*(?:[,.;:!?\n](?!\d)|$))"  # what it follows
-    r"|\bat\s+(?P<clock>\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d|noon|midnight)",  # a clock time
+    r"|\bat\s+(?P<clock>\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d|noon|midnight"  # a clock time
+    r"|the\s+top\s+of\s+(?:every|each|the)\s+hour)|\bon\s+the\s+hour\b",  # the top of every hour
     re.IGNORECASE,
 )
 
@@ -83,9 +85,57 @@ def moment(text: str, start: int, end: int) -> str | None:
     return occasion(sentence[end - left :]) or occasion(sentence[: start - left])
 
 
+# a share of a period's load in a short stretch: "half of the daily traffic arrives between 6 and 8 pm", "80% of
+# orders come in during the first hour": a peak factor of the share over the stretch's part of the period
+SHARES = {"half": 0.5, "a third": 1 / 3, "a quarter": 0.25, "two thirds": 2 / 3, "three quarters": 0.75}
+SHARE = re.compile(
+    r"\b(?P<share>half|a\s+third|a\s+quarter|two\s+thirds|three\s+quarters|(?P<pct>\d{1,3}(?:\.\d+)?)\s*(?:%|percent))"
+    r"\s+of\s+(?:(?:the|our|all|its|their|a)\s+)?(?P<period>daily|weekly|monthly|day's|week's|month's)?"  # of daily
+    r"[\w\s'-]{0,50}?\b(?P<stretch>between\s+(?P<from>\d{1,2})(?::\d\d)?\s*(?:am|pm)?\s+and\s+(?P<to>\d{1,2})"
+    r"(?::\d\d)?\s*(?:am|pm)?"  # between 6 and 8 pm
+    r"|(?:in|within|during|over)\s+(?:the\s+|a\s+|an\s+|one\s+)?(?:(?:first|last|same|single|busiest|final)\s+)?"
+    r"(?:(?P<n>\d+|two|three|four|five|six|ten|twelve)\s*[- ]?)?(?P<unit>minutes?|hours?))\b",  # in the first hour
+    re.IGNORECASE,
+)
+PERIOD_WORDS = {"daily": "day", "day's": "day", "weekly": "week", "week's": "week", "monthly": "month",
+                "month's": "month"}  # fmt: skip
+
+
+def share_factors(text: str, source: RequirementSource) -> list[ScaleFigure]:
+    """A share of the day's (or week's) load in a short stretch as a peak factor: half the day in two hours is 6x."""
+    figures = []
+    for match in SHARE.finditer(text):
+        said = re.sub(r"\s+", " ", match.group("share").lower())
+        share = float(match.group("pct")) / 100 if match.group("pct") else SHARES[said]
+        period = PERIOD_WORDS.get((match.group("period") or "daily").lower(), "day")
+        if match.group("from"):
+            seconds = ((int(match.group("to")) - int(match.group("from"))) % 12 or 12) * 3600.0
+        else:
+            amount = parse_number(match.group("n")) if match.group("n") else None
+            seconds = SECONDS[match.group("unit").lower().rstrip("s")] * (amount.value if amount else 1.0)
+        factor = share / (seconds / SECONDS[period])
+        if not (0 < share <= 1 and 1 < factor <= 1000):
+            continue
+        sentence, left = _clause(text, match.start(), match.end())
+        after = occasion(sentence[match.end() - left :])  # "... after the newsletter goes out"
+        when = " ".join(w for w in (match.group("stretch"), after) if w)
+        figures.append(
+            ScaleFigure(
+                name="peak factor",
+                value=round(factor, 1),
+                unit="x average",
+                source=source,
+                text=match.group(0).strip(),
+                kind="peak factor",
+                when=when,
+            )
+        )
+    return figures
+
+
 # a count in a short window: "in the last 10 minutes", "within 5 minutes", "in the first hour", "in 30 seconds"
 WINDOW = re.compile(
-    rf"\s*(?:[\w-]+\s+){{0,4}}?(?:in|within|during|over)\s+(?:the\s+)?(?:(?:first|last|same|final|opening)\s+)?"
+    rf"\s*(?:[\w-]+\s+){{0,6}}?(?:in|within|during|over)\s+(?:the\s+)?(?:(?:first|last|same|final|opening)\s+)?"
     rf"(?:{NUMBER}\s*|an?\s+|one\s+)?(?:-|\s)?(?P<unit>seconds?|secs?|s|minutes?|mins?|hours?|hrs?)\b",
     re.IGNORECASE,
 )
@@ -138,6 +188,9 @@ def _factor_value(match: re.Match[str]) -> float | None:
         return {"doubl": 2.0, "tripl": 3.0, "quadrupl": 4.0}[match.group("verb").lower()]
     if match.group("twice"):
         return 2.0
+    if match.group("fold"):
+        parsed = parse_number(match.group("fold"))
+        return parsed.value if parsed else None
     if orders := match.group("orders"):
         return 10.0 ** {"an": 1, "one": 1, "two": 2, "three": 3}.get(
             orders.lower(), int(orders) if orders.isdigit() else 1

@@ -16,7 +16,8 @@ from agent.requirements.numbers import NUMBER, parse_number
 
 LATENCY = re.compile(  # "p99 under 100 ms", "latency below 50ms", "< 200 ms", "within 2 seconds", "under a second"
     r"(?P<pct>p\d{2,3}(?:\.\d)?)?[^.\n]{0,30}?(?:under|below|less\s+than|within|<=?|at\s+most|no\s+more\s+than"
-    rf"|max(?:imum)?|in\s+(?:well\s+)?under|faster\s+than|no\s+longer\s+than)\s*(?:(?P<half>half\s+an?)|{NUMBER}|(?P<a>an?))\s*"
+    r"|max(?:imum)?|in\s+(?:well\s+)?under|faster\s+than|no\s+longer\s+than)\s*(?:(?P<half>half\s+an?"
+    rf"|(?:a|one|three)\s+quarters?\s+of\s+an?|(?:a|one|two)\s+thirds?\s+of\s+an?)|{NUMBER}|(?P<a>an?))\s*"
     r"(?P<unit>ms|milli-?seconds?|s|secs?|seconds?|minutes?|mins?)\b"
     r"|(?P<sub>sub-?second|real-?time\s+latency|instant(?:ly|aneous(?:ly)?)?|near[- ]instant\w*|split[- ]second)",
     re.IGNORECASE,
@@ -38,12 +39,15 @@ LATENCY_SAID = [
         re.IGNORECASE,
     ),
     re.compile(
-        rf"\b(?:respond|load|return|answer|render|reply|replies|appear)\w*\s+in\s+(?:(?:about|around)\s+)?{NUMBER}"
+        rf"\b(?:respond|load|return|answer|render|reply|replies|appear|come\s+back|show\s+up)\w*\s+in\s+"
+        rf"(?:(?:about|around|roughly)\s+)?{NUMBER}"
         rf"\s*{_TIME_UNIT}",
         re.IGNORECASE,
     ),
 ]
 # a latency is about responses, not a deadline or a session: "within 2 minutes" of a "launch" is no latency
+FRACTIONS = {"half": 0.5, "three": 0.75, "quarter": 0.25, "two": 2 / 3, "third": 1 / 3}
+"""Fractions of a unit of time, by the word that decides them ("three quarters" before "quarter")."""
 NOT_LATENCY = re.compile(
     r"\b(?:launch|deadline|weeks?|months?|ship|deliver(?:ed|y)?\s+(?:in|within)|walk|drive"
     r"|timeout|expire\w*|session)\b",
@@ -85,7 +89,7 @@ _LINK = (
 )
 _CUT = (
     r"(?:drops?|dropped|fails?|failed|goes\s+down|went\s+down|go\s+down|is\s+down|breaks?|broke|is\s+cut|gets\s+cut"
-    r"|is\s+lost|is\s+severed|dies|goes\s+dark|flaps|splits?)"
+    r"|is\s+lost|is\s+severed|dies|goes\s+dark|flaps|splits?|hiccups?|glitch\w*|blips?|is\s+flaky|cuts\s+out)"
 )
 _PARTS = r"(?:regions?|sites?|data\s*cent(?:er|re)s?|nodes?|offices?|stores?|branches?|replicas?|clusters?|zones?)"
 PARTITION = re.compile(
@@ -100,6 +104,7 @@ PARTITION = re.compile(
 # data that lags the truth: "stale", "out of date", "a few seconds behind", "slightly old"
 _STALE = (
     r"(?:stale|outdated|out[- ]of[- ]date|behind|lagg?\w*|delayed|eventual\w*|not\s+(?:yet\s+)?up[- ]to[- ]date"
+    r"|inconsisten\w+|drift\w*"
     r"|(?:slightly|a\s+bit|a\s+little|somewhat|seconds|minutes)\s+(?:old|older|late|behind))"
 )
 _FINE = (  # saying a thing is acceptable
@@ -147,8 +152,8 @@ def latency_ms(text: str) -> tuple[float, str] | None:
         context = text[max(0, match.start() - 40) : match.end() + 10]
         if NOT_LATENCY.search(context):
             continue
-        if match.group("half"):
-            value = 0.5
+        if fraction := match.group("half"):
+            value = next(v for word, v in FRACTIONS.items() if word in fraction.lower())
         elif match.group("number"):
             parsed = parse_number(match.group("number"))
             if parsed is None:
@@ -199,6 +204,6 @@ def consistency(text: str) -> tuple[Literal["CP", "AP"], str] | None:
             return "AP", clause.strip()
     for clause in re.split(r"(?<=[.;!?])\s+|\n", text):
         correct = CORRECT.search(clause)
-        if correct and re.search(r"double|over-?sell|over-?book|negative|same", correct.group(0), re.IGNORECASE):
+        if correct and re.search(r"double|over-?sell|over-?book|negative|same|twice", correct.group(0), re.IGNORECASE):
             return "CP", clause.strip()  # an invariant two writers could break together needs one answer
     return None

@@ -29,7 +29,8 @@ COUNTED = re.compile(
     rf"|engineer)[- ]{_TEAM_KIND}{_GROUP}\b"  # a 3-person team, a two-man dev shop, a 4-strong team
     r"|\bwe(?:'re|\s+are)\s+(?:(?:just|only)\s+)?(?P<we>\w+)(?:\s+(?:people|persons|folks|of\s+us|in\s+total)\b"
     r"|(?=\s*(?:[,.;:!?]|$)))"  # we're two
-    r"|\bthere\s+are\s+(?P<us>\w+)\s+of\s+us\b|\bthe\s+(?P<the>\w+)\s+of\s+us\b|\b(?P<both>both)\s+of\s+us\b",
+    r"|\bthere\s+are\s+(?P<us>\w+)\s+of\s+us\b|\bthe\s+(?P<the>\w+)\s+of\s+us\b|\b(?P<both>both)\s+of\s+us\b"
+    rf"|(?<![\w.]){NUMBER.replace('<number>', '<of_us>')}\s+of\s+us\b",  # two of us will maintain it
     re.IGNORECASE,
 )
 # a team that uses the system, not one that builds it: "our sales team of 40", "a team of 12 nurses"
@@ -60,7 +61,8 @@ _ON_MY_OWN = r"on\s+my\s+own(?!\s+(?!(?:as|and|but|for|in|at|with|while|during|s
 SOLO = re.compile(
     rf"\b(?:solo (?:founder|developer|dev|engineer|project)|by myself|just me|{_ON_MY_OWN}|i am alone"
     r"|i'm alone|one[- ](?:person|man|woman) (?:team|shop|band|operation|company)|indie hacker"
-    r"|single developer|sole developer|only developer|(?:i'?m|i am|as) an? (?:freelancer|freelance"
+    r"|(?:(?:the|am|'m|as)\s+(?:one\s+and\s+)?only|single|sole|lone)\s+(?:[\w-]+\s+)?(?:dev|developer|engineer"
+    r"|programmer|coder|founder)|(?:i'?m|i am|as) an? (?:freelancer|freelance"
     r" \w+|solo \w+|contractor|one-person)|i (?:build|code|develop|run) (?:it|everything) myself"
     r"|lone developer)\b",
     re.IGNORECASE,
@@ -162,8 +164,10 @@ def team_statements(text: str) -> list[tuple[int, int, int]]:
             continue
         if any(start <= match.start() < end for start, end in joined):
             continue
-        groups = ("number", "team_of", "team_is", "sized", "we", "us", "the")
+        groups = ("number", "team_of", "team_is", "sized", "we", "us", "the", "of_us")
         size = 2 if match.group("both") else _count(next((g for g in map(match.group, groups) if g), None))
+        if match.group("of_us") and size == 1:
+            continue  # "one of us" is a member, not the team
         if size is not None:
             before = max(0, match.start() - 40)
             mine = MINE.search(text[before : match.start()])
