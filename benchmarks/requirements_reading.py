@@ -17,6 +17,7 @@ from agent.requirements.extract import SECONDS, Extracted, extract
 
 CASES = Path(__file__).resolve().parent.parent / "evals" / "understanding" / "requirements.jsonl"
 LOADS = ("peak factor", "ratio", "size")
+AVAILABLE_FIRST = ("eventual", "eventually consistent", "available", "availability", "ap")
 
 
 def _near(got: float | None, want: float, tolerance: float = 0.1) -> bool:
@@ -42,14 +43,27 @@ def _load(found: Extracted, want: dict) -> bool:
 def _constraint(found: Extracted, kind: str, value: object) -> bool:
     if kind == "offline":
         return found.offline
-    if kind == "consistency":
-        return found.consistency == "CP"
+    if kind == "consistency":  # the side the case names: "strong" is CP, "eventual" is AP
+        return found.consistency == ("AP" if str(value).lower() in AVAILABLE_FIRST else "CP")
     if kind == "latency":
         return found.latency_ms is not None
     if kind == "residency":
         return found.residency is not None
     if kind == "deadline":
         return found.deadline_weeks is not None
+    return False
+
+
+def _peak(found: Extracted, peak: dict) -> bool:
+    """A peak factor near the stated one, a count at its peak near the stated count, or a figure said with the
+    time of its peak."""
+    for figure in found.scale:
+        if figure.kind == "peak factor" and (peak.get("factor") is None or _near(figure.value, peak["factor"])):
+            return True
+        if figure.kind == "peak" and peak.get("value") is not None and _near(figure.value, peak["value"]):
+            return True
+        if figure.when:
+            return True
     return False
 
 
@@ -73,9 +87,7 @@ def read_right(prompt: str, expect: dict) -> bool:
     if "read_write_ratio" in expect:
         checks.append(any(f.kind == "ratio" and _near(f.value, expect["read_write_ratio"]) for f in found.scale))
     if "peak" in expect:
-        peak = expect["peak"]
-        checks.append(any((f.kind == "peak factor" and (peak.get("factor") is None or _near(f.value, peak["factor"])))
-                          or f.when for f in found.scale))  # fmt: skip
+        checks.append(_peak(found, expect["peak"]))
     return bool(checks) and all(checks)
 
 
