@@ -351,6 +351,10 @@ JOINED_TEAMS = [
     ("one freelance developer, a designer and a project manager", 3),
     ("indie hacker, helped by two freelancers", 3),
     ("sole developer here, along with an intern for the docs", 2),
+    ("the crew: 2 backend, 1 frontend, 1 QA", 4),
+    ("we have one full-time and one part-time developer", 2),
+    ("just me and my cofounder, plus a contractor two days a week", 3),
+    ("4 engineers, 2 designers", 6),
 ]
 
 
@@ -379,6 +383,13 @@ STATED_TEAMS = [
     ("I'm the only engineer, helped by a freelance designer", 2),
     ("two of us will maintain it after launch", 2),
     ("the sole backend developer", 1),
+    ("our engineering headcount is 12", 12),
+    ("built and maintained by a single contractor", 1),
+    ("a father-and-son duo runs the shop's tech", 2),
+    ("a pair of developers from an agency", 2),
+    ("I'm working on this with my partner", 2),
+    ("Tom, Ana and I will build it", 3),
+    ("the founders are me and Priya", 2),
 ]
 
 
@@ -396,6 +407,8 @@ def test_a_team_stated_by_its_size_or_its_members_is_not_its_users(text, team):
         "we are ready to start",
         "only developers can log in",
         "one of us will review the design",
+        "we use Stripe, and I need a dashboard",
+        "I have 2 backend services and 3 queues",
     ],
 )
 def test_people_beside_a_team_word_who_do_not_build_are_no_team(text):

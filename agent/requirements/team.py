@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from agent.requirements import places
 from agent.requirements.loads import counts
 from agent.requirements.nouns import BUILDERS, builds_it, is_builder, is_person, is_plural
 from agent.requirements.numbers import NUMBER, parse_number
@@ -16,13 +17,24 @@ _ROLE = BUILDERS.pattern.removeprefix(r"\b").removesuffix(r"\b")
 # "two more contractors", "three of us", "a 3-person team", "team of five", "our team is 5 people", "team size: 4",
 # "a 4-strong team", "a two-person startup", "we're two", "just the two of us"
 _GROUP = r"(?:team|shop|band|operation|company|startup|studio|agency|outfit|crew|squad)"
+# a builder named by the speciality or the hours alone, in a list: "2 backend, 1 frontend and a QA", "one
+# full-time and one part-time developer"
+_SHORT_ROLE = (
+    r"(?:(?:senior|junior|lead)\s+)?(?:back-?end|front-?end|full-?stack|mobile|ios|android|devops|qa|ml|web|ux|ui"
+    r"|full-?time|part-?time|in-house|freelance)(?=\s*(?:[,&+]|and\b|plus\b|\())"
+)
+TEAM_WORD = re.compile(r"\b(?:team|crew|(?:co-?)?founders?|builders?|developers?|devs?|engineers?)\b", re.IGNORECASE)
+NOT_NAMES = frozenset({"And", "The", "We", "Our", "Me", "My", "Team", "Plus", "With", "Then", "Also", "Just", "Only"})
+"""Capitalised words that start a clause, not names."""
+GROUPS = {"duo": 2, "pair": 2, "trio": 3, "quartet": 4}
 _TEAM_KIND = r"(?:(?:dev(?:elopment)?|engineering|tech|software|product|core|founding|build)[- ])?"
 COUNTED = re.compile(
     rf"(?<![\w.]){NUMBER}\s+(?:(?:other|more|extra|additional|freelance|part-?time|full-?time|contract|remote"
     rf"|external|offshore|experienced|good|great|of\s+(?:our|my))\s+){{0,3}}(?:{_ROLE})\b"  # builders
     rf"|\bteam\s+of\s+{NUMBER.replace('<number>', '<team_of>')}\b(?!\s+(?:users|people|agents|staff|employees"
     rf"|nurses|doctors|teachers|players|drivers|salespeople|reps))"  # team of five
-    rf"|\bteam(?:\s+size)?\s*(?:is|are|:|=|will\s+be|consists\s+of|numbers)\s+(?:(?:about|around|roughly|just|only)\s+)?"
+    r"|\b(?:team(?:\s+size)?|(?:engineering|dev(?:elopment)?|developer|tech)\s+headcount)"
+    rf"\s*(?:is|are|:|=|will\s+be|consists\s+of|numbers)\s+(?:(?:about|around|roughly|just|only)\s+)?"
     rf"{NUMBER.replace('<number>', '<team_is>')}(?:\s+(?:people|persons|members|strong|folks|in\s+total))?"
     r"(?![\w-]|\s+(?!(?:people|persons|members|strong|folks|in|plus|and|with|including)\b)[a-z])"  # is 5 people
     rf"|(?<![\w.]){NUMBER.replace('<number>', '<sized>')}[- ](?:person|people|member|man|woman|strong|dev|developer"
@@ -30,7 +42,10 @@ COUNTED = re.compile(
     r"|\bwe(?:'re|\s+are)\s+(?:(?:just|only)\s+)?(?P<we>\w+)(?:\s+(?:people|persons|folks|of\s+us|in\s+total)\b"
     r"|(?=\s*(?:[,.;:!?]|$)))"  # we're two
     r"|\bthere\s+are\s+(?P<us>\w+)\s+of\s+us\b|\bthe\s+(?P<the>\w+)\s+of\s+us\b|\b(?P<both>both)\s+of\s+us\b"
-    rf"|(?<![\w.]){NUMBER.replace('<number>', '<of_us>')}\s+of\s+us\b",  # two of us will maintain it
+    rf"|(?<![\w.]){NUMBER.replace('<number>', '<of_us>')}\s+of\s+us\b"  # two of us will maintain it
+    rf"|(?<![\w.]){NUMBER.replace('<number>', '<short>')}\s+{_SHORT_ROLE}"  # 2 backend, 1 frontend and a designer
+    r"|\b(?:a|an|our|the)\s+(?:[\w-]+\s+)?(?P<group>duo|trio|quartet)\b|\ba\s+(?P<pair>pair)\s+of\s+"
+    rf"(?:[\w-]+\s+)?(?:{_ROLE})\b",  # a husband-and-wife duo, a pair of developers
     re.IGNORECASE,
 )
 # a team that uses the system, not one that builds it: "our sales team of 40", "a team of 12 nurses"
@@ -48,11 +63,24 @@ MINE = re.compile(
 )
 # me plus others: "me and one other dev", "my cofounder and I", "just me and a designer", "I and a friend"
 WITH_ME = re.compile(
-    r"\b(?:(?:just|only)\s+)?(?:me|myself|i)\s+(?:and|plus|with|\+)\s+(?P<others>(?:an?|one|two|three|\d+)\s+"
+    r"\b(?:(?:just|only)\s+)?(?:me|myself|i)\s+(?:and|plus|with|\+)\s+(?P<others>(?:an?|one|two|three|\d+|my|our)\s+"
     r"(?:(?:other|more|part-?time|freelance|junior|senior)\s+)?(?:\w+\s+)?(?:devs?|developers?|engineers?|friends?"
     r"|cofounders?|co-founders?|partners?|designers?|colleagues?|freelancers?|contractors?|guys?|people))\b"
     r"|\b(?:my|our)\s+(?P<partner>cofounder|co-founder|partner|friend|colleague|business partner)\s+and\s+(?:i|me)\b",
     re.IGNORECASE,
+)
+# the writer working with one person: "I'm working on this with my partner", "I build it with my brother"
+WITH_MY = re.compile(
+    r"\bI(?:'m|\s+am|'ll|\s+will)?\s+(?:work|build|cod|develop|mak|writ|do)\w*\s+(?:on\s+)?(?:(?:this|it|the\s+\w+)\s+)?"
+    r"(?:together\s+)?with\s+(?:my|our)\s+(?:\w+\s+)?(?:cofounder|co-founder|partner|friend|colleague|brother|sister"
+    r"|wife|husband|spouse|son|daughter|dad|father|mom|mum|mother|cousin|roommate|flatmate|classmate)\b"
+)
+# names joined to the writer: "Tom, Ana and I", "me (backend) and Ana (frontend)"
+_NAME = r"[A-Z][a-z]+(?:\s*\([^)]{0,30}\))?"
+NAMED = re.compile(
+    rf"\b(?P<before>{_NAME}(?:\s*,\s*{_NAME})*)\s*,?\s+and\s+(?:I|me|myself)\b"
+    rf"|\b(?:I|me|myself)(?:\s*\([^)]{{0,30}}\))?\s+(?:and|plus|with|\+)\s+(?P<after>{_NAME}(?:\s*,\s*{_NAME})*"
+    rf"(?:\s*,?\s+and\s+{_NAME})?)"
 )
 # any one other person and me, when the words after say that we build it: "my brother and I are building it"
 PAIR = re.compile(r"\b(?:my|our)\s+(?P<other>[\w-]+)\s+and\s+(?:i|me|myself)\b", re.IGNORECASE)
@@ -62,7 +90,8 @@ SOLO = re.compile(
     rf"\b(?:solo (?:founder|developer|dev|engineer|project)|by myself|just me|{_ON_MY_OWN}|i am alone"
     r"|i'm alone|one[- ](?:person|man|woman) (?:team|shop|band|operation|company)|indie hacker"
     r"|(?:(?:the|am|'m|as)\s+(?:one\s+and\s+)?only|single|sole|lone)\s+(?:[\w-]+\s+)?(?:dev|developer|engineer"
-    r"|programmer|coder|founder)|(?:i'?m|i am|as) an? (?:freelancer|freelance"
+    r"|programmer|coder|founder|contractor|freelancer|consultant|maintainer)"
+    r"|(?:i'?m|i am|as) an? (?:freelancer|freelance"
     r" \w+|solo \w+|contractor|one-person)|i (?:build|code|develop|run) (?:it|everything) myself"
     r"|lone developer)\b",
     re.IGNORECASE,
@@ -78,7 +107,7 @@ MEMBER = re.compile(
     rf"(?P<n>{NUMBER.replace('<number>', '<member>')}|an?|one)\s+"  # "a", "two"
     r"(?:(?:other|more|extra|additional|freelance|part-?time|full-?time|contract|remote|external|offshore"
     r"|junior|senior|lead|dedicated|shared|good|great)\s+){0,3}"  # "part-time"
-    rf"(?:{_MEMBER_ROLE})\b",  # "designer"
+    rf"(?:{_MEMBER_ROLE}|{_SHORT_ROLE})\b",  # "designer", "1 frontend"
     re.IGNORECASE,
 )
 # how members are joined into one team: "and", "plus", "with", "+", "along with", or a comma in a list that ends
@@ -116,16 +145,14 @@ def _count(word: str | None) -> int | None:
 
 
 def _joined(text: str, at: int) -> tuple[int, int]:
-    """How many more members are joined to a team stated up to `at` ("... and a designer"), and where they end."""
-    total, end, pending, pending_end = 0, at, 0, at
-    while (join := JOIN.match(text, pending_end)) and (member := MEMBER.match(text, join.end())):
+    """How many more members are joined to a team stated up to `at` ("... and a designer", ", 1 frontend, 1 QA"),
+    and where they end; a join must lead to a role ("2 devs, 3 nurses use it" joins nothing)."""
+    total, end = 0, at
+    while (join := JOIN.match(text, end)) and (member := MEMBER.match(text, join.end())):
         size = 1 if member.group("n").lower() in ("a", "an") else _count(member.group("n"))
         if size is None:
             break
-        pending, pending_end = pending + size, member.end()
-        if join.group("sep").strip(" ,"):  # a conjunction closes the list up to here
-            total, end = total + pending, pending_end
-            pending = 0
+        total, end = total + size, member.end()
     return total, end
 
 
@@ -153,43 +180,80 @@ def _alone(text: str) -> tuple[int, int, int] | None:
     return None
 
 
-def team_statements(text: str) -> list[tuple[int, int, int]]:
-    """Every team size the request states, with where its words stand: formally or not (a solo builder is 1), with
-    the members joined to it ("three backend devs and a designer" is 4), never counting joined members again."""
-    found: list[tuple[int, int, int]] = []
-    alone = None if WITH_ME.search(text) else _alone(text)
-    joined: list[tuple[int, int]] = [alone[1:]] if alone else []
+Statement = tuple[int, int, int]
+"""A team size and where its words start and end."""
+
+
+def _covered(at: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= at < end for start, end in spans)
+
+
+def _counted(text: str, joined: list[tuple[int, int]]) -> list[Statement]:
+    """Teams stated by a number: "4 engineers", "team of five", "we're two", "a trio", with the members joined."""
+    found = []
     for match in COUNTED.finditer(text):
-        if USERS_TEAM.search(text[max(0, match.start() - 30) : match.start()]):
+        if USERS_TEAM.search(text[max(0, match.start() - 30) : match.start()]) or _covered(match.start(), joined):
             continue
-        if any(start <= match.start() < end for start, end in joined):
-            continue
-        groups = ("number", "team_of", "team_is", "sized", "we", "us", "the", "of_us")
-        size = 2 if match.group("both") else _count(next((g for g in map(match.group, groups) if g), None))
-        if match.group("of_us") and size == 1:
+        groups = ("number", "team_of", "team_is", "sized", "we", "us", "the", "of_us", "short")
+        named = match.group("both") or match.group("group") or match.group("pair")
+        size = GROUPS.get(named.lower(), 2) if named else _count(next((g for g in map(match.group, groups) if g), None))
+        if match.group("short") and not JOIN.match(text, match.end()):
+            continue  # "2 backend services": a speciality alone is a builder only in a list of them
+        if size is None or (match.group("of_us") and size == 1):
             continue  # "one of us" is a member, not the team
-        if size is not None:
-            before = max(0, match.start() - 40)
-            mine = MINE.search(text[before : match.start()])
-            more, end = _joined(text, match.end())
-            joined.append((match.start(), end))
-            found.append((size + (1 if mine else 0) + more, before + mine.start() if mine else match.start(), end))
+        before = max(0, match.start() - 40)
+        mine = MINE.search(text[before : match.start()])
+        more, end = _joined(text, match.end())
+        joined.append((match.start(), end))
+        found.append((size + (1 if mine else 0) + more, before + mine.start() if mine else match.start(), end))
+    return found
+
+
+def _with_me(text: str, joined: list[tuple[int, int]]) -> list[Statement]:
+    """The writer and others: "me and one other dev", "I'm working on this with my partner", "Tom, Ana and I"."""
+    found = []
     for match in WITH_ME.finditer(text):
         others = _count(match.group("others").split()[0]) if match.group("others") else 1
-        found.append(((others or 1) + 1, match.start(), match.end()))
+        more, end = _joined(text, match.end())
+        joined.append((match.start(), end))
+        found.append(((others or 1) + 1 + more, match.start(), end))
+    for match in WITH_MY.finditer(text):
+        more, end = _joined(text, match.end())
+        found.append((2 + more, match.start(), end))
+    for match in NAMED.finditer(text):
+        said = re.sub(r"\([^)]*\)", "", match.group("before") or match.group("after"))
+        names = [n for n in re.findall(r"[A-Z][a-z]+", said) if n not in NOT_NAMES and not places.places(n)]
+        before = re.split(r"[.;!?]\s", text[: match.start()])[-1]
+        # names make a team only as builders: "Tom, Ana and I will build it", "team: me (backend) and Ana (frontend)";
+        # "we use Stripe, and I need a dashboard" names a product
+        building = builds_it(text[match.end() :]) or "(" in match.group(0) or TEAM_WORD.search(before)
+        if names and building:
+            found.append((len(names) + 1, match.start(), match.end()))
     for match in PAIR.finditer(text):
         other = match.group("other").lower()
         if not WITH_ME.search(match.group(0)) and not is_plural(other) and builds_it(text[match.end() :]):
             found.append((2, match.start(), match.end()))  # "my brother and I are building it"
-    if alone is not None:
-        found.append(alone)
-    # people counted by what they do: "an agency of about ten people will build the portal"
+    return found
+
+
+def _by_deed(text: str, joined: list[tuple[int, int]]) -> list[Statement]:
+    """People counted by what they do: "an agency of about ten people will build the portal"."""
+    found = []
     for count in counts(text):
         noun = count.noun.lower()
-        if any(start <= count.start < end for start, end in joined):
+        if _covered(count.start, joined) or count.value != int(count.value):
             continue
-        if (is_person(noun) or is_builder(noun)) and builds_it(text[count.end :]) and count.value == int(count.value):
+        if (is_person(noun) or is_builder(noun)) and builds_it(text[count.end :]):
             found.append((int(count.value), count.start, count.end))
+    return found
+
+
+def team_statements(text: str) -> list[Statement]:
+    """Every team size the request states, with where its words stand: formally or not (a solo builder is 1), with
+    the members joined to it ("three backend devs and a designer" is 4), never counting joined members again."""
+    alone = None if WITH_ME.search(text) else _alone(text)
+    joined: list[tuple[int, int]] = [alone[1:]] if alone else []
+    found = _counted(text, joined) + _with_me(text, joined) + ([alone] if alone else []) + _by_deed(text, joined)
     return [(size, max(0, start), end) for size, start, end in found if 0 < size <= 10_000]
 
 
