@@ -17,8 +17,9 @@ from typing import Literal
 
 from agent.requirements import places, qualities
 from agent.requirements.budget import budget
+from agent.requirements.counting import NOUNS, PERIOD, SECONDS, period_of
 from agent.requirements.deadline import deadline
-from agent.requirements.loads import NOUNS, PERIOD, SECONDS, period_of, read_loads
+from agent.requirements.loads import read_loads
 from agent.requirements.numbers import NUMBER, parse_number
 from agent.requirements.peaks import (
     at_a_moment,

@@ -93,21 +93,26 @@ _APPROX = (
     r"(?:~\s*|≈\s*|(?:about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|more\s+than|over"
     r"|just\s+(?:over|under)|upwards\s+of|north\s+of|up\s+to|at\s+least|at\s+most|maybe|perhaps|circa|ca\.)\s+)"
 )
+# digits or number words, written once: every form below that starts with a figure shares this part (the
+# expression is embedded in dozens of others, and its size is what they cost to compile at start-up)
+_FIGURE = rf"(?:{_DIGITS}|{_RUN})"
 _ONE = (
     rf"(?:{_APPROX})?"  # approximately
     r"(?:"
-    rf"(?:a|an|one|{_DIGITS}|{_RUN})\s+and\s+a\s+half\s+(?:{_SCALE})\b"  # one and a half million
-    rf"|(?:a|an|one|{_DIGITS}|{_RUN})\s+(?:{_SCALE})\s+and\s+a\s+(?:half|quarter)\b"  # a million and a half
+    rf"{_FIGURE}(?:\s+and\s+a\s+half\s+(?:{_SCALE})\b"  # one and a half million
+    rf"|\s*(?:{_SCALE})\b(?:\s+and\s+a\s+(?:half|quarter)\b)?)?"  # 2.5M, 1.2bn, 3k, 2 million, a million and a half
+    rf"|an?\s+and\s+a\s+half\s+(?:{_SCALE})\b"  # a and a half million (as people type it)
+    rf"|an?\s+(?:{_SCALE})\b(?:\s+and\s+a\s+(?:half|quarter)\b)?"  # a million, a million and a half
+    rf"|an?\s+{_BIG}\b(?:[\s-]+(?:{_RUN}))?"  # a hundred thousand
     rf"|(?:{_FRACTION})\s+(?:of\s+)?(?:an?\s+)?(?:{_SCALE})\b"  # half a million, three quarters of a million
     r"|(?:tens|dozens|hundreds|thousands|millions|billions)\b"  # tens of thousands, hundreds of millions
     r"(?:\s+of\s+(?:hundreds|thousands|millions|billions)\b)*"
     rf"|(?:a\s+couple(?:\s+of)?|couple\s+of|a\s+few|a\s+handful\s+of|several|a\s+dozen)\b(?:\s+(?:{_SCALE})\b)?"
-    rf"|an?\s+{_BIG}\b(?:[\s-]+(?:{_RUN}))?"  # a million, a hundred thousand
-    rf"|(?:{_DIGITS})(?:\s*(?:{_SCALE})\b)?"  # digits with a scale word or suffix: 2.5M, 1.2bn, 3k, 2 million
-    rf"|{_RUN}"  # number words: twenty five thousand
     r")"
 )
-_AMOUNT = rf"between\s+{_ONE}\s+and\s+{_ONE}|{_ONE}(?:\s*(?:-|–|to)\s*{_ONE})?"
+# a range, "between 5 and 10 thousand" or "5-10k": the second figure joined by a dash, "to" or "and" (the
+# expression is written once: its size is what each of the dozens of readers that embed it costs at start-up)
+_AMOUNT = rf"(?:between\s+)?{_ONE}(?:\s*(?:-|–|to|and)\s*{_ONE}(?![\w-]))?"
 NUMBER_WORDS = _RUN
 """A run of number words ("fifty", "one hundred and twenty"), a regular expression part without groups."""
 NUMBER = rf"(?P<number>{_AMOUNT})(?:\+|-plus\b)?"

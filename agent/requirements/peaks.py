@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from agent.requirements.loads import PERIOD, SECONDS, UNIT_NAMES, Count, counts
+from agent.requirements.counting import PERIOD, SECONDS, UNIT_NAMES, Count, counts
 from agent.requirements.numbers import NUMBER, NUMBER_WORDS, parse_number
 from agent.schema import RequirementSource, ScaleFigure
 

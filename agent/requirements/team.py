@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from agent.requirements import places
-from agent.requirements.loads import counts
+from agent.requirements.counting import counts
 from agent.requirements.nouns import BUILDERS, builds_it, is_builder, is_person, is_plural
 from agent.requirements.numbers import NUMBER, parse_number
 
