@@ -79,6 +79,7 @@ _BIG = r"(?:hundred|thousand|million|billion|trillion)"
 _DIGITS = (
     r"10\s*\^\s*\d{1,2}(?!\d)|\d+(?:\.\d+)?e\+?\d{1,2}(?!\d)"  # 10^6, 1e6, 2.5e5
     r"|\d{1,3},\d{1,2}(?=\s*(?:million|mio|mln|mn|m|billion|bn|mrd|thousand|k|lakh|crore)\b)"  # 1,5 million
+    r"|\d{1,2}(?:,\d\d)+,\d{3}(?![\d,])"  # 10,00,000 (lakh grouping)
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 10,000 or 1,234.5
     r"|\d{1,3}(?:[ \u00a0\u2009\u202f']\d{3})+(?![\d.,])"  # 35 000, 35\u202f000, 1'000'000 (space or apostrophe groups)
     r"|\d{1,3}(?:\.\d{3}){2,}(?![\d,])"  # 1.000.000 (dot groups: two or more, or it is a decimal)
@@ -88,7 +89,7 @@ _DIGITS = (
 _AFTER_BIG = r"(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"
 _RUN = rf"(?:{_CARDINAL})\b(?:(?:[\s-]+|{_AFTER_BIG}\s+and\s+)(?:{_CARDINAL})\b)*"
 FRACTIONS = {"half": 0.5, "quarter": 0.25, "quarters": 0.25, "third": 1 / 3, "thirds": 1 / 3}
-_FRACTION = r"half|(?:(?:a|one|three)\s+)?quarters?|(?:a|one|two)\s+thirds?"
+_FRACTION = r"half|(?:(?:a|one|three)[\s-]+)?quarters?|(?:a|one|two)[\s-]+thirds?"
 _APPROX = (
     r"(?:~\s*|≈\s*|(?:about|around|approximately|approx\.?|roughly|some|nearly|almost|close\s+to|more\s+than|over"
     r"|just\s+(?:over|under)|upwards\s+of|north\s+of|up\s+to|at\s+least|at\s+most|maybe|perhaps|circa|ca\.)\s+)"
@@ -104,7 +105,7 @@ _ONE = (
     rf"|an?\s+and\s+a\s+half\s+(?:{_SCALE})\b"  # a and a half million (as people type it)
     rf"|an?\s+(?:{_SCALE})\b(?:\s+and\s+a\s+(?:half|quarter)\b)?"  # a million, a million and a half
     rf"|an?\s+{_BIG}\b(?:[\s-]+(?:{_RUN}))?"  # a hundred thousand
-    rf"|(?:{_FRACTION})\s+(?:of\s+)?(?:an?\s+)?(?:{_SCALE})\b"  # half a million, three quarters of a million
+    rf"|(?:{_FRACTION})[\s-]+(?:of[\s-]+)?(?:an?[\s-]+)?(?:{_SCALE})\b"  # half a million, three-quarters of a million
     r"|(?:tens|dozens|hundreds|thousands|millions|billions)\b"  # tens of thousands, hundreds of millions
     r"(?:\s+of\s+(?:hundreds|thousands|millions|billions)\b)*"
     rf"|(?:a\s+couple(?:\s+of)?|couple\s+of|a\s+few|a\s+handful\s+of|several|a\s+dozen)\b(?:\s+(?:{_SCALE})\b)?"
@@ -115,9 +116,9 @@ _ONE = (
 _AMOUNT = rf"(?:between\s+)?{_ONE}(?:\s*(?:-|–|to|and)\s*{_ONE}(?![\w-]))?"
 NUMBER_WORDS = _RUN
 """A run of number words ("fifty", "one hundred and twenty"), a regular expression part without groups."""
-NUMBER = rf"(?P<number>{_AMOUNT})(?:\+|-plus\b)?"
+NUMBER = rf"(?P<number>{_AMOUNT})(?:\+|-plus\b|-ish\b)?"
 """A number or a range of two; a regular expression part with the group `number`."""
-AMOUNT = rf"(?:{_AMOUNT})(?:\+|-plus\b)?"
+AMOUNT = rf"(?:{_AMOUNT})(?:\+|-plus\b|-ish\b)?"
 """`NUMBER` without its group, to use beside it in one expression."""
 
 
@@ -166,7 +167,7 @@ def _one(text: str) -> float | None:
         part = 0.5 if after.group(3) == "half" else 0.25
         return None if base is None else (base + part) * SCALES[after.group(2)]
     if fraction := re.fullmatch(
-        rf"(?:(a|one|two|three)\s+)?(half|quarters?|thirds?)\s+(?:of\s+)?(?:an?\s+)?({_SCALE})", text
+        rf"(?:(a|one|two|three)[\s-]+)?(half|quarters?|thirds?)[\s-]+(?:of[\s-]+)?(?:an?[\s-]+)?({_SCALE})", text
     ):
         times = {"two": 2, "three": 3}.get(fraction.group(1) or "", 1)
         return times * FRACTIONS[fraction.group(2)] * SCALES[fraction.group(3)]
@@ -210,7 +211,7 @@ def is_figure(text: str) -> bool:
 
 def parse_number(text: str) -> Parsed | None:
     """The value of a number or range as `NUMBER` matched it; None when it is not a usable number."""
-    text = re.sub(r"(?:\+|-plus)$", "", text.strip(), flags=re.IGNORECASE).strip()  # "2M+", "a million-plus"
+    text = re.sub(r"(?:\+|-plus|-ish)$", "", text.strip(), flags=re.IGNORECASE).strip()  # "2M+", "5k-ish"
     text = APPROXIMATELY.sub("", text).strip()  # "up to 40" is no range
     between = re.match(r"between\s+", text, re.IGNORECASE)
     whole = None if between else _one(text)  # "twenty-five" and "one hundred and fifty" are one number
