@@ -146,12 +146,32 @@ NUMBERS = [
     ("a thousand and a half", 1.5e3), ("two million and a half", 2.5e6), ("3 billion and a quarter", 3.25e9),
     ("three quarters of a million", 7.5e5), ("two thirds of a billion", 2e9 / 3), ("1,5 million", 1.5e6),
     ("2,25 mln", 2.25e6), ("1e6", 1e6), ("2.5e5", 2.5e5), ("10^6", 1e6), ("a million-plus", 1e6),
+    ("three-quarters of a million", 7.5e5), ("half-a-million", 5e5), ("10,00,000", 1e6), ("5k-ish", 5e3),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "value"), NUMBERS, ids=_ids(NUMBERS))
 def test_every_number_format(text, value):
     assert parse_number(text).value == pytest.approx(value)
+
+
+ACTIVES = [
+    ("a quiz app with 50k DAUs", "daily active users", 50_000),
+    ("2 million+ monthly actives", "monthly active users", 2e6),
+    ("about 200k weekly actives", "users", 200_000),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), ACTIVES, ids=_ids(ACTIVES))
+def test_active_users_by_their_abbreviations_and_plurals(text, unit, value):
+    assert _units(text).get(unit) == pytest.approx(value), _units(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["9k concurrent at peak", "9k concurrent websocket streams", "20k meters online simultaneously"]
+)
+def test_concurrency_with_its_noun_unsaid_or_of_things(text):
+    assert extract(text).of_kind("concurrent"), extract(text).scale
 
 
 NOUN_FIRST = [
@@ -464,6 +484,8 @@ BUDGETS = [
     ("cloud spend capped at 900 dollars monthly", "900 dollars a month"),
     ("the council has allocated £40,000 for the first year", "£40,000 a year"),
     ("we can afford about $3k for the pilot", "$3k"), ("grant funding of €25k covers hosting", "€25k"),
+    ("5 grand a month for hosting", "5 grand a month"), ("£50 pcm", "£50 a month"),
+    ("EUR1000/month", "EUR1000 a month"), ("hosting budget 200/month", "200 a month"),
 ]  # fmt: skip
 
 
@@ -493,6 +515,12 @@ LEANINGS = [
     ("the budget is flexible for the right solution", "high"),
     ("we're happy to pay for managed services", "high"),
     ("the client is not willing to pay for a second region", "low"),
+    ("we are tight on cash", "low"),
+    ("a pre-revenue startup", "low"),
+    ("a frugal setup", "low"),
+    ("generously funded by the ministry", "high"),
+    ("a moderate budget", "medium"),
+    ("a reasonable budget for the first year", "medium"),
 ]
 
 
@@ -510,6 +538,7 @@ def test_a_budget_without_a_figure_leans_by_how_cost_is_ranked(text, value):
         "tickets cost $20",
         "a €5 subscription for 3,000 members",
         "members are happy to pay for extra storage",
+        "budget 3 engineers",
     ],
 )
 def test_money_words_that_rank_nothing_are_no_budget(text):
@@ -588,6 +617,13 @@ LATENCY = [
 @pytest.mark.parametrize(("text", "ms"), LATENCY, ids=_ids(LATENCY))
 def test_latency_in_words(text, ms):
     assert extract(text).latency_ms == pytest.approx(ms)
+
+
+@pytest.mark.parametrize(
+    ("text", "pct"), [("99.9 percent uptime", 99.9), ("uptime of 99.95 per cent", 99.95), ("99.5 pct available", 99.5)]
+)
+def test_availability_in_words_for_percent(text, pct):
+    assert extract(text).availability == pct
 
 
 @pytest.mark.parametrize("text", ["the clip is 30 s max", "sessions expire in 30 minutes", "launch in 2 minutes"])

@@ -68,6 +68,7 @@ LOW_BUDGET = re.compile(
     rf"|{_PAYER}(?:(?:\s+are|'re|\s+is|\s+am|'m)\s+not|\s+aren't|\s+isn't)\s+(?:\w+\s+)?(?:happy|willing|prepared"
     r"|able)\s+to\s+"
     r"(?:pay|spend|invest)"  # we're not willing to pay
+    r"|tight\s+on\s+(?:money|cash|funds|budget)|pre-?revenue|pre-?seed|frugal\w*|thrifty|on\s+the\s+cheap"
     r"|can(?:no|')?t\s+afford|cannot\s+afford|non-?profit|charity|unfunded|self-?funded|pennies|peanuts)\b",
     re.IGNORECASE,
 )
@@ -85,12 +86,18 @@ HIGH_BUDGET = re.compile(
     r"|no\s+matter\s+(?:the|what\s+it)\s+costs?|spare\s+no\s+expense|no\s+expense\s+spared"
     r"|(?:generous|large|big|healthy|ample|substantial|sizeable|sizable|unlimited|uncapped|deep)\s+(?:\w+\s+)?"
     r"(?:budget|funding|pockets)"  # a generous budget
-    r"|well[- ]funded|deep[- ]pocketed|(?:no|without(?:\s+a)?)\s+(?:budget|cost|spending)\s+(?:limits?|caps?"
+    r"|well[- ]funded|(?:generously|heavily|fully|amply)\s+funded|well[- ]capitali[sz]ed|deep[- ]pocketed"
+    r"|(?:no|without(?:\s+a)?)\s+(?:budget|cost|spending)\s+(?:limits?|caps?"
     r"|constraints?|ceilings?|pressure))",  # no budget cap
     re.IGNORECASE,
 )
+# a middling budget said in words: "a moderate budget", "a reasonable budget for the first year"
+MEDIUM_BUDGET = re.compile(
+    r"\b(?:moderate|reasonable|decent|average|medium|mid-?sized|mid-?range|normal)\s+(?:\w+\s+)?(?:budget|funding|spend)\b",
+    re.IGNORECASE,
+)
 _SYMBOL = r"[$€£¥₹]|(?:US|CA|AU|NZ|HK|S)\$"
-_CURRENCY_WORD = r"dollars?|bucks|euros?|pounds?|quid|francs?|yen|rupees?|kronor|kroner|krona|zloty|reais"
+_CURRENCY_WORD = r"dollars?|bucks|euros?|pounds?|quid|francs?|yen|rupees?|kronor|kroner|krona|zloty|reais|grand"
 
 
 def _codes() -> str:
@@ -98,12 +105,12 @@ def _codes() -> str:
 
 
 _PER = r"(?P<per>month|mo|year|yr|week|day)"
-_ADVERB = r"(?P<adverb>monthly|yearly|annually|weekly|daily)"
+_ADVERB = r"(?P<adverb>monthly|yearly|annually|weekly|daily|pcm|p\.?a\.?(?!\w)|per\s+annum)"
 PERIODS = {"mo": "month", "yr": "year"}
-ADVERBS = {"monthly": "month", "yearly": "year", "annually": "year", "weekly": "week", "daily": "day"}
+ADVERBS = {"monthly": "month", "yearly": "year", "annually": "year", "weekly": "week", "daily": "day", "pcm": "month"}
 # an amount of money: "$500", "EUR 200", "200 euros", "50 bucks"
 _MONEY = (
-    rf"(?P<amount>(?:{_SYMBOL}|(?:{_codes()})\s)\s?{NUMBER}"  # $500, EUR 200
+    rf"(?P<amount>(?:{_SYMBOL}|(?:{_codes()})(?=\s?\d))\s?{NUMBER}"  # $500, EUR 200, EUR1000
     rf"|{NUMBER.replace('<number>', '<n2>')}\s?(?:{_SYMBOL}|(?:{_codes()})\b|(?i:{_CURRENCY_WORD})\b))"  # 200 euros
 )
 # an amount and how often: "$500/month", "€200 a month", "200 EUR per month", "500 dollars monthly" (a period is
@@ -113,6 +120,12 @@ MONEY = re.compile(rf"{_MONEY}\s*(?i:(?:/|per|a|an|each|every)\s*{_PER}\b|{_ADVE
 BUDGET_OF = re.compile(
     rf"\bbudget\s+(?:of|is|around|about|:)\s*(?:about\s+|around\s+|roughly\s+)?(?P<amount>(?:{_SYMBOL})?\s?"
     rf"{NUMBER}(?:\s?(?:{_codes()}|(?i:{_CURRENCY_WORD}))\b)?)(?:\s*(?:/|per|a|an)\s*{_PER})?",
+    re.IGNORECASE,
+)
+# "hosting budget 200/month": no link word, so the period must be said
+BUDGET_BARE = re.compile(
+    rf"\bbudget\s+(?P<amount>(?:{_SYMBOL})?\s?{NUMBER}(?:\s?(?:{_codes()}|(?i:{_CURRENCY_WORD}))\b)?)"
+    rf"\s*(?:/|per|a|an)\s*{_PER}\b",
     re.IGNORECASE,
 )
 # an amount without a period is a budget when its clause speaks of spending it: "the client has allocated £30,000
@@ -145,8 +158,8 @@ def budget(text: str) -> tuple[str, str] | None:
     if money := MONEY.search(text):
         amount = re.sub(r"\s+", " ", APPROXIMATELY.sub("", money.group("amount").strip()))
         per = PERIODS.get(money.group("per").lower(), money.group("per")) if money.group("per") else None
-        return f"{amount} a {per or ADVERBS[money.group('adverb').lower()]}", money.group(0)
-    if stated := BUDGET_OF.search(text):
+        return f"{amount} a {per or ADVERBS.get(money.group('adverb').lower(), 'year')}", money.group(0)
+    if stated := BUDGET_OF.search(text) or BUDGET_BARE.search(text):
         amount = re.sub(r"\s+", " ", APPROXIMATELY.sub("", stated.group("amount").strip()))
         per = (stated.group("per") or "").lower()
         return (f"{amount} a {PERIODS.get(per, per)}" if per else amount), stated.group(0)
@@ -154,7 +167,7 @@ def budget(text: str) -> tuple[str, str] | None:
         return spent
     leanings = [
         (m.start(), -len(m.group(0)), value, m.group(0))
-        for value, pattern in (("low", LOW_BUDGET), ("high", HIGH_BUDGET))
+        for value, pattern in (("low", LOW_BUDGET), ("high", HIGH_BUDGET), ("medium", MEDIUM_BUDGET))
         for m in pattern.finditer(text)
     ]
     if not leanings:

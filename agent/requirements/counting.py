@@ -51,8 +51,9 @@ UNIT_NAMES = {
 
 # the common workloads, in the units sizing knows: noun phrase → (canonical unit, kind)
 NOUNS: dict[str, tuple[str, str]] = {
-    r"daily active users|daily users|dau": ("daily active users", "users"),
-    r"monthly active users|monthly users|mau": ("monthly active users", "mau"),
+    r"daily active users|daily users|daily actives|daus?": ("daily active users", "users"),
+    r"monthly active users|monthly users|monthly actives|maus?": ("monthly active users", "mau"),
+    r"weekly active users|weekly users|weekly actives|waus?": ("weekly active users", "users"),
     (
         r"concurrent (?:users|connections|viewers|players|streams|sessions)|simultaneous (?:users|connections)"
         r"|open connections|websocket connections|connections"
@@ -91,6 +92,11 @@ NUMBER_AT = re.compile(rf"(?<![\w.^:/$€£¥₹#-]){NUMBER}(?![\w%:/]|\.\d)", r
 _WORD = re.compile(r"\s*([A-Za-z][\w'-]*)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_BEFORE = re.compile(r"\b(?:in|by|since|until|till|from|before|after|of|during|year)\s*$", re.IGNORECASE)
+
+
+# "9k concurrent at peak": concurrency with its noun left unsaid (a noun after it is read as a phrase first)
+ALONE_CONCURRENT = re.compile(r"\s+(?:concurrent|simultaneous)(?:ly)?\b", re.IGNORECASE)
+CONCURRENT_MEANING = ("concurrent connections", "concurrent")
 
 
 @dataclass(frozen=True)
@@ -252,6 +258,8 @@ def counts(text: str) -> list[Count]:
             found.append(Count(value, noun, match.start(), family.end(), note, meaning))
         elif (phrase := _phrase(text, match.end())) is not None and not is_measure(phrase[0]):
             found.append(Count(value, phrase[0], match.start(), phrase[1], note, None))
+        elif alone := ALONE_CONCURRENT.match(text, match.end()):  # "9k concurrent at peak": the noun left unsaid
+            found.append(Count(value, "concurrent users", match.start(), alone.end(), note, CONCURRENT_MEANING))
     taken = [(c.start, c.end) for c in found]
     found += [one for one in _ones(text) if not any(s <= one.start < e for s, e in taken)]
     # a noun before the number only where no noun follows it: "an audience of 2 million listeners" is listeners

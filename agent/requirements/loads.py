@@ -68,7 +68,7 @@ def _kind_and_unit(count: Count, period: str | None, concurrent: bool) -> tuple[
         if period == "month":
             return "users", "monthly active users"
         return ("rate", f"{bare} per {period}") if period else ("users", "users")
-    if concurrent and not period:
+    if (concurrent or any(w in CONCURRENT for w in words)) and not period:
         return "concurrent", "concurrent connections"  # "20k devices sync at once": connections at one moment
     return ("rate", f"{bare} per {period}") if period else ("population", bare)
 

@@ -54,7 +54,9 @@ NOT_LATENCY = re.compile(
     re.IGNORECASE,
 )
 AVAILABILITY = re.compile(  # "99.99%", "99.9% uptime", "four nines", "5 nines"
-    r"(?P<pct>9\d(?:\.\d+)?)\s*%(?!\s*(?:read|write|of))|(?P<nines>two|three|four|five|2|3|4|5)\s+nines", re.IGNORECASE
+    r"(?P<pct>9\d(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b|pct\b)(?!\s*(?:read|write|of))"
+    r"|(?P<nines>two|three|four|five|2|3|4|5)\s+nines",
+    re.IGNORECASE,
 )
 NINES = {"two": 99.0, "three": 99.9, "four": 99.99, "five": 99.999, "2": 99.0, "3": 99.9, "4": 99.99, "5": 99.999}
 SPIKES = re.compile(
