@@ -35,6 +35,8 @@ RATES = [
     ("1.2bn ad impressions daily", "ad impressions per day", 1.2e9),
     ("a scanner fleet producing 800 scans/s", "scans per second", 800),
     ("around 40 new sign-ups a day", "sign-ups per day", 40),
+    ("2,000 orders per hour after launch", "writes per hour", 2_000),
+    ("the gateway takes 5k requests/s since the migration", "requests per second", 5_000),
 ]
 
 
@@ -62,6 +64,13 @@ PEOPLE = [
 def test_people_counted_without_a_period_are_the_users(text, value, noun):
     figure = extract(text).scale[0]
     assert (figure.unit, figure.value, figure.kind, figure.noun) == ("users", value, "users", noun)
+
+
+@pytest.mark.parametrize(
+    "text", ["14 million users a year after launch", "300k members a month later", "2,000 patients a week ago"]
+)
+def test_a_period_said_as_a_point_in_time_is_no_rate(text):
+    assert [f.kind for f in extract(text).scale] == ["users"]
 
 
 THINGS = [

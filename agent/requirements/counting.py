@@ -27,10 +27,11 @@ SECONDS = {
 """A month is 30 days, a year 365: the usual back-of-the-envelope convention."""
 TIME_UNIT = r"(?P<unit>seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wk|months?|mo|years?|yr)\b"
 """A unit of time as requests abbreviate it, a regular expression part with the group `unit`."""
-# "a year after launch", "a month from now", "a week ago": a point in time, not a rate
+# "a year after launch", "a week ago": a point in time, not a rate; only "a"/"an" can say it ("2,000 orders per
+# hour after launch" is a rate)
 _NOT_A_POINT = r"(?!\s+(?:after|later|ago|before|since|into)\b)"
 PERIOD = (  # "per second", "a month", "/s", "each day", "daily", "monthly", "per sec"
-    rf"(?:(?:(?:per|a|an|each|every)\s+|/\s*){TIME_UNIT}{_NOT_A_POINT}"
+    rf"(?:(?:(?P<article>a|an)\s+|(?:per|each|every)\s+|/\s*){TIME_UNIT}(?(article){_NOT_A_POINT})"
     r"|(?P<adverb>daily|weekly|monthly|yearly|annually|hourly|nightly)\b)"
 )
 UNIT_NAMES = {
