@@ -57,6 +57,8 @@ bench: install
 	$(BIN)/python benchmarks/synth.py
 	$(BIN)/python benchmarks/drafting.py
 	$(BIN)/python benchmarks/recognition.py
+	$(BIN)/python benchmarks/recognition_calibration.py
+	$(BIN)/python benchmarks/requirements_reading.py
 	$(BIN)/python benchmarks/fuzz.py
 
 clean:

@@ -5,7 +5,10 @@ no design fits), computes each request's similarity to every design through the 
 index, fits a logistic curve on (similarity, lead over the next design) with one set, and reports accuracy and
 the expected calibration error (ECE, 10 bins) on another. The constants in agent/brief/meaning.py come from here.
 
-    python benchmarks/recognition_calibration.py --fit evals/plain/dev.jsonl --check evals/plain/holdout.jsonl
+    python benchmarks/recognition_calibration.py --fit evals/plain/dev.jsonl evals/plain/dev2.jsonl \
+        evals/understanding/misreadings.jsonl --check evals/plain/holdout.jsonl
+
+(`--check` defaults to the held-out plain-words requests and the no-design requests of the misreadings set.)
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ def _cases(paths: list[str], half: str | None = None) -> list[tuple[str, str]]:
         for i, case in enumerate(lines):
             if (half == "even" and i % 2) or (half == "odd" and not i % 2):
                 continue
-            design = "other" if case.get("class") == "no_design" else case.get("design", "other")
-            cases.append((case["prompt"], design))
+            if case.get("class") == "no_design":
+                cases.append((case["prompt"], "other"))
+            elif case.get("design"):
+                cases.append((case["prompt"], case["design"]))
     return cases
 
 
@@ -78,7 +83,9 @@ def _ece(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", nargs="+", default=[])
-    parser.add_argument("--check", nargs="+", required=True)
+    parser.add_argument(
+        "--check", nargs="+", default=["evals/plain/holdout.jsonl", "evals/understanding/misreadings.jsonl"]
+    )
     args = parser.parse_args()
     if args.fit:
         x, y, _ = _features(_cases(args.fit))
