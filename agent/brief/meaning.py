@@ -94,21 +94,24 @@ def design_vectors(index: LoadedIndex, knowledge: Knowledge, embedder: Embedder 
             rows.append(faiss_index.reconstruct(row))
         dim = int(getattr(faiss_index, "d", 0))
         if embedder is not None:
-            # each paragraph read with the section it belongs to (the design's cited purpose section)
-            texts = {c.id: c.embedding_text() for c in index.chunks}
-            cites = {**{b: spec.cite for b, spec in knowledge.blocks.items()},
-                     **{p: spec.cite for p, spec in knowledge.patterns.items()}}  # fmt: skip
-            paragraphs = [(d, f"{texts.get(cites.get(d, ''), '')}\n\n{t}".strip()) for d, t in plain_words()
-                          if d in designs]  # fmt: skip
+            paragraphs = _paragraphs(index, knowledge, designs)
             rows += list(description_vectors(embedder, paragraphs))
             owners += [designs[d] for d, _ in paragraphs]
         matrix = np.vstack(rows).astype(np.float32) if rows else np.empty((0, dim), dtype=np.float32)
         known = [(d, t) for d, t in descriptions() if d in designs] if embedder is not None else []
         described = np.asarray([designs[d] for d, _ in known], dtype=np.int64)
-        texts = description_vectors(embedder, known) if embedder is not None and known else np.empty((0, dim))
+        asked = description_vectors(embedder, known) if embedder is not None and known else np.empty((0, dim))
         cached = _CACHE[key] = DesignVectors(tuple(designs), np.asarray(owners, dtype=np.int64), matrix, described,
-                                             np.asarray(texts, dtype=np.float32))  # fmt: skip
+                                             np.asarray(asked, dtype=np.float32))  # fmt: skip
         return cached
+
+
+def _paragraphs(index: LoadedIndex, knowledge: Knowledge, designs: Mapping[str, int]) -> list[tuple[str, str]]:
+    """Each design's plain-words paragraph, read with the purpose section its entry cites."""
+    texts = {c.id: c.embedding_text() for c in index.chunks}
+    cites = {**{b: spec.cite for b, spec in knowledge.blocks.items()},
+             **{p: spec.cite for p, spec in knowledge.patterns.items()}}  # fmt: skip
+    return [(d, f"{texts.get(cites.get(d, ''), '')}\n\n{t}".strip()) for d, t in plain_words() if d in designs]
 
 
 # P(the closest design is the one meant | its similarity s and its lead over the next design), a logistic fit on
