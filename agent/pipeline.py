@@ -158,6 +158,7 @@ class Engine:
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge, brief=brief)
 
         draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)
+        draft.coverage = brief.coverage  # repair holds a design nothing covers to no quota of services
         if audit.fallback:
             log.warning("%s drafter failed (%s); the fallback %r drafter answered instead", audit.drafter, audit.error,
                         backend.name)  # fmt: skip

@@ -16,6 +16,8 @@ from agent.schema import NonFunctional, Question, Requirements, ScaleFigure
 SMALL_TEAM = 4
 LARGE_USERS = 1_000_000
 LARGE_RATE = 1_000  # requests or events per second
+LARGE_FLEET = 10_000
+"""Machines or devices a system serves or watches: ten thousand of them is infrastructure at scale."""
 ASKS_FOR_MICROSERVICES = re.compile(r"\bmicro-?services?\b", re.IGNORECASE)
 
 # how an answer to a question is read: the key, then text the extractor understands
@@ -91,6 +93,8 @@ def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], 
             large.append(f"{rate:,.0f} {figure.unit.split(' per ')[0]} per second")
         elif figure.unit == "concurrent connections" and figure.value >= 100_000:
             large.append(f"{figure.value:,.0f} concurrent connections")
+        elif figure.kind == "population" and figure.value >= LARGE_FLEET and not PLACES.fullmatch(figure.unit):
+            large.append(f"{figure.value:,.0f} {figure.unit}")  # 50,000 servers to deploy to, 100k devices
     return small, enterprise, large
 
 

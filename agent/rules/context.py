@@ -185,6 +185,8 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         )
     pid: PatternId = pattern.id
     band = services_band(tier, pid, knowledge)
+    if document.coverage is not None and document.coverage.status == "not_covered":
+        band = (1, band[1])  # a design from general principles only is never padded to a tier's quota of services
     if blocks and pid == "other" and tier != "low":
         # a design of building blocks is held to their own services, not to a quota of a whole application's
         core = len({s.name for block in blocks for s in block.services})
