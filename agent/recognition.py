@@ -199,7 +199,7 @@ def read_blocks(
             evidence += here
             score += weight * len(here) + HEAD_BONUS * weight * len(matched_cues(here, head, fuzzy=group != "weak"))
         decisive = any(cue in spec.brands or cue in spec.strong for cue in evidence)
-        meant = _meant(block_id, meaning, knowledge)
+        meant = None if meaning is None else meaning.get(block_id, 0.0)
         if (
             meant is not None
             and decisive
@@ -319,11 +319,6 @@ CLOSEST = 2
 """A design among this many closest in meaning to the request is never incidental to it."""
 
 
-def _meant(design: str, meaning: Mapping[str, float] | None, knowledge: Knowledge) -> float | None:
-    """How surely the request as a whole means `design` (None when its meaning was not read)."""
-    return None if meaning is None else meaning.get(design, 0.0)
-
-
 def _only_single_words(found: Sequence[str]) -> bool:
     """All the evidence is single words ("follow", "zoom"): a phrase ("message broker", "seat map") is specific
     enough that the meaning never overrules it."""
@@ -437,7 +432,7 @@ def read_request(
             if pid in product.nearest:
                 found.append(f"product: {product.names[0]}")
                 keyword_score += product.nearest[pid] * (1 + HEAD_BONUS)
-        meant = _meant(pid, meaning, knowledge)
+        meant = None if meaning is None else meaning.get(pid, 0.0)
         if meant is not None and meant >= MEANING_SUPPORTS:
             found.append(f"meaning: {meant:.2f}")
         elif (

@@ -49,7 +49,3 @@ class Brief(BaseModel):
     tier: TierDecision
     coverage: Coverage
     meaning: dict[str, float] = Field(default_factory=dict, description="How surely the request means each design.")
-
-    def trait_map(self) -> dict[str, list[str]]:
-        """Traits as the knowledge's estimator reads them: name → the words (or the source) behind it."""
-        return {t.name: list(t.words) or [t.source] for t in self.traits}
