@@ -235,6 +235,7 @@ class Engine:
     def _draft_with_model(self, backend: Drafter, request: DraftRequest, rounds: int):
         """(final draft, violations of the first draft, audit, first draft)."""
         draft = first_draft = backend.draft(request)
+        draft.drafted_from(request.brief)
         pairs = violations(build_context(draft, self.knowledge))
         first = to_findings(pairs)
         usage = backend.usage
@@ -249,6 +250,7 @@ class Engine:
             raise_if_cancelled()
             try:
                 draft = backend.revise(request, draft, findings)
+                draft.drafted_from(request.brief)
             except ModelError as exc:  # a failed revision keeps the last good draft
                 log.warning("revision round %d failed: %s", used + 1, exc)
                 break

@@ -7,9 +7,9 @@ data defines them (`Knowledge.all_pattern_ids`), so a new application pattern ne
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 PatternId = str
 """An application pattern's id from the knowledge base (e.g. 'social_media'), or 'other'."""
@@ -339,6 +339,7 @@ class Architecture(_Document):
     coverage: Coverage | None = Field(default=None, description="What the knowledge base covers; read it first.")
     request: str | None = None
     tier: TierId | None = Field(default=None, description="The complexity tier the design was drafted for.")
+    _brief: Any = PrivateAttr(default=None)
     requirements: Requirements | None = None
     pattern: PatternChoice | None = None
     blocks: list[BlockChoice] = Field(default_factory=list, description="Building blocks the design is composed of.")
@@ -359,6 +360,17 @@ class Architecture(_Document):
     citations: list[str] = Field(default_factory=list)
     drafter: str | None = None
     audit: Audit | None = None
+
+    def drafted_from(self, brief: Any) -> None:
+        """Record the engine's reading of `request` (an `agent.brief.Brief`) this document was drafted from: the
+        checker holds the draft to that reading instead of reading the request and the services again. It is the
+        engine's own note, never serialised: a document read back from JSON is someone else's, read afresh."""
+        self._brief = brief
+
+    @property
+    def brief(self) -> Any:
+        """The reading recorded by `drafted_from`, or None."""
+        return self._brief
 
 
 class Suppressed(BaseModel):

@@ -105,6 +105,26 @@ def test_the_brief_is_read_once_and_frozen(engine, retriever):
     assert Brief.model_config.get("frozen") is True
 
 
+def test_the_checker_holds_a_draft_to_its_brief_and_reads_an_outside_document_once(engine, monkeypatch):
+    from agent.rules import context as checking
+    from agent.schema import Architecture
+
+    request = "Every container's output in one place, searchable by service and time, for 40 engineers"
+    design = engine.recommend(request)
+    assert design.brief is not None and design.brief.request == request
+    read: list[str] = []
+    reading_of = checking.read_text
+    monkeypatch.setattr(checking, "read_text", lambda text, *a, **k: read.append(text) or reading_of(text, *a, **k))
+    drafted = checking.build_context(design, engine.knowledge)
+    assert set(read) == {request}  # the drafter's reading; services are not read again for the type
+    assert drafted.inferred_pattern.id == design.brief.pattern.id
+    outside = Architecture.model_validate(design.model_dump(mode="json"))  # the same design, from someone else
+    assert outside.brief is None and "_brief" not in design.model_dump(mode="json")
+    read.clear()
+    checking.build_context(outside, engine.knowledge)
+    assert any(text != request and text.startswith(request) for text in read)  # its request and its parts' jobs
+
+
 def _imports(package: str) -> set[str]:
     found = set()
     for path in (ROOT / "agent" / package).rglob("*.py"):

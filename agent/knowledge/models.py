@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from agent.compiled_patterns import compile_pattern
 from agent.schema import OTHER, Component, PatternId, Service, Tier
 
 Trait = str
@@ -76,7 +77,7 @@ class Requirement(_Frozen):
     @model_validator(mode="after")
     def _when_compiles(self) -> Requirement:
         if self.when is not None:
-            re.compile(self.when)
+            compile_pattern(self.when)
         return self
 
     def asked_for(self, request: str) -> bool:
@@ -148,7 +149,7 @@ class MistakeSpec(_Frozen):
             raise ValueError("a mistake is found by exactly one of 'lacks' or 'says'")
         for pattern in (self.lacks, self.says):
             if pattern is not None:
-                re.compile(pattern)
+                compile_pattern(pattern)
         if self.lacks is not None and not re.search(self.lacks, self.fix, re.IGNORECASE):
             raise ValueError(f"the fix of {self.mistake!r} must name what 'lacks' looks for, or repair cannot end it")
         if self.says is not None and (self.example is None or not re.search(self.says, self.example, re.IGNORECASE)):
@@ -297,7 +298,7 @@ class RoleSpec(_Frozen):
 
     @model_validator(mode="after")
     def _compiles(self) -> RoleSpec:
-        re.compile(self.pattern)
+        compile_pattern(self.pattern)
         return self
 
 
@@ -387,7 +388,7 @@ class Knowledge(BaseModel):
     @cached_property
     def chapter_cues(self) -> tuple[tuple[re.Pattern[str], PatternId], ...]:
         """Heading cue → pattern, for tagging chunks (searched in the lower-cased heading path)."""
-        return tuple((re.compile(spec.chapter, re.IGNORECASE), pid) for pid, spec in self.patterns.items())
+        return tuple((compile_pattern(spec.chapter, re.IGNORECASE), pid) for pid, spec in self.patterns.items())
 
     @cached_property
     def _pattern_spellings(self) -> dict[str, PatternId]:

@@ -13,6 +13,7 @@ import re
 
 import pycountry
 
+from agent.compiled_patterns import compile_pattern
 from agent.requirements.numbers import APPROXIMATELY, NUMBER
 
 # the words for what is spent: "costs", "the cloud bill", "spending", "our budget", "fees"
@@ -48,7 +49,7 @@ _WORRY = (
     r"(?:(?:a|an|the|our|their|much\s+of\s+an?)\s+)?(?:(?:big|major|real|main|top|key|huge|primary)\s+)?"
     r"(?:concern|issue|problem|constraint|priority|object|factor|worry|limit)"
 )
-LOW_BUDGET = re.compile(
+LOW_BUDGET = compile_pattern(
     r"\b(?:on\s+a\s+(?:tight\s+|small\s+|shoestring\s+|limited\s+|minimal\s+)?budget|shoestring|bootstrap\w*"
     rf"|(?:low|limited|tight|small|tiny|minimal|minimum|modest|lean|no|zero)[- ]{_COST}"  # a tight budget
     r"|(?:almost|nearly|next\s+to|virtually|practically|very\s+little|hardly\s+any|barely\s+any|not\s+much|no)"
@@ -72,7 +73,7 @@ LOW_BUDGET = re.compile(
     r"|can(?:no|')?t\s+afford|cannot\s+afford|non-?profit|charity|unfunded|self-?funded|pennies|peanuts)\b",
     re.IGNORECASE,
 )
-HIGH_BUDGET = re.compile(
+HIGH_BUDGET = compile_pattern(
     rf"\b(?:{_COST}\s+{_IS}\s+(?:\w+\s+)?(?:secondary|irrelevant|unimportant|no\s+object)"  # cost is secondary
     rf"|{_COST}\s+{_IS_NOT}\s+{_WORRY}"  # cost is not a concern
     rf"|{_COST}\s+(?:doesn't|does\s+not|don't|won't)\s+(?:really\s+)?matter"  # cost doesn't matter
@@ -92,7 +93,7 @@ HIGH_BUDGET = re.compile(
     re.IGNORECASE,
 )
 # a middling budget said in words: "a moderate budget", "a reasonable budget for the first year"
-MEDIUM_BUDGET = re.compile(
+MEDIUM_BUDGET = compile_pattern(
     r"\b(?:moderate|reasonable|decent|average|medium|mid-?sized|mid-?range|normal)\s+(?:\w+\s+)?(?:budget|funding|spend)\b",
     re.IGNORECASE,
 )
@@ -115,28 +116,28 @@ _MONEY = (
 )
 # an amount and how often: "$500/month", "€200 a month", "200 EUR per month", "500 dollars monthly" (a period is
 # needed here: a one-off price is not a running budget)
-MONEY = re.compile(rf"{_MONEY}\s*(?i:(?:/|per|a|an|each|every)\s*{_PER}\b|{_ADVERB}\b)")
+MONEY = compile_pattern(rf"{_MONEY}\s*(?i:(?:/|per|a|an|each|every)\s*{_PER}\b|{_ADVERB}\b)")
 # "a budget of 5k a year", "our budget is about 300 per month"
-BUDGET_OF = re.compile(
+BUDGET_OF = compile_pattern(
     rf"\bbudget\s+(?:of|is|around|about|:)\s*(?:about\s+|around\s+|roughly\s+)?(?P<amount>(?:{_SYMBOL})?\s?"
     rf"{NUMBER}(?:\s?(?:{_codes()}|(?i:{_CURRENCY_WORD}))\b)?)(?:\s*(?:/|per|a|an)\s*{_PER})?",
     re.IGNORECASE,
 )
 # "hosting budget 200/month": no link word, so the period must be said
-BUDGET_BARE = re.compile(
+BUDGET_BARE = compile_pattern(
     rf"\bbudget\s+(?P<amount>(?:{_SYMBOL})?\s?{NUMBER}(?:\s?(?:{_codes()}|(?i:{_CURRENCY_WORD}))\b)?)"
     rf"\s*(?:/|per|a|an)\s*{_PER}\b",
     re.IGNORECASE,
 )
 # an amount without a period is a budget when its clause speaks of spending it: "the client has allocated £30,000
 # for the first year", "we can afford about $2k", "funding of €50k for hosting"
-AMOUNT = re.compile(_MONEY)
-SPENDING = re.compile(
+AMOUNT = compile_pattern(_MONEY)
+SPENDING = compile_pattern(
     r"\b(?:budget\w*|allocat\w+|afford\w*|spend\w*|funding|funded|grant|capped|cap\s+of|ceiling|set\s+aside"
     r"|earmarked|(?:we|they|the\s+client)\s+(?:have|has|'ve\s+got|can\s+put))\b",
     re.IGNORECASE,
 )
-SPAN = re.compile(  # "for the first year", "over a month"
+SPAN = compile_pattern(  # "for the first year", "over a month"
     r"\s*(?:for|over|in|per)\s+(?:the\s+|a\s+)?(?:first\s+|whole\s+|entire\s+)?(?P<per>month|year)\b", re.IGNORECASE
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.compiled_patterns import compile_pattern
 from agent.requirements.nouns import is_measure, is_person, is_plural, plural, singular, words
 from agent.requirements.numbers import NUMBER, is_figure, parse_number
 
@@ -78,7 +79,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     r"uploads|(?:new )?videos|photos|images|files|posts|tweets|comments|uploaded files": ("uploads", "write"),
     r"rides|trips|deliveries|jobs|tasks|searches|tickets": ("jobs", "event"),
 }
-_FAMILY = re.compile(rf"(?:{'|'.join(f'(?:{p})' for p in NOUNS)})\b", re.IGNORECASE)
+_FAMILY = compile_pattern(rf"(?:{'|'.join(f'(?:{p})' for p in NOUNS)})\b", re.IGNORECASE)
 FILLERS = words("""
     new active unique incoming outgoing total distinct registered paying more additional extra individual
     separate different recurring returning expected estimated
@@ -92,14 +93,14 @@ STOP = words("""
     also too very most more less least once twice times x
 """)
 # a number where a count can start: not inside a word, a version, a ratio, a path, a price or a year
-NUMBER_AT = re.compile(rf"(?<![\w.^:/$€£¥₹#-]){NUMBER}(?![\w%:/]|\.\d)", re.IGNORECASE)
-_WORD = re.compile(r"\s*([A-Za-z][\w'-]*)")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_YEAR_BEFORE = re.compile(r"\b(?:in|by|since|until|till|from|before|after|of|during|year)\s*$", re.IGNORECASE)
+NUMBER_AT = compile_pattern(rf"(?<![\w.^:/$€£¥₹#-]){NUMBER}(?![\w%:/]|\.\d)", re.IGNORECASE)
+_WORD = compile_pattern(r"\s*([A-Za-z][\w'-]*)")
+_YEAR = compile_pattern(r"(?:19|20)\d\d")
+_YEAR_BEFORE = compile_pattern(r"\b(?:in|by|since|until|till|from|before|after|of|during|year)\s*$", re.IGNORECASE)
 
 
 # "9k concurrent at peak": concurrency with its noun left unsaid (a noun after it is read as a phrase first)
-ALONE_CONCURRENT = re.compile(r"\s+(?:concurrent|simultaneous)(?:ly)?\b", re.IGNORECASE)
+ALONE_CONCURRENT = compile_pattern(r"\s+(?:concurrent|simultaneous)(?:ly)?\b", re.IGNORECASE)
 CONCURRENT_MEANING = ("concurrent connections", "concurrent")
 
 
@@ -153,7 +154,7 @@ def _phrase(text: str, at: int) -> tuple[str, int] | None:
 
 # one of something, then a period: "each meter sends one reading an hour", "a heartbeat per minute"; a singular
 # noun agrees with one, and the period makes it a rate ("one city" alone counts nothing)
-ONE_PER = re.compile(
+ONE_PER = compile_pattern(
     r"(?<![\w.^:/$€£¥₹#-])(?P<number>a\s+single|an?|one|1)\s+"  # one
     r"(?P<noun>(?:[A-Za-z][\w-]*\s+){0,2}?[A-Za-z][\w-]*)"  # its noun: "reading", "new reading", "status update"
     rf"(?=\s*{PERIOD})",  # and a period right after
@@ -184,11 +185,11 @@ ABBREVIATIONS = {
 }  # fmt: skip
 """Nouns shortened before a slash in rate notation ("500 msg/s", "2k req/min")."""
 # a noun, maybe shortened, in rate notation: "500 msg/s", "2k req/min", "40 orders/hour"
-SLASHED = re.compile(rf"\s*(?P<abbr>[A-Za-z]{{1,12}})\s*/\s*{TIME_UNIT}", re.IGNORECASE)
-_BANDWIDTH = re.compile(r"[kmgtp]?i?(?:b|bit|byte)s?|fps|rpm|bpm|mph|kph", re.IGNORECASE)
+SLASHED = compile_pattern(rf"\s*(?P<abbr>[A-Za-z]{{1,12}})\s*/\s*{TIME_UNIT}", re.IGNORECASE)
+_BANDWIDTH = compile_pattern(r"[kmgtp]?i?(?:b|bit|byte)s?|fps|rpm|bpm|mph|kph", re.IGNORECASE)
 # a count named before its number: "a user base of 40,000", "DAU of about 50k", "expected users: 40k", "an audience
 # of 2 million", "the number of orders is 5k a day"; the noun leads, a link word or sign joins it to the number
-LEAD = re.compile(
+LEAD = compile_pattern(
     r"\b(?:(?P<base>[A-Za-z]+)[- ]?(?:base|count|population|numbers)"  # user base, customer count
     r"|(?P<group>audience|readership|membership|headcount|workforce|community|following)"  # an audience
     r"|number\s+of\s+(?P<of>[\w-]+(?:\s+[\w-]+)?)"  # the number of users
@@ -240,7 +241,7 @@ def counts(text: str) -> list[Count]:
     """Every number followed by something counted, in the order written (a bare "several" or "a few" is no
     number: it says there are some, not how many)."""
     found = []
-    fillers = re.compile(rf"\s+(?:of\s+)?(?:(?:{'|'.join(FILLERS)})\s+){{0,2}}", re.IGNORECASE)
+    fillers = compile_pattern(rf"\s+(?:of\s+)?(?:(?:{'|'.join(FILLERS)})\s+){{0,2}}", re.IGNORECASE)
     for match in NUMBER_AT.finditer(text):
         number = match.group("number")
         if _YEAR.fullmatch(number) and _YEAR_BEFORE.search(text[: match.start()]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.compiled_patterns import compile_pattern
 from agent.requirements.numbers import NUMBER, parse_number
 
 _UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
@@ -20,27 +21,27 @@ _MILESTONE = (
 )
 SPANS = [
     # in 6 months, within 3 weeks, over the next 2 months
-    re.compile(rf"\b(?:in|within|over\s+the\s+next|for\s+the\s+next)\s+{NUMBER}\s*{_UNIT}\b", re.I),
+    compile_pattern(rf"\b(?:in|within|over\s+the\s+next|for\s+the\s+next)\s+{NUMBER}\s*{_UNIT}\b", re.I),
     # three months until launch, 6 weeks left before the release, 2 months to go-live
-    re.compile(
+    compile_pattern(
         rf"(?<![\w.]){NUMBER}\s*(?:more\s+)?{_UNIT}\s+(?:left\s+|to\s+go\s+)?(?:until|till|til|before|to|ahead\s+of)"
         rf"\s+(?:[\w-]+\s+){{0,3}}?{_MILESTONE}\b",
         re.I,
     ),
     # we have 8 weeks to build it, they gave us two months, we've got 10 days left
-    re.compile(
+    compile_pattern(
         rf"\b(?:have|got|given|gave\s+(?:us|me|them)|get|gets)\s+(?:(?:only|just|about|roughly|around)\s+)?{NUMBER}"
         rf"\s*{_UNIT}\s+(?:left|to\s+go|remaining|to\s+(?:build|ship|launch|deliver|finish|get|go\s+live|make"
         r"|develop|complete|do))\b",
         re.I,
     ),
     # a 6-week deadline, a three-month timeline, a three-week sprint
-    re.compile(
+    compile_pattern(
         rf"(?<![\w.]){NUMBER}[- ]{_UNIT}\s+(?:deadline|timeline|time-?frame|runway|window|schedule|sprint|build)\b",
         re.I,
     ),
     # the deadline is 3 weeks away, deadline: 2 months
-    re.compile(rf"\bdeadline\s+(?:is|of|:)\s+(?:in\s+)?{NUMBER}\s*{_UNIT}\b", re.I),
+    compile_pattern(rf"\bdeadline\s+(?:is|of|:)\s+(?:in\s+)?{NUMBER}\s*{_UNIT}\b", re.I),
 ]
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
@@ -61,7 +62,7 @@ _LAUNCHING = (
     r"(?:launch\w*|ship\w*|release\w*|go(?:es|ing)?[- ]live|live|ready|done|deliver\w*|due|open\w*|start\w*"
     r"|deadline|roll\w*\s+out|deploy\w*|finish\w*|complete\w*)"
 )
-DATE = re.compile(
+DATE = compile_pattern(
     rf"\b(?:by|before|until|till|no\s+later\s+than|ahead\s+of)\s+(?P<by>{_WHEN})(?![\w-])"
     rf"|\b{_LAUNCHING}\s+(?:\w+\s+){{0,2}}?(?:in|on|for|at|around)\s+(?P<on>{_WHEN})(?![\w-])"
     r"|\b(?:launch|ship|release|go live)\w* (?P<next>next (?:week|month|quarter))\b"
@@ -81,12 +82,12 @@ _SEASON = (
     r"|academic\s+year|semester|term|season|holidays?|summer|winter|spring|autumn|fall|election|conference"
     r"|festival|tournament|fiscal\s+year|tax\s+year|busy\s+season|peak\s+season|holiday\s+season))"
 )
-EVENT = re.compile(
+EVENT = compile_pattern(
     rf"\b{_READY}\b(?:\s+[\w-]+){{0,3}}?\s+(?P<event>(?i:before|ahead\s+of|in\s+time\s+for)\s+(?:the\s+)?"
     rf"(?:{_NAMED}|{_SEASON})|(?i:by)\s+{_SEASON})\b"
 )
-YEAR_ONLY = re.compile(r"(?:(?:early|mid|late)[- ]?)?20\d\d", re.IGNORECASE)
-LAUNCHING = re.compile(rf"\b{_LAUNCHING}\s+(?:\w+\s+){{0,3}}?$", re.IGNORECASE)
+YEAR_ONLY = compile_pattern(r"(?:(?:early|mid|late)[- ]?)?20\d\d", re.IGNORECASE)
+LAUNCHING = compile_pattern(rf"\b{_LAUNCHING}\s+(?:\w+\s+){{0,3}}?$", re.IGNORECASE)
 UNKNOWN_DISTANCE_WEEKS = 13
 """A date or an event whose distance is not given is counted as about a quarter away."""
 WEEKS = {"day": 1 / 7, "week": 1.0, "month": 30 / 7, "year": 52.0}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from agent.compiled_patterns import compile_pattern
 from agent.requirements import places, qualities
 from agent.requirements.budget import budget
 from agent.requirements.counting import NOUNS, PERIOD, SECONDS, period_of
@@ -36,35 +37,37 @@ __all__ = ["NOUNS", "SECONDS", "Extracted", "extract", "extract_once"]
 
 _NOUN = "|".join(f"(?:{pattern})" for pattern in NOUNS)
 # "1 billion pages a month" is read by loads.py; "50k/s", "50,000 QPS" and "throughput of 20k per second" here
-RATE_ONLY = re.compile(rf"(?<![\w.^:/]){NUMBER}\s*(?:/s\b|per\s+second\b|a\s+second\b)", re.IGNORECASE)
-STORAGE = re.compile(rf"(?<![\w.^:/]){NUMBER}\s*(?P<unit>kb|mb|gb|tb|pb|eb)\b(?P<rest>[^.,;]{{0,30}})", re.IGNORECASE)
+RATE_ONLY = compile_pattern(rf"(?<![\w.^:/]){NUMBER}\s*(?:/s\b|per\s+second\b|a\s+second\b)", re.IGNORECASE)
+STORAGE = compile_pattern(
+    rf"(?<![\w.^:/]){NUMBER}\s*(?P<unit>kb|mb|gb|tb|pb|eb)\b(?P<rest>[^.,;]{{0,30}})", re.IGNORECASE
+)
 # "10^400 users", "1e500 requests": numbers no workload has (an exponent past 15); reported as such, never used
-EXPONENT = re.compile(rf"\b\d+(?:\s*\^\s*|e)(?:1[6-9]|[2-9]\d|\d{{3,}})\s*(?:\w+\s+)?(?:{_NOUN})\b", re.IGNORECASE)
+EXPONENT = compile_pattern(rf"\b\d+(?:\s*\^\s*|e)(?:1[6-9]|[2-9]\d|\d{{3,}})\s*(?:\w+\s+)?(?:{_NOUN})\b", re.IGNORECASE)
 BYTES = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15, "eb": 1e18}
 
 REGIONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:one|a single|single|1) (?:city|town)\b", re.I), "one city"),
-    (re.compile(r"\b(?:eu|europe|european union)(?:[- ]only| users only| residents)?\b|\bin (?:the )?eu\b", re.I), "EU"),
-    (re.compile(r"\b(?:us|usa|united states|north america)[- ]only\b|\bin the (?:us|usa|united states)\b", re.I), "US"),
-    (re.compile(r"\b(?:one|a single|single) (?:country|region)\b", re.I), "one region"),
-    (re.compile(r"\b(?:global(?:ly)?|worldwide|world-wide|around the world|multi-region|multiple regions|international(?:ly)?|in \d+ countries)\b", re.I), "global"),
+    (compile_pattern(r"\b(?:one|a single|single|1) (?:city|town)\b", re.I), "one city"),
+    (compile_pattern(r"\b(?:eu|europe|european union)(?:[- ]only| users only| residents)?\b|\bin (?:the )?eu\b", re.I), "EU"),
+    (compile_pattern(r"\b(?:us|usa|united states|north america)[- ]only\b|\bin the (?:us|usa|united states)\b", re.I), "US"),
+    (compile_pattern(r"\b(?:one|a single|single) (?:country|region)\b", re.I), "one region"),
+    (compile_pattern(r"\b(?:global(?:ly)?|worldwide|world-wide|around the world|multi-region|multiple regions|international(?:ly)?|in \d+ countries)\b", re.I), "global"),
 ]  # fmt: skip
 COMPLIANCE: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bhipaa\b", re.I), "HIPAA"),
-    (re.compile(r"\bgdpr\b|\bdata protection\b", re.I), "GDPR"),
-    (re.compile(r"\bpci(?:[- ]dss)?\b", re.I), "PCI DSS"),
-    (re.compile(r"\bsoc ?2\b", re.I), "SOC 2"),
-    (re.compile(r"\bsox\b|\bsarbanes", re.I), "SOX"),
-    (re.compile(r"\bferpa\b", re.I), "FERPA"),
-    (re.compile(r"\bdata residency\b|\bdata must (?:stay|remain) in\b", re.I), "data residency"),
+    (compile_pattern(r"\bhipaa\b", re.I), "HIPAA"),
+    (compile_pattern(r"\bgdpr\b|\bdata protection\b", re.I), "GDPR"),
+    (compile_pattern(r"\bpci(?:[- ]dss)?\b", re.I), "PCI DSS"),
+    (compile_pattern(r"\bsoc ?2\b", re.I), "SOC 2"),
+    (compile_pattern(r"\bsox\b|\bsarbanes", re.I), "SOX"),
+    (compile_pattern(r"\bferpa\b", re.I), "FERPA"),
+    (compile_pattern(r"\bdata residency\b|\bdata must (?:stay|remain) in\b", re.I), "data residency"),
 ]  # fmt: skip
 SCOPES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bmvp\b|minimum viable|first version|v1\b", re.I), "MVP"),
-    (re.compile(r"\bprototype\b|\bpoc\b|proof of concept|hackathon|weekend project|side project|toy\b", re.I), "prototype"),
-    (re.compile(r"\binternal (?:tool|app|dashboard|system)\b|\bfor (?:our|my) (?:team|company|staff|employees)\b", re.I), "internal tool"),
-    (re.compile(r"\benterprise(?:-grade)?\b|\bmany teams\b|\bcompany-wide\b", re.I), "enterprise"),
-    (re.compile(r"\bkeep (?:it|things) (?:simple|small|lean)\b|\bsimplify\b|\bas simple as possible\b|\bsimpler\b", re.I), "simple"),
-    (re.compile(r"\bsplit (?:it |this |the \w+ )?(?:up |out )?into (?:micro-?)?services\b|\bbreak (?:it )?(?:up )?into (?:micro-?)?services\b", re.I), "microservices"),
+    (compile_pattern(r"\bmvp\b|minimum viable|first version|v1\b", re.I), "MVP"),
+    (compile_pattern(r"\bprototype\b|\bpoc\b|proof of concept|hackathon|weekend project|side project|toy\b", re.I), "prototype"),
+    (compile_pattern(r"\binternal (?:tool|app|dashboard|system)\b|\bfor (?:our|my) (?:team|company|staff|employees)\b", re.I), "internal tool"),
+    (compile_pattern(r"\benterprise(?:-grade)?\b|\bmany teams\b|\bcompany-wide\b", re.I), "enterprise"),
+    (compile_pattern(r"\bkeep (?:it|things) (?:simple|small|lean)\b|\bsimplify\b|\bas simple as possible\b|\bsimpler\b", re.I), "simple"),
+    (compile_pattern(r"\bsplit (?:it |this |the \w+ )?(?:up |out )?into (?:micro-?)?services\b|\bbreak (?:it )?(?:up )?into (?:micro-?)?services\b", re.I), "microservices"),
 ]  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from agent.compiled_patterns import compile_pattern
 from agent.requirements.counting import (
     CONCURRENT,
     FILLERS,
@@ -32,12 +33,12 @@ from agent.schema import RequirementSource, ScaleFigure, ScaleKind
 __all__ = ["read_loads"]
 
 # "every 10 s", "every 5 minutes", "every second", "once a minute", "twice an hour", "3 times a day"
-INTERVAL = re.compile(
+INTERVAL = compile_pattern(
     rf"\bevery\s+(?:(?P<every>{AMOUNT}|few|couple\s+of)\s*)?{TIME_UNIT}"
     rf"|\b(?P<often>once|twice|\d+\s+times)\s+(?:a|an|per|every)\s+(?P<unit2>second|minute|hour|day|week|month)\b",
     re.IGNORECASE,
 )
-EACH = re.compile(r"\b(?:each|apiece|every one of them|per (?:one|unit|device|machine|host|node))\b", re.I)
+EACH = compile_pattern(r"\b(?:each|apiece|every one of them|per (?:one|unit|device|machine|host|node))\b", re.I)
 
 
 def _kind_and_unit(count: Count, period: str | None, concurrent: bool) -> tuple[ScaleKind, str] | None:
@@ -74,7 +75,7 @@ def _kind_and_unit(count: Count, period: str | None, concurrent: bool) -> tuple[
 
 
 # "... at once" closing the count's own clause: "200,000 fans hit the site at once", "5k players online at once"
-_AT_ONCE = re.compile(
+_AT_ONCE = compile_pattern(
     r"^\s*(?:[\w'-]+\s+){0,4}?(?:online\s+)?(?:at once|at the same time|simultaneously|concurrently)\b", re.I
 )
 
@@ -137,7 +138,7 @@ def _times_population(text: str, count: Count, populations: list[tuple[Count, Sc
     head = re.escape(singular(population.noun.split()[-1]))
     per_member = re.match(rf"\s*(?:\w+\s+){{0,2}}?per\s+{head}\b", text[count.end : count.end + 40], re.I)
     # a new sentence names the members again: "... 2M meters into a store; each meter sends one reading an hour"
-    again = re.compile(rf"\b(?:each|every)\s+(?:single\s+|one\s+of\s+(?:the|these|those)\s+)?{head}\b", re.I)
+    again = compile_pattern(rf"\b(?:each|every)\s+(?:single\s+|one\s+of\s+(?:the|these|those)\s+)?{head}\b", re.I)
     each_of = re.search(
         r"\b(?:each|every\s+one)\s+of\s+(?:(?:our|the|these|those|its|their|your)\s+)?$",
         text[max(0, population.start - 30) : population.start],

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from agent.compiled_patterns import compile_pattern
+
 
 def words(text: str) -> frozenset[str]:
     """The words of a word list written as text, one or more a line."""
@@ -42,11 +44,11 @@ PERSON_HEADS = words("""
 """)
 """Person heads no suffix reveals (staff, nurse, patient), and the -er/-or/-ant/-ent words that name people: those
 suffixes form machines as often (server, sensor, pollutant), so such a word counts as people only when listed."""
-PERSON_COMPOUND = re.compile(
+PERSON_COMPOUND = compile_pattern(
     r"(?:people|person|persons|man|men|woman|women|folks?|staff|member|user|holder|goer|keeper|worker|dweller"
     r"|seeker|taker|giver|lover)$"  # cardholder, moviegoer, shopkeeper, caseworker, test-taker
 )
-PERSON_SUFFIX = re.compile(
+PERSON_SUFFIX = compile_pattern(
     r"(?:[a-z]{3,}ee"  # attendee, employee, trainee (not fee, tree)
     r"|[a-z]{2,}(?<!l)ist|[a-z]*alist"  # dentist, specialist (not playlist, checklist)
     r"|[a-z]{3,}ian"  # physician, librarian
@@ -55,7 +57,7 @@ PERSON_SUFFIX = re.compile(
 NOT_PEOPLE = words("""
     fee tree degree committee coffee guarantee decree spree marquee settee jubilee placeholder
 """)
-BUILDERS = re.compile(
+BUILDERS = compile_pattern(
     r"\b(?:(?:software|web|app|mobile|backend|back-end|frontend|front-end|full-?stack|devops|ml|data|platform"
     r"|in-house|junior|senior|lead|staff)\s+)?(?:devs?|developers?|engineers?|programmers?|coders?|freelancers?"
     r"|contractors?|consultants?|cofounders?|co-founders?|founders?|ctos?|hackers?|devops)\b",
@@ -64,7 +66,7 @@ BUILDERS = re.compile(
 """People who build and run the system: they make the team, never the users."""
 # people who build the system, said by what they do: "ten people will build the portal", "5 folks are coding it";
 # the object must be the system itself (it, this, the app), so "users build playlists" stays a use
-BUILDS_IT = re.compile(
+BUILDS_IT = compile_pattern(
     r"^\s*(?:(?:who|that)\s+)?"  # "who will build"
     r"(?:(?:will|would|shall|are|is|can|to|going\s+to|gonna|[\w']+ly)\s+){0,3}"  # "will", "are going to"
     r"(?:build|develop|code|implement|program|engineer|architect|maintain)\w*"  # the build verb

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from text_to_num import text2num
 
+from agent.compiled_patterns import compile_pattern
+
 SCALES = {
     "k": 1e3,
     "thousand": 1e3,
@@ -129,7 +131,7 @@ class Parsed:
     """Said when the text was a range, an approximation or a vague amount, or when it could not be used."""
 
 
-APPROXIMATELY = re.compile(rf"^{_APPROX}", re.IGNORECASE)
+APPROXIMATELY = compile_pattern(rf"^{_APPROX}", re.IGNORECASE)
 """The words that say a number is approximate ("about", "~", "nearly"), at the start of a text."""
 
 
@@ -197,7 +199,7 @@ def is_vague(text: str) -> bool:
     )
 
 
-BARE_QUANTIFIER = re.compile(
+BARE_QUANTIFIER = compile_pattern(
     r"^(?:(?:a\s+)?(?:few|couple|handful)(?:\s+of)?|several|some|many|multiple|numerous|various)$", re.IGNORECASE
 )
 """Quantifiers that name no unit of counting: "several people", "a few users" say that there are some, not how

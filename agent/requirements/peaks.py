@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from agent.compiled_patterns import compile_pattern
 from agent.requirements.counting import PERIOD, SECONDS, UNIT_NAMES, Count, counts
 from agent.requirements.numbers import NUMBER, NUMBER_WORDS, parse_number
 from agent.schema import RequirementSource, ScaleFigure
@@ -24,15 +25,15 @@ _FACTOR = (
     r"|peak(?:[- ]to[- ](?:average|mean|normal))?\s+(?:factor|ratio|multiplier)\s+(?:of\s+|is\s+|:\s*|=\s*)?"
     rf"(?:(?:about|around|roughly)\s+|~\s*)?{NUMBER.replace('<number>', '<stated>')})"  # a peak factor of 4
 )
-FACTOR = re.compile(rf"(?<![\w.]){_FACTOR}", re.IGNORECASE)
+FACTOR = compile_pattern(rf"(?<![\w.]){_FACTOR}", re.IGNORECASE)
 # words that make a factor a peak (busy times) and words that make it growth or a ratio instead
-PEAK_CONTEXT = re.compile(
+PEAK_CONTEXT = compile_pattern(
     r"\b(?:peak\w*|spikes?|spiky|surg\w+|burst\w*|rush|busy|busiest|traffic|load|normal|usual|average|typical"
     r"|baseline|black friday|cyber monday|sales?|launch\w*|holiday\w*|season\w*|weekends?|evenings?|lunch\w*"
     r"|kick-?off|match(?:es| days?)?|exams?|deadline|christmas|new year|events?|jumps?|increase)\b",
     re.IGNORECASE,
 )
-NOT_PEAK = re.compile(
+NOT_PEAK = compile_pattern(
     r"\b(?:grow\w*|growth|next year|in a year|per year|year over year|yoy|faster|slower|cheaper"
     r"|smaller|larger|bigger|than|as (?:many|much)|a (?:day|week|month)|per (?:day|week|month))\b",
     re.IGNORECASE,
@@ -43,20 +44,20 @@ _BUSY = (
     r"|rush|lunch(?:time)?|evenings?|mornings?|nights?|deadlines?|days?|drops?|minutes?|releases?|campaigns?"
     r"|promotions?|peaks?|weeks?)"
 )
-WHEN = re.compile(  # case matters only in a named day's capitals
+WHEN = compile_pattern(  # case matters only in a named day's capitals
     r"\b(?i:at|on|during|around|over|for|before|after|in|when)\s+"
     r"(?P<when>(?i:the\s+|a\s+|big\s+|each\s+|every\s+)?(?:[A-Z][a-z][\w'-]*(?:\s+[A-Z][\w'-]*)*"  # a named day
     rf"|(?i:(?:[\w-]+\s+){{0,2}}?{_BUSY}(?:\s+{_BUSY})*)))\b",  # a usual busy time: "match days", "launch weekend"
 )
 # the busiest stretch of time, a count said of it is a peak over that stretch: "the busiest hour sees 120k requests"
-BUSIEST = re.compile(
+BUSIEST = compile_pattern(
     r"\b(?:the\s+)?(?:single\s+)?(?:busiest|peak|worst|heaviest|rush|top)\s+(?P<unit>second|minute|hour|day|week|month)\b",
     re.IGNORECASE,
 )
 # when a peak happens, said as a clause or as what it follows: "when sales open at 10:00", "as soon as registration
 # opens", "after the final performance", "ahead of the deadline", "at 9 am" (a clock time keeps its colon)
 _UNTIL_STOP = r"(?:[^,.;:!?\n]|[:.,](?=\d))"
-OCCASION = re.compile(
+OCCASION = compile_pattern(
     rf"\b(?:when(?:ever)?|as\s+soon\s+as|the\s+moment|the\s+minute)\s+(?P<clause>{_UNTIL_STOP}{{3,60}}?)"  # a clause
     rf"(?=\s*(?:[,.;:!?\n](?!\d)|$))"  # up to the clause's end
     rf"|\b(?:right\s+|just\s+|straight\s+)?(?:after|before|following|ahead\s+of)\s+(?P<event>{_UNTIL_STOP}{{3,50}}?)"
@@ -88,7 +89,7 @@ def moment(text: str, start: int, end: int) -> str | None:
 # a share of a period's load in a short stretch: "half of the daily traffic arrives between 6 and 8 pm", "80% of
 # orders come in during the first hour": a peak factor of the share over the stretch's part of the period
 SHARES = {"half": 0.5, "a third": 1 / 3, "a quarter": 0.25, "two thirds": 2 / 3, "three quarters": 0.75}
-SHARE = re.compile(
+SHARE = compile_pattern(
     r"\b(?P<share>half|a\s+third|a\s+quarter|two\s+thirds|three\s+quarters|(?P<pct>\d{1,3}(?:\.\d+)?)\s*(?:%|percent))"
     r"\s+of\s+(?:(?:the|our|all|its|their|a)\s+)?(?P<period>daily|weekly|monthly|day's|week's|month's)?"  # of daily
     r"[\w\s'-]{0,50}?\b(?P<stretch>between\s+(?P<from>\d{1,2})(?::\d\d)?\s*(?:am|pm)?\s+and\s+(?P<to>\d{1,2})"
@@ -134,29 +135,29 @@ def share_factors(text: str, source: RequirementSource) -> list[ScaleFigure]:
 
 
 # a count in a short window: "in the last 10 minutes", "within 5 minutes", "in the first hour", "in 30 seconds"
-WINDOW = re.compile(
+WINDOW = compile_pattern(
     rf"\s*(?:[\w-]+\s+){{0,6}}?(?:in|within|during|over)\s+(?:the\s+)?(?:(?:first|last|same|final|opening)\s+)?"
     rf"(?:{NUMBER}\s*|an?\s+|one\s+)?(?:-|\s)?(?P<unit>seconds?|secs?|s|minutes?|mins?|hours?|hrs?)\b",
     re.IGNORECASE,
 )
-PEAK_RATE = re.compile(
+PEAK_RATE = compile_pattern(
     r"\b(?:at\s+(?:the\s+)?peak|peak(?:s|ing)?\s+(?:of|at)|at\s+(?:the\s+)?busiest|busiest"
     r"|peak\s+(?:load|traffic|rate|throughput)|during\s+peak|in\s+bursts?|bursts?\s+of|spikes?\s+"
     r"(?:of|to)|up\s+to)\b",
     re.IGNORECASE,
 )
-READS = re.compile(
+READS = compile_pattern(
     r"\b(?:reads?|views?|visits?|lookups?|redirects?|clicks?|search\w*|quer\w+|gets?|downloads?"
     r"|plays?|opens?|fetch\w*|loads?|hits?|look\w*)\b",
     re.IGNORECASE,
 )
-WRITES = re.compile(
+WRITES = compile_pattern(
     r"\b(?:new|created?|writes?|uploads?|posts?|inserts?|sign-?ups?|orders?|bookings?|payments?"
     r"|submissions?|records?|edits?|updates?|shortened|codes? created)\b",
     re.IGNORECASE,
 )
 # "a hundred times more visits than new codes", "10x as many reads as writes", "about 20 lookups for every new link"
-RATIO = re.compile(
+RATIO = compile_pattern(
     rf"(?<![\w.]){NUMBER}\s*(?:x|×|times)\s+(?:more|as\s+many)\s+(?P<a>[\w -]{{2,40}}?)\s+(?:than|as)\s+"
     r"(?P<b>(?:[\w-]+\s?){1,3})"
     rf"|(?P<n3>\d[\d,.]*\s*(?:k)?)\s+(?P<ca>[\w-]+)\s+(?:for|per)\s+(?:every|each)\s+(?:one\s+)?(?P<cb>[\w-]+)",
@@ -166,11 +167,11 @@ RATIO = re.compile(
 # for reads and writes in the same sentence say which side is which, in the order they are named. "99:1" alone
 # stays unread: tests/test_requirements.py pins it as stating no figure
 _SIDE = rf"\d+(?:[,.]\d+)*\s*k?|{NUMBER_WORDS}"
-PAIR = re.compile(
+PAIR = compile_pattern(
     rf"(?<![\w.:])(?P<x>{_SIDE})(?:\s+to\s+|-to-)(?P<y>{_SIDE})(?![\w:]|\.\d)",
     re.IGNORECASE,
 )
-REVERSED = re.compile(r"\boutnumbered\s+by\b|\bfewer\s+than\b", re.IGNORECASE)
+REVERSED = compile_pattern(r"\boutnumbered\s+by\b|\bfewer\s+than\b", re.IGNORECASE)
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, int]:

@@ -16,6 +16,8 @@ from importlib import resources
 
 import pycountry
 
+from agent.compiled_patterns import compile_pattern
+from agent.machine_cache import MachineCache, key_of
 from agent.requirements.nouns import words
 
 ALIASES = {
@@ -163,8 +165,25 @@ def _country_name(code: str) -> str:
     return getattr(country, "common_name", None) or country.name if country else code
 
 
+_TABLES = MachineCache("places")
+
+
 @cache
 def _gazetteer() -> dict[str, Place]:
+    """Every place name people write, with its place; built from pycountry and the time-zone table once per
+    machine (and again whenever either, or the tables here, change)."""
+    from importlib.metadata import version
+
+    key = key_of(version("pycountry"), version("tzdata"), repr([ALIASES, UNIONS, CITIES, _SKIP_ZONES,
+                 sorted(_NOT_PLACES)]), _build_gazetteer.__code__.co_code.hex())  # fmt: skip
+    if (kept := _TABLES.get(key)) is not None:
+        return {said: Place(*place) for said, place in kept.items()}
+    places = _build_gazetteer()
+    _TABLES.put(key, {said: (p.name, p.country, p.kind) for said, p in places.items()})
+    return places
+
+
+def _build_gazetteer() -> dict[str, Place]:
     places: dict[str, Place] = {}
     zones = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
     for line in zones.splitlines():
@@ -194,8 +213,8 @@ def _gazetteer() -> dict[str, Place]:
 
 
 # words as place names are written: letters, digits, apostrophes and hyphens, with dots only inside ("St. John's")
-_WORD = re.compile(r"[\w'’-]+(?:\.[\w'’-]+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
+_WORD = compile_pattern(r"[\w'’-]+(?:\.[\w'’-]+)*")
+_POSSESSIVE = compile_pattern(r"['’]s$")
 
 
 @cache
@@ -235,21 +254,21 @@ def places(text: str) -> list[tuple[Place, int, int]]:
     return found
 
 
-STORED = re.compile(
+STORED = compile_pattern(
     r"\b(?:data|records?|information|files|servers?|host\w*|stor\w+|backups?|data ?cent(?:er|re)s?"
     r"|cloud|databases?|kept|housed|held|personal|residency)\b",
     re.IGNORECASE,
 )
 # what comes just before a place where the data must stay: "must stay in", "never leave", "servers in", "within"
-STAYS_BEFORE = re.compile(
+STAYS_BEFORE = compile_pattern(
     r"(?:\b(?:stay\w*|remain\w*|resid\w+|hosted|stored|kept|housed|located|held|sits?|lives?|processed|run)\b"
     r"(?:\s+[\w-]+){0,3}?\s+(?:in|within|inside|on)"  # "must stay in", "be hosted only in"
     r"|\b(?:leave|leaves|leaving|outside(?:\s+of)?|within|inside)"  # "never leave", "within"
     r"|\b(?:servers?|data ?cent(?:er|re)s?|hosting|cloud region|region)\s+in)\s+(?:the\s+)?$",  # "servers in"
     re.IGNORECASE,
 )
-STAYS_AFTER = re.compile(r"^(?:'s)?\s*(?:borders|soil)|^[- ]only\b|^[- ](?:hosted|based\s+(?:servers|data))", re.I)
-WHERE_USERS = re.compile(
+STAYS_AFTER = compile_pattern(r"^(?:'s)?\s*(?:borders|soil)|^[- ]only\b|^[- ](?:hosted|based\s+(?:servers|data))", re.I)
+WHERE_USERS = compile_pattern(
     r"\b(?:in|from|across|throughout|within|for|around|all over|based in|located in)\s+"
     r"(?:the\s+)?(?:[A-Z][\w.'-]*,?\s+(?:(?:and|or)\s+)?){0,4}$"
 )

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from agent.compiled_patterns import compile_pattern
 from agent.requirements.numbers import NUMBER, parse_number
 
-LATENCY = re.compile(  # "p99 under 100 ms", "latency below 50ms", "< 200 ms", "within 2 seconds", "under a second"
+LATENCY = compile_pattern(  # "p99 under 100 ms", "latency below 50ms", "< 200 ms", "within 2 seconds", "under a second"
     r"(?P<pct>p\d{2,3}(?:\.\d)?)?[^.\n]{0,30}?(?:under|below|less\s+than|within|<=?|at\s+most|no\s+more\s+than"
     r"|max(?:imum)?|in\s+(?:well\s+)?under|faster\s+than|no\s+longer\s+than)\s*(?:(?P<half>half\s+an?"
     rf"|(?:a|one|three)\s+quarters?\s+of\s+an?|(?:a|one|two)\s+thirds?\s+of\s+an?)|{NUMBER}|(?P<a>an?))\s*"
@@ -26,19 +27,19 @@ _TIME_UNIT = r"(?P<unit>ms|milli-?seconds?|s|secs?|seconds?|minutes?|mins?)\b"
 # a time said to be a latency without "under": "300 ms or less", "200ms p95", "a 300 ms latency budget", "p99 of
 # 200 ms", "response time: 1 s", "pages load in 2 seconds"
 LATENCY_SAID = [
-    re.compile(
+    compile_pattern(
         rf"(?<![\w.]){NUMBER}\s*{_TIME_UNIT}\s+(?:or\s+(?:less|faster|better|quicker|lower)"
         r"|at\s+(?:the\s+)?(?:most|p\d{2,3})|p\d{2,3}|(?:p\d{2,3}\s+)?(?:latency|response(?:\s+time)?)\s+"
         r"(?:budget|target|goal|sla|slo|ceiling|limit))",
         re.IGNORECASE,
     ),
-    re.compile(
+    compile_pattern(
         r"\b(?:p\d{2,3}(?:\s+latency)?|latency|response\s+times?|round[- ]trip(?:\s+time)?)\s*(?:of|:|=|at|is|should"
         r"\s+be|must\s+be|(?:target|budget|goal)\s+(?:of|is))\s*(?:(?:about|around|roughly)\s+|~\s*)?"
         rf"{NUMBER}\s*{_TIME_UNIT}",
         re.IGNORECASE,
     ),
-    re.compile(
+    compile_pattern(
         rf"\b(?:respond|load|return|answer|render|reply|replies|appear|come\s+back|show\s+up)\w*\s+in\s+"
         rf"(?:(?:about|around|roughly)\s+)?{NUMBER}"
         rf"\s*{_TIME_UNIT}",
@@ -48,18 +49,18 @@ LATENCY_SAID = [
 # a latency is about responses, not a deadline or a session: "within 2 minutes" of a "launch" is no latency
 FRACTIONS = {"half": 0.5, "three": 0.75, "quarter": 0.25, "two": 2 / 3, "third": 1 / 3}
 """Fractions of a unit of time, by the word that decides them ("three quarters" before "quarter")."""
-NOT_LATENCY = re.compile(
+NOT_LATENCY = compile_pattern(
     r"\b(?:launch|deadline|weeks?|months?|ship|deliver(?:ed|y)?\s+(?:in|within)|walk|drive"
     r"|timeout|expire\w*|session)\b",
     re.IGNORECASE,
 )
-AVAILABILITY = re.compile(  # "99.99%", "99.9% uptime", "four nines", "5 nines"
+AVAILABILITY = compile_pattern(  # "99.99%", "99.9% uptime", "four nines", "5 nines"
     r"(?P<pct>9\d(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b|pct\b)(?!\s*(?:read|write|of))"
     r"|(?P<nines>two|three|four|five|2|3|4|5)\s+nines",
     re.IGNORECASE,
 )
 NINES = {"two": 99.0, "three": 99.9, "four": 99.99, "five": 99.999, "2": 99.0, "3": 99.9, "4": 99.99, "5": 99.999}
-SPIKES = re.compile(
+SPIKES = compile_pattern(
     r"\b(?:traffic spikes?|spiky|bursty|bursts? of traffic|flash sales?|black friday|cyber monday|peak (?:hours|traffic"
     r"|season|times?)|(?:sudden|huge|massive|big) (?:spikes?|surges?|peaks?|rush(?:es)?)|surges?|on-?sales?"
     r"|ticket drops?|viral|rush hours?|thundering herd)\b",
@@ -75,7 +76,7 @@ _ABSENT = (
     r"|loses|losing|drops?|dropping|dead|down|out|unavailable|offline|not\s+always|isn't\s+always"
     r"|is\s+not\s+always|can't\s+rely\s+on|cannot\s+rely\s+on|sporadic|spotty|slow)"
 )
-OFFLINE = re.compile(
+OFFLINE = compile_pattern(
     rf"\b(?:{_ABSENT})\s+(?:\w+\s+){{0,2}}?{_CONNECTION}\b"  # "no signal", "spotty wifi"
     rf"|\b{_CONNECTION}\s+(?:\w+\s+){{0,3}}?(?:{_ABSENT})\b"  # "the network is down", "connection drops"
     r"|\boffline(?:[- ]first|[- ]capable|[- ]mode|[- ]support)?\b|\bdead\s+zones?\b|\bairplane\s+mode\b"
@@ -94,7 +95,7 @@ _CUT = (
     r"|is\s+lost|is\s+severed|dies|goes\s+dark|flaps|splits?|hiccups?|glitch\w*|blips?|is\s+flaky|cuts\s+out)"
 )
 _PARTS = r"(?:regions?|sites?|data\s*cent(?:er|re)s?|nodes?|offices?|stores?|branches?|replicas?|clusters?|zones?)"
-PARTITION = re.compile(
+PARTITION = compile_pattern(
     r"\b(?:partition\w*|network\s+split\w*|split[- ]brain|network\s+(?:fails?|failure|outage|goes"
     r"\s+down|is\s+down|cut)|nodes?\s+(?:can(?:no|')?t|cannot)\s+(?:talk|reach|see)"
     rf"|{_LINK}\s+(?:[\w-]+\s+){{0,4}}?{_CUT}"  # the link between our sites drops
@@ -113,7 +114,7 @@ _FINE = (  # saying a thing is acceptable
     r"(?:fine|ok|okay|acceptable|tolerable|no\s+problem|not\s+a\s+problem|not\s+an\s+issue|don't\s+mind"
     r"|do\s+not\s+mind|can\s+live\s+with|can\s+tolerate|tolerate|accept\w*)"
 )
-CORRECT = re.compile(
+CORRECT = compile_pattern(
     r"\b(?:never|must\s+not|mustn't|can(?:no|')?t|cannot|no)\s+(?:\w+\s+){0,3}?(?:double[- ]?\w+"
     r"|over-?sell\w*|over-?book\w*|duplicat\w+|lose|lost|wrong|incorrect|inconsistent|stale|conflict\w*"
     r"|negative|twice|diverge|(?:book|reserve|buy|get|take|claim|sell|assign|allocat|grab|win)\w*\s+the\s+same)"
@@ -129,7 +130,7 @@ CORRECT = re.compile(
     r"|reject\w+|errors?|wait\w*|block\w*|going\s+down|being\s+down|delays?))\b",  # even if it means downtime
     re.IGNORECASE,
 )
-AVAILABLE = re.compile(
+AVAILABLE = compile_pattern(
     r"\b(?:always\s+(?:accept|available|up|writable|respond\w*)|stay(?:s)?\s+(?:up|available|online"
     r"|writable)|keep\s+(?:working|accepting|serving)|availability\s+(?:over|before|first)|eventual(?:ly)?"
     rf"\s+consisten\w+|(?<!not\s){_FINE}\s+(?:\w+\s+){{0,6}}?{_STALE}"  # it's fine if users see slightly old data
@@ -139,11 +140,11 @@ AVAILABLE = re.compile(
     re.IGNORECASE,
 )
 # the words that decide alone, without a partition named
-DECIDES_CP = re.compile(
+DECIDES_CP = compile_pattern(
     r"consisten|correct|accura|exact|precise|sync|right|rather|even\s+if|stale|wrong|outdated|out.of.date",
     re.IGNORECASE,
 )
-DECIDES_AP = re.compile(rf"consisten|availab|{_STALE}", re.IGNORECASE)
+DECIDES_AP = compile_pattern(rf"consisten|availab|{_STALE}", re.IGNORECASE)
 
 
 def latency_ms(text: str) -> tuple[float, str] | None:

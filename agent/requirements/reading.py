@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from agent.requirements.extract import Extracted, extract
+from agent.compiled_patterns import compile_pattern
+from agent.requirements.extract import Extracted, extract, extract_once
 from agent.schema import NonFunctional, Question, Requirements, ScaleFigure
 
 SMALL_TEAM = 4
@@ -18,7 +20,7 @@ LARGE_USERS = 1_000_000
 LARGE_RATE = 1_000  # requests or events per second
 LARGE_FLEET = 10_000
 """Machines or devices a system serves or watches: ten thousand of them is infrastructure at scale."""
-ASKS_FOR_MICROSERVICES = re.compile(r"\bmicro-?services?\b", re.IGNORECASE)
+ASKS_FOR_MICROSERVICES = compile_pattern(r"\bmicro-?services?\b", re.IGNORECASE)
 
 # how an answer to a question is read: the key, then text the extractor understands
 ANSWER_TEXT = {
@@ -40,7 +42,9 @@ def read_requirements(prompt: str, answers: Mapping[str, str] | None = None, sta
     stated later (a chat's "we are 3 engineers"), each later statement winning over what came before."""
     from agent.errors import InvalidRequest
 
-    found = extract(prompt)
+    once = extract_once(prompt)  # recognition reads the same request: read it once
+    found = replace(once, scale=list(once.scale), non_functional=list(once.non_functional),
+                    constraints=list(once.constraints), notes=list(once.notes))  # fmt: skip
     for key, value in (answers or {}).items():
         if key not in ANSWER_TEXT:
             raise InvalidRequest(f"unknown answer {key!r}; known: {', '.join(sorted(ANSWER_TEXT))}")
@@ -64,7 +68,7 @@ def _overlay(found: Extracted, answered: Extracted) -> None:
         if getattr(answered, attribute) is not None:
             setattr(found, attribute, getattr(answered, attribute))
     found.spikes = found.spikes or answered.spikes
-    found.notes += answered.notes
+    found.notes = found.notes + answered.notes
 
 
 def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], list[str]]:
@@ -99,8 +103,9 @@ def scope_signals(found: Extracted, prompt: str) -> tuple[list[str], list[str], 
 
 
 SMALL_USERS = 10_000
-PLACES = re.compile(r"(?:countr(?:y|ies)|regions?|cit(?:y|ies)|markets?|languages?|time ?zones?|continents?|states?)",
-                    re.IGNORECASE)  # fmt: skip
+PLACES = compile_pattern(
+    r"(?:countr(?:y|ies)|regions?|cit(?:y|ies)|markets?|languages?|time ?zones?|continents?|states?)", re.IGNORECASE
+)
 SMALL_RATE = 1.0  # per second: about 86,000 a day
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from agent.compiled_patterns import compile_pattern
 from agent.requirements import places
 from agent.requirements.counting import counts
 from agent.requirements.nouns import BUILDERS, builds_it, is_builder, is_person, is_plural
@@ -23,12 +24,14 @@ _SHORT_ROLE = (
     r"(?:(?:senior|junior|lead)\s+)?(?:back-?end|front-?end|full-?stack|mobile|ios|android|devops|qa|ml|web|ux|ui"
     r"|full-?time|part-?time|in-house|freelance)(?=\s*(?:[,&+]|and\b|plus\b|\())"
 )
-TEAM_WORD = re.compile(r"\b(?:team|crew|(?:co-?)?founders?|builders?|developers?|devs?|engineers?)\b", re.IGNORECASE)
+TEAM_WORD = compile_pattern(
+    r"\b(?:team|crew|(?:co-?)?founders?|builders?|developers?|devs?|engineers?)\b", re.IGNORECASE
+)
 NOT_NAMES = frozenset({"And", "The", "We", "Our", "Me", "My", "Team", "Plus", "With", "Then", "Also", "Just", "Only"})
 """Capitalised words that start a clause, not names."""
 GROUPS = {"duo": 2, "pair": 2, "trio": 3, "quartet": 4}
 _TEAM_KIND = r"(?:(?:dev(?:elopment)?|engineering|tech|software|product|core|founding|build)[- ])?"
-COUNTED = re.compile(
+COUNTED = compile_pattern(
     rf"(?<![\w.]){NUMBER}\s+(?:(?:other|more|extra|additional|freelance|part-?time|full-?time|contract|remote"
     rf"|external|offshore|experienced|good|great|of\s+(?:our|my))\s+){{0,3}}(?:{_ROLE})\b"  # builders
     rf"|\bteam\s+of\s+{NUMBER.replace('<number>', '<team_of>')}\b(?!\s+(?:users|people|agents|staff|employees"
@@ -49,20 +52,20 @@ COUNTED = re.compile(
     re.IGNORECASE,
 )
 # a team that uses the system, not one that builds it: "our sales team of 40", "a team of 12 nurses"
-USERS_TEAM = re.compile(
+USERS_TEAM = compile_pattern(
     r"(?:sales|support|marketing|customer|service|medical|nursing|care|teaching|sports|football"
     r"|soccer|ops|field|delivery|security|cleaning|hr|finance|legal|kitchen|warehouse)\s+"
     r"(?:(?:team|staff)\s+of\s+)?$",
     re.IGNORECASE,
 )
 # the builder who writes, then the others: "I work with two other developers", "I'm partnering with 2 devs"
-MINE = re.compile(
+MINE = compile_pattern(
     r"\b(?:me|i)\s+(?:(?:am|'m|will|'ll)\s+)?(?:(?:work|build|code|develop|collaborat|partner|team)\w*\s+(?:up\s+)?)?"
     r"(?:and|plus|with|\+|alongside)\s+$",
     re.IGNORECASE,
 )
 # me plus others: "me and one other dev", "my cofounder and I", "just me and a designer", "I and a friend"
-WITH_ME = re.compile(
+WITH_ME = compile_pattern(
     r"\b(?:(?:just|only)\s+)?(?:me|myself|i)\s+(?:and|plus|with|\+)\s+(?P<others>(?:an?|one|two|three|\d+|my|our)\s+"
     r"(?:(?:other|more|part-?time|freelance|junior|senior)\s+)?(?:\w+\s+)?(?:devs?|developers?|engineers?|friends?"
     r"|cofounders?|co-founders?|partners?|designers?|colleagues?|freelancers?|contractors?|guys?|people))\b"
@@ -70,23 +73,23 @@ WITH_ME = re.compile(
     re.IGNORECASE,
 )
 # the writer working with one person: "I'm working on this with my partner", "I build it with my brother"
-WITH_MY = re.compile(
+WITH_MY = compile_pattern(
     r"\bI(?:'m|\s+am|'ll|\s+will)?\s+(?:work|build|cod|develop|mak|writ|do)\w*\s+(?:on\s+)?(?:(?:this|it|the\s+\w+)\s+)?"
     r"(?:together\s+)?with\s+(?:my|our)\s+(?:\w+\s+)?(?:cofounder|co-founder|partner|friend|colleague|brother|sister"
     r"|wife|husband|spouse|son|daughter|dad|father|mom|mum|mother|cousin|roommate|flatmate|classmate)\b"
 )
 # names joined to the writer: "Tom, Ana and I", "me (backend) and Ana (frontend)"
 _NAME = r"[A-Z][a-z]+(?:\s*\([^)]{0,30}\))?"
-NAMED = re.compile(
+NAMED = compile_pattern(
     rf"\b(?P<before>{_NAME}(?:\s*,\s*{_NAME})*)\s*,?\s+and\s+(?:I|me|myself)\b"
     rf"|\b(?:I|me|myself)(?:\s*\([^)]{{0,30}}\))?\s+(?:and|plus|with|\+)\s+(?P<after>{_NAME}(?:\s*,\s*{_NAME})*"
     rf"(?:\s*,?\s+and\s+{_NAME})?)"
 )
 # any one other person and me, when the words after say that we build it: "my brother and I are building it"
-PAIR = re.compile(r"\b(?:my|our)\s+(?P<other>[\w-]+)\s+and\s+(?:i|me|myself)\b", re.IGNORECASE)
+PAIR = compile_pattern(r"\b(?:my|our)\s+(?P<other>[\w-]+)\s+and\s+(?:i|me|myself)\b", re.IGNORECASE)
 # "on my own" of the work, not of a thing ("on my own servers")
 _ON_MY_OWN = r"on\s+my\s+own(?!\s+(?!(?:as|and|but|for|in|at|with|while|during|since|so|until|from|this|now|then)\b)\w)"
-SOLO = re.compile(
+SOLO = compile_pattern(
     rf"\b(?:solo (?:founder|developer|dev|engineer|project)|by myself|just me|{_ON_MY_OWN}|i am alone"
     r"|i'm alone|one[- ](?:person|man|woman) (?:team|shop|band|operation|company)|indie hacker"
     r"|(?:(?:the|am|'m|as)\s+(?:one\s+and\s+)?only|single|sole|lone)\s+(?:[\w-]+\s+)?(?:dev|developer|engineer"
@@ -103,7 +106,7 @@ _MEMBER_ROLE = (
     r"|testers?|(?:data|ml)\s+(?:scientists?|analysts?)|analysts?|architects?|sysadmins?|ops\s+(?:people|persons?)"
     r"|interns?|students?|(?:ux|ui|product)\s+(?:people|persons?|designers?)|scrum\s+masters?"
 )
-MEMBER = re.compile(
+MEMBER = compile_pattern(
     rf"(?P<n>{NUMBER.replace('<number>', '<member>')}|an?|one)\s+"  # "a", "two"
     r"(?:(?:other|more|extra|additional|freelance|part-?time|full-?time|contract|remote|external|offshore"
     r"|junior|senior|lead|dedicated|shared|good|great)\s+){0,3}"  # "part-time"
@@ -112,25 +115,25 @@ MEMBER = re.compile(
 )
 # how members are joined into one team: "and", "plus", "with", "+", "along with", or a comma in a list that ends
 # with one of those ("two devs, a designer and a PM")
-JOIN = re.compile(
+JOIN = compile_pattern(
     r"(?P<sep>\s*,?\s+(?:and|plus|with|\+|along\s+with|as\s+well\s+as|alongside|helped\s+by|supported\s+by)\s+"
     r"|\s*,\s*)",
     re.IGNORECASE,
 )
 # a builder working alone, said by what they do: "I'm doing this alone", "I'll build it solo", "I code it all myself"
-ALONE = re.compile(
+ALONE = compile_pattern(
     r"\b(?:do|build|mak|writ|cod|develop|work|run|maintain|ship|creat|design)\w*\s+"  # the work
     r"(?:(?:on\s+)?(?:this|it|everything|(?:the|my)\s+(?:\w+\s+){0,2}?\w+)\s+)?(?:(?:all|entirely|completely)\s+)?"
     r"(?:alone|solo|by\s+myself|single-?handed(?:ly)?|myself"
     rf"|{_ON_MY_OWN})\b",
     re.IGNORECASE,
 )
-FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|me|my|myself)\b")
-PLURAL_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|us|our)\b", re.IGNORECASE)
-SMALL_TEAM = re.compile(
+FIRST_PERSON = compile_pattern(r"\b(?:I|I'm|I've|I'll|I'd|me|my|myself)\b")
+PLURAL_PERSON = compile_pattern(r"\b(?:we|we're|we've|we'll|us|our)\b", re.IGNORECASE)
+SMALL_TEAM = compile_pattern(
     r"\b(?:a )?small team\b|\btiny team\b|\bfew engineers\b|\bsmall startup\b|\bskeleton crew\b", re.IGNORECASE
 )
-PART_TIME = re.compile(
+PART_TIME = compile_pattern(
     r"\b(?:part-?time|evenings?\s+and\s+weekends|on\s+weekends|side\s+project|spare\s+time"
     r"|few\s+hours\s+a\s+week|moonlight\w*)\b",
     re.IGNORECASE,
@@ -172,7 +175,7 @@ def _alone(text: str) -> tuple[int, int, int] | None:
             more, end = _joined(text, pos)
             if more:
                 return 1 + more, start + said.end(), end
-            word = re.compile(r"[ \t,]*[\w']+").match(text, pos, start + len(sentence))
+            word = compile_pattern(r"[ \t,]*[\w']+").match(text, pos, start + len(sentence))
             if word is None:
                 break
             pos = word.end()

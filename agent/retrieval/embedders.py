@@ -17,7 +17,7 @@ import struct
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -153,15 +153,15 @@ class NumpyBertEmbedder:
 
         weights = load_file(str(model_dir / "model.safetensors"))
         prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
+        # matrices as transposed views, not copies: BLAS multiplies a view as fast, and copying 90 MB was most of
+        # this start-up; embedding tables are looked up by row, not multiplied, so they stay as they are
+        tables = {f"embeddings.{table}_embeddings.weight" for table in ("word", "position", "token_type")}
         self._w = {
-            name[len(prefix) :]: (np.ascontiguousarray(v.T) if name.endswith(".weight") and v.ndim == 2 else v)
+            name[len(prefix) :]: v.T if name.endswith(".weight") and v.ndim == 2 and name[len(prefix) :] not in tables
+            else v
             for name, v in weights.items()
             if name.startswith(prefix)
-        }
-        # embedding tables are looked up by row, not multiplied: keep them untransposed
-        for table in ("word", "position", "token_type"):
-            key = f"embeddings.{table}_embeddings.weight"
-            self._w[key] = np.ascontiguousarray(weights[prefix + key])
+        }  # fmt: skip
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))
@@ -251,6 +251,32 @@ def export_onnx(model_dir: Path) -> Path:
     return target
 
 
+def _session(onnxruntime: Any, model_file: Path, options: Any) -> Any:
+    """The session for `model_file`, from its graph already optimised when an earlier process saved it: loading
+    that skips the optimisation passes, about half of a cold query's model start. The optimised graph is derived
+    from the weights, so it lives beside the export in the cache folder, per onnxruntime version and machine."""
+    import platform
+
+    providers = ["CPUExecutionProvider"]
+    optimised = model_file.with_name(f"{model_file.stem}.ort-{onnxruntime.__version__}-{platform.machine()}.onnx")
+    if optimised.is_file():
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        try:
+            return onnxruntime.InferenceSession(str(optimised), options, providers=providers)
+        except Exception:  # a damaged file: optimise the export again below
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    # extended, not all: the last level adds layouts tied to this CPU's instructions, unsafe to save
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    tmp = optimised.with_name(f".{optimised.name}.{os.getpid()}.tmp")
+    options.optimized_model_filepath = str(tmp)
+    session = onnxruntime.InferenceSession(str(model_file), options, providers=providers)
+    try:
+        tmp.replace(optimised)
+    except OSError:  # a read-only cache: the next process optimises again
+        tmp.unlink(missing_ok=True)
+    return session
+
+
 class OnnxEmbedder:
     """The exported encoder run by onnxruntime, with mean pooling: the fastest query path."""
 
@@ -262,7 +288,7 @@ class OnnxEmbedder:
         # idle worker threads must sleep, not spin: they would steal the cores other work (drafting, checking,
         # other requests of the MCP server) needs
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self._session = _session(onnxruntime, model_file, options)
         self._tokenizer = load_tokenizer(model_dir, max_seq_length(model_dir))
         self.model_id = model_id
         self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
@@ -296,15 +322,44 @@ def model_id_for(model: str) -> str:
     return model if model == DEFAULT_MODEL else Path(model).expanduser().resolve().name
 
 
+class FirstQueryEmbedder:
+    """NumPy for a process's first single query, onnxruntime for everything after.
+
+    The NumPy encoder starts in a tenth of a second and embeds a query in about 25 ms; onnxruntime takes a third
+    of a second to import and start, then embeds in under 10 ms. A `sysdesign ask` embeds one query and exits, so
+    it should not pay for the start-up; a server, a chat or a batch embeds many, so they should. Both reproduce
+    the index's vectors (to 1e-6), so which one embedded a query never changes an answer.
+    """
+
+    def __init__(self, model_dir: Path, model_id: str, exported: Path) -> None:
+        self._model_dir, self.model_id, self._exported = model_dir, model_id, exported
+        self._first: Embedder | None = None
+        self._rest: Embedder | None = None
+        self._queries = 0
+        self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self._queries += 1
+        if self._queries == 1 and len(texts) == 1:
+            try:
+                self._first = self._first or NumpyBertEmbedder(self._model_dir, self.model_id)
+                return self._first.embed(texts)
+            except ModelError:  # not a BERT the NumPy path runs: onnxruntime from the first query
+                pass
+        if self._rest is None:
+            try:
+                self._rest = OnnxEmbedder(self._model_dir, self.model_id, self._exported)
+            except Exception:  # a truncated or foreign cache file: the NumPy path, never a failed query
+                self._rest = self._first or NumpyBertEmbedder(self._model_dir, self.model_id)
+        return self._rest.embed(texts)
+
+
 def query_embedder(model: str) -> Embedder:
     """The fastest embedder that reproduces the index's vectors for `model`."""
     model_dir = resolve_model_dir(model)
     exported = onnx_path(model_dir)
     if exported.is_file():
-        try:
-            return OnnxEmbedder(model_dir, model_id_for(model), exported)
-        except Exception:  # a truncated or foreign cache file: fall back to the NumPy path, never fail a query
-            pass
+        return FirstQueryEmbedder(model_dir, model_id_for(model), exported)
     try:
         return NumpyBertEmbedder(model_dir, model_id_for(model))
     except ModelError:

@@ -86,7 +86,7 @@ class Retriever:
 
     @cached_property
     def _bm25(self) -> BM25:
-        return BM25([chunk.embedding_text() for chunk in self.index.chunks])
+        return BM25.kept([chunk.embedding_text() for chunk in self.index.chunks])
 
     @cached_property
     def _patterns(self) -> np.ndarray:

@@ -109,8 +109,13 @@ def _read_type(document: Architecture, knowledge: Knowledge) -> tuple[Reading, P
     """What the system is, from the request and what its services do (a "Feed Service" is social media), never
     from vendor words in component names ("Amazon S3" is not a shop); below PATTERN_RULES_CONFIDENCE an
     undeclared type is held to general rules only, and the notices say what was read and how sure."""
-    evidence = " ".join([document.request or "", *(f"{s.name} {s.responsibility or ''}" for s in document.services)])
-    reading = read_text(evidence, knowledge, scope=False)  # the type only: scope comes from the request
+    brief = document.brief
+    if brief is not None and brief.request == document.request:  # drafted here: the reading it was drafted from
+        reading = read_text(document.request or "", knowledge)  # the drafter's own reading, remembered
+    else:
+        jobs = [f"{s.name} {s.responsibility or ''}" for s in document.services]
+        evidence = " ".join([document.request or "", *jobs])
+        reading = read_text(evidence, knowledge, scope=False)  # the type only: scope comes from the request
     declared = document.pattern is not None
     pattern = document.pattern or reading.pattern
     notices: list[str] = []

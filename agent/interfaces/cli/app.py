@@ -77,46 +77,60 @@ def configure_logging(quiet: bool, verbose: bool) -> None:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
-_added: list[bool] = []
+_added: list[str] = []
+COMMAND_HOMES = {
+    "ask": "engine_commands",
+    "schema": "engine_commands",
+    "estimate": "engine_commands",
+    "check": "check_commands",
+    "chat": "chat_commands",
+    "search": "retrieval_commands",
+    "serve": "server_commands",
+    "tools": "server_commands",
+    "trust": "settings_commands",
+    "features": "training_commands",
+    "synth": "training_commands",
+}
+"""The module of each top-level command: a run of one command imports only its own module (a cold `ask` does not
+pay for the checker's, the chat's and the server's imports). tests/test_cli_conventions.py holds it true."""
 
 
-def add_commands() -> None:
-    """Add every command module's own Typer app to the root (once)."""
-    if _added:
-        return
-    from agent.interfaces.cli import (
-        chat_commands,
-        check_commands,
-        engine_commands,
-        eval_commands,
-        retrieval_commands,
-        rules_commands,
-        server_commands,
-        settings_commands,
-        training_commands,
-    )
+def add_commands(command: str | None = None) -> None:
+    """Add the Typer app of `command`'s module to the root, or every module's when `command` is None or a group."""
+    import importlib
 
-    for module in (engine_commands, check_commands, chat_commands, retrieval_commands, server_commands,
-                   settings_commands, training_commands):  # fmt: skip
-        app.add_typer(module.app)
-    app.add_typer(retrieval_commands.index_app, name="index")
-    app.add_typer(retrieval_commands.kb_app, name="kb")
-    app.add_typer(eval_commands.eval_app, name="eval")
-    app.add_typer(rules_commands.rules_app, name="rules")
-    _added.append(True)
+    if command in COMMAND_HOMES:
+        wanted = [COMMAND_HOMES[command]]
+    else:
+        wanted = list(dict.fromkeys([*COMMAND_HOMES.values(), "eval_commands", "rules_commands"]))
+    for name in wanted:
+        if name in _added:
+            continue
+        module = importlib.import_module(f"agent.interfaces.cli.{name}")
+        if hasattr(module, "app"):
+            app.add_typer(module.app)
+        for group in ("index_app", "kb_app", "eval_app", "rules_app"):
+            if hasattr(module, group):
+                app.add_typer(getattr(module, group), name=group.removesuffix("_app"))
+        _added.append(name)
+
+
+def _command_of(args: list[str]) -> str | None:
+    """The command named on the command line: the first word that is not an option (root options take no value)."""
+    return next((arg for arg in args if not arg.startswith("-")), None)
 
 
 def main() -> None:
     """The console-script entry point."""
-    add_commands()
     # bytes that are not UTF-8 arrive as lone surrogates (as arguments already do) and are refused with a
     # clear message by the input checks, instead of a UnicodeDecodeError while reading
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="surrogateescape")
     from agent.interfaces.cli.conventions import polish
 
-    command = polish(typer.main.get_command(app))
     args = take_global_flags(sys.argv[1:])
+    add_commands(_command_of(args))
+    command = polish(typer.main.get_command(app))
     try:
         command(args=args, prog_name="sysdesign")  # standalone: click reports its own usage errors (exit 2) and exits
     except SysdesignError as exc:
