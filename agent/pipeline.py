@@ -26,7 +26,7 @@ from agent.requirements.shaping import block_failure_modes, block_tradeoffs, sha
 from agent.retrieval.embedders import DEFAULT_MODEL
 from agent.retrieval.search import Retriever, validate_text
 from agent.rules.checker import Rule, all_rules, run_rules, to_findings, violations
-from agent.rules.context import build_context
+from agent.rules.context import build_context, type_evidence
 from agent.rules.repair import repair
 from agent.rules.waivers import Waiver, apply_waivers
 from agent.schema import (
@@ -134,13 +134,7 @@ class Engine:
         retriever = self.retriever
         vector = retriever.embed(prompt) if hits is None or has_meaning(prompt) else None
         hits = hits if hits is not None else retriever.search(prompt, k=RETRIEVAL_DEPTH, vector=vector)
-        meaning = None
-        if has_meaning(prompt):
-            vectors = design_vectors(retriever.index, self.knowledge, retriever.embedder)
-            kin = kin_of(self.knowledge)
-            unbranded = without_brands(prompt, self.knowledge)  # "Netflix-style A/B tests" means A/B tests
-            meant = vector if unbranded == prompt and vector is not None else retriever.embed(unbranded)
-            meaning = meaning_confidence(vectors.similarities(meant[0]), kin)
+        meaning = self._meaning(prompt, vector) if has_meaning(prompt) else None
         reading = read_request(prompt, hits, self.knowledge, meaning=meaning)
         remember(prompt, reading, self.knowledge)
         if answers or stated:  # what the answers state weighs in on the scope as the request's own words do
@@ -188,6 +182,23 @@ class Engine:
         audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != final_pattern
         fixed.audit = audit
         return fixed
+
+    def _meaning(self, text: str, vector: Any = None) -> dict[str, float]:
+        """How surely `text` as a whole means each design (`vector`: its embedding, when already computed)."""
+        retriever = self.retriever
+        vectors = design_vectors(retriever.index, self.knowledge, retriever.embedder)
+        unbranded = without_brands(text, self.knowledge)  # "Netflix-style A/B tests" means A/B tests
+        meant = vector if unbranded == text and vector is not None else retriever.embed(unbranded)
+        return meaning_confidence(vectors.similarities(meant[0]), kin_of(self.knowledge))
+
+    def _read_document(self, document: Architecture) -> None:
+        """What a document written by anyone is, read once by its words and its meaning together: its request
+        and its parts' jobs (the reading the checker takes its type from), remembered for the checker."""
+        evidence = type_evidence(document)
+        if document.pattern is not None or document.brief is not None or not has_meaning(evidence):
+            return
+        reading = read_request(evidence, (), self.knowledge, scope=False, meaning=self._meaning(evidence))
+        remember(evidence, reading, self.knowledge, scope=False)
 
     def _requirements(self, design: Architecture, found: Extracted) -> None:
         """The requirements section, the trade-offs they force, and the open questions, in place. A model's own
@@ -289,6 +300,7 @@ class Engine:
             raise InvalidRequest(f"unknown block(s) {unknown!r}; known: {', '.join(sorted(self.knowledge.blocks))}")
         if blocks:
             architecture.blocks = [BlockChoice(id=b, confidence=1.0, evidence=["given"]) for b in blocks]
+        self._read_document(architecture)
         context = build_context(architecture, self.knowledge)
         findings, suppressed, notices = apply_waivers(run_rules(context, rules), list(waivers), today)
         repaired: Architecture | None = None

@@ -229,6 +229,69 @@ def read_blocks(
     return tuple(sorted(found, key=lambda b: -b.confidence))
 
 
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|;")
+_CLAUSES = re.compile(r",|\bbut\b|\bwhile\b|\bwhereas\b|\bexcept\b|[()]", re.IGNORECASE)
+_EXCLUSION_HEADING = re.compile(
+    r"^\W*(?:out[\s-]+of[\s-]+scope|not\s+in\s+scope|non-?goals?|exclusions?|excluded|not\s+included"
+    r"|not\s+covered)\s*(?:here\s*)?[:\u2013\u2014-]",
+    re.IGNORECASE,
+)
+_EXCLUDED = re.compile(
+    r"\bout[\s-]+of[\s-]+(?:the\s+|this\s+|our\s+)?scope\b|\bnot\s+(?:in|within|part\s+of)\s+(?:the\s+|this\s+)?"
+    r"(?:scope|design|question|problem|exercise|task)\b|\boutside\s+(?:the\s+|this\s+|our\s+)?scope\b"
+    r"|\b(?:is|are)\s+(?:excluded|not\s+covered|(?:handled|owned|built|run|provided)\s+(?:by|elsewhere)"
+    r"\s*(?:another|a\s+separate|other|the\s+existing|an\s+existing|a\s+different)?)"
+    r"|\b(?:already\s+(?:exists?|built|in\s+place)|(?:exists?|is\s+in\s+place)\s+already)\b"
+    r"|\bwe\s+(?:do\s+not|don'?t|won'?t|will\s+not)\s+(?:need|build|design|cover|handle)\b|\bno\s+need\s+for\b",
+    re.IGNORECASE,
+)
+
+
+def without_excluded(text: str) -> str:
+    """`text` less what it says is not being asked for: a sentence that opens with "Out of scope:" or "Non-goals:",
+    and a clause that says its subject is out of scope, handled elsewhere or already exists ("the storefront
+    itself is out of scope", "payments are handled by another team"). The shop a ranking feature belongs to is
+    the context of the request, not the system to design."""
+    if not _EXCLUDED.search(text) and not _EXCLUSION_HEADING.search(text):
+        return text
+    kept = []
+    for sentence in _SENTENCES.split(text):
+        if _EXCLUSION_HEADING.match(sentence):
+            continue
+        kept.append(" ".join(c for c in _CLAUSES.split(sentence) if c and not _EXCLUDED.search(c)))
+    return ". ".join(part.strip() for part in kept if part.strip())
+
+
+_A_PART = re.compile(
+    r"\b(?:features?|sub-?systems?|components?|modules?|parts?|pieces?|portions?|slices?|bits?)\b"  # "part of"
+    r"|\b(?!(?:let|it|that|what|here|there|he|she|who|where|how)['’]s)(?-i:[A-Z])[\w&.-]*['’]s\s+\w",  # Uber's surge
+    re.IGNORECASE,
+)
+
+
+_ONLY_THIS = re.compile(
+    r"\b(?:just|only)\s+(?:(?:need|want|care\s+about|focus\s+on|design|build|cover)\w*\s+)?(?:the|this|that|our)\b"
+    r"|\bfocus(?:ing)?\s+(?:only\s+)?on\s+(?:the|this)\b",
+    re.IGNORECASE,
+)
+_REST_EXISTS = re.compile(
+    r"\balready\s+(?:exists?|built|in\s+place|running|live|done)\b|\b(?:exists?|in\s+place)\s+already\b"
+    r"|\b(?:handled|owned|built|run|covered)\s+(?:by|elsewhere)\s*(?:other|another|a\s+separate|separate|the\s+\w+)"
+    r"\s*teams?\b|\bother\s+teams?\s+(?:own|handle|build|run)s?\b|\b(?:the\s+)?rest\s+of\s+the\s+"
+    r"(?:app|platform|system|product|site|stack)\b",
+    re.IGNORECASE,
+)
+
+
+def designs_a_part(text: str) -> bool:
+    """Whether the request asks for one part of an application, not the whole of it: "Design Amazon's sales rank
+    by category", "the ranking feature of our shop", "the notification subsystem", "just the matching piece",
+    "... the rest of the platform already exists". Part words are read from its head (what it names before its
+    first clause), so "a chat app with a file-sharing feature" is still the whole chat app."""
+    head = _HEAD_END.split(without_excluded(text).strip(), maxsplit=1)[0]
+    return bool(_A_PART.search(head) or _ONLY_THIS.search(text) or _REST_EXISTS.search(text))
+
+
 _CONTEXT_PREPOSITIONS = {"for", "to", "into", "with", "from", "of", "behind", "in", "on"}
 _OWNED = {"our", "my", "their", "existing"}
 
@@ -402,6 +465,7 @@ def read_request(
     `meaning`: how surely the request as a whole means each design, from `agent.brief.meaning`)."""
     knowledge = knowledge or load_knowledge()
     known = knowledge.pattern_ids
+    said, text = text, without_excluded(text)  # what it asks for; the figures come from all it says
     words = Words(text)
     share = _retrieval_share(hits, knowledge)
     evidence: dict[PatternId, list[str]] = {}
@@ -499,6 +563,11 @@ def read_request(
         top = max(meaning, key=lambda d: meaning[d]) if meaning else None
         blocks = tuple(b for b in blocks if b.id in related or b.id == top
                        or _named_by_words(b.evidence, knowledge.blocks[b.id]))  # fmt: skip
+    if chosen != OTHER and blocks and designs_a_part(said):
+        # one part of the application is asked for ("the home feed for our photo app, the rest exists"): the
+        # parts are what is designed, the application is their context
+        alternatives = [PatternAlternative(id=chosen, confidence=confidence), *alternatives][:3]
+        chosen, secondary = OTHER, ()
     core = [b for b in blocks if knowledge.blocks[b.id].pattern == chosen]
     if core and _block_heads_request(core, head, knowledge):
         secondary = ()  # "in-app chat between buyers and sellers" asks for the chat, not for the shop around it
@@ -509,7 +578,7 @@ def read_request(
     estimation = knowledge.estimation
     # what the request states (a team of 4, an MVP, 50k requests/s) weighs in on its scope
     # `scope=False` when only the type is wanted (the checker's reading of a document's services)
-    stated_small, stated_enterprise, stated_large = scope_signals(extract_once(text), text) if scope else ([], [], [])
+    stated_small, stated_enterprise, stated_large = scope_signals(extract_once(said), said) if scope else ([], [], [])
     return Reading(
         pattern=PatternChoice(
             id=chosen, confidence=confidence, alternatives=alternatives, evidence=evidence.get(chosen, [])
@@ -573,12 +642,12 @@ def read_text(text: str, knowledge: Knowledge | None = None, scope: bool = True)
     return reading
 
 
-def remember(text: str, reading: Reading, knowledge: Knowledge) -> None:
+def remember(text: str, reading: Reading, knowledge: Knowledge, scope: bool = True) -> None:
     """Make `reading` (words, retrieval and meaning) the one `read_text` gives for `text`: the checker then holds
     the design to the same reading the drafter had, and does not read the request a second time."""
     if len(_READINGS) > 1024:
         _READINGS.clear()
-    _READINGS[(id(knowledge), text, True)] = reading
+    _READINGS[(id(knowledge), text, scope)] = reading
 
 
 def _traits(

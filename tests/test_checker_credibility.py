@@ -64,9 +64,9 @@ def test_an_uncertain_reading_holds_the_types_rules_back_and_says_so(engine, mon
 
     vague = {"request": "people share things with followers and buy stuff", "components": ["Postgres", "Redis"],
              "services": ["API"]}  # fmt: skip
-    sure = engine.check(vague)  # read as social media, about 0.66 sure: its rules apply and the report says so
+    sure = engine.check(vague)  # read as social media (words and meaning): its rules apply and the report says so
     assert sure.pattern.id == "social_media" and any(n.startswith("read as social_media") for n in sure.notices)
-    monkeypatch.setattr(context, "PATTERN_RULES_CONFIDENCE", 0.9)
+    monkeypatch.setattr(context, "PATTERN_RULES_CONFIDENCE", min(1.0, sure.pattern.confidence + 0.01))
     unsure = engine.check(vague)
     assert unsure.pattern.id == "other" and unsure.pattern.alternatives[0].id == "social_media"
     assert any("were not applied" in n for n in unsure.notices) and "SD020" not in rules_of(unsure)
@@ -103,3 +103,35 @@ def test_repair_recognises_services_and_parts_under_other_names(engine):
     components = {c.name for c in report.repaired.components}
     assert not services & {"API Gateway", "Post Service", "Feed Service"}
     assert "Kafka" not in components and "WebSocket" in components
+
+
+PART_OF_A_SHOP = {
+    "request": "Design the gift-card redemption piece of our online bookstore: customers type a code at checkout "
+               "and the balance comes off the order. The catalogue, cart and shipping already exist.",
+    "components": ["PostgreSQL", "Redis", "Prometheus", "TLS", "JWT"],
+    "services": [{"name": "Redemption API", "responsibility": "checks a code and holds the amount",
+                  "data_stores": ["PostgreSQL", "Redis"]},
+                 {"name": "Balance Ledger", "responsibility": "records each redemption once",
+                  "data_stores": ["PostgreSQL"]}],
+}  # fmt: skip
+
+
+def test_a_part_of_an_application_is_judged_as_that_part(engine):
+    report = engine.check(PART_OF_A_SHOP)
+    assert report.pattern.id == "other" and report.pattern.alternatives[0].id == "ecommerce"
+    assert any("read as a part of an ecommerce application" in n for n in report.notices)
+    # the shop's own stack and quota of services are not demanded of a two-service part
+    assert not {"SD010", "SD020", "SD003"} & rules_of(report)
+    whole = engine.check({**PART_OF_A_SHOP, "request": "An online bookstore: catalogue, cart, checkout and shipping"})
+    assert whole.pattern.id == "ecommerce" and "SD010" in rules_of(whole)
+
+
+def test_what_a_request_says_is_out_of_scope_is_not_what_it_asks_for():
+    from agent.recognition import read_text, without_excluded
+
+    said = "Build the ledger for our wallet app; push notifications are handled by another team. Non-goals: search"
+    assert without_excluded(said) == "Build the ledger for our wallet app"
+    reading = read_text("A job queue for our video site (transcoding and playback already exist): retries, "
+                        "priorities and a dead-letter queue")  # fmt: skip
+    assert reading.pattern.id != "video_streaming"
+    assert without_excluded("A booking app with payments and reminders") == "A booking app with payments and reminders"

@@ -158,3 +158,19 @@ def test_odd_requests_get_an_answer_or_a_usage_error_never_a_traceback(prompt):
     assert run.returncode in (0, 2)
     if run.returncode == 0:
         assert json.loads(run.stdout)["coverage"]["status"] in ("covered", "partial", "not_covered")
+
+
+def test_a_part_asked_for_and_what_is_left_out_are_read_as_such():
+    """Blind cases written for this (evals/understanding/scope_and_parts.jsonl, 60 requests by a helper who saw
+    no code): whether a request asks for one part of an application, and what it names only as context."""
+    from agent.recognition import designs_a_part, read_text
+
+    cases = _cases("understanding/scope_and_parts.jsonl")
+    part_right = sum(designs_a_part(c["text"]) == c["part"] for c in cases)
+    left_out = [c for c in cases if c["not_asked"]]
+    respected = 0
+    for case in left_out:
+        reading = read_text(case["text"])
+        respected += not ({reading.pattern.id, *(b.id for b in reading.blocks)} & set(case["not_asked"]))
+    assert part_right / len(cases) >= 0.8  # 51/60 when built
+    assert respected / len(left_out) >= 0.5  # 14/25 when built (11/25 before)

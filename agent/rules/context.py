@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
 from agent.knowledge.models import BlockSpec
-from agent.recognition import Reading, read_text
+from agent.recognition import Reading, designs_a_part, read_text
 from agent.rules.roles import category_of_role, roles_in_text, roles_of_name, roles_present
 from agent.schema import OTHER, Architecture, PatternAlternative, PatternChoice, PatternId
 from agent.sizing.estimation import choose_tier, services_band
@@ -105,6 +105,12 @@ def _blocks(document: Architecture, read: tuple, knowledge: Knowledge) -> tuple[
     return tuple(knowledge.blocks[block_id] for block_id in chosen if block_id in knowledge.blocks)
 
 
+def type_evidence(document: Architecture) -> str:
+    """What a document's type is read from: its request and what its services do."""
+    jobs = [f"{s.name} {s.responsibility or ''}" for s in document.services]
+    return " ".join([document.request or "", *jobs])
+
+
 def _read_type(document: Architecture, knowledge: Knowledge) -> tuple[Reading, PatternChoice, bool, list[str]]:
     """What the system is, from the request and what its services do (a "Feed Service" is social media), never
     from vendor words in component names ("Amazon S3" is not a shop); below PATTERN_RULES_CONFIDENCE an
@@ -112,14 +118,23 @@ def _read_type(document: Architecture, knowledge: Knowledge) -> tuple[Reading, P
     brief = document.brief
     if brief is not None and brief.request == document.request:  # drafted here: the reading it was drafted from
         reading = read_text(document.request or "", knowledge)  # the drafter's own reading, remembered
-    else:
-        jobs = [f"{s.name} {s.responsibility or ''}" for s in document.services]
-        evidence = " ".join([document.request or "", *jobs])
-        reading = read_text(evidence, knowledge, scope=False)  # the type only: scope comes from the request
+    else:  # the type only: scope comes from the request
+        reading = read_text(type_evidence(document), knowledge, scope=False)
     declared = document.pattern is not None
     pattern = document.pattern or reading.pattern
     notices: list[str] = []
-    if not declared and pattern.id != OTHER:
+    application = pattern.id if pattern.id != OTHER else next((a.id for a in pattern.alternatives), None)
+    if not declared and application is not None and designs_a_part(document.request or ""):
+        article = "an" if application[0] in "aeiou" else "a"
+        notices.append(
+            f"read as a part of {article} {application} application (the request designs one feature or subsystem "
+            f"of it): judged as that part, so the application's stack, essentials and service band are not held "
+            f"against it"
+        )
+        sure = pattern.confidence if pattern.id != OTHER else pattern.alternatives[0].confidence
+        pattern = PatternChoice(id=OTHER, confidence=sure, evidence=[],
+                                alternatives=[PatternAlternative(id=application, confidence=sure)])  # fmt: skip
+    elif not declared and pattern.id != OTHER:
         if pattern.confidence < PATTERN_RULES_CONFIDENCE:
             notices.append(
                 f"read as {pattern.id} only {pattern.confidence:.2f} sure (from the request and the "
@@ -134,6 +149,26 @@ def _read_type(document: Architecture, knowledge: Knowledge) -> tuple[Reading, P
                 f"{', '.join(pattern.evidence[:4]) or 'retrieval'})"
             )
     return reading, pattern, declared, notices
+
+
+def _band(document: Architecture, pid: PatternId, tier: Tier, blocks: tuple[BlockSpec, ...], notices: list[str],
+          knowledge: Knowledge) -> tuple[int, int]:  # fmt: skip
+    """How many services the document is held to: the tier's band for its type, widened for what it is."""
+    band = services_band(tier, pid, knowledge)
+    if document.coverage is not None and document.coverage.status == "not_covered":
+        band = (1, band[1])  # a design from general principles only is never padded to a tier's quota of services
+    if any(n.startswith("read as a part of") for n in notices):
+        band = (1, band[1])  # one part of an application is never held to the whole application's quota
+    if blocks and pid == "other" and tier != "low":
+        # a design of building blocks is held to their own services, not to a quota of a whole application's
+        core = len({s.name for block in blocks for s in block.services})
+        band = (max(1, core - 1), core + 6)
+    elif blocks and pid in knowledge.patterns:  # an application joined with blocks: room for their services
+        own = {normalise_name(s.name) for s in knowledge.patterns[pid].services}
+        joined = [b for b in blocks if not b.held_by(pid)]  # not the pattern's own core
+        added = {normalise_name(s.name) for b in joined for s in b.services} - own
+        band = (band[0], band[1] + len(added))
+    return band
 
 
 def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
@@ -188,19 +223,7 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
         tier = choose_tier(
             pattern.id, typical, request_reading.small_scope, request_reading.enterprise, request_reading.large_scale
         )
-    pid: PatternId = pattern.id
-    band = services_band(tier, pid, knowledge)
-    if document.coverage is not None and document.coverage.status == "not_covered":
-        band = (1, band[1])  # a design from general principles only is never padded to a tier's quota of services
-    if blocks and pid == "other" and tier != "low":
-        # a design of building blocks is held to their own services, not to a quota of a whole application's
-        core = len({s.name for block in blocks for s in block.services})
-        band = (max(1, core - 1), core + 6)
-    elif blocks and pid in knowledge.patterns:  # an application joined with blocks: room for their services
-        own = {normalise_name(s.name) for s in knowledge.patterns[pid].services}
-        joined = [b for b in blocks if not b.held_by(pid)]  # not the pattern's own core
-        added = {normalise_name(s.name) for b in joined for s in b.services} - own
-        band = (band[0], band[1] + len(added))
+    band = _band(document, pattern.id, tier, blocks, notices, knowledge)
     return CheckContext(
         document=document,
         knowledge=knowledge,
