@@ -135,3 +135,36 @@ def test_what_a_request_says_is_out_of_scope_is_not_what_it_asks_for():
                         "priorities and a dead-letter queue")  # fmt: skip
     assert reading.pattern.id != "video_streaming"
     assert without_excluded("A booking app with payments and reminders") == "A booking app with payments and reminders"
+
+
+def _mutated(name: str):
+    from agent.evaluation.checker_bench import CHECKER_DIR, SeededDefect, damaged, load_designs
+
+    designs = {d.id: d.document for d in load_designs()}
+    for line in (CHECKER_DIR / name).read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        defect = SeededDefect.model_validate({**record, "expect": record["expect"] or "none"})
+        yield record["expect"], designs[defect.design], damaged(designs[defect.design], defect.mutate)
+
+
+EXPERT_RULES = {"SD041", "SD070", "SD074", "SD075", "SD076", "SD077"}
+
+
+def test_defects_written_as_authors_write_them_are_caught_and_near_misses_are_not(engine):
+    """Blind cases by a helper who saw no code (evals/checker/seeded_blind.jsonl, clean_blind.jsonl): regulated
+    data unencrypted, caches that never evict, one write primary at a stated availability, a write load on one
+    relational store, chat by polling, reads with no cache; and mutations that state the mechanism in other words."""
+    caught = total = 0
+    for expect, original, damaged_design in _mutated("seeded_blind.jsonl"):
+        before = {(f.rule_id, f.message) for f in engine.check(original).findings}
+        after = {(f.rule_id, f.message) for f in engine.check(damaged_design).findings}
+        caught += any(rule == expect for rule, _ in after - before)
+        total += 1
+    quiet = clean = 0
+    for _, original, near_miss in _mutated("clean_blind.jsonl"):
+        before = {(f.rule_id, f.message) for f in engine.check(original).findings}
+        after = {(f.rule_id, f.message) for f in engine.check(near_miss).findings}
+        quiet += not ({rule for rule, _ in after - before} & EXPERT_RULES)
+        clean += 1
+    assert caught / total >= 0.8  # 11/24 when first run, 21/24 after the rules read sentence by sentence
+    assert quiet / clean >= 0.8  # 10/12, then 11/12

@@ -108,6 +108,21 @@ CASES = {
               with_(AUCTION, scaling=["bids on one auction are serialised by a lock per auction id"])),
     "SD073": (with_(TODO, scaling=["product images are served from Redis"]),
               with_(TODO, scaling=["product images are served from S3 behind the CDN; Redis keeps their URLs"])),
+    # regulated records: "skip disk encryption" is a finding, volumes encrypted with KMS keys are not
+    "SD074": (with_(TODO, request="a GDPR-compliant todo app for a law firm",
+                    scaling=["we skip disk encryption on the Postgres volume to keep latency low"]),
+              with_(TODO, request="a GDPR-compliant todo app for a law firm",
+                    scaling=["the Postgres volume and its backups are encrypted with KMS keys"])),
+    "SD075": (with_(TODO, scaling=["sessions are cached in Redis and never expire"]),
+              with_(TODO, scaling=["sessions are cached in Redis with a 30-minute TTL and allkeys-lru"])),
+    "SD076": (with_(TODO, request="a todo app for teams with 99.95% availability",
+                    scaling=["one Postgres primary takes every write; if it dies we restore the nightly backup"]),
+              with_(TODO, request="a todo app for teams with 99.95% availability",
+                    scaling=["one Postgres primary takes every write, with a hot standby and automated failover"])),
+    "SD077": (with_(TODO, request="a todo app with team chat",
+                    scaling=["the app asks the server for new chat messages every 10 seconds"]),
+              with_(TODO, request="a todo app with team chat",
+                    scaling=["chat messages are pushed to each open app over a WebSocket"])),
 }  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 from agent.rules.context import CheckContext
@@ -45,10 +46,24 @@ def under_engineering(context: CheckContext) -> Iterator[Violation]:
     from agent.requirements.extract import extract_once
     from agent.sizing.capacity import stated_daily_users
 
+    if context.has_category("cache") or "cache" in context.roles:
+        return
     users = stated_daily_users(extract_once(context.document.request or ""))
-    if users is not None and users >= 1_000_000 and not context.has_category("cache"):
+    if users is not None and users >= 1_000_000:
         yield Violation(f"{users:,.0f} daily users and no cache in front of the database", subject="cache",
                         add=("Redis",))  # fmt: skip
+    elif said := next((s for s in re.split(r"(?<!\d)\.(?!\d)|[;\n]+", context.text) if READ_THROUGH.search(s)), None):
+        yield Violation(f"every read goes to the database and nothing caches it: {said.strip()[:100]!r}",
+                        subject="cache", add=("Redis",))  # fmt: skip
+
+
+READ_THROUGH = re.compile(
+    r"(?:quer\w*|read\w*|rendered|fetch\w*|load\w*|served|hits?)\b[^.;\n]{0,60}\b(?:on|for|with) (?:every|each) "
+    r"(?:request|hit|view|page ?view|page load|load|visit|call)|straight (?:from|out of) (?:the )?(?:[\w-]+ )?"
+    r"(?:database|db|sql|tables?|mysql|postgres\w*)|fresh (?:[\w-]+ )?queries|directly from (?:the )?(?:[\w-]+ )?"
+    r"(?:database|db|mysql|postgres\w*)"
+)
+"""A read path that says it goes to the database each time ("pages query MySQL on every hit")."""
 
 
 # ---- Input hygiene ---------------------------------------------------------------------------------------

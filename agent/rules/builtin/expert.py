@@ -1,5 +1,7 @@
-"""What experts get wrong (SD070-SD073): a named write bottleneck, credentials hashed that must be reused, global
-locks on hot paths, static media in an in-memory cache. Each reads the document's own words and numbers."""
+"""What experts get wrong (SD070-SD077): a named write bottleneck, credentials hashed that must be reused, global
+locks on hot paths, static media in an in-memory cache, regulated data stored unencrypted, caches that never
+evict, one write primary at a stated availability, messages polled. Each reads the document's own words and
+numbers, sentence by sentence, with negations ("not sharded", "without encryption") respected."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import Iterator
 
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
-from agent.rules.roles import roles_of_name
+from agent.rules.roles import roles_in_text, roles_of_name
 from agent.sizing.capacity import peak_writes_per_second
 
 PRIMARY_WRITES_PER_SECOND = 10_000
@@ -17,13 +19,43 @@ SHARDED = re.compile(r"shard|partition|federat|horizontal(ly)? scal(e|ed|ing) (t
                      r"consistent hash|multi[- ]primary|multi[- ]master")  # fmt: skip
 
 
+WRITE_VERBS = re.compile(r"\b(?:insert|write|update|upsert|record|store|append|log|save|persist)\w*")
+ONE_STORE = re.compile(r"\b(?:one|single|a|the same|lone)\s+(?:[\w-]+\s+){0,2}(?:server|database|db|instance|primary|"
+                       r"master|node|cluster|table)\b")  # fmt: skip
+
+
+def _sentence_write_load(context: CheckContext) -> tuple[float, str] | None:
+    """A write rate a sentence sends to one relational store it names ("about 60,000 updates per second, in one
+    PostgreSQL database"), whatever else the design has around it."""
+    from agent.requirements.extract import extract_once
+    from agent.requirements.reading import per_second
+
+    for sentence in _sentences(context.text):
+        if not (WRITE_VERBS.search(sentence) and ONE_STORE.search(sentence)) or NEGATED.search(sentence):
+            continue
+        if "relational_database" not in roles_in_text(sentence, context.knowledge) or SHARDED.search(sentence):
+            continue
+        rates = [r for f in extract_once(sentence).scale if (r := per_second(f)) is not None]
+        if rates and max(rates) > PRIMARY_WRITES_PER_SECOND:
+            return max(rates), sentence.strip()
+    return None
+
+
 @check("SD070")
 def write_bottleneck(context: CheckContext) -> Iterator[Violation]:
+    if said := _sentence_write_load(context):
+        load, sentence = said
+        yield Violation(f"about {load:,.0f} writes/s go to one relational store, which takes roughly "
+                        f"{PRIMARY_WRITES_PER_SECOND:,}: {sentence[:100]!r}")  # fmt: skip
+        return
     relational = [c.name for c in context.document.components
                   if "relational_database" in roles_of_name(c.name, context.knowledge)]  # fmt: skip
-    if not relational or "nosql_database" in context.roles or SHARDED.search(context.text):
+    sharded = any(SHARDED.search(s) and not NEGATED.search(s) for s in _sentences(context.text))
+    if not relational or "nosql_database" in context.roles or sharded:
         return
+    # the rate may be stated anywhere: the request, the scaling notes, what a service does
     rate = peak_writes_per_second(" ".join([context.document.request or "", *context.document.scaling]))
+    rate = rate if rate is not None else peak_writes_per_second(context.text)
     if rate is not None and rate > PRIMARY_WRITES_PER_SECOND:
         yield Violation(
             f"about {rate:,.0f} writes/s at peak go to one relational primary ({relational[0]}), which takes roughly "
@@ -32,7 +64,7 @@ def write_bottleneck(context: CheckContext) -> Iterator[Violation]:
         )
 
 
-_SENTENCES = re.compile(r"[.;\n]+")
+_SENTENCES = re.compile(r"(?<!\d)\.(?!\d)|[;\n]+")  # a decimal point ends no sentence
 REUSED_CREDENTIALS = re.compile(r"(bank|third[- ]party|external|partner|institution|brokerage|financial|provider)"
                                 r"[^.;\n]{0,40}(credential|password|login|passcode|pin)")  # fmt: skip
 ONE_WAY = re.compile(r"\bhash|bcrypt|scrypt|argon|one[- ]way")
@@ -76,3 +108,116 @@ def static_media_in_memory(context: CheckContext) -> Iterator[Violation]:
             yield Violation(f"static media served from an in-memory cache: {sentence.strip()[:100]!r}",
                             add=("CDN",) if not context.has_category("cdn") else ())  # fmt: skip
             return
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCES.split(text) if s.strip()]
+
+
+NEGATED = re.compile(r"\b(?:no|not|never|without|skip\w*|unencrypted|un-?sharded|instead of)\b")
+REGULATED = re.compile(r"\bhipaa\b|\bphi\b|\bephi\b|protected health|health (?:records?|data|information)|medical "
+                       r"(?:records?|data|histor\w+|files?)|patient (?:records?|data|files?|charts?)|\bgdpr\b|"
+                       r"personal data|card ?holder data|stored card (?:numbers|data)")  # fmt: skip
+AT_REST = re.compile(r"encrypt\w*(?:\s+\w+){0,3}\s+at\s+rest|at[- ]rest\s+(?:with\s+)?encrypt|\bkms\b|key management|"
+                     r"\btde\b|transparent data encryption|aes[- ]?256|encrypted\s+(?:\w+\s+)?(?:volumes?|disks?|"
+                     r"storage|database|db|columns?|fields?|backups?|buckets?|ebs|snapshots?)|(?:field|column|"
+                     r"application)[- ]level encryption|envelope encryption|server[- ]side encryption|"
+                     r"sse-(?:s3|kms)")  # fmt: skip
+UNPROTECTED = re.compile(r"\bunencrypted\b|plain[- ]?text|\bin (?:the )?clear\b|(?:no|not|never|without|skip\w*)\s+"
+                         r"(?:[\w-]+\s+){0,3}(?:encrypt\w*|disk encryption)")  # fmt: skip
+
+
+@check("SD074")
+def regulated_data_unencrypted(context: CheckContext) -> Iterator[Violation]:
+    text = f"{(context.document.request or '').lower()}\n{context.text}"
+    regulation = REGULATED.search(text)
+    if regulation is None:
+        return
+    sentences = _sentences(text)
+    if any(AT_REST.search(s) and not UNPROTECTED.search(s) for s in sentences):
+        return
+    said = next((s.strip() for s in sentences if UNPROTECTED.search(s) and not re.search(r"password", s)), None)
+    where = f": {said[:100]!r}" if said else ": no store is said to be encrypted"
+    yield Violation(f"{regulation.group(0)} data is stored without encryption at rest{where}")
+
+
+CACHE_WORDS = re.compile(r"cach(?:e|es|ed|ing)\b|\bredis\b|memcache\w*|in[- ]memory")
+NEVER_EXPIRES = re.compile(
+    r"never (?:expire|evict|drop|remove|delete|purge)\w*|no (?:ttls?|expiry|expiration|eviction|time[- ]to[- ]live)|"
+    r"without (?:an? )?(?:ttl|expiry|expiration|eviction|time[- ]to[- ]live)|"
+    r"nothing is (?:ever )?(?:removed|evicted|deleted|dropped|expired)|"
+    r"\b(?:forever|indefinitely|for ever|permanently)\b|noeviction|(?:don'?t|do not|never) (?:expire|evict)|not expired"
+)
+BOUNDED_MEMORY = re.compile(r"\d+\s*(?:gb|gib|mb|mib)\b|limited memory|fixed (?:memory|size)|memory[- ]bound")
+EVICTS = re.compile(r"\bttls?\b|expir|evict|\blru\b|\blfu\b|maxmemory|time[- ]to[- ]live|least[- ]recently[- ]used|"
+                    r"least[- ]frequently|discard|lapse|purge|ages? out|aged out|invalidat")  # fmt: skip
+
+
+@check("SD075")
+def cache_without_eviction(context: CheckContext) -> Iterator[Violation]:
+    names = [c.name.lower() for c in context.document.components
+             if "cache" in roles_of_name(c.name, context.knowledge)]  # fmt: skip
+    if not names and not CACHE_WORDS.search(context.text):
+        return
+    # the sentences about a cache: its own words, or the name of a part that plays the cache ("Flannel", "EVCache")
+    sentences = [s for s in _sentences(context.text) if CACHE_WORDS.search(s) or any(n in s for n in names)]
+    if said := next((s for s in sentences if NEVER_EXPIRES.search(s)), None):
+        yield Violation(f"cache entries are never expired or evicted: {said.strip()[:100]!r}")
+    elif (bounded := next((s for s in sentences if BOUNDED_MEMORY.search(s)), None)) and not EVICTS.search(
+        context.text
+    ):
+        yield Violation(f"a cache of bounded memory with no TTL or eviction policy anywhere: {bounded.strip()[:100]!r}")
+
+
+HIGH_AVAILABILITY = 99.9
+ONE_PRIMARY = re.compile(r"\b(?:single|one|lone|only)\s+(?:\w+\s+){0,2}(?:primary|master|instance|database|db)\b|"
+                         r"restor\w*\s+(?:\w+\s+){0,3}(?:backups?|snapshots?)|\bno\s+(?:\w+\s+)?(?:replicas?|"
+                         r"standby|failover)")  # fmt: skip
+FAILOVER = re.compile(r"fail[- ]?over|standby|replica|multi[- ]az|high[- ]availability|\bpatroni\b|orchestrator|"
+                      r"group replication|promot\w+|always ?on|galera|raft|quorum|cockroach|spanner|aurora|"
+                      r"cassandra|dynamodb")  # fmt: skip
+
+
+@check("SD076")
+def single_primary_without_failover(context: CheckContext) -> Iterator[Violation]:
+    from agent.requirements.extract import extract_once
+
+    stated = extract_once(context.document.request or "").availability
+    stated = stated if stated is not None else extract_once(context.text).availability  # an SLA said anywhere
+    if stated is None and context.document.requirements is not None:
+        targets = [n.target for n in context.document.requirements.non_functional if n.name == "availability"]
+        stated = extract_once(f"{targets[0]} availability").availability if targets else None
+    if stated is None or stated < HIGH_AVAILABILITY:
+        return
+    sentences = _sentences(context.text)
+    single = next((s for s in sentences if ONE_PRIMARY.search(s)), None)
+    if single is None:
+        return
+    # a standby said of another store does not cover this one: the failover must be said of a store this
+    # sentence names (or, when it names none, anywhere)
+    stores = [c.name.lower() for c in context.document.components if c.name.lower() in single]
+    about = [s for s in sentences if not stores or any(name in s for name in stores)]
+    if any(FAILOVER.search(s) and not NEGATED.search(s) for s in about):
+        return
+    yield Violation(f"{stated:g}% availability is stated, but one database primary takes the writes with no "
+                    f"standby or failover: {single.strip()[:100]!r}")  # fmt: skip
+
+
+MESSAGING = re.compile(r"\bchat\w*|\bmessag\w*|\bdms?\b|direct messages?|\binbox\b")
+POLLS = re.compile(r"\bpoll\w*|every\s+(?:few\s+|couple\s+of\s+)?[\d.]*\s*[- ]?(?:ms|s|secs?|seconds?|minutes?)\b|"
+                   r"on an? (?:[\w-]+\s+)?timer|\d+[- ](?:second|minute) (?:interval|timer|loop)|periodically|"
+                   r"asks? (?:the server |the api )?for new|"
+                   r"refresh\w* (?:the )?(?:inbox|conversation|messages)")  # fmt: skip
+PUSHED = re.compile(r"long[- ]?poll|websocket|server[- ]sent|\bsse\b|\bmqtt\b|\bxmpp\b|persistent connection|"
+                    r"socket\.io|push(?:es|ed)? (?:each|every|new)? ?messages?")  # fmt: skip
+
+
+@check("SD077")
+def messages_polled(context: CheckContext) -> Iterator[Violation]:
+    chat = context.pattern.id == "messaging" or any(b.id == "chat" for b in context.blocks)
+    for sentence in _sentences(context.text):  # any chat the design has, the whole product's or one feature's
+        if MESSAGING.search(sentence) and POLLS.search(sentence) and not PUSHED.search(sentence):
+            yield Violation(f"clients poll for new messages: {sentence.strip()[:100]!r}")
+            return
+    if chat and "realtime" not in context.roles and not PUSHED.search(context.text):
+        yield Violation("a messaging design with no persistent connection (WebSocket, MQTT, XMPP) to push messages")
