@@ -571,7 +571,7 @@ def read_request(
     core = [b for b in blocks if knowledge.blocks[b.id].pattern == chosen]
     if core and _block_heads_request(core, head, knowledge):
         secondary = ()  # "in-app chat between buyers and sellers" asks for the chat, not for the shop around it
-    traits = _traits(words, chosen, secondary, knowledge)
+    traits = _traits(words, chosen, secondary, knowledge, blocks)
     for product in products:
         for trait in product.traits:
             traits.setdefault(trait, []).append(f"product: {product.names[0]}")
@@ -621,6 +621,7 @@ def _multiword_cues(knowledge: Knowledge) -> tuple[str, ...]:
 
 
 # "near-real-time" dashboards refresh in minutes: no push connection is asked for
+SEARCH_SYSTEMS = ("search engine", "search engines", "web search", "search provider", "search backend")
 NOT_REAL_TIME = ("near real time", "near realtime", "near real-time")
 
 # traits a secondary pattern lends to a mixed request: its features, not its scale
@@ -651,10 +652,18 @@ def remember(text: str, reading: Reading, knowledge: Knowledge, scope: bool = Tr
 
 
 def _traits(
-    words: Words, pattern: PatternId, secondary: Sequence[PatternId], knowledge: Knowledge
+    words: Words,
+    pattern: PatternId,
+    secondary: Sequence[PatternId],
+    knowledge: Knowledge,
+    blocks: Sequence[BlockChoice] = (),
 ) -> dict[Trait, list[str]]:
     found: dict[Trait, list[str]] = {}
     words = _without_phrases(words, NOT_REAL_TIME)
+    if not any(b.id == "search_engine" for b in blocks):
+        # a search engine the system feeds or sits in front of ("a crawler for a search engine") is its context:
+        # the system's own users do not search anything
+        words = _without_phrases(words, SEARCH_SYSTEMS)
     for trait, spec in knowledge.traits.items():
         cues = matched_cues(spec.cues, words)
         if cues:

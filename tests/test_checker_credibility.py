@@ -150,21 +150,25 @@ def _mutated(name: str):
 EXPERT_RULES = {"SD041", "SD070", "SD074", "SD075", "SD076", "SD077"}
 
 
-def test_defects_written_as_authors_write_them_are_caught_and_near_misses_are_not(engine):
-    """Blind cases by a helper who saw no code (evals/checker/seeded_blind.jsonl, clean_blind.jsonl): regulated
-    data unencrypted, caches that never evict, one write primary at a stated availability, a write load on one
-    relational store, chat by polling, reads with no cache; and mutations that state the mechanism in other words."""
+@pytest.mark.parametrize(
+    ("seeded", "clean", "least"),
+    [("seeded_blind.jsonl", "clean_blind.jsonl", 0.8), ("seeded_holdout.jsonl", "clean_holdout.jsonl", 0.7)],
+)
+def test_defects_written_as_authors_write_them_are_caught_and_near_misses_are_not(engine, seeded, clean, least):
+    """Blind cases by helpers who saw no code: regulated data unencrypted, caches that never evict, one write
+    primary at a stated availability, a write load on one relational store, chat by polling, reads with no cache;
+    and mutations that state the mechanism in other words. The first pair was read while building the rules
+    (11/24 caught at first, 21/24 after; 11/12 quiet); the holdout pair never was (22/30 caught, 14/18 quiet)."""
     caught = total = 0
-    for expect, original, damaged_design in _mutated("seeded_blind.jsonl"):
+    for expect, original, damaged_design in _mutated(seeded):
         before = {(f.rule_id, f.message) for f in engine.check(original).findings}
         after = {(f.rule_id, f.message) for f in engine.check(damaged_design).findings}
         caught += any(rule == expect for rule, _ in after - before)
         total += 1
-    quiet = clean = 0
-    for _, original, near_miss in _mutated("clean_blind.jsonl"):
+    quiet = near_misses = 0
+    for _, original, near_miss in _mutated(clean):
         before = {(f.rule_id, f.message) for f in engine.check(original).findings}
         after = {(f.rule_id, f.message) for f in engine.check(near_miss).findings}
         quiet += not ({rule for rule, _ in after - before} & EXPERT_RULES)
-        clean += 1
-    assert caught / total >= 0.8  # 11/24 when first run, 21/24 after the rules read sentence by sentence
-    assert quiet / clean >= 0.8  # 10/12, then 11/12
+        near_misses += 1
+    assert caught / total >= least and quiet / near_misses >= least

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from agent.rules.builtin.common import pattern_reports, tier_at_least_medium
@@ -52,10 +53,23 @@ def media_heavy(context: CheckContext) -> Iterator[Violation]:
                             subject=category, add=(default,))  # fmt: skip
 
 
+FULL_TEXT = re.compile(r"full[- ]text|keyword|search (?:bar|box|field|page|results)|autocomplete|type-?ahead|facet|"
+                       r"search (?:for|through|across) (?:products|listings|items|posts|messages|documents|videos|"
+                       r"articles|jobs|recipes|songs|files)", re.IGNORECASE)  # fmt: skip
+
+
+def _type_traits(context: CheckContext) -> set[str]:
+    spec = context.knowledge.patterns.get(context.pattern.id)
+    return set(spec.traits) if spec else set()
+
+
 @check("SD003")
 def search_driven(context: CheckContext) -> Iterator[Violation]:
     if "search_driven" in context.traits and not context.has_category("search"):
-        severity: Severity = "error" if tier_at_least_medium(context) else "warning"
+        # an error where users plainly search the system's content (its type is search-driven, or the request
+        # says full-text, keywords, a search bar, facets); a bare "search" may be a graph walk or a lookup
+        explicit = "search_driven" in _type_traits(context) or FULL_TEXT.search(context.document.request or "")
+        severity: Severity = "error" if tier_at_least_medium(context) and explicit else "warning"
         yield Violation("search-driven app without a search engine such as Elasticsearch",
                         subject="search", severity=severity, add=("Elasticsearch",))  # fmt: skip
 
