@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python benchmarks/recognition.py
 	$(BIN)/python benchmarks/recognition_calibration.py
 	$(BIN)/python benchmarks/requirements_reading.py
+	$(BIN)/python benchmarks/check_scale.py
 	$(BIN)/python benchmarks/fuzz.py
 
 clean:

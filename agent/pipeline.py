@@ -75,6 +75,10 @@ def validate_prompt(prompt: object) -> str:
     return validate_text(prompt, "request", "describe the app, e.g. 'Build a Twitter clone'")
 
 
+MEANING_CHARS = 2_000
+"""How much of a document's request and jobs its meaning is read from (far more than the model's window)."""
+
+
 class Engine:
     """Recommends and checks architectures; load once and share across threads."""
 
@@ -197,7 +201,9 @@ class Engine:
         evidence = type_evidence(document)
         if document.pattern is not None or document.brief is not None or not has_meaning(evidence):
             return
-        reading = read_request(evidence, (), self.knowledge, scope=False, meaning=self._meaning(evidence))
+        # the model reads 256 word pieces: the request and the first parts' jobs are all its meaning can take
+        meaning = self._meaning(evidence[:MEANING_CHARS])
+        reading = read_request(evidence, (), self.knowledge, scope=False, meaning=meaning)
         remember(evidence, reading, self.knowledge, scope=False)
 
     def _requirements(self, design: Architecture, found: Extracted) -> None:

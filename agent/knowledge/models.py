@@ -423,7 +423,7 @@ class Knowledge(BaseModel):
         if name in self._lookups:
             return self._lookups[name]
         found = self._lookup(name)
-        if len(self._lookups) < 10_000:
+        if len(self._lookups) < 250_000:  # more names than the largest document a check takes
             self._lookups[name] = found
         return found
 
@@ -437,8 +437,20 @@ class Knowledge(BaseModel):
         for known in self._longest_first:
             if key.startswith(known):
                 return self._by_key[known]
-        close = difflib.get_close_matches(key, list(self._by_key), n=1, cutoff=0.8) if len(key) >= 5 else []
+        if not 5 <= len(key) <= 40:
+            return None
+        # a typo keeps the first letter and about the length (a ratio of 0.8 allows little else): comparing with
+        # those names only keeps a 30,000-part document from costing 30,000 passes over the whole catalogue
+        candidates = [k for k in self._by_initial.get(key[0], ()) if abs(len(k) - len(key)) <= len(key) // 3 + 1]
+        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.8)
         return self._by_key[close[0]] if close else None
+
+    @cached_property
+    def _by_initial(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for key in self._by_key:
+            table.setdefault(key[0], []).append(key)
+        return table
 
     def canonical(self, name: str) -> str:
         """The knowledge base's spelling of a technology name, or the name as given when it is unknown."""

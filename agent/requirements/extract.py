@@ -53,7 +53,7 @@ REGIONS: list[tuple[re.Pattern[str], str]] = [
     (compile_pattern(r"\b(?:global(?:ly)?|worldwide|world-wide|around the world|multi-region|multiple regions|international(?:ly)?|in \d+ countries)\b", re.I), "global"),
 ]  # fmt: skip
 COMPLIANCE: list[tuple[re.Pattern[str], str]] = [
-    (compile_pattern(r"\bhipaa\b", re.I), "HIPAA"),
+    (compile_pattern(r"\bhipaa\b|\be?phi\b|protected health information", re.I), "HIPAA"),
     (compile_pattern(r"\bgdpr\b|\bdata protection\b", re.I), "GDPR"),
     (compile_pattern(r"\bpci(?:[- ]dss)?\b", re.I), "PCI DSS"),
     (compile_pattern(r"\bsoc ?2\b", re.I), "SOC 2"),

@@ -65,6 +65,16 @@ def shape(design: Architecture, found: Extracted, knowledge: Knowledge) -> list[
                                   alternatives=["one zone with backups"],
                                   why=f"{minutes:,.1f} minutes of downtime a month is less than a restore takes",
                                   citation="single-point-of-failure"))  # fmt: skip
+    regulations = [c.value for c in found.constraints if c.name == "compliance" and c.value != "data residency"]
+    if regulations:
+        at_rest = "practice/limits-and-pitfalls/regulated-data-encrypted-at-rest"
+        tradeoffs.append(Tradeoff(decision=f"protecting data under {', '.join(regulations)}",
+                                  chosen="every store encrypted at rest with keys in a key management service "
+                                         "(volumes, backups, object storage), the most sensitive fields envelope-"
+                                         "encrypted in the application, TLS in transit and an audit log of access",
+                                  alternatives=["encryption in transit only"],
+                                  why="a stolen disk, snapshot or backup must not expose regulated records",
+                                  citation=at_rest))  # fmt: skip
     if found.spikes:
         _add(
             design,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from agent.requirements.qualities import availability
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
 from agent.rules.roles import roles_in_text, roles_of_name
@@ -19,6 +20,8 @@ SHARDED = re.compile(r"shard|partition|federat|horizontal(ly)? scal(e|ed|ing) (t
                      r"consistent hash|multi[- ]primary|multi[- ]master")  # fmt: skip
 
 
+RATE_WORDS = re.compile(r"\b(?:per|a|an|each|every)\s+(?:second|sec|minute|min|hour|day|week|month)\b|"
+                        r"/\s*(?:s|sec|min|h|day)\b|\b(?:qps|rps|tps|wps)\b")  # fmt: skip
 WRITE_VERBS = re.compile(r"\b(?:insert|write|update|upsert|record|store|append|log|save|persist)\w*")
 ONE_STORE = re.compile(r"\b(?:one|single|a|the same|lone)\s+(?:[\w-]+\s+){0,2}(?:server|database|db|instance|primary|"
                        r"master|node|cluster|table)\b")  # fmt: skip
@@ -55,7 +58,9 @@ def write_bottleneck(context: CheckContext) -> Iterator[Violation]:
         return
     # the rate may be stated anywhere: the request, the scaling notes, what a service does
     rate = peak_writes_per_second(" ".join([context.document.request or "", *context.document.scaling]))
-    rate = rate if rate is not None else peak_writes_per_second(context.text)
+    if rate is None:  # only the sentences that state a rate: the whole document is too much to read for one
+        rated = [s for s in _sentences(context.text) if RATE_WORDS.search(s) and re.search(r"\d", s)]
+        rate = peak_writes_per_second(". ".join(rated)) if rated else None
     if rate is not None and rate > PRIMARY_WRITES_PER_SECOND:
         yield Violation(
             f"about {rate:,.0f} writes/s at peak go to one relational primary ({relational[0]}), which takes roughly "
@@ -115,9 +120,11 @@ def _sentences(text: str) -> list[str]:
 
 
 NEGATED = re.compile(r"\b(?:no|not|never|without|skip\w*|unencrypted|un-?sharded|instead of)\b")
-REGULATED = re.compile(r"\bhipaa\b|\bphi\b|\bephi\b|protected health|health (?:records?|data|information)|medical "
-                       r"(?:records?|data|histor\w+|files?)|patient (?:records?|data|files?|charts?)|\bgdpr\b|"
-                       r"personal data|card ?holder data|stored card (?:numbers|data)")  # fmt: skip
+REGULATED = re.compile(r"\bhipaa\b|\be?phi\b|protected health information|\bgdpr\b|\bpci(?:[- ]dss)?\b|"
+                       r"data protection (?:act|law|regulation)")  # fmt: skip
+"""A regulation the document states (the data it covers is then regulated): the same ones the drafter reads."""
+PCI = re.compile(r"\bpci(?:[- ]dss)?\b")
+CARDS = re.compile(r"(?:stor\w*|keep\w*|sav\w*|hold\w*)\s+(?:\w+\s+){0,3}card|card ?holder data|card numbers|\bpans?\b")
 AT_REST = re.compile(r"encrypt\w*(?:\s+\w+){0,3}\s+at\s+rest|at[- ]rest\s+(?:with\s+)?encrypt|\bkms\b|key management|"
                      r"\btde\b|transparent data encryption|aes[- ]?256|encrypted\s+(?:\w+\s+)?(?:volumes?|disks?|"
                      r"storage|database|db|columns?|fields?|backups?|buckets?|ebs|snapshots?)|(?:field|column|"
@@ -133,6 +140,8 @@ def regulated_data_unencrypted(context: CheckContext) -> Iterator[Violation]:
     regulation = REGULATED.search(text)
     if regulation is None:
         return
+    if regulation.group(0).startswith("pci") and not REGULATED.search(PCI.sub("", text)) and not CARDS.search(text):
+        return  # PCI alone and no card data kept: the gateway holds the cards (tokenisation)
     sentences = _sentences(text)
     if any(AT_REST.search(s) and not UNPROTECTED.search(s) for s in sentences):
         return
@@ -141,6 +150,8 @@ def regulated_data_unencrypted(context: CheckContext) -> Iterator[Violation]:
     yield Violation(f"{regulation.group(0)} data is stored without encryption at rest{where}")
 
 
+MAX_NAMED = 50
+"""Parts looked for by name in each sentence: beyond this many, the words alone (the check stays linear)."""
 CACHE_WORDS = re.compile(r"cach(?:e|es|ed|ing)\b|\bredis\b|memcache\w*|in[- ]memory")
 NEVER_EXPIRES = re.compile(
     r"never (?:expire|evict|drop|remove|delete|purge)\w*|no (?:ttls?|expiry|expiration|eviction|time[- ]to[- ]live)|"
@@ -156,7 +167,7 @@ EVICTS = re.compile(r"\bttls?\b|expir|evict|\blru\b|\blfu\b|maxmemory|time[- ]to
 @check("SD075")
 def cache_without_eviction(context: CheckContext) -> Iterator[Violation]:
     names = [c.name.lower() for c in context.document.components
-             if "cache" in roles_of_name(c.name, context.knowledge)]  # fmt: skip
+             if "cache" in roles_of_name(c.name, context.knowledge)][:MAX_NAMED]  # fmt: skip
     if not names and not CACHE_WORDS.search(context.text):
         return
     # the sentences about a cache: its own words, or the name of a part that plays the cache ("Flannel", "EVCache")
@@ -183,7 +194,7 @@ def single_primary_without_failover(context: CheckContext) -> Iterator[Violation
     from agent.requirements.extract import extract_once
 
     stated = extract_once(context.document.request or "").availability
-    stated = stated if stated is not None else extract_once(context.text).availability  # an SLA said anywhere
+    stated = stated if stated is not None else availability(context.text)  # an SLA said anywhere
     if stated is None and context.document.requirements is not None:
         targets = [n.target for n in context.document.requirements.non_functional if n.name == "availability"]
         stated = extract_once(f"{targets[0]} availability").availability if targets else None
@@ -195,7 +206,7 @@ def single_primary_without_failover(context: CheckContext) -> Iterator[Violation
         return
     # a standby said of another store does not cover this one: the failover must be said of a store this
     # sentence names (or, when it names none, anywhere)
-    stores = [c.name.lower() for c in context.document.components if c.name.lower() in single]
+    stores = [c.name.lower() for c in context.document.components if c.name.lower() in single][:MAX_NAMED]
     about = [s for s in sentences if not stores or any(name in s for name in stores)]
     if any(FAILOVER.search(s) and not NEGATED.search(s) for s in about):
         return
