@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from agent.requirements.qualities import availability
 from agent.rules.context import CheckContext
@@ -58,7 +59,9 @@ def write_bottleneck(context: CheckContext) -> Iterator[Violation]:
         return
     # the rate may be stated anywhere: the request, the scaling notes, what a service does
     rate = peak_writes_per_second(" ".join([context.document.request or "", *context.document.scaling]))
-    if rate is None:  # only the sentences that state a rate: the whole document is too much to read for one
+    if rate is None and context.document.brief is None:
+        # someone else's document may state its load anywhere (a draft's is its request's, read above): only the
+        # sentences that state a rate, the whole document is too much to read for one
         rated = [s for s in _sentences(context.text) if RATE_WORDS.search(s) and re.search(r"\d", s)]
         rate = peak_writes_per_second(". ".join(rated)) if rated else None
     if rate is not None and rate > PRIMARY_WRITES_PER_SECOND:
@@ -115,8 +118,10 @@ def static_media_in_memory(context: CheckContext) -> Iterator[Violation]:
             return
 
 
-def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCES.split(text) if s.strip()]
+@lru_cache(maxsize=64)
+def _sentences(text: str) -> tuple[str, ...]:
+    """The document's sentences, split once for all the rules that read them."""
+    return tuple(s for s in _SENTENCES.split(text) if s.strip())
 
 
 NEGATED = re.compile(r"\b(?:no|not|never|without|skip\w*|unencrypted|un-?sharded|instead of)\b")
