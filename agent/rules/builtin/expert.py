@@ -129,7 +129,9 @@ REGULATED = re.compile(r"\bhipaa\b|\be?phi\b|protected health information|\bgdpr
                        r"data protection (?:act|law|regulation)")  # fmt: skip
 """A regulation the document states (the data it covers is then regulated): the same ones the drafter reads."""
 PCI = re.compile(r"\bpci(?:[- ]dss)?\b")
-CARDS = re.compile(r"(?:stor\w*|keep\w*|sav\w*|hold\w*)\s+(?:\w+\s+){0,3}card|card ?holder data|card numbers|\bpans?\b")
+CARDS = re.compile(r"(?:stor\w*|keep\w*|sav\w*|hold\w*)\s+(?:\w+\s+){0,3}card(?!\s*tokens?)|card ?holder data|"
+                   r"card numbers|\bpans?\b")  # fmt: skip
+"""Card data the design keeps itself (a token from the gateway is not card data)."""
 AT_REST = re.compile(r"encrypt\w*(?:\s+\w+){0,3}\s+at\s+rest|at[- ]rest\s+(?:with\s+)?encrypt|\bkms\b|key management|"
                      r"\btde\b|transparent data encryption|aes[- ]?256|encrypted\s+(?:\w+\s+)?(?:volumes?|disks?|"
                      r"storage|database|db|columns?|fields?|backups?|buckets?|ebs|snapshots?)|(?:field|column|"
