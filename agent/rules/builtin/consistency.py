@@ -139,3 +139,21 @@ def catalogue_dump(context: CheckContext) -> Iterator[Violation]:
     if len(context.document.components) >= 15 and len(unused) >= 5 and context.document.services:
         yield Violation(f"{len(unused)} data technologies no service uses ({', '.join(unused[:6])}): "
                         "a list of the catalogue rather than a design")  # fmt: skip
+
+
+@check("SD080")
+def not_covered(context: CheckContext) -> Iterator[Violation]:
+    """Honest about what it cannot judge: a design no chapter covers is held to general principles only, and the
+    report says so instead of "Findings: none"."""
+    coverage = context.document.coverage
+    if coverage is not None:
+        if coverage.status != "covered":
+            what = "; ".join(coverage.uncovered) or "what it designs"
+            part = "covers only part of this design" if coverage.status == "partial" else "has no chapter for"
+            yield Violation(f"the knowledge base {part} {what[:120]!r}: the findings rest on general principles "
+                            f"only, not on a chapter's design")  # fmt: skip
+        return
+    context_app = any(a.confidence >= 0.3 for a in context.pattern.alternatives)
+    if context.pattern.id == "other" and not context.blocks and not context_app:
+        yield Violation("the knowledge base has no chapter for what this document designs (read from its request "
+                        "and its services): the findings rest on general principles only")  # fmt: skip
