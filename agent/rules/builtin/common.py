@@ -24,3 +24,9 @@ def pattern_reports(context: CheckContext) -> set[str]:
                 tech = context.knowledge.technology(name)
                 reported |= {name, tech.category} if tech else {name}
     return reported
+
+
+def focused(context: CheckContext) -> bool:
+    """Someone else's design of no application type (a crawler, a cache, a batch job, one subsystem): a whole
+    application's quota of services and production essentials are questions for its author, not findings."""
+    return context.pattern.id == "other" and context.document.brief is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agent.rules.builtin.common import pattern_reports, tier_at_least_medium
+from agent.rules.builtin.common import focused, pattern_reports, tier_at_least_medium
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
 from agent.schema import Severity
@@ -37,6 +37,8 @@ def production_essentials(context: CheckContext) -> Iterator[Violation]:
             # how containers are scheduled, and whether work is queued, are the design's calls (warnings);
             # a missing load balancer or monitoring is not
             severity: Severity | None = "warning" if category in ("orchestration", "queue") else None
+            if focused(context):
+                severity = "info"  # a crawler or a batch job is no web application: a question, not a finding
             yield Violation(f"a {context.tier}-tier production system needs {label} (e.g. {default})",
                             subject=category, add=(default,), severity=severity)  # fmt: skip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from agent.rules.builtin.common import focused
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check, fix
 from agent.rules.roles import service_key
@@ -20,8 +21,9 @@ def too_few_services(context: CheckContext) -> Iterator[Violation]:
         # an error for a whole application (declared, or asked for by name); a design read as one may be its
         # core only, so there the count is a question for the author
         claimed = context.pattern.id != "other" and context.pattern_claimed
+        severity: Severity | None = "error" if claimed else "info" if focused(context) else None
         yield Violation(f"{context.service_count} service(s) for a {context.tier}-tier {what} design; "
-                        f"the guideline is {low}-{high}", severity="error" if claimed else None)  # fmt: skip
+                        f"the guideline is {low}-{high}", severity=severity)  # fmt: skip
 
 
 def _catalogue(context: CheckContext) -> list[Service]:
