@@ -13,6 +13,8 @@ from agent.schema import OTHER, Architecture, PatternAlternative, PatternChoice,
 from agent.sizing.estimation import choose_tier, services_band
 
 PATTERN_RULES_CONFIDENCE = 0.6
+CONTEXT_APPLICATION = 0.3
+"""How sure an application must be read to be the context a requested part belongs to."""
 """Below this, an application's own rules (its required stack, its service band) are not applied to a document
 that does not declare its pattern: a wrong guess would put most of the findings wrong."""
 
@@ -123,7 +125,12 @@ def _read_type(document: Architecture, knowledge: Knowledge) -> tuple[Reading, P
     declared = document.pattern is not None
     pattern = document.pattern or reading.pattern
     notices: list[str] = []
-    application = pattern.id if pattern.id != OTHER else next((a.id for a in pattern.alternatives), None)
+    # the application a part belongs to: the one read, or a close second to "none of them" (not a faint 0.07)
+    application = (
+        pattern.id
+        if pattern.id != OTHER
+        else next((a.id for a in pattern.alternatives if a.confidence >= CONTEXT_APPLICATION), None)
+    )
     if not declared and application is not None and designs_a_part(document.request or ""):
         article = "an" if application[0] in "aeiou" else "a"
         notices.append(
@@ -131,7 +138,7 @@ def _read_type(document: Architecture, knowledge: Knowledge) -> tuple[Reading, P
             f"of it): judged as that part, so the application's stack, essentials and service band are not held "
             f"against it"
         )
-        sure = pattern.confidence if pattern.id != OTHER else pattern.alternatives[0].confidence
+        sure = pattern.confidence if pattern.id != OTHER else max(a.confidence for a in pattern.alternatives)
         pattern = PatternChoice(id=OTHER, confidence=sure, evidence=[],
                                 alternatives=[PatternAlternative(id=application, confidence=sure)])  # fmt: skip
     elif not declared and pattern.id != OTHER:

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterator
 
-from agent.rules.context import CheckContext
+from agent.rules.context import CONTEXT_APPLICATION, CheckContext
 from agent.rules.registry import Violation, check
 from agent.rules.roles import roles_in_text
 from agent.schema import TIERS
@@ -153,7 +153,7 @@ def not_covered(context: CheckContext) -> Iterator[Violation]:
             yield Violation(f"the knowledge base {part} {what[:120]!r}: the findings rest on general principles "
                             f"only, not on a chapter's design")  # fmt: skip
         return
-    context_app = any(a.confidence >= 0.3 for a in context.pattern.alternatives)
+    context_app = any(a.confidence >= CONTEXT_APPLICATION for a in context.pattern.alternatives)
     if context.pattern.id == "other" and not context.blocks and not context_app:
         yield Violation("the knowledge base has no chapter for what this document designs (read from its request "
                         "and its services): the findings rest on general principles only")  # fmt: skip
