@@ -102,6 +102,21 @@ def test_csv_cells_that_look_like_formulas_are_made_inert():
     assert row.startswith("'=HYPERLINK") or row.startswith("\"'=HYPERLINK")
 
 
+@pytest.mark.parametrize("breaks", ["\r", "\r\n", "\n", "\u2028"])
+def test_a_line_break_inside_a_prompt_never_starts_a_row_with_a_formula(breaks):
+    import csv
+    import io
+
+    prompt = f"a twitter clone{breaks}=SUM(1+1){breaks}@cmd"  # no quote character: nothing else makes csv quote it
+    result = run_cli("features", prompt, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    # no bare CR, which a spreadsheet takes for a row break even where the csv module does not quote the cell
+    assert "\r" not in result.stdout
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))  # quoted as spreadsheets read it
+    assert len(rows) == 2 and len(rows[1]) == len(rows[0])  # the header and one row, its cells whole
+    assert not [cell for cell in rows[1] if cell.startswith(("=", "+", "-", "@"))]
+
+
 def test_deep_json_is_refused_with_a_clean_error():
     from agent.document import parse_document
 

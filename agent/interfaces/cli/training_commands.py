@@ -86,10 +86,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> object:
-    """`value`, made inert for spreadsheets when it is text that starts like a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """`value`, made inert for spreadsheets when it is text that starts like a formula. Line breaks become "\n"
+    first: a bare CR is a row break to a spreadsheet but not to the csv module (which then leaves the cell
+    unquoted), so "x\r=cmd()" would start a row of its own with a formula; with "\n" the cell is quoted whole."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 @app.command()
