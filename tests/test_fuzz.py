@@ -217,3 +217,19 @@ def test_credentials_never_reach_the_chat_store(tmp_path):
     session.handle("/model gpt-9 http://bob:hunter2@host/v1")
     saved = (tmp_path / "chats.db").read_bytes()
     assert b"hunter2" not in saved and b"***@host" in saved
+
+
+@pytest.mark.parametrize(
+    "sequence", ["\x1b]52;c;ZXZpbA==\x07", "\x1b[2J\x1b[H", "\x9b31m", "\x1b]8;;http://x\x1b\\link", "\u202egnp.exe"]
+)
+def test_terminal_sequences_in_a_chat_reach_the_screen_as_text(tmp_path, sequence):
+    """OSC 52 (the clipboard), CSI (clear, colour), a hyperlink, a bidirectional override: shown, never run."""
+    env = {"SYSDESIGN_DATA": str(tmp_path)}
+    turns = f"Build a Twitter clone with a {sequence} feed\nadd a {sequence}Part service\n"
+    chat = run_cli("chat", input=turns, env=env)
+    assert chat.returncode == 0, chat.stderr
+    listed = run_cli("chat", "--list", env=env)
+    shown = run_cli("chat", "--show", listed.stdout.split()[0], env=env)
+    for out in (chat.stdout, listed.stdout, shown.stdout):
+        assert not set(out) & {"\x1b", "\x07", "\x9b", "\u202e"}
+    assert "\\x1b" in chat.stdout + shown.stdout or "\\x9b" in chat.stdout or "\\u202e" in chat.stdout

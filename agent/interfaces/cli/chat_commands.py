@@ -13,6 +13,7 @@ import typer
 
 from agent.errors import InvalidRequest
 from agent.interfaces.cli.common import IndexOption, advisor_for, print_json
+from agent.render.terminal import inert
 
 app = typer.Typer()
 
@@ -63,7 +64,7 @@ def chat(
     if session.notice and session.notice != sessions.notice:
         logging.getLogger("sysdesign").warning("%s", session.notice)
     if drafter:
-        typer.echo(session.handle(f"/model {drafter}"))
+        typer.echo(inert(session.handle(f"/model {drafter}")))
     if not sys.stdin.isatty():
         _scripted(session)
         return
@@ -79,7 +80,7 @@ def _list(sessions, as_json: bool) -> None:  # sessions: SessionStore
         typer.echo("No stored chats yet.")
     for row in rows:
         flag = "" if row.status == "ok" else f"  [{row.status}]"
-        typer.echo(f"{row.id}  {row.updated}  {row.turns:>3} turns  {row.title[:60]}{flag}")
+        typer.echo(inert(f"{row.id}  {row.updated}  {row.turns:>3} turns  {row.title[:60]}{flag}"))
 
 
 def _show(sessions, conversation: str, as_json: bool) -> None:
@@ -89,7 +90,7 @@ def _show(sessions, conversation: str, as_json: bool) -> None:
         return
     for turn in turns:
         by = f"  (read by the {turn['read_by']})" if turn["read_by"] else ""
-        typer.echo(f"{PROMPT}{turn['user']}{by}\n{turn['reply']}\n")
+        typer.echo(inert(f"{PROMPT}{turn['user']}{by}\n{turn['reply']}\n"))
 
 
 def _scripted(session) -> None:  # session: ChatSession
@@ -103,8 +104,8 @@ def _scripted(session) -> None:  # session: ChatSession
             continue
         if not line.strip():
             continue
-        typer.echo(f"{PROMPT}{line.rstrip()}")
-        typer.echo(session.handle(line))
+        typer.echo(inert(f"{PROMPT}{line.rstrip()}"))
+        typer.echo(inert(session.handle(line)))
         if session.finished:
             break
 
@@ -123,7 +124,7 @@ def _interactive(session) -> None:  # session: ChatSession
     typer.echo(f"Chat {session.conversation}. Describe what to build; /help for commands. Ctrl-C cancels a turn, "
                "Ctrl-D exits.")  # fmt: skip
     if session.design is not None:
-        typer.echo(f"Resumed: {session.request}")
+        typer.echo(inert(f"Resumed: {session.request}"))
     while not session.finished:
         try:
             line = prompt.prompt(PROMPT)
@@ -132,7 +133,7 @@ def _interactive(session) -> None:  # session: ChatSession
         except EOFError:
             break
         try:
-            typer.echo(session.handle(line))
+            typer.echo(inert(session.handle(line)))
         except KeyboardInterrupt:
             typer.echo("cancelled")
     typer.echo(f"Stored as {session.conversation}; `sysdesign chat --continue` resumes it.")

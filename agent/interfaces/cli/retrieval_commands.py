@@ -11,6 +11,7 @@ import typer
 
 from agent.files import read_stdin
 from agent.interfaces.cli.common import EmbeddingModelOption, IndexOption, advisor_for, print_json, progress_printer
+from agent.render.terminal import inert
 
 app = typer.Typer()
 index_app = typer.Typer(help="Build and inspect the FAISS index of the knowledge base.", no_args_is_help=True)
@@ -50,10 +51,10 @@ def search(
         print_json([hit.model_dump(mode="json") for hit in hits])
         return
     for rank, hit in enumerate(hits, start=1):
-        typer.echo(f"{rank}. {hit.chunk_id}  (score {hit.score:.4f}, cosine {hit.dense_score or 0:.3f})")
-        typer.echo(f"   {' > '.join(hit.heading_path)}")
+        typer.echo(inert(f"{rank}. {hit.chunk_id}  (score {hit.score:.4f}, cosine {hit.dense_score or 0:.3f})"))
+        typer.echo(inert(f"   {' > '.join(hit.heading_path)}"))
         snippet = " ".join(hit.text.split())
-        typer.echo(textwrap.indent(textwrap.fill(snippet[:300], 100), "   ") + "\n")
+        typer.echo(inert(textwrap.indent(textwrap.fill(snippet[:300], 100), "   ")) + "\n")
 
 
 @index_app.command("build")
