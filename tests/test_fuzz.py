@@ -233,3 +233,32 @@ def test_terminal_sequences_in_a_chat_reach_the_screen_as_text(tmp_path, sequenc
     for out in (chat.stdout, listed.stdout, shown.stdout):
         assert not set(out) & {"\x1b", "\x07", "\x9b", "\u202e"}
     assert "\\x1b" in chat.stdout + shown.stdout or "\\x9b" in chat.stdout or "\\u202e" in chat.stdout
+
+
+def test_terminal_sequences_in_a_document_reach_the_screen_as_text(tmp_path):
+    """The plain views of `ask` and `check`, and the rich terminal view, show a part's escape sequence as text."""
+    import io
+
+    from rich.console import Console
+
+    from agent.render.output import render
+    from agent.render.rich_view import print_architecture
+    from agent.render.terminal import inert_strings
+    from agent.schema import Architecture
+
+    osc = "\x1b]52;c;ZXZpbA==\x07"
+    asked = run_cli("ask", f"Build a Twitter clone with a {osc} feed")
+    document = {"request": f"a chat app {osc}", "components": [f"Flurbo{osc}DB"], "services": [f"Chat{osc} Service"]}
+    path = tmp_path / "design.json"
+    path.write_text(json.dumps(document))
+    checked = run_cli("check", str(path))
+    assert asked.returncode == 0 and checked.returncode in (0, 1), asked.stderr + checked.stderr
+    for out in (asked.stdout, checked.stdout):
+        assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]52" in checked.stdout  # the part's name is still there, written out
+    design = json.loads(run_cli("ask", f"Build a Twitter clone with a {osc} feed", "--json").stdout)
+    screen = io.StringIO()
+    shown = Architecture.model_validate(inert_strings(design))
+    print_architecture(shown, Console(file=screen, force_terminal=True, width=100))
+    assert "\x1b]52" not in screen.getvalue() and "\x07" not in screen.getvalue()
+    assert "\x1b]52" in design["request"] and "\x1b" not in render(shown, "text")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from agent.errors import InvalidRequest
 from agent.files import write_atomic
+from agent.render.terminal import inert, inert_strings
 from agent.schema import Architecture
 
 FORMATS = ("text", "json", "markdown", "mermaid", "dot", "html", "plantuml", "drawio")
@@ -60,7 +61,7 @@ def render(arch: Architecture, fmt: str) -> str:
     text = render_architecture(arch)
     if arch.audit and (arch.audit.fallback or arch.audit.model):
         text += "\n\n" + render_audit(arch.audit)
-    return text + "\n"
+    return inert(text) + "\n"  # plain text carries no sequences of its own: any in it came from the document
 
 
 def write_output(text: str, output: Path) -> None:
@@ -81,6 +82,8 @@ def show(arch: Architecture, fmt: str, output: Path | None) -> None:
 
         from agent.render.rich_view import print_architecture
 
-        print_architecture(arch, Console())
+        # the document's text is data: its control characters shown, never sent to the terminal as sequences
+        shown = Architecture.model_validate(inert_strings(arch.model_dump(mode="json", exclude_none=True)))
+        print_architecture(shown, Console())
         return
     sys.stdout.write(render(arch, fmt))

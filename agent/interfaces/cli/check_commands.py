@@ -76,6 +76,7 @@ def _glob(pattern: str) -> list[Path]:
 def _render(kind: str, reports, rules, fail_on: str) -> str:
     from agent import __version__
     from agent.render.ci import to_junit, to_sarif
+    from agent.render.terminal import inert
     from agent.render.text import render_findings, render_report
 
     if kind == "json":
@@ -98,7 +99,7 @@ def _render(kind: str, reports, rules, fail_on: str) -> str:
     if len(reports) > 1:
         failed = sum(not r.passed for r in reports)
         parts.append(f"{len(reports)} documents: {failed} with errors, {len(reports) - failed} passed")
-    return "\n\n".join(parts) + "\n"
+    return inert("\n\n".join(parts)) + "\n"  # names and messages are the document's data, shown, never run
 
 
 def _output_targets(outputs: list[str]) -> list[tuple[str, Path]]:
