@@ -16,6 +16,11 @@ Trait = str
 """A workload trait id, one of the keys of traits.yaml (checked when the knowledge is loaded)."""
 
 
+NAMES_REMEMBERED = 250_000
+"""How many names a memo of lookups by name keeps: more than the parts of the largest document a check takes (a
+smaller memo, cleared and refilled while one document is checked, made checking 30,000 parts quadratic)."""
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -423,7 +428,7 @@ class Knowledge(BaseModel):
         if name in self._lookups:
             return self._lookups[name]
         found = self._lookup(name)
-        if len(self._lookups) < 250_000:  # more names than the largest document a check takes
+        if len(self._lookups) < NAMES_REMEMBERED:
             self._lookups[name] = found
         return found
 

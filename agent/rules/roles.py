@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from agent.knowledge import Knowledge, normalise_name
+from agent.knowledge.models import NAMES_REMEMBERED
 from agent.schema import Architecture
 
 
@@ -19,11 +20,6 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 _SEEN: dict[tuple[int, str, bool], frozenset[str]] = {}
 
 
-MEMO_LIMIT = 250_000
-"""Names remembered: more than the parts of the largest document a check takes (a smaller memo, cleared and
-refilled while one document is checked, made checking 30,000 parts quadratic)."""
-
-
 def roles_in_text(text: str, knowledge: Knowledge, services: bool = False) -> frozenset[str]:
     """The roles a name (or a name and its purpose) speaks of; from a service's words, only those a service
     can fill itself (media processing inside a Media Service). Memoised: the same names recur in every check."""
@@ -33,7 +29,7 @@ def roles_in_text(text: str, knowledge: Knowledge, services: bool = False) -> fr
         lowered = text.lower()
         wanted = [(role, spec) for role, spec in knowledge.general.roles.items() if spec.from_services or not services]
         found = frozenset(role for role, spec in wanted if _compiled(spec.pattern).search(lowered))
-        if len(_SEEN) > MEMO_LIMIT:
+        if len(_SEEN) > NAMES_REMEMBERED:
             _SEEN.clear()
         _SEEN[key] = found
     return found

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from agent.rules.context import CheckContext
 
 AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
@@ -30,3 +33,12 @@ def focused(context: CheckContext) -> bool:
     """Someone else's design of no application type (a crawler, a cache, a batch job, one subsystem): a whole
     application's quota of services and production essentials are questions for its author, not findings."""
     return context.pattern.id == "other" and context.document.brief is None
+
+
+_SENTENCES = re.compile(r"(?<!\d)\.(?!\d)|[;\n]+")  # a decimal point ends no sentence
+
+
+@lru_cache(maxsize=64)
+def sentences(text: str) -> tuple[str, ...]:
+    """A document's text in sentences, split once for all the rules that read them sentence by sentence."""
+    return tuple(s for s in _SENTENCES.split(text) if s.strip())

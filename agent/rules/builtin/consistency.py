@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Iterator
 
+from agent.rules.builtin.common import sentences
 from agent.rules.context import CONTEXT_APPLICATION, CheckContext
 from agent.rules.registry import Violation, check
 from agent.rules.roles import roles_in_text
@@ -52,7 +53,7 @@ def under_engineering(context: CheckContext) -> Iterator[Violation]:
     if users is not None and users >= 1_000_000:
         yield Violation(f"{users:,.0f} daily users and no cache in front of the database", subject="cache",
                         add=("Redis",))  # fmt: skip
-    elif said := next((s for s in re.split(r"(?<!\d)\.(?!\d)|[;\n]+", context.text) if READ_THROUGH.search(s)), None):
+    elif said := next((s for s in sentences(context.text) if READ_THROUGH.search(s)), None):
         yield Violation(f"every read goes to the database and nothing caches it: {said.strip()[:100]!r}",
                         subject="cache", add=("Redis",))  # fmt: skip
 

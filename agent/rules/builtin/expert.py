@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from agent.requirements.qualities import availability
+from agent.rules.builtin.common import sentences
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
 from agent.rules.roles import roles_in_text, roles_of_name
@@ -34,7 +34,7 @@ def _sentence_write_load(context: CheckContext) -> tuple[float, str] | None:
     from agent.requirements.extract import extract_once
     from agent.requirements.reading import per_second
 
-    for sentence in _sentences(context.text):
+    for sentence in sentences(context.text):
         if not (WRITE_VERBS.search(sentence) and ONE_STORE.search(sentence)) or NEGATED.search(sentence):
             continue
         if "relational_database" not in roles_in_text(sentence, context.knowledge) or SHARDED.search(sentence):
@@ -54,7 +54,7 @@ def write_bottleneck(context: CheckContext) -> Iterator[Violation]:
         return
     relational = [c.name for c in context.document.components
                   if "relational_database" in roles_of_name(c.name, context.knowledge)]  # fmt: skip
-    sharded = any(SHARDED.search(s) and not NEGATED.search(s) for s in _sentences(context.text))
+    sharded = any(SHARDED.search(s) and not NEGATED.search(s) for s in sentences(context.text))
     if not relational or "nosql_database" in context.roles or sharded:
         return
     # the rate may be stated anywhere: the request, the scaling notes, what a service does
@@ -62,7 +62,7 @@ def write_bottleneck(context: CheckContext) -> Iterator[Violation]:
     if rate is None and context.document.brief is None:
         # someone else's document may state its load anywhere (a draft's is its request's, read above): only the
         # sentences that state a rate, the whole document is too much to read for one
-        rated = [s for s in _sentences(context.text) if RATE_WORDS.search(s) and re.search(r"\d", s)]
+        rated = [s for s in sentences(context.text) if RATE_WORDS.search(s) and re.search(r"\d", s)]
         rate = peak_writes_per_second(". ".join(rated)) if rated else None
     if rate is not None and rate > PRIMARY_WRITES_PER_SECOND:
         yield Violation(
@@ -72,7 +72,6 @@ def write_bottleneck(context: CheckContext) -> Iterator[Violation]:
         )
 
 
-_SENTENCES = re.compile(r"(?<!\d)\.(?!\d)|[;\n]+")  # a decimal point ends no sentence
 REUSED_CREDENTIALS = re.compile(r"(bank|third[- ]party|external|partner|institution|brokerage|financial|provider)"
                                 r"[^.;\n]{0,40}(credential|password|login|passcode|pin)")  # fmt: skip
 ONE_WAY = re.compile(r"\bhash|bcrypt|scrypt|argon|one[- ]way")
@@ -82,7 +81,7 @@ ONE_WAY = re.compile(r"\bhash|bcrypt|scrypt|argon|one[- ]way")
 def reused_credentials_hashed(context: CheckContext) -> Iterator[Violation]:
     if not REUSED_CREDENTIALS.search(context.text):
         return  # the common case, decided in one pass over the text
-    for sentence in _SENTENCES.split(context.text):
+    for sentence in sentences(context.text):
         if REUSED_CREDENTIALS.search(sentence) and ONE_WAY.search(sentence):
             yield Violation(f"credentials the system must present elsewhere are stored as one-way hashes: "
                             f"{sentence.strip()[:100]!r}")  # fmt: skip
@@ -109,19 +108,13 @@ IN_MEMORY = re.compile(r"\bredis\b|memcache|memory cache|in[- ]memory")
 def static_media_in_memory(context: CheckContext) -> Iterator[Violation]:
     if not (IN_MEMORY.search(context.text) and STATIC_MEDIA.search(context.text)):
         return
-    for sentence in _SENTENCES.split(context.text):
+    for sentence in sentences(context.text):
         if STATIC_MEDIA.search(sentence) and IN_MEMORY.search(sentence) and not re.search(r"\b(ids?|urls?|"
                                                                                         r"metadata|keys?|counts?)\b",
                                                                                         sentence):  # fmt: skip
             yield Violation(f"static media served from an in-memory cache: {sentence.strip()[:100]!r}",
                             add=("CDN",) if not context.has_category("cdn") else ())  # fmt: skip
             return
-
-
-@lru_cache(maxsize=64)
-def _sentences(text: str) -> tuple[str, ...]:
-    """The document's sentences, split once for all the rules that read them."""
-    return tuple(s for s in _SENTENCES.split(text) if s.strip())
 
 
 NEGATED = re.compile(r"\b(?:no|not|never|without|skip\w*|unencrypted|un-?sharded|instead of)\b")
@@ -149,10 +142,10 @@ def regulated_data_unencrypted(context: CheckContext) -> Iterator[Violation]:
         return
     if regulation.group(0).startswith("pci") and not REGULATED.search(PCI.sub("", text)) and not CARDS.search(text):
         return  # PCI alone and no card data kept: the gateway holds the cards (tokenisation)
-    sentences = _sentences(text)
-    if any(AT_REST.search(s) and not UNPROTECTED.search(s) for s in sentences):
+    said_all = sentences(text)
+    if any(AT_REST.search(s) and not UNPROTECTED.search(s) for s in said_all):
         return
-    said = next((s.strip() for s in sentences if UNPROTECTED.search(s) and not re.search(r"password", s)), None)
+    said = next((s.strip() for s in said_all if UNPROTECTED.search(s) and not re.search(r"password", s)), None)
     where = f": {said[:100]!r}" if said else ": no store is said to be encrypted"
     yield Violation(f"{regulation.group(0)} data is stored without encryption at rest{where}")
 
@@ -178,10 +171,10 @@ def cache_without_eviction(context: CheckContext) -> Iterator[Violation]:
     if not names and not CACHE_WORDS.search(context.text):
         return
     # the sentences about a cache: its own words, or the name of a part that plays the cache ("Flannel", "EVCache")
-    sentences = [s for s in _sentences(context.text) if CACHE_WORDS.search(s) or any(n in s for n in names)]
-    if said := next((s for s in sentences if NEVER_EXPIRES.search(s)), None):
+    about_cache = [s for s in sentences(context.text) if CACHE_WORDS.search(s) or any(n in s for n in names)]
+    if said := next((s for s in about_cache if NEVER_EXPIRES.search(s)), None):
         yield Violation(f"cache entries are never expired or evicted: {said.strip()[:100]!r}")
-    elif (bounded := next((s for s in sentences if BOUNDED_MEMORY.search(s)), None)) and not EVICTS.search(
+    elif (bounded := next((s for s in about_cache if BOUNDED_MEMORY.search(s)), None)) and not EVICTS.search(
         context.text
     ):
         yield Violation(f"a cache of bounded memory with no TTL or eviction policy anywhere: {bounded.strip()[:100]!r}")
@@ -198,23 +191,20 @@ FAILOVER = re.compile(r"fail[- ]?over|standby|replica|multi[- ]az|high[- ]availa
 
 @check("SD076")
 def single_primary_without_failover(context: CheckContext) -> Iterator[Violation]:
-    from agent.requirements.extract import extract_once
-
-    stated = extract_once(context.document.request or "").availability
-    stated = stated if stated is not None else availability(context.text)  # an SLA said anywhere
+    stated = availability(context.text)  # the request's (the text starts with it), or an SLA said anywhere
     if stated is None and context.document.requirements is not None:
         targets = [n.target for n in context.document.requirements.non_functional if n.name == "availability"]
-        stated = extract_once(f"{targets[0]} availability").availability if targets else None
+        stated = availability(targets[0]) if targets else None
     if stated is None or stated < HIGH_AVAILABILITY:
         return
-    sentences = _sentences(context.text)
-    single = next((s for s in sentences if ONE_PRIMARY.search(s)), None)
+    said_all = sentences(context.text)
+    single = next((s for s in said_all if ONE_PRIMARY.search(s)), None)
     if single is None:
         return
     # a standby said of another store does not cover this one: the failover must be said of a store this
     # sentence names (or, when it names none, anywhere)
     stores = [c.name.lower() for c in context.document.components if c.name.lower() in single][:MAX_NAMED]
-    about = [s for s in sentences if not stores or any(name in s for name in stores)]
+    about = [s for s in said_all if not stores or any(name in s for name in stores)]
     if any(FAILOVER.search(s) and not NEGATED.search(s) for s in about):
         return
     yield Violation(f"{stated:g}% availability is stated, but one database primary takes the writes with no "
@@ -233,7 +223,7 @@ PUSHED = re.compile(r"long[- ]?poll|websocket|server[- ]sent|\bsse\b|\bmqtt\b|\b
 @check("SD077")
 def messages_polled(context: CheckContext) -> Iterator[Violation]:
     chat = context.pattern.id == "messaging" or any(b.id == "chat" for b in context.blocks)
-    for sentence in _sentences(context.text):  # any chat the design has, the whole product's or one feature's
+    for sentence in sentences(context.text):  # any chat the design has, the whole product's or one feature's
         if MESSAGING.search(sentence) and POLLS.search(sentence) and not PUSHED.search(sentence):
             yield Violation(f"clients poll for new messages: {sentence.strip()[:100]!r}")
             return
