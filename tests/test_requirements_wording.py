@@ -145,6 +145,24 @@ def test_a_rate_for_each_member_is_multiplied_by_the_population(text, unit, valu
     assert _units(text).get(unit) == pytest.approx(value), _units(text)
 
 
+# a population counted per member of another: the whole population, and an interval is the nearest count's
+PER_MEMBER_POPULATIONS = [
+    ("a hub in 50k homes at launch, avg 25 devices per home", "devices", 1_250_000),
+    ("300 stores, each with 20 tills", "tills", 6_000),
+    ("40 schools with about 800 students per school", "users", 32_000),
+    ("12 warehouses, 40 robots per warehouse, each robot reports its position every 2 s", "robot reports per second",
+     240),
+    ("8 depots with 60 vans per depot", "vans", 480),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "unit", "value"), PER_MEMBER_POPULATIONS, ids=_ids(PER_MEMBER_POPULATIONS))
+def test_a_population_for_each_member_is_multiplied_by_the_population(text, unit, value):
+    units = _units(text)
+    assert units.get(unit) == pytest.approx(value), units
+    assert not any(u.endswith("reports per second") and not u.startswith("robot") for u in units), units
+
+
 NUMBERS = [
     ("35 000", 35e3), ("35\u202f000", 35e3), ("35\u00a0000", 35e3), ("1'000'000", 1e6), ("1.000.000", 1e6),
     ("2.5M", 2.5e6), ("1.2bn", 1.2e9), ("3k", 3e3), ("4 mn", 4e6), ("ten thousand", 1e4),

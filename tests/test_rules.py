@@ -153,3 +153,23 @@ def test_rules_doc_is_in_sync():
     assert RULES_DOC.read_text(encoding="utf-8") == render_rules_markdown(), (
         "run 'python -m agent.rules.docs > docs/rules.md'"
     )
+
+
+def test_sentences_with_finds_exactly_the_sentences_each_pattern_matches_alone():
+    import random
+    import re
+
+    from agent.rules.builtin import expert
+    from agent.rules.builtin.common import on_lowered, sentences, sentences_with
+
+    patterns = [expert.MESSAGING, expert.POLLS, expert.WRITE_VERBS, expert.ONE_STORE, re.compile(r"a\s+b")]
+    words = ["chat", "messages", "poll", "every 5 seconds", "write", "one", "database", "a", "b", ".", ";", "\n", " "]
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 25)))
+        chosen = tuple(rng.sample(patterns, rng.randint(1, 3)))
+        alone = tuple(s for s in sentences(text) if all(p.search(s) for p in chosen))
+        assert sentences_with(text, *chosen) == alone, (text, chosen)
+    spelled = re.compile(r"no HTTPS", re.IGNORECASE)
+    assert on_lowered(spelled) is spelled  # a capital letter in the pattern keeps its case folding
+    assert not on_lowered(re.compile(r"no https", re.IGNORECASE)).flags & re.IGNORECASE

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,11 +55,24 @@ class DesignVectors:
         best = np.full(len(self.designs), -1.0, dtype=np.float32)
         np.maximum.at(best, self.owner, self.matrix @ query)
         if len(self.descriptions):
-            scores = self.descriptions @ query
-            for i in np.unique(self.described):
-                closest = np.sort(scores[self.described == i])[::-1][:TOP_DESCRIPTIONS]
-                best[i] = 0.5 * best[i] + 0.5 * float(closest.mean())
+            described, slots = self._description_slots
+            scores = np.append(self.descriptions @ query, -np.inf)[slots]  # a row per design, padded with -inf
+            scores.sort(axis=1)
+            closest = scores[:, -TOP_DESCRIPTIONS:]
+            kept = np.isfinite(closest)
+            best[described] = 0.5 * best[described] + 0.5 * np.where(kept, closest, 0).sum(axis=1) / kept.sum(axis=1)
         return {design: round(float(best[i]), 4) for i, design in enumerate(self.designs)}
+
+    @cached_property
+    def _description_slots(self) -> tuple[np.ndarray, np.ndarray]:
+        """The designs with descriptions, and for each the rows of its descriptions (padded with one past the
+        last row), so a query's closest descriptions are found for every design at once."""
+        described = np.unique(self.described)
+        rows = [np.flatnonzero(self.described == i) for i in described]
+        slots = np.full((len(rows), max(len(r) for r in rows)), len(self.described), dtype=np.int64)
+        for n, r in enumerate(rows):
+            slots[n, : len(r)] = r
+        return described, slots
 
 
 def _design_of(chunk_id: str, pattern: str | None, kind: str, knowledge: Knowledge) -> str | None:

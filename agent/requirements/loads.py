@@ -85,7 +85,8 @@ def read_loads(text: str, source: RequirementSource) -> tuple[list[ScaleFigure],
     figures: list[ScaleFigure] = []
     notes: list[str] = []
     populations: list[tuple[Count, ScaleFigure]] = []
-    for count in counts(text):
+    found = counts(text)
+    for count in found:
         rest = text[count.end : count.end + 60]
         period_match = re.match(rf"\s*(?:[\w-]+\s+){{0,2}}?{PERIOD}", rest, re.I)
         period = period_of(period_match) if period_match else None
@@ -112,20 +113,21 @@ def read_loads(text: str, source: RequirementSource) -> tuple[list[ScaleFigure],
         figure = ScaleFigure(
             name=unit, value=count.value, unit=unit, source=source, text=words, kind=kind, noun=count.noun.lower()
         )
-        if kind == "rate" and (total := _times_population(text, count, populations)) is not None:
+        if kind != "concurrent" and (total := _times_population(text, count, populations)) is not None:
             population, members = total
             figure = figure.model_copy(
                 update={"value": count.value * members.value, "text": f"{members.text} ... {words}"}
             )
             notes.append(
-                f"{words!r} for each of {population.value:,.0f} {population.noun} counts as {figure.value:,.0f} {unit}"
+                f"{words!r} for each of {members.value:,.0f} {population.noun} counts as {figure.value:,.0f} {unit}"
             )
         figures.append(figure)
         if count.note:
             notes.append(count.note)
         if kind in ("population", "users"):
             populations.append((count, figure))
-            figures += _reports(text, count, figure, source)
+            later = [c.start - count.end for c in found if c.start > count.end and c.value >= 2]
+            figures += _reports(text, count, figure, source, min(later, default=None))
     return figures, notes
 
 
@@ -144,6 +146,8 @@ def _times_population(text: str, count: Count, populations: list[tuple[Count, Sc
         text[max(0, population.start - 30) : population.start],
         re.IGNORECASE,
     )
+    if figure.kind == "population" and population.noun == count.noun:
+        return None  # "2,000 servers ... 500 servers each": the same members counted again
     if stop := list(re.finditer(r"[.;!?]\s", between)):
         if not again.search(between[stop[-1].end() :]):
             return None
@@ -152,9 +156,11 @@ def _times_population(text: str, count: Count, populations: list[tuple[Count, Sc
     return population, figure
 
 
-def _reports(text: str, count: Count, figure: ScaleFigure, source: RequirementSource) -> list[ScaleFigure]:
-    """A population that acts on an interval ("5,000 trucks send their position every 10 s") as a rate."""
-    clause = re.split(r"[.;!?]\s|\n", text[count.end : count.end + 120])[0]
+def _reports(text: str, count: Count, figure: ScaleFigure, source: RequirementSource,
+             next_count: int | None) -> list[ScaleFigure]:  # fmt: skip
+    """A population that acts on an interval ("5,000 trucks send their position every 10 s") as a rate; an
+    interval after another counted noun is that one's ("12 warehouses, 40 robots each reporting every 2 s")."""
+    clause = re.split(r"[.;!?]\s|\n", text[count.end : count.end + 120])[0][:next_count]
     interval = INTERVAL.search(clause)
     if interval is None or re.search(
         r"\b(?:per|a|an)\s+(?:second|minute|hour|day|week|month)\b", clause[: interval.start()], re.I

@@ -35,9 +35,23 @@ def roles_in_text(text: str, knowledge: Knowledge, services: bool = False) -> fr
     return found
 
 
+_NAMED: dict[tuple[int, str], frozenset[str]] = {}
+
+
 def roles_of_name(name: str, knowledge: Knowledge) -> frozenset[str]:
     """The roles a technology plays: a catalogued one by its category (a relational or other database by its
-    names), anything else by its words."""
+    names), anything else by its words. Memoised like roles_in_text."""
+    key = (id(knowledge), name)
+    found = _NAMED.get(key)
+    if found is None:
+        found = _roles_of_name(name, knowledge)
+        if len(_NAMED) > NAMES_REMEMBERED:
+            _NAMED.clear()
+        _NAMED[key] = found
+    return found
+
+
+def _roles_of_name(name: str, knowledge: Knowledge) -> frozenset[str]:
     tech = knowledge.technology(name)
     if tech is None:
         return roles_in_text(name, knowledge)

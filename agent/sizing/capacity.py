@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from agent.knowledge import capacity_table
 from agent.requirements.extract import SECONDS, Extracted, extract, extract_once
 from agent.requirements.reading import per_second, scope_signals
-from agent.schema import Assumption, AssumptionSource, CapacityFigure, PatternId
+from agent.schema import Assumption, AssumptionSource, CapacityFigure, PatternId, ScaleFigure
 
 SECONDS_PER_DAY = 86_400
 DAILY_PER_CONCURRENT = 10
@@ -276,12 +276,16 @@ WRITE_NOUNS = re.compile(r"write|upload|post|tweet|message|order|link|paste|even
 def peak_writes_per_second(text: str) -> float | None:
     """The write rate a request states ("48,000 writes per second"), or implies at peak (3x the average of
     "500 million tweets a day"); None when it states nothing of the kind."""
-    found = extract_once(text)
-    stated = [f.value for f in found.scale if f.unit == "writes per second"]
+    return peak_writes_of(extract_once(text).scale)
+
+
+def peak_writes_of(scale: list[ScaleFigure]) -> float | None:
+    """peak_writes_per_second over figures already read (a Brief's)."""
+    stated = [f.value for f in scale if f.unit == "writes per second"]
     if stated:
         return max(stated)
     rates = []
-    for figure in found.scale:
+    for figure in scale:
         noun, _, period = figure.unit.rpartition(" per ")
         rate = per_second(figure)
         if rate is not None and WRITE_NOUNS.search(noun) and "read" not in noun:

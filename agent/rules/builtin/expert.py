@@ -9,11 +9,11 @@ import re
 from collections.abc import Iterator
 
 from agent.requirements.qualities import availability
-from agent.rules.builtin.common import sentences
+from agent.rules.builtin.common import sentences, sentences_with
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
 from agent.rules.roles import roles_in_text, roles_of_name
-from agent.sizing.capacity import peak_writes_per_second
+from agent.sizing.capacity import peak_writes_of, peak_writes_per_second
 
 PRIMARY_WRITES_PER_SECOND = 10_000
 """Roughly what one relational primary takes in small writes (practice/limits-and-pitfalls)."""
@@ -34,8 +34,8 @@ def _sentence_write_load(context: CheckContext) -> tuple[float, str] | None:
     from agent.requirements.extract import extract_once
     from agent.requirements.reading import per_second
 
-    for sentence in sentences(context.text):
-        if not (WRITE_VERBS.search(sentence) and ONE_STORE.search(sentence)) or NEGATED.search(sentence):
+    for sentence in sentences_with(context.text, WRITE_VERBS, ONE_STORE):
+        if NEGATED.search(sentence):
             continue
         if "relational_database" not in roles_in_text(sentence, context.knowledge) or SHARDED.search(sentence):
             continue
@@ -54,15 +54,19 @@ def write_bottleneck(context: CheckContext) -> Iterator[Violation]:
         return
     relational = [c.name for c in context.document.components
                   if "relational_database" in roles_of_name(c.name, context.knowledge)]  # fmt: skip
-    sharded = any(SHARDED.search(s) and not NEGATED.search(s) for s in sentences(context.text))
+    sharded = any(not NEGATED.search(s) for s in sentences_with(context.text, SHARDED))
     if not relational or "nosql_database" in context.roles or sharded:
         return
     # the rate may be stated anywhere: the request, the scaling notes, what a service does
-    rate = peak_writes_per_second(" ".join([context.document.request or "", *context.document.scaling]))
-    if rate is None and context.document.brief is None:
+    brief = context.document.brief
+    if brief is not None:  # a draft: its load is its request's, read once in the Brief
+        rate = peak_writes_of(brief.requirements.scale)
+    else:
+        rate = peak_writes_per_second(" ".join([context.document.request or "", *context.document.scaling]))
+    if rate is None and brief is None:
         # someone else's document may state its load anywhere (a draft's is its request's, read above): only the
         # sentences that state a rate, the whole document is too much to read for one
-        rated = [s for s in sentences(context.text) if RATE_WORDS.search(s) and re.search(r"\d", s)]
+        rated = list(sentences_with(context.text, RATE_WORDS, DIGIT))
         rate = peak_writes_per_second(". ".join(rated)) if rated else None
     if rate is not None and rate > PRIMARY_WRITES_PER_SECOND:
         yield Violation(
@@ -79,13 +83,9 @@ ONE_WAY = re.compile(r"\bhash|bcrypt|scrypt|argon|one[- ]way")
 
 @check("SD071")
 def reused_credentials_hashed(context: CheckContext) -> Iterator[Violation]:
-    if not REUSED_CREDENTIALS.search(context.text):
-        return  # the common case, decided in one pass over the text
-    for sentence in sentences(context.text):
-        if REUSED_CREDENTIALS.search(sentence) and ONE_WAY.search(sentence):
-            yield Violation(f"credentials the system must present elsewhere are stored as one-way hashes: "
-                            f"{sentence.strip()[:100]!r}")  # fmt: skip
-            return
+    for sentence in sentences_with(context.text, REUSED_CREDENTIALS, ONE_WAY)[:1]:
+        yield Violation(f"credentials the system must present elsewhere are stored as one-way hashes: "
+                        f"{sentence.strip()[:100]!r}")  # fmt: skip
 
 
 GLOBAL_LOCK = re.compile(r"\b(global|single|one|central)\s+(lock|mutex|semaphore|critical section)\b|"
@@ -106,17 +106,14 @@ IN_MEMORY = re.compile(r"\bredis\b|memcache|memory cache|in[- ]memory")
 
 @check("SD073")
 def static_media_in_memory(context: CheckContext) -> Iterator[Violation]:
-    if not (IN_MEMORY.search(context.text) and STATIC_MEDIA.search(context.text)):
-        return
-    for sentence in sentences(context.text):
-        if STATIC_MEDIA.search(sentence) and IN_MEMORY.search(sentence) and not re.search(r"\b(ids?|urls?|"
-                                                                                        r"metadata|keys?|counts?)\b",
-                                                                                        sentence):  # fmt: skip
+    for sentence in sentences_with(context.text, STATIC_MEDIA, IN_MEMORY):
+        if not re.search(r"\b(ids?|urls?|metadata|keys?|counts?)\b", sentence):
             yield Violation(f"static media served from an in-memory cache: {sentence.strip()[:100]!r}",
                             add=("CDN",) if not context.has_category("cdn") else ())  # fmt: skip
             return
 
 
+DIGIT = re.compile(r"\d")
 NEGATED = re.compile(r"\b(?:no|not|never|without|skip\w*|unencrypted|un-?sharded|instead of)\b")
 REGULATED = re.compile(r"\bhipaa\b|\be?phi\b|protected health information|\bgdpr\b|\bpci(?:[- ]dss)?\b|"
                        r"data protection (?:act|law|regulation)")  # fmt: skip
@@ -136,16 +133,15 @@ UNPROTECTED = re.compile(r"\bunencrypted\b|plain[- ]?text|\bin (?:the )?clear\b|
 
 @check("SD074")
 def regulated_data_unencrypted(context: CheckContext) -> Iterator[Violation]:
-    text = f"{(context.document.request or '').lower()}\n{context.text}"
+    text = context.text  # it starts with the request
     regulation = REGULATED.search(text)
     if regulation is None:
         return
     if regulation.group(0).startswith("pci") and not REGULATED.search(PCI.sub("", text)) and not CARDS.search(text):
         return  # PCI alone and no card data kept: the gateway holds the cards (tokenisation)
-    said_all = sentences(text)
-    if any(AT_REST.search(s) and not UNPROTECTED.search(s) for s in said_all):
+    if any(not UNPROTECTED.search(s) for s in sentences_with(text, AT_REST)):
         return
-    said = next((s.strip() for s in said_all if UNPROTECTED.search(s) and not re.search(r"password", s)), None)
+    said = next((s.strip() for s in sentences_with(text, UNPROTECTED) if "password" not in s), None)
     where = f": {said[:100]!r}" if said else ": no store is said to be encrypted"
     yield Violation(f"{regulation.group(0)} data is stored without encryption at rest{where}")
 
@@ -170,13 +166,15 @@ def cache_without_eviction(context: CheckContext) -> Iterator[Violation]:
              if "cache" in roles_of_name(c.name, context.knowledge)][:MAX_NAMED]  # fmt: skip
     if not names and not CACHE_WORDS.search(context.text):
         return
-    # the sentences about a cache: its own words, or the name of a part that plays the cache ("Flannel", "EVCache")
-    about_cache = [s for s in sentences(context.text) if CACHE_WORDS.search(s) or any(n in s for n in names)]
-    if said := next((s for s in about_cache if NEVER_EXPIRES.search(s)), None):
+
+    def about_cache(sentence: str) -> bool:  # its own words, or the name of a part that plays the cache ("EVCache")
+        return bool(CACHE_WORDS.search(sentence)) or any(n in sentence for n in names)
+
+    if said := next((s for s in sentences_with(context.text, NEVER_EXPIRES) if about_cache(s)), None):
         yield Violation(f"cache entries are never expired or evicted: {said.strip()[:100]!r}")
-    elif (bounded := next((s for s in about_cache if BOUNDED_MEMORY.search(s)), None)) and not EVICTS.search(
-        context.text
-    ):
+    elif (
+        bounded := next((s for s in sentences_with(context.text, BOUNDED_MEMORY) if about_cache(s)), None)
+    ) and not EVICTS.search(context.text):
         yield Violation(f"a cache of bounded memory with no TTL or eviction policy anywhere: {bounded.strip()[:100]!r}")
 
 
@@ -197,10 +195,10 @@ def single_primary_without_failover(context: CheckContext) -> Iterator[Violation
         stated = availability(targets[0]) if targets else None
     if stated is None or stated < HIGH_AVAILABILITY:
         return
-    said_all = sentences(context.text)
-    single = next((s for s in said_all if ONE_PRIMARY.search(s)), None)
+    single = next(iter(sentences_with(context.text, ONE_PRIMARY)), None)
     if single is None:
         return
+    said_all = sentences(context.text)
     # a standby said of another store does not cover this one: the failover must be said of a store this
     # sentence names (or, when it names none, anywhere)
     stores = [c.name.lower() for c in context.document.components if c.name.lower() in single][:MAX_NAMED]
@@ -223,8 +221,9 @@ PUSHED = re.compile(r"long[- ]?poll|websocket|server[- ]sent|\bsse\b|\bmqtt\b|\b
 @check("SD077")
 def messages_polled(context: CheckContext) -> Iterator[Violation]:
     chat = context.pattern.id == "messaging" or any(b.id == "chat" for b in context.blocks)
-    for sentence in sentences(context.text):  # any chat the design has, the whole product's or one feature's
-        if MESSAGING.search(sentence) and POLLS.search(sentence) and not PUSHED.search(sentence):
+    # any chat the design has, the whole product's or one feature's
+    for sentence in sentences_with(context.text, MESSAGING, POLLS):
+        if not PUSHED.search(sentence):
             yield Violation(f"clients poll for new messages: {sentence.strip()[:100]!r}")
             return
     if chat and "realtime" not in context.roles and not PUSHED.search(context.text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agent.rules.builtin.common import tier_at_least_medium
+from agent.rules.builtin.common import on_lowered, tier_at_least_medium
 from agent.rules.context import CheckContext
 from agent.rules.edits import rewrite_text
 from agent.rules.registry import Violation, check, fix
@@ -88,7 +88,7 @@ ANONYMOUS = re.compile(r"\banonymous(ly)?\b|\bno (user )?accounts?\b|\bwithout (
 def no_authentication(context: CheckContext) -> Iterator[Violation]:
     if context.blocks and context.pattern.id == "other" and not any(b.end_users for b in context.blocks):
         return  # infrastructure (a cache, a broker, a limiter) is called by services, not signed in to by people
-    if ANONYMOUS.search(context.text):
+    if on_lowered(ANONYMOUS).search(context.text):
         return  # anonymous by requirement
     has_auth_service = any("auth" in s.name.lower() for s in context.document.services)
     if not has_auth_service and not context.has("JWT") and not re.search(r"\bauth|login|sign[- ]?in", context.text):
@@ -100,7 +100,7 @@ def no_authentication(context: CheckContext) -> Iterator[Violation]:
 
 @check("SD033")
 def plain_text_passwords(context: CheckContext) -> Iterator[Violation]:
-    if PLAIN_TEXT_PASSWORDS.search(context.text):
+    if on_lowered(PLAIN_TEXT_PASSWORDS).search(context.text):
         yield Violation("the design stores passwords in plain text", add=("bcrypt",))
 
 
@@ -111,7 +111,7 @@ def hash_passwords(doc: Architecture, context: CheckContext, found: list[Violati
 
 @check("SD034")
 def no_https(context: CheckContext) -> Iterator[Violation]:
-    if NO_HTTPS.search(context.text):
+    if on_lowered(NO_HTTPS).search(context.text):
         yield Violation("the design serves traffic without HTTPS", severity="error", add=("TLS",))
     elif not context.has("TLS"):
         yield Violation("TLS/HTTPS is not mentioned", add=("TLS",))
@@ -149,7 +149,7 @@ def no_monitoring(context: CheckContext) -> Iterator[Violation]:
 
 @check("SD037")
 def raw_card_numbers(context: CheckContext) -> Iterator[Violation]:
-    for match in RAW_CARD_DATA.finditer(context.text):
+    for match in on_lowered(RAW_CARD_DATA).finditer(context.text):
         before = context.text[max(0, match.start() - 12) : match.start()]
         if not re.search(r"never|not|no|don't", before) and "token" not in match.group(0):
             yield Violation(f"the design stores raw card data ({match.group(0)!r}): a PCI DSS violation",
