@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from agent.brief.meaning import kin_of
+from agent.evidence import is_lent, lent, meaning_score
 from agent.knowledge import Knowledge, ProductSpec, Trait, load_knowledge
 from agent.requirements.extract import extract_once
 from agent.requirements.reading import scope_signals
@@ -209,7 +210,7 @@ def read_blocks(
         ):
             decisive = False  # "pan and zoom a map": a word of the block, not what the request means
         if meant is not None and meant >= MEANING_SUPPORTS:
-            evidence.append(f"meaning: {meant:.2f}")  # with the cues and retrieval, the score decides below
+            evidence.append(lent("meaning", f"{meant:.2f}"))  # with the cues and retrieval, the score decides below
         elif not decisive:
             continue
         score += RETRIEVAL_WEIGHT * share.get(block_id, 0.0) + MEANING_WEIGHT * (meant or 0.0)
@@ -359,19 +360,19 @@ def _only_a_style(found: Sequence[str], spec, text: str) -> bool:
 def _decisive(found: Sequence[str], spec) -> bool:
     """Weak cues ('inventory', 'orders', 'streaming') support a pattern but cannot choose it on their own;
     brands, strong cues, named products and a sure meaning can."""
-    return any(cue in spec.brands or cue in spec.strong or cue.startswith("product: ") or _sure_meaning(cue)
+    return any(cue in spec.brands or cue in spec.strong or is_lent(cue, "product") or _sure_meaning(cue)
                for cue in found)  # fmt: skip
 
 
 def _named_by_words(found: Sequence[str], spec) -> bool:
     """A brand, a strong cue or a named product among the evidence: the words alone chose it."""
-    return any(cue in spec.brands or cue in spec.strong or cue.startswith("product: ") for cue in found)
+    return any(cue in spec.brands or cue in spec.strong or is_lent(cue, "product") for cue in found)
 
 
 def _sure_meaning(cue: str) -> bool:
     """A meaning sure enough to choose a whole application on its own (an application is broad: "manage the
     office's laptops" is near a shop's inventory without being a shop); a weaker one only supports the words."""
-    return cue.startswith("meaning: ") and float(cue.removeprefix("meaning: ")) >= APPLICATION_MEANING
+    return (meaning_score(cue) or 0.0) >= APPLICATION_MEANING
 
 
 INCIDENTAL = 0.1
@@ -385,7 +386,7 @@ CLOSEST = 2
 def _only_single_words(found: Sequence[str]) -> bool:
     """All the evidence is single words ("follow", "zoom"): a phrase ("message broker", "seat map") is specific
     enough that the meaning never overrules it."""
-    return all(len(_cue_tokens(cue)) <= 1 for cue in found if not cue.startswith(("meaning: ", "product: ")))
+    return all(len(_cue_tokens(cue)) <= 1 for cue in found if not is_lent(cue, "meaning", "product"))
 
 
 def _incidental(design: str, meaning: Mapping[str, float], knowledge: Knowledge) -> bool:
@@ -406,7 +407,7 @@ def _said_as_product(found: Sequence[str], spec, head: Words, text: str = "") ->
     "Uber for dog walkers", "... for Twitter"):
     that is what is asked for even when the rest of the words mean something else. A brand used as a style
     ("Netflix-style", "TikTok-level", "Uber's grid") or as a place things go ("results to Slack") is not."""
-    if any(cue.startswith("product: ") for cue in found):
+    if any(is_lent(cue, "product") for cue in found):
         return True  # a named product ("DoorDash clone") is what is asked for
     brands = [cue for cue in found if cue in spec.brands]
     named = matched_cues(brands, head, fuzzy=True) + [b for b in brands if _built_for(b, text)]
@@ -494,11 +495,11 @@ def read_request(
             keyword_score += HEAD_BONUS * weight * len(matched_cues(hits_here, head, fuzzy=group != "weak"))
         for product in products:  # a named product counts like a cue of its nearest patterns
             if pid in product.nearest:
-                found.append(f"product: {product.names[0]}")
+                found.append(lent("product", product.names[0]))
                 keyword_score += product.nearest[pid] * (1 + HEAD_BONUS)
         meant = None if meaning is None else meaning.get(pid, 0.0)
         if meant is not None and meant >= MEANING_SUPPORTS:
-            found.append(f"meaning: {meant:.2f}")
+            found.append(lent("meaning", f"{meant:.2f}"))
         elif (
             meant is not None
             and found
@@ -525,7 +526,7 @@ def read_request(
         b for b in blocks if best != knowledge.blocks[b.id].pattern and best not in knowledge.blocks[b.id].composes_with
     ]
     block_brands = [cue for b in rivals for cue in b.evidence if cue in knowledge.blocks[b.id].brands]
-    only_products = bool(evidence[best]) and all(cue.startswith("product: ") for cue in evidence[best])
+    only_products = bool(evidence[best]) and all(is_lent(cue, "product") for cue in evidence[best])
     pattern_brands = [cue for cue in evidence[best] if cue in knowledge.patterns[best].brands]
     if rivals and (
         _only_a_style(evidence[best], knowledge.patterns[best], text)
@@ -574,7 +575,7 @@ def read_request(
     traits = _traits(words, chosen, secondary, knowledge, blocks)
     for product in products:
         for trait in product.traits:
-            traits.setdefault(trait, []).append(f"product: {product.names[0]}")
+            traits.setdefault(trait, []).append(lent("product", product.names[0]))
     estimation = knowledge.estimation
     # what the request states (a team of 4, an MVP, 50k requests/s) weighs in on its scope
     # `scope=False` when only the type is wanted (the checker's reading of a document's services)
@@ -672,5 +673,5 @@ def _traits(
         if pid in knowledge.patterns:
             for trait in knowledge.patterns[pid].traits:
                 if pid == pattern or trait not in _SCALE_TRAITS:
-                    found.setdefault(trait, [f"pattern: {pid}"])
+                    found.setdefault(trait, [lent("pattern", pid)])
     return dict(sorted(found.items()))

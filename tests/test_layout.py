@@ -92,3 +92,19 @@ def test_no_private_attribute_is_reached_from_outside_its_class(path):
                 continue
             offenders.append(f"{ast.unparse(node)} (line {node.lineno})")
     assert offenders == []
+
+
+def test_only_the_evidence_module_writes_or_reads_where_a_cue_came_from():
+    """A cue's lender ("pattern: social_media") is one module's encoding; everyone else asks agent.evidence."""
+    import re
+
+    encoded = re.compile(r"""(?:startswith|removeprefix)\(\(?["'](?:pattern|product|block|meaning):|"""
+                         r"""f["'](?:pattern|product|block|meaning): \{""")  # fmt: skip
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}:{n}"
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "evidence.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if encoded.search(line) and "->" not in line  # the chat's diff prints "pattern: a -> b" for people
+    ]
+    assert not offenders, offenders

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 
 from agent.brief.model import Brief, Decider, TierDecision, TraitReading, TraitSource
+from agent.evidence import is_lent, lender_of, words_of
 from agent.knowledge import Knowledge
 from agent.recognition import Reading, Words, matched_cues
 from agent.requirements.extract import Extracted
@@ -38,20 +39,14 @@ def head_of(text: str) -> str:
 
 
 def _source(words: list[str]) -> TraitSource:
-    first = words[0] if words else ""
-    if first.startswith("pattern:"):
-        return "pattern"
-    if first.startswith("product:"):
-        return "product"
-    if first.startswith("block:"):
-        return "block"
-    return "request"
+    lender = lender_of(words[0]) if words else None
+    return lender if lender in ("pattern", "product", "block") else "request"
 
 
 def traits_of(reading: Reading) -> tuple[TraitReading, ...]:
     """The reading's traits with a typed source instead of a text prefix."""
     return tuple(
-        TraitReading(name=name, source=_source(words), words=tuple(w.split(": ", 1)[-1] for w in words))
+        TraitReading(name=name, source=_source(words), words=tuple(words_of(w) for w in words))
         for name, words in reading.traits.items()
     )
 
@@ -105,7 +100,7 @@ def _only_features(reading: Reading, product: str, features: str) -> bool:
     """Every design was recognised by words of the listed features, none by the product's own words."""
     product_words, feature_words = Words(product), Words(features)
     for block in reading.blocks:
-        cues = [cue for cue in block.evidence if not cue.startswith("meaning: ")]
+        cues = [cue for cue in block.evidence if not is_lent(cue, "meaning")]
         if not cues or matched_cues(cues, product_words) or not matched_cues(cues, feature_words):
             return False
     return bool(reading.blocks)

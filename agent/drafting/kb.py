@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from agent.drafting.base import Drafter, DraftRequest
 from agent.drafting.compose import LOW_TIER_SCALING, compose, own_blocks, with_blocks
+from agent.evidence import asked as asked_traits
 from agent.knowledge import ComponentSpec, Knowledge, PatternSpec, ServiceSpec, Tier, normalise_name
 from agent.recognition import Words, matched_cues
 from agent.requirements.nouns import is_person, singular
@@ -188,7 +189,7 @@ def _services(spec: PatternSpec | None, tier: Tier, request: DraftRequest, knowl
     by_trait = [generic.by_trait[t] for t in reading.traits if t in generic.by_trait]
     if spec:
         # the pattern's catalogue already serves the pattern's own traits: add services only for what was asked
-        asked = [t for t, cues in reading.traits.items() if not cues[0].startswith("pattern:")]
+        asked = asked_traits(reading.traits)
         by_trait = [generic.by_trait[t] for t in asked if t in generic.by_trait]
         # the pattern's catalogue, making room for what the request adds: a mixed request borrows the other
         # pattern's signature services, and a trait the pattern lacks (payments on a social app) its service

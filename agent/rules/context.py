@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agent.evidence import is_lent, with_pattern_traits
 from agent.knowledge import TIERS, Knowledge, Tier, Trait, normalise_name
 from agent.knowledge.models import BlockSpec
 from agent.recognition import Reading, designs_a_part, read_text
@@ -203,23 +204,21 @@ def build_context(document: Architecture, knowledge: Knowledge) -> CheckContext:
     traits = {
         t: cues
         for t, cues in request_reading.traits.items()
-        if not cues[0].startswith("pattern:") and not (len(cues) == 1 and cues[0] in knowledge.traits[t].ambiguous)
+        if not is_lent(cues[0], "pattern") and not (len(cues) == 1 and cues[0] in knowledge.traits[t].ambiguous)
     }  # one ambiguous word is not enough
     # a block the application itself holds as a part (payments in a shop) is judged as part of the application
     blocks = tuple(b for b in _blocks(document, request_reading.blocks, knowledge) if pattern.id not in b.part_of)
     if blocks:  # a building block is what was asked: traits lent by a product or by the block's own words do not apply
         named = " ".join(e for b in request_reading.blocks for e in b.evidence)
-        lent = ("product:", "pattern:")
-        traits = {t: cues for t, cues in traits.items() if not all(c.startswith(lent) or c in named for c in cues)}
+        traits = {t: cues for t, cues in traits.items() if not all(is_lent(c, "product", "pattern") or c in named
+                                                                    for c in cues)}  # fmt: skip
     for trait in document.traits:
         if trait in knowledge.traits:
             traits.setdefault(trait, ["declared"])
     # what a typical app of the type has (social media is media-heavy) sizes the tier; it is held against the
     # document only when the document says it is that type: an inferred type's usual features are not its own
-    typical = dict(traits)
-    if pattern.id in knowledge.patterns:
-        for trait in knowledge.patterns[pattern.id].traits:
-            typical.setdefault(trait, [f"pattern: {pattern.id}"])
+    spec = knowledge.patterns.get(pattern.id)
+    typical = with_pattern_traits(traits, pattern.id, spec.traits if spec else ())
     whole_app = asks_for_whole_app(document.request or "", pattern, knowledge)
     if declared or whole_app:
         traits = typical

@@ -25,6 +25,7 @@ from agent.drafting.kb import domain_services
 from agent.drafting.llm.full_schema import FullDraft, full_schema, full_to_architecture, is_name, kept_of, trimmed
 from agent.drafting.prompts import render_prompt
 from agent.errors import InvalidRequest, ModelError, first_error
+from agent.evidence import with_pattern_traits
 from agent.knowledge import Knowledge
 from agent.recognition import Reading
 from agent.retrieval.bm25 import stem
@@ -244,10 +245,7 @@ def to_architecture(draft: ModelDraft, request: DraftRequest, drafter: str, usag
             else:
                 components.append(Component(name=canonical, by="model"))
     components = _not_a_catalogue(components, request, usage)
-    traits = dict(reading.traits)
-    if spec:
-        for trait in spec.traits:
-            traits.setdefault(trait, [f"pattern: {pattern.id}"])
+    traits = with_pattern_traits(reading.traits, pattern.id, spec.traits if spec else ())
     tier = choose_tier(pattern.id, traits, reading.small_scope, reading.enterprise, reading.large_scale)
     tier = block_tier(tier, reading) if pattern.id == OTHER else tier
     cap = CapChoice(choice=spec.cap.choice, why=spec.cap.why) if spec else None

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from agent.drafting.base import DraftRequest, Usage
 from agent.drafting.compose import block_tier
+from agent.evidence import with_pattern_traits
 from agent.knowledge import Knowledge
 from agent.retrieval.bm25 import stem
 from agent.schema import (
@@ -141,11 +142,8 @@ def full_to_architecture(draft: FullDraft, request: DraftRequest, drafter: str, 
         stores = [s for s in item.data_stores if s.lower() in names or knowledge.technology(s)]
         services.append(Service(name=item.name.strip(), responsibility=item.responsibility.strip(),
                                 data_stores=[_canonical(s, knowledge) for s in stores], by="model"))  # fmt: skip
-    traits = dict(reading.traits)
     spec = knowledge.patterns.get(pattern.id)
-    if spec:
-        for trait in spec.traits:
-            traits.setdefault(trait, [f"pattern: {pattern.id}"])
+    traits = with_pattern_traits(reading.traits, pattern.id, spec.traits if spec else ())
     tier = draft.tier or block_tier(
         choose_tier(pattern.id, traits, reading.small_scope, reading.enterprise, reading.large_scale), reading
     )
