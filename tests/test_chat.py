@@ -241,3 +241,15 @@ def test_the_checker_completes_an_edit_but_never_puts_back_what_the_user_removed
     session.handle(f"/load {partial}")
     reply = session.handle("add payments")
     assert "+ Stripe" in reply and "was added by the checker (SD" in reply  # e.g. a load balancer, with its rule
+
+
+def test_a_question_for_a_figure_is_computed_from_what_was_said(session, advisor, store):
+    session.handle("A fleet tracking service for delivery vans")
+    reply = session.handle("we run 6,000 vans and each sends its position every 3 seconds")
+    assert "Traceback" not in reply
+    before = names(session)
+    reply = session.handle("so how many position updates per second is that?")
+    assert "2,000 per second" in reply and "÷ 3 seconds" in reply, reply
+    assert names(session) == before  # a question changes no part
+    resumed = ChatSession.open(advisor, store, resume=session.conversation)  # what was said survives a restart
+    assert "2,000 per second" in resumed.handle("what's the update rate per second again?")

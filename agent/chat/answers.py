@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from agent.chat.edits import stems
+from agent.chat.envelope import estimate
 from agent.knowledge import Knowledge, normalise_name
 from agent.retrieval.passages import section_title, sentences
 from agent.schema import Architecture, Component, Flow, Hit, Service
@@ -53,8 +55,12 @@ class Answer:
     sources: tuple[str, ...]
 
 
-def answer(question: str, design: Architecture, knowledge: Knowledge, search: Any) -> Answer:
-    """The answer to a question about `design`; `search(query, k)` returns knowledge-base hits."""
+def answer(question: str, design: Architecture, knowledge: Knowledge, search: Any,
+           earlier: Sequence[str] = ()) -> Answer:  # fmt: skip
+    """The answer to a question about `design`; `search(query, k)` returns knowledge-base hits; `earlier`: what
+    was said before the question, most recent first (the figures a "so what's the rate?" refers to)."""
+    if (computed := estimate(question, list(earlier))) is not None:
+        return Answer(computed, ())
     if SCALE.search(question):
         return at_scale(question, design, knowledge)
     if (fails := FAILS.match(question)) and (found := failure_answer(_target(fails.group("what")), design, knowledge)):

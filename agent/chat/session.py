@@ -36,6 +36,8 @@ be HIPAA compliant", "undo that"), or questions about it ("why Cassandra?", "how
 break at 10x users?", "how do you stop double booking?").
 Commands: /json  /diagram  /save FILE  /load FILE  /model NAME  /undo  /new  /help  /quit"""
 UNDO_DEPTH = 20
+SAID_KEPT = 12
+"""The user's last turns kept for what a later question refers to ("so what's the rate per second?")."""
 
 
 class State(BaseModel):
@@ -46,6 +48,7 @@ class State(BaseModel):
     stated: list[str] = Field(default_factory=list)
     edits: list[Edit] = Field(default_factory=list)  # a dataclass: pydantic validates its fields too
     removed: list[str] = Field(default_factory=list)
+    said: list[str] = Field(default_factory=list, max_length=2 * SAID_KEPT)
     drafter: str | None = None
     design: Architecture | None = None
 
@@ -62,6 +65,8 @@ class ChatSession:
     """Parts and services the user's edits took out: the checker never puts them back."""
     design: Architecture | None = None
     drafter: str | None = None
+    said: list[str] = field(default_factory=list)
+    """The user's recent turns, oldest first."""
     undo_stack: list[dict[str, Any]] = field(default_factory=list)
     finished: bool = False
     notice: str | None = None
@@ -72,7 +77,7 @@ class ChatSession:
 
     def state(self) -> dict[str, Any]:
         state = State(request=self.request, stated=self.stated, edits=self.edits, removed=self.removed,
-                      drafter=self.drafter, design=self.design)  # fmt: skip
+                      said=self.said[-SAID_KEPT:], drafter=self.drafter, design=self.design)  # fmt: skip
         return state.model_dump(mode="json", exclude_none=True)
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -81,6 +86,7 @@ class ChatSession:
         self.stated = list(state.stated)
         self.edits = list(state.edits)
         self.removed = list(state.removed)
+        self.said = list(state.said)
 
     @classmethod
     def open(cls, advisor: Any, store: SessionStore, resume: str | None = None) -> ChatSession:
@@ -110,6 +116,7 @@ class ChatSession:
     def clear(self, request: str | None = None, design: Architecture | None = None) -> None:
         """A fresh design state: the request and its design, nothing stated, edited or removed since."""
         self.request, self.design, self.stated, self.edits, self.removed = request, design, [], [], []
+        self.said = []
 
     def _save(self, user: str, reply: str, read_by: str) -> None:
         if self.store is None or self.conversation is None:
@@ -141,13 +148,15 @@ class ChatSession:
     def _turn(self, text: str) -> str:
         if self.design is None:
             return self._start(text)
+        self.said = [*self.said, text][-SAID_KEPT:]
         follow = self._interpret(text)
         self.read_by = follow.by
         signed = f"\n(read by the {follow.by})" if self.drafter not in (None, "kb") else ""
         if follow.undo and not (follow.edits or follow.statements):
             return self._undo()
         if follow.question:
-            found = answer(follow.question, self.design, self.advisor.engine.knowledge, self._search)
+            earlier = [*reversed(self.said[:-1]), self.request or ""]
+            found = answer(follow.question, self.design, self.advisor.engine.knowledge, self._search, earlier)
             return found.text + signed
         if follow.empty:
             return self._unread(follow)

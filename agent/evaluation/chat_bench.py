@@ -5,6 +5,7 @@ every expectation holds; the score is the share of turns right.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -35,10 +36,27 @@ class Expect(BaseModel):
     not_contains: list[str] = []
 
 
+class Checks(BaseModel):
+    """What a turn of an outside-written conversation must do that a program can check without knowing the
+    tool's wording (evals/chat/blind/README.md): groups of alternatives, any one of which counts."""
+
+    model_config = ConfigDict(extra="forbid")
+    present: list[list[str]] = []
+    absent: list[list[str]] = []
+    unchanged: bool = False
+    answer_mentions: list[list[str]] = []
+    requirement: dict[str, float | str] = {}
+
+
+TurnKind = Literal["edit", "statement", "question", "meta"]
+
+
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     say: str
-    expect: Expect = Expect()
+    expect: Expect | str = Expect()
+    kind: TurnKind | None = None
+    checks: Checks | None = None
 
 
 class Conversation(BaseModel):
@@ -53,6 +71,18 @@ class TurnResult(BaseModel):
     say: str
     right: bool
     misses: list[str] = []
+    kind: TurnKind | None = None
+    checked: bool = True
+    """False for a turn whose expectation only a reader can judge (a sentence, no checks)."""
+    expect: str | None = None
+    reply: str | None = None
+
+
+class KindScore(BaseModel):
+    turns: int
+    checked: int
+    right: int
+    share_right: float | None
 
 
 class ChatScore(BaseModel):
@@ -61,6 +91,10 @@ class ChatScore(BaseModel):
     right: int
     share_right: float
     wrong: list[TurnResult]
+    checked: int | None = None
+    by_kind: dict[str, KindScore] = {}
+    unchecked: list[TurnResult] = []
+    """Turns only a reader can judge, with their replies, for a judge who has not seen the code."""
 
 
 def load_conversations(path: Path) -> list[Conversation]:
@@ -130,16 +164,94 @@ def _judge_numbers(expect: Expect, before: Architecture | None, after: Architect
     return misses
 
 
+def _normal(text: str) -> str:
+    return re.sub(r"[\s_-]+", "", text.lower())
+
+
+def _number(text: str) -> float | None:
+    from agent.requirements.numbers import NUMBER, parse_number
+
+    match = re.search(NUMBER, text, re.IGNORECASE)
+    parsed = parse_number(match.group(0)) if match else None
+    return parsed.value if parsed else None
+
+
+def _requirement_misses(wanted: dict[str, float | str], design: Architecture | None) -> list[str]:
+    """The recorded requirements a turn's statement should have left, compared loosely (2% for numbers, case,
+    spaces and hyphens for names)."""
+    req = design.requirements if design is not None else None
+    if req is None:
+        return [f"no requirements recorded (wanted {wanted})"]
+    constraints: dict[str, list[str]] = {}
+    for c in req.constraints:
+        constraints.setdefault(c.name, []).append(c.value)
+    assumed = {a.name: a.value for a in design.assumptions} if design is not None else {}
+
+    def near(value: float | None, target: float) -> bool:
+        return value is not None and abs(value - target) <= 0.02 * abs(target)
+
+    misses = []
+    for key, target in wanted.items():
+        if key == "users":
+            ok = any(near(f.value, float(target)) for f in req.scale if f.kind == "users" or "users" in f.unit)
+        elif key == "availability":
+            ok = any(near(_number(n.target), float(target)) for n in req.non_functional if n.name == "availability")
+        elif key == "team":
+            said = [*constraints.get("team", []), assumed.get("team size", "")]
+            ok = any(near(_number(v), float(target)) for v in said if v)
+        elif key == "budget_per_month":
+            ok = any(near(_number(v), float(target)) for v in constraints.get("budget", []))
+        elif key in ("region", "compliance"):
+            names = ("region", "data residency") if key == "region" else ("compliance",)
+            ok = any(_normal(str(target)) in _normal(v) for n in names for v in constraints.get(n, []))
+        else:
+            ok = False
+        if not ok:
+            misses.append(f"requirement {key}={target!r} not recorded")
+    return misses
+
+
+def check_turn(checks: Checks, before: Architecture | None, after: Architecture | None, reply: str) -> list[str]:
+    """What a turn of an outside-written conversation got wrong, by its mechanical checks."""
+    old, new = _names(before), _names(after)
+    misses = [f"none of {group} in the design" for group in checks.present
+              if not any(alt.lower() in name for alt in group for name in new)]  # fmt: skip
+    misses += [f"still has {group}" for group in checks.absent
+               if any(alt.lower() in name for alt in group for name in new)]  # fmt: skip
+    if checks.unchanged and old != new:
+        misses.append(f"changed: +{sorted(new - old)} -{sorted(old - new)}")
+    lowered = reply.lower()
+    misses += [f"reply mentions none of {group}" for group in checks.answer_mentions
+               if not any(alt.lower() in lowered for alt in group)]  # fmt: skip
+    if checks.requirement:
+        misses += _requirement_misses(checks.requirement, after)
+    if "Traceback" in reply:
+        misses.append("a traceback")
+    return misses
+
+
 def run_conversation(advisor: Any, conversation: Conversation, store_dir: Path) -> list[TurnResult]:
     from agent.chat import ChatSession, SessionStore
 
     store = SessionStore(store_dir / f"{conversation.id}.db")
     session = ChatSession.open(advisor, store)
     results = []
+    outside = any(t.kind is not None for t in conversation.turns)  # evals/chat/blind: a sentence and checks a turn
     try:
         for n, turn in enumerate(conversation.turns, 1):
             before = session.design.model_copy(deep=True) if session.design is not None else None
             reply = session.handle(turn.say)
+            if outside:
+                if turn.kind is None:
+                    continue  # the app idea that starts the chat is not a follow-up
+                checked = turn.checks is not None
+                misses = check_turn(turn.checks, before, session.design, reply) if turn.checks else []
+                results.append(TurnResult(conversation=conversation.id, n=n, say=turn.say, right=checked and not misses,
+                                          misses=misses, kind=turn.kind, checked=checked,
+                                          expect=turn.expect if isinstance(turn.expect, str) else None,
+                                          reply=reply))  # fmt: skip
+                continue
+            assert isinstance(turn.expect, Expect)
             misses = judge(turn.expect, before, session.design, reply)
             results.append(TurnResult(conversation=conversation.id, n=n, say=turn.say, right=not misses,
                                       misses=misses))  # fmt: skip
@@ -154,6 +266,16 @@ def score(advisor: Any, path: Path = CHAT_CASES) -> ChatScore:
     with tempfile.TemporaryDirectory(prefix="sysdesign-chat-eval-") as folder:
         for conversation in conversations:
             results += run_conversation(advisor, conversation, Path(folder))
-    right = sum(r.right for r in results)
+    checked = [r for r in results if r.checked]
+    right = sum(r.right for r in checked)
+    by_kind: dict[str, KindScore] = {}
+    for kind in sorted({r.kind for r in results if r.kind}):
+        of_kind = [r for r in results if r.kind == kind]
+        judged = [r for r in of_kind if r.checked]
+        good = sum(r.right for r in judged)
+        by_kind[kind] = KindScore(turns=len(of_kind), checked=len(judged), right=good,
+                                  share_right=round(good / len(judged), 3) if judged else None)  # fmt: skip
     return ChatScore(conversations=len(conversations), turns=len(results), right=right,
-                     share_right=round(right / len(results), 3), wrong=[r for r in results if not r.right])  # fmt: skip
+                     share_right=round(right / len(checked), 3) if checked else 0.0,
+                     wrong=[r for r in checked if not r.right], checked=len(checked), by_kind=by_kind,
+                     unchecked=[r for r in results if not r.checked])  # fmt: skip

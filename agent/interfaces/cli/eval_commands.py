@@ -197,7 +197,13 @@ def eval_chat(
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
-    typer.echo(f"conversations: {result.conversations}, turns: {result.turns}, right: {result.right} "
+    checked = "" if result.checked in (None, result.turns) else f", checked mechanically: {result.checked}"
+    typer.echo(f"conversations: {result.conversations}, turns: {result.turns}{checked}, right: {result.right} "
                f"({result.share_right:.3f})")  # fmt: skip
+    for kind, part in result.by_kind.items():
+        share = "-" if part.share_right is None else f"{part.share_right:.3f}"
+        typer.echo(f"  {kind}: {part.turns} turns, {part.checked} checked, {part.right} right ({share})")
+    if result.unchecked:
+        typer.echo(f"  {len(result.unchecked)} turn(s) only a reader can judge: --json lists them with their replies")
     for turn in result.wrong:
         typer.echo(f"  {turn.conversation} #{turn.n} {turn.say!r}: {'; '.join(turn.misses)}")
