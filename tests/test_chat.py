@@ -253,3 +253,28 @@ def test_a_question_for_a_figure_is_computed_from_what_was_said(session, advisor
     assert names(session) == before  # a question changes no part
     resumed = ChatSession.open(advisor, store, resume=session.conversation)  # what was said survives a restart
     assert "2,000 per second" in resumed.handle("what's the update rate per second again?")
+
+
+def test_follow_ups_in_everyday_words(session):
+    """Features named with what they are for, swaps with their reasons, decimals and a thinking-aloud turn."""
+    session.handle("An online shop for second-hand bikes with a cart and card payments")
+    reply = session.handle("add a wishlist so buyers can save bikes for later")
+    assert any("wishlist" in n.lower() for n in names(session)), reply
+    # no part named after the reason
+    assert not any("buyers" in n.lower() or "later" in n.lower() for n in names(session))
+    session.handle("add Redis")
+    reply = session.handle("swap redis w/ memcache, our ops team knows it better")
+    assert "Memcached" in names(session) and "Redis" not in names(session), reply
+    before = names(session)
+    reply = session.handle("hmm, maybe fewer services, not sure yet")
+    assert names(session) == before and "nothing changed" in reply.lower(), reply
+    reply = session.handle("perhaps we should keep it simple, I'm not sure")
+    assert names(session) == before and "Nothing changed yet" in reply, reply
+    reply = session.handle("yes")  # the answer to the question asked back: now it is done
+    assert session.design.estimate.tier == "low", reply
+    reply = session.handle("we expect 1.5M visitors a month and 99.95% uptime")
+    requirements = session.design.requirements
+    assert any(f.value == 1_500_000 for f in requirements.scale), requirements.scale
+    assert any("99.95" in n.target for n in requirements.non_functional), requirements.non_functional
+    reply = session.handle("how does the bike inspection workflow work?")
+    assert "has no bike inspection workflow" in reply, reply

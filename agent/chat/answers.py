@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent.chat.edits import stems
+from agent.chat.edits import feature_head, stems
 from agent.chat.envelope import estimate
 from agent.knowledge import Knowledge, normalise_name
 from agent.retrieval.passages import section_title, sentences
@@ -75,6 +75,10 @@ def answer(question: str, design: Architecture, knowledge: Knowledge, search: An
         found = how_answer(target, design) if target else None
         if found is not None:
             return found
+        if target and find_part(target, design, knowledge) is None:
+            kb = from_knowledge(question, design, search)
+            offer = f"This design has no {target}: say 'add {feature_head(target)}' to add it."
+            return Answer(f"{offer}\n{kb.text}", kb.sources)
     return from_knowledge(question, design, search)
 
 

@@ -6,8 +6,9 @@ the user did not name (a search index nobody queries any more) is said, with the
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -26,6 +27,29 @@ DATA = {"database", "cache", "queue", "storage", "search", "geospatial", "realti
         "media_processing"}  # fmt: skip
 MAX_NAMED_WORDS = 5
 """A service the knowledge base does not know is added under the user's own name when it is this short."""
+Similarity = Callable[[str, Sequence[str]], Sequence[float]]
+"""How close a text is in meaning to each of some others (cosine similarity of their embeddings)."""
+SAME_JOB = 0.6
+"""The similarity from which a wished-for feature is a service the design already has. With the index's MiniLM:
+"live tracking of the driver on the map" and "Location Service: track driver locations in real time" are 0.70,
+"SMS reminders" and "Notification Service: push notifications, SMS" 0.65; "loyalty points program" and the closest
+service of a taxi design 0.36, "ratings for drivers" and "Rating Service: post-trip ratings" 0.48 (found by name)."""
+# what follows a feature's name says what it is for or how it works: "a loyalty program for frequent riders",
+# "SMS reminders the day before", "fraud detection for the payments, ...", "price alerts via push"
+_MODIFIER = re.compile(
+    r"\s+(?:for|so|when|whenever|if|via|through|using|that|which|who|between|from|before|after|because|since|once"
+    r"|with|on|in|at|every|each|the day|to (?:our|the|their|a|an|let|help|make)|sent|shown|made|built|used"
+    r"|,)\b.*$|\s*[,(;:].*$",
+    re.IGNORECASE,
+)
+_ARTICLE = re.compile(r"^(?:(?:the|a|an|any|our|its|some|proper|real|basic|own|their)\s+)+", re.IGNORECASE)
+
+
+def feature_head(target: str) -> str:
+    """What a wished-for feature is called, without what it is for or how it works: "a loyalty points program for
+    frequent riders" is the loyalty points program."""
+    head = _ARTICLE.sub("", _MODIFIER.sub("", target.strip())).strip(" .")
+    return head or target.strip()
 
 
 @dataclass(frozen=True)
@@ -51,15 +75,18 @@ def stems(text: str) -> set[str]:
     return {stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in _FILLER}
 
 
-def apply_edits(design: Architecture, edits: Sequence[Edit], knowledge: Knowledge) -> EditResult:
-    """A copy of `design` with the edits made; notes for what else changed; why an edit could not be made."""
+def apply_edits(design: Architecture, edits: Sequence[Edit], knowledge: Knowledge,
+                similar: Similarity | None = None) -> EditResult:  # fmt: skip
+    """A copy of `design` with the edits made; notes for what else changed; why an edit could not be made.
+    `similar` finds a wished-for feature among the design's services by meaning ("live tracking" is the Location
+    Service); without it, by name."""
     result = EditResult(design.model_copy(deep=True))
     traits = set(result.design.traits)
     for edit in edits:
         if edit.kind == "remove":
-            why_not = _remove(result, edit.target, knowledge, traits)
+            why_not = _remove(result, edit.target, knowledge, traits, similar)
         elif edit.kind == "add":
-            why_not = _add(result, edit.target, knowledge, traits)
+            why_not = _add(result, edit.target, knowledge, traits, similar)
         else:
             why_not = _replace(result, edit.target, edit.new, knowledge, traits)
         if why_not:
@@ -79,26 +106,41 @@ def apply_edits(design: Architecture, edits: Sequence[Edit], knowledge: Knowledg
 
 
 def _trait_of(target: str, knowledge: Knowledge) -> str | None:
-    """The capability a target names, preferring one with a service of its own ("payments" is the payments
-    capability, with its Payment Service, before it is a sign of transactions)."""
-    words = Words(target)
-    found = [t for t, spec in knowledge.traits.items() if matched_cues(spec.cues, words)]
-    with_service = [t for t in found if t in knowledge.general.generic_services.by_trait]
-    ranked = with_service or found
-    return ranked[0] if ranked else None
+    """The capability a target names: its cues must say most of what the target says ("push notifications" is
+    notifications; "driver hours-of-service log" is no capability for its one word "driver"), the one that says
+    most first, then one with a service of its own ("payments" is the payments capability, with its Payment
+    Service, before it is a sign of transactions)."""
+    words, said = Words(target), stems(target)
+    ranked = []
+    for trait, spec in knowledge.traits.items():
+        cues = [c for c in matched_cues(spec.cues, words) if c not in spec.ambiguous]  # "push" is no capability alone
+        covered = len(said & {s for cue in cues for s in stems(cue)})
+        if cues and covered * 2 > len(said):
+            ranked.append((-covered, trait not in knowledge.general.generic_services.by_trait, trait))
+    return min(ranked)[2] if ranked else None
 
 
 Named = TypeVar("Named", Service, ServiceSpec)
 
 
-def _best(wanted: set[str], candidates: Sequence[Named]) -> Named | None:
+def _head_stem(text: str) -> str | None:
+    """The noun a phrase is about: its last word before any "of" ("virtual waiting room" is a room, "translation
+    of messages" a translation)."""
+    found = [stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower().split(" of ")[0]) if w not in _FILLER]
+    return found[-1] if found else None
+
+
+def _best(wanted: set[str], candidates: Sequence[Named], wanted_text: str = "") -> Named | None:
     """The candidate whose name shares the most words with the target (all but one of them at least), the
     shortest name first ("analytics" is the Analytics Service before the Link Analytics Service)."""
     scored = []
+    head = _head_stem(wanted_text) if wanted_text else None
     for item in candidates:
         have = stems(item.name)
         overlap = len(wanted & have)
-        if overlap and overlap >= max(1, len(wanted) - 1):
+        if head is not None and head not in have:
+            continue  # "translation of messages" is no Message Service, "price alerts" no Pricing Service
+        if overlap and overlap >= (len(wanted) if len(wanted) <= 2 else len(wanted) - 1):
             scored.append((-overlap, len(have), item))
     return min(scored, key=lambda x: (x[0], x[1]))[2] if scored else None
 
@@ -107,7 +149,32 @@ def _canonical(name: str, knowledge: Knowledge) -> str:
     return normalise_name(knowledge.canonical(name))
 
 
-def _remove(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]) -> str | None:
+SAME_PART = 0.65
+"""The similarity from which a service is the one a removal names in other words (a removal is surer than an
+addition needs to be: it takes something out)."""
+
+
+def _remove(result: EditResult, target: str, knowledge: Knowledge, traits: set[str],
+            similar: Similarity | None = None) -> str | None:  # fmt: skip
+    """The part or service named, else (in turn) the feature's name without what it is for ("recording of the
+    calls" is the recording), else the service that does it, by meaning."""
+    why_not = _remove_named(result, target, knowledge, traits)
+    for shorter in dict.fromkeys([feature_head(target), target.split(" of ")[0].strip()]):
+        if why_not and shorter and shorter != target:
+            why_not = why_not if _remove_named(result, shorter, knowledge, traits) else None
+    if why_not and similar is not None and result.design.services:
+        services = result.design.services
+        scores = list(similar(feature_head(target), [f"{s.name}: {s.responsibility or ''}" for s in services]))
+        best = max(range(len(scores)), key=scores.__getitem__)
+        if scores[best] >= SAME_PART:
+            name = services[best].name
+            if not _remove_named(result, name, knowledge, traits):
+                result.notes.append(f"- {name} went: read as {target!r}.")
+                return None
+    return why_not
+
+
+def _remove_named(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]) -> str | None:
     design = result.design
     wanted = stems(target)
     canonical = _canonical(target, knowledge)
@@ -148,10 +215,22 @@ def _flow_of(flow: str, services: set[str]) -> bool:
     return any(stems(name) and stems(name) <= have for name in services)
 
 
-def _add(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]) -> str | None:
+def _same_job(design: Architecture, feature: str, similar: Similarity | None) -> Service | None:
+    """The design's service that already does what `feature` asks, by meaning."""
+    if similar is None or not design.services:
+        return None
+    described = [f"{s.name}: {s.responsibility or ''}" for s in design.services]
+    scores = list(similar(feature, described))
+    best = max(range(len(scores)), key=scores.__getitem__)
+    return design.services[best] if scores[best] >= SAME_JOB else None
+
+
+def _add(result: EditResult, target: str, knowledge: Knowledge, traits: set[str],
+         similar: Similarity | None = None) -> str | None:  # fmt: skip
     design = result.design
     present = {_canonical(c.name, knowledge) for c in design.components}
-    tech = knowledge.technology(target)
+    head = feature_head(target)
+    tech = knowledge.technology(target) or knowledge.technology(head)
     if tech is not None:
         if normalise_name(tech.name) in present:
             return f"The design already has {tech.name}."
@@ -162,7 +241,9 @@ def _add(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]
             result.notes.append(f"{user} uses {tech.name} (a new {tech.category} is used by a service, never left "
                                 f"an orphan).")  # fmt: skip
         return None
-    trait = _trait_of(target, knowledge)
+    if (doing := _same_job(design, head, similar)) is not None:
+        return f"The design already does that: {doing.name} ({doing.responsibility})."
+    trait = _trait_of(head, knowledge)
     if trait:
         spec = knowledge.general.generic_services.by_trait.get(trait)
         if trait in traits and (spec is None or spec.name in {s.name for s in design.services}):
@@ -174,7 +255,7 @@ def _add(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]
         if spec and spec.name not in {s.name for s in design.services}:
             design.services.append(spec.build())
         return None
-    return _add_service(result, target, knowledge, present)
+    return _add_service(result, head, knowledge, present)
 
 
 def _add_service(result: EditResult, target: str, knowledge: Knowledge, present: set[str]) -> str | None:
@@ -183,12 +264,12 @@ def _add_service(result: EditResult, target: str, knowledge: Knowledge, present:
     wanted = stems(target)
     if not wanted:
         return f"{target!r} names nothing to add; name a technology ('Redis'), a capability ('payments') or a service."
-    if (have := _best(wanted, list(design.services))) is not None:
+    if (have := _best(wanted, list(design.services), target)) is not None:
         return f"The design already has it: {have.name} ({have.responsibility})."
     known = _known_services(knowledge)
-    match = _best(wanted, [spec for spec, _ in known])
+    match = _best(wanted, [spec for spec, _ in known], target)
     if match is None:
-        words = re.findall(r"[A-Za-z][\w-]*", target)
+        words = re.findall(r"[A-Za-z][\w-]*(?:\.[A-Za-z]\w*)*", target)  # "Booking.com" is one word
         if not words or len(words) > MAX_NAMED_WORDS:
             return f"Nothing was added for {target!r}: name a technology ('Redis'), a capability ('payments') or a " \
                    f"service in a few words ('a loyalty service')."  # fmt: skip
@@ -228,13 +309,13 @@ def _replace(result: EditResult, old: str, new: str, knowledge: Knowledge, trait
     canonical_old = _canonical(old, knowledge)
     part = next((c for c in design.components if _canonical(c.name, knowledge) == canonical_old), None)
     if part is None:
-        why_not = _remove(result, old, knowledge, traits)
+        why_not = _remove_named(result, old, knowledge, traits)
         if why_not:
             return why_not.replace("nothing was removed", f"there is nothing to replace with {new}")
-        return _add(result, new, knowledge, traits)
+        return _add(result, new, knowledge, traits)  # a swap adds what was named, never "already does that"
     tech = knowledge.technology(new)
     # the user's product stays as they wrote it ("ScyllaDB" stays ScyllaDB though the catalogue files it elsewhere)
-    name = tech.name if tech and tech.name.lower() == new.strip().lower() else new.strip()
+    name = tech.name if tech and _same_spelling(tech.name, new) else new.strip()
     if name.lower() == part.name.lower():
         return f"The design already uses {part.name}."
     old_name = part.name
@@ -247,6 +328,13 @@ def _replace(result: EditResult, old: str, new: str, knowledge: Knowledge, trait
     if tech is None:
         result.notes.append(f"{name} is not in the catalogue: it takes {old_name}'s place as a {part.category}.")
     return None
+
+
+def _same_spelling(name: str, written: str) -> bool:
+    """Whether `written` spells the catalogue's `name` ("memcache", "postgres"), not another product the
+    catalogue files under it ("ScyllaDB" under Cassandra)."""
+    a, b = name.lower(), written.strip().lower()
+    return a == b or a.startswith(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 def _wire(design: Architecture, name: str, category: str) -> str | None:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agent.chat.edits import Edit, stems
+from agent.chat.edits import Edit, feature_head, stems
 from agent.knowledge import Knowledge
 from agent.recognition import Words, matched_cues
 from agent.requirements.extract import Extracted, extract
@@ -23,12 +23,23 @@ POLITE = re.compile(r"^\s*(?:(?:can|could|would|will) you\s+|please\s+|let's\s+|
 UNDO = re.compile(r"^\s*(?:undo|undo that|undo the last change|revert(?: that)?|go back|take that back)\s*$", re.I)
 _ITEM = r"[\w .+/#-]+?"
 REPLACE = re.compile(
-    rf"^(?:swap|replace|switch|change)\s+(?:out\s+)?(?:from\s+)?(?P<old>{_ITEM})\s+(?:for|with|by|to|into)\s+(?P<new>{_ITEM})$"
-    rf"|^(?:use|choose|pick|go with|prefer)\s+(?P<new2>{_ITEM})\s+(?:instead of|rather than|over|in place of)\s+"
+    rf"^(?:swap|replace|switch|change)\s+(?:out\s+)?(?:from\s+)?(?P<old>{_ITEM})\s+(?:for|with|w/|by|to|into)\s+"
+    rf"(?P<new>{_ITEM})$"
+    rf"|^(?:use|choose|pick|go with|prefer|(?:move|switch|migrate|change|go)\s+(?:over\s+)?to)\s+(?P<new2>{_ITEM})\s+"
+    rf"(?:instead of|rather than|over|in place of)\s+"
     rf"(?P<old2>{_ITEM})$"
     rf"|^(?:move|migrate)\s+from\s+(?P<old3>{_ITEM})\s+to\s+(?P<new3>{_ITEM})$",
     re.IGNORECASE,
 )
+# "move the events to RabbitMQ": the part doing that job becomes the product named
+MOVE = re.compile(rf"^(?:move|migrate|switch|put|run)\s+(?:the\s+|our\s+|all\s+)?(?P<what>{_ITEM})\s+(?:to|onto|into|"
+                  rf"over to|on)\s+(?P<new>{_ITEM})$", re.IGNORECASE)  # fmt: skip
+# a reason after the change: "swap S3 for GCS, we're on GCP", "move to RabbitMQ, its easier for our ops"
+REASON_TAIL = re.compile(r"\s*(?:,|\s-+)\s*(?:we|we're|we've|we are|it's|its|it is|they|since|because|as|legal"
+                         r"|our)\b.*$", re.IGNORECASE)  # fmt: skip
+# a connection to another system is an integration: "connect to Booking.com and Expedia", "sync with Salesforce"
+INTEGRATE = re.compile(r"^(?:connect|integrate|hook(?:\s+us)?\s+up|plug)\s+(?:in\s*)?(?:to|with|into)\s+(?P<what>.+)$"
+                       r"|^(?:sync|integrate)\s+with\s+(?P<what2>.+)$", re.IGNORECASE)  # fmt: skip
 USE = re.compile(rf"^(?:use|go with|adopt)\s+(?P<what>{_ITEM})(?:\s+for\s+(?P<role>{_ITEM}))?$", re.IGNORECASE)
 REMOVE = re.compile(
     r"^(?:remove|drop|delete|get rid of|take out|cut|lose|no need for|skip|(?:we|i)\s+(?:don't|do not|dont|no longer)"
@@ -42,12 +53,20 @@ WANT = re.compile(r"^(?:(?:we|i|it|users?)\s+(?:also\s+)?(?:need|needs|want|want
 CAPABILITY = re.compile(r"\b(?:should|must|needs? to|let (?:users|people|customers)|(?:users|people|customers) "
                         r"(?:can|should|must)|ability to)\b", re.IGNORECASE)  # fmt: skip
 _VERBS = r"(?:remove|drop|delete|add|include|use|swap|replace|switch|get rid of|we don't need|undo)"
-_CLAUSES = re.compile(rf"[.;!?\n]+|,\s*(?:and\s+|but\s+|then\s+)?(?={_VERBS}\b)|\s+(?:and|but|then)\s+(?={_VERBS}\b)",
-                      re.IGNORECASE)  # fmt: skip
+# a full stop ends a clause, a decimal point ("2.5M", "99.9%") or a dotted name ("Booking.com") does not
+_CLAUSES = re.compile(rf"\.(?=\s|$)|[;!?\n]+|,\s*(?:and\s+|but\s+|then\s+)?(?={_VERBS}\b)"
+                      rf"|\s+(?:and|but|then)\s+(?={_VERBS}\b)", re.IGNORECASE)  # fmt: skip
 _JOIN = re.compile(r"\s*(?:,|\band\b|&|\bplus\b|\bas well as\b)\s*", re.IGNORECASE)
 RELATIVE = re.compile(r"\b(?P<factor>\d{1,6}(?:\.\d+)?)\s*(?:x|times)\s+(?:the\s+)?(?:more\s+)?(?:users|traffic|load|"
                       r"bigger|larger|growth)\b|\b(?:grow|scale)\s+(?:it\s+)?(?:by\s+)?(?P<factor2>\d{1,6})\s*x\b",
                       re.IGNORECASE)  # fmt: skip
+
+
+# a turn thinking aloud: what it seems to ask is asked back, never done ("hmm, maybe simpler, let's see")
+HEDGE = re.compile(r"\b(?:maybe|perhaps|not sure|unsure|let'?s see|let me think|thinking about|wondering|hm+|i guess"
+                   r"|possibly|not decided|no idea yet)\b", re.IGNORECASE)  # fmt: skip
+YES = re.compile(r"^\s*(?:yes|yep|yeah|sure|ok(?:ay)?|please do|do it|go ahead|go for it|sounds good|right)\b[\s.!]*$",
+                 re.IGNORECASE)  # fmt: skip
 
 
 @dataclass
@@ -60,6 +79,8 @@ class FollowUp:
     undo: bool = False
     unread: list[str] = field(default_factory=list)
     by: str = "rules"
+    unsure: bool = False
+    """The turn thinks aloud ("maybe simpler, let's see"): its reading is asked back before anything changes."""
 
     @property
     def empty(self) -> bool:
@@ -78,7 +99,16 @@ def read_follow_up(text: str, knowledge: Knowledge, design: Architecture | None 
         if edit_like.edits or edit_like.statements:  # "can you add payments?" is an edit, politely put
             return edit_like
         return FollowUp(question=text)
-    return read_clauses(polite, knowledge, design)
+    found = read_clauses(polite, knowledge, design)
+    if HEDGE.search(text) and not re.search(r"\d", text) and (found.edits or found.statements):
+        # what is said without a hedge is done ("Germany only for now, Austria maybe next year"); a turn that
+        # only thinks aloud is asked back
+        sure = [c for c in re.split(r"[,;]|\.(?=\s|$)", polite) if c.strip() and not HEDGE.search(c)]
+        kept = read_clauses(", ".join(sure), knowledge, design) if sure else FollowUp()
+        if kept.edits or kept.statements:
+            return kept
+        found.unsure = True
+    return found
 
 
 def read_clauses(text: str, knowledge: Knowledge, design: Architecture | None) -> FollowUp:
@@ -93,7 +123,8 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
     if UNDO.match(clause):
         found.undo = True
         return True
-    if swap := REPLACE.match(clause):
+    core = REASON_TAIL.sub("", clause) or clause  # a swap's reason is not part of what it names
+    if swap := REPLACE.match(core):
         old = swap.group("old") or swap.group("old2") or swap.group("old3")
         new = swap.group("new") or swap.group("new2") or swap.group("new3")
         nothing = re.fullmatch(r"(?:nothing|none|nothing at all|no\w*)", _bare(new), re.IGNORECASE)
@@ -104,6 +135,14 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
         return True
     if added := ADD.match(clause):
         _edits("add", added.group("what"), found)
+        return True
+    if joined := INTEGRATE.match(clause):
+        for target in _targets(joined.group("what") or joined.group("what2")):
+            if not REASON.match(target):
+                found.edits.append(Edit("add", f"{feature_head(target)} integration"))
+        return True
+    if (moved := MOVE.match(core)) and knowledge.technology(moved.group("new")) is not None:
+        found.edits.append(_use(moved.group("new"), knowledge, design))
         return True
     if (used := USE.match(clause)) and knowledge.technology(used.group("what")) is not None:
         found.edits.append(_use(used.group("what"), knowledge, design))
@@ -124,10 +163,18 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
     return False
 
 
+# an item of a list that is a clause of its own is the user's reason, not a thing to add: "add photo moderation, we
+# need to catch nudity", "add a driver log, we're regulated on that"
+REASON = re.compile(r"^(?:we|we're|we've|i|i'm|you|they|it|it's|that|this|there|legal|our (?:team|users|customers))\b"
+                    r"|^.*\b(?:is|are|was|were|don't|doesn't|can't|won't)\b", re.IGNORECASE)  # fmt: skip
+
+
 def _edits(kind: Literal["add", "remove"], what: str, found: FollowUp) -> None:
     """One edit per item of a list ("shipping and reviews"); an item that states a requirement ("add Redis, EU
     only") is a statement, not a thing to add."""
     for target in _targets(what):
+        if REASON.match(target):
+            continue
         if _states_something(extract(target, source="answer")):
             found.statements.append(target)
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 from agent.chat.answers import answer
 from agent.chat.diff import diff, resized
 from agent.chat.edits import Edit, apply_edits
-from agent.chat.reading import FollowUp, read_follow_up
+from agent.chat.reading import HEDGE, YES, FollowUp, read_follow_up
 from agent.chat.store import SessionStore, UnreadableSession
 from agent.document import parse_document
 from agent.errors import InvalidRequest, ModelError, SysdesignError
@@ -38,6 +39,14 @@ Commands: /json  /diagram  /save FILE  /load FILE  /model NAME  /undo  /new  /he
 UNDO_DEPTH = 20
 SAID_KEPT = 12
 """The user's last turns kept for what a later question refers to ("so what's the rate per second?")."""
+
+
+def _read_as(follow: FollowUp) -> str:
+    """What a reading would do, in a few words: "adding fraud detection", "the statement 'simpler'"."""
+    verbs = {"add": "adding", "remove": "removing", "replace": "replacing"}
+    said = [f"{verbs[e.kind]} {e.target}" + (f" with {e.new}" if e.new else "") for e in follow.edits]
+    said += [f"'{s}'" for s in follow.statements]
+    return " and ".join(said)
 
 
 class State(BaseModel):
@@ -67,6 +76,8 @@ class ChatSession:
     drafter: str | None = None
     said: list[str] = field(default_factory=list)
     """The user's recent turns, oldest first."""
+    pending: str | None = None
+    """A turn that thought aloud, asked back and waiting for a yes."""
     undo_stack: list[dict[str, Any]] = field(default_factory=list)
     finished: bool = False
     notice: str | None = None
@@ -149,6 +160,11 @@ class ChatSession:
         if self.design is None:
             return self._start(text)
         self.said = [*self.said, text][-SAID_KEPT:]
+        pending, self.pending = self.pending, None
+        if pending and YES.match(text):  # the answer to "do you want me to ...?"
+            follow = self._interpret(HEDGE.sub("", pending))
+            follow.unsure = False
+            return self._change(follow) if not follow.empty else self._unread(follow)
         follow = self._interpret(text)
         self.read_by = follow.by
         signed = f"\n(read by the {follow.by})" if self.drafter not in (None, "kb") else ""
@@ -160,6 +176,10 @@ class ChatSession:
             return found.text + signed
         if follow.empty:
             return self._unread(follow)
+        if follow.unsure:
+            self.pending = text
+            return (f"Do you want me to change the design for {_read_as(follow)}? Nothing changed yet: say 'yes' "
+                    f"to do it, or say what you want.")  # fmt: skip
         return self._change(follow) + signed
 
     def _interpret(self, text: str) -> FollowUp:
@@ -190,6 +210,11 @@ class ChatSession:
             return None
         return getattr(drafter, "client", None)
 
+    def _similar(self, text: str, others: Sequence[str]) -> list[float]:
+        """Cosine similarity of `text` to each of `others`, with the index's embedding model."""
+        vectors = self.advisor.engine.retriever.embedder.embed([text[:MAX_QUERY_CHARS], *others])
+        return [float(v) for v in vectors[1:] @ vectors[0]]
+
     def _search(self, query: str, k: int) -> list[Any]:
         return self.advisor.search(query[:MAX_QUERY_CHARS], k=k)
 
@@ -215,12 +240,12 @@ class ChatSession:
             stated = [*self.stated, *follow.statements]
             base = self._recommend(self.request, stated)
             notes += resized(before, base, follow.statements, stated)
-            replayed = apply_edits(base, self.edits, self.advisor.engine.knowledge)
+            replayed = apply_edits(base, self.edits, self.advisor.engine.knowledge, self._similar)
         else:
             stated = self.stated
             replayed = None
         start = replayed.design if replayed else before
-        result = apply_edits(start, follow.edits, self.advisor.engine.knowledge)
+        result = apply_edits(start, follow.edits, self.advisor.engine.knowledge, self._similar)
         if result.failed:
             result.failed.append(f"Its services: {', '.join(s.name for s in result.design.services)}.")
         if not follow.statements and not result.made:

@@ -168,6 +168,19 @@ def _normal(text: str) -> str:
     return re.sub(r"[\s_-]+", "", text.lower())
 
 
+def _spellings(place: str) -> set[str]:
+    """A place as it may be recorded: "UK" is also the United Kingdom (pycountry's codes and names)."""
+    import pycountry
+
+    found = {_normal(place)}
+    try:
+        country = pycountry.countries.lookup({"uk": "GB"}.get(place.lower(), place))  # "UK" is no ISO code
+    except LookupError:
+        return found
+    names = [country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")]
+    return found | {_normal(n) for n in names if n}
+
+
 def _number(text: str) -> float | None:
     from agent.requirements.numbers import NUMBER, parse_number
 
@@ -203,7 +216,8 @@ def _requirement_misses(wanted: dict[str, float | str], design: Architecture | N
             ok = any(near(_number(v), float(target)) for v in constraints.get("budget", []))
         elif key in ("region", "compliance"):
             names = ("region", "data residency") if key == "region" else ("compliance",)
-            ok = any(_normal(str(target)) in _normal(v) for n in names for v in constraints.get(n, []))
+            spelled = _spellings(str(target)) if key == "region" else {_normal(str(target))}
+            ok = any(s in _normal(v) for n in names for v in constraints.get(n, []) for s in spelled)
         else:
             ok = False
         if not ok:

@@ -268,8 +268,9 @@ STAYS_BEFORE = compile_pattern(
     re.IGNORECASE,
 )
 STAYS_AFTER = compile_pattern(r"^(?:'s)?\s*(?:borders|soil)|^[- ]only\b|^[- ](?:hosted|based\s+(?:servers|data))", re.I)
+ONLY_HERE = compile_pattern(r"\s*(?:-\s*)?only\b", re.I)
 WHERE_USERS = compile_pattern(
-    r"\b(?:in|from|across|throughout|within|for|around|all over|based in|located in)\s+"
+    r"\b(?:in|from|across|throughout|within|for|around|all over|based in|located in|serve|serves|serving)\s+"
     r"(?:the\s+)?(?:[A-Z][\w.'-]*,?\s+(?:(?:and|or)\s+)?){0,4}$"
 )
 
@@ -293,8 +294,9 @@ def residency(text: str) -> list[Place]:
 def user_region(text: str) -> list[Place]:
     """The places the request puts its users or business in ("a clinic in Lyon", "customers across Canada")."""
     found = []
-    for place, start, _ in places(text):
-        if WHERE_USERS.search(text[max(0, start - 40) : start]) and place not in found:
+    for place, start, end in places(text):
+        only = ONLY_HERE.match(text[end : end + 20])  # "Germany only for now"
+        if (WHERE_USERS.search(text[max(0, start - 40) : start]) or only) and place not in found:
             found.append(place)
     return found
 
