@@ -278,3 +278,20 @@ def test_follow_ups_in_everyday_words(session):
     assert any("99.95" in n.target for n in requirements.non_functional), requirements.non_functional
     reply = session.handle("how does the bike inspection workflow work?")
     assert "has no bike inspection workflow" in reply, reply
+
+
+def test_answers_computed_from_this_design(session):
+    """Single points of failure, build order, a swap that follows through and what the team already runs."""
+    session.handle("A marketplace where local farmers sell vegetable boxes to nearby households")
+    design = session.design
+    reply = session.handle("what are the single points of failure here?")
+    stateful = [c.name for c in design.components if c.category in ("database", "cache", "queue", "search")]
+    assert stateful and any(name in reply for name in stateful), reply
+    assert "Sources" not in reply  # computed from this design, not another chapter's text
+    reply = session.handle("what should we build first?")
+    first_service = next(line for line in reply.splitlines() if line.strip().startswith("1."))
+    assert any(word in first_service for word in ("Gateway", "Auth", "User", "module")), reply
+    session.handle("we are 3 engineers")
+    assert "for 3 engineers" in session.handle("what should we build first?")
+    reply = session.handle("we already run Postgres and SQS")
+    assert "SQS" in " ".join(names(session)) or "already" in reply, reply

@@ -13,6 +13,7 @@ from typing import Any
 
 from agent.chat.edits import feature_head, stems
 from agent.chat.envelope import estimate
+from agent.chat.plans import BUILD_ORDER, SPOF, build_order, single_points_of_failure
 from agent.knowledge import Knowledge, normalise_name
 from agent.retrieval.passages import section_title, sentences
 from agent.schema import Architecture, Component, Flow, Hit, Service
@@ -61,6 +62,10 @@ def answer(question: str, design: Architecture, knowledge: Knowledge, search: An
     was said before the question, most recent first (the figures a "so what's the rate?" refers to)."""
     if (computed := estimate(question, list(earlier))) is not None:
         return Answer(computed, ())
+    if SPOF.search(question):
+        return Answer(single_points_of_failure(design), ())
+    if BUILD_ORDER.search(question):
+        return Answer(build_order(design), ())
     if SCALE.search(question):
         return at_scale(question, design, knowledge)
     if (fails := FAILS.match(question)) and (found := failure_answer(_target(fails.group("what")), design, knowledge)):

@@ -325,9 +325,34 @@ def _replace(result: EditResult, old: str, new: str, knowledge: Knowledge, trait
     part.citations = [tech.cite] if tech else []
     for service in design.services:
         service.data_stores = [name if store == old_name else store for store in service.data_stores]
+    renamed = _rename_everywhere(design, old_name, name)
+    if renamed:
+        result.notes.append(f"{name} takes {old_name}'s place in {renamed}: check that each still holds for {name}.")
     if tech is None:
         result.notes.append(f"{name} is not in the catalogue: it takes {old_name}'s place as a {part.category}.")
     return None
+
+
+def _rename_everywhere(design: Architecture, old: str, new: str) -> str:
+    """`old` named as `new` in the flows, trade-offs and failure modes (a swap keeps the design consistent);
+    which of them it was named in, or ""."""
+    said = re.compile(rf"\b{re.escape(old)}\b", re.IGNORECASE)
+    touched = []
+    for flow in design.flows:
+        steps = [said.sub(new, step) for step in flow.steps]
+        if steps != flow.steps:
+            flow.steps = steps
+            touched.append(f"the {flow.name} flow")
+    for tradeoff in design.tradeoffs:
+        if said.search(tradeoff.chosen):
+            tradeoff.chosen = said.sub(new, tradeoff.chosen)
+            touched.append(f"the trade-off '{tradeoff.decision}'")
+    for mode in design.failure_modes:
+        if mode.component == old or said.search(mode.failure):
+            mode.component = new if mode.component == old else mode.component
+            mode.failure = said.sub(new, mode.failure)
+            touched.append(f"its failure mode ({mode.failure})")
+    return ", ".join(touched[:4]) + (f" and {len(touched) - 4} more" if len(touched) > 4 else "")
 
 
 def _same_spelling(name: str, written: str) -> bool:

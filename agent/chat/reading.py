@@ -40,6 +40,11 @@ REASON_TAIL = re.compile(r"\s*(?:,|\s-+)\s*(?:we|we're|we've|we are|it's|its|it 
 # a connection to another system is an integration: "connect to Booking.com and Expedia", "sync with Salesforce"
 INTEGRATE = re.compile(r"^(?:connect|integrate|hook(?:\s+us)?\s+up|plug)\s+(?:in\s*)?(?:to|with|into)\s+(?P<what>.+)$"
                        r"|^(?:sync|integrate)\s+with\s+(?P<what2>.+)$", re.IGNORECASE)  # fmt: skip
+POINTING = re.compile(r"those|these|them|that|this|it|new stuff|anything new|something new", re.IGNORECASE)
+# "we already run Postgres and RabbitMQ": what the team runs becomes the choice for its role
+ALREADY = re.compile(r"^(?:we|our (?:team|company|ops(?: team)?))\s+(?:already\s+)?(?:run|use|have|operate|know|are on"
+                     r"|is on|standardi[sz]ed on)\s+(?P<what>.+?)(?:\s+(?:already|today|in production|for \w+ \w+))?$",
+                     re.IGNORECASE)  # fmt: skip
 USE = re.compile(rf"^(?:use|go with|adopt)\s+(?P<what>{_ITEM})(?:\s+for\s+(?P<role>{_ITEM}))?$", re.IGNORECASE)
 REMOVE = re.compile(
     r"^(?:remove|drop|delete|get rid of|take out|cut|lose|no need for|skip|(?:we|i)\s+(?:don't|do not|dont|no longer)"
@@ -127,6 +132,8 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
     if swap := REPLACE.match(core):
         old = swap.group("old") or swap.group("old2") or swap.group("old3")
         new = swap.group("new") or swap.group("new2") or swap.group("new3")
+        if POINTING.fullmatch(_bare(new)) or POINTING.fullmatch(_bare(old)):
+            return True  # "use those instead of new stuff": said of what the turn names elsewhere
         nothing = re.fullmatch(r"(?:nothing|none|nothing at all|no\w*)", _bare(new), re.IGNORECASE)
         found.edits.append(Edit("remove", _bare(old)) if nothing else Edit("replace", _bare(old), _bare(new)))
         return True
@@ -141,11 +148,7 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
             if not REASON.match(target):
                 found.edits.append(Edit("add", f"{feature_head(target)} integration"))
         return True
-    if (moved := MOVE.match(core)) and knowledge.technology(moved.group("new")) is not None:
-        found.edits.append(_use(moved.group("new"), knowledge, design))
-        return True
-    if (used := USE.match(clause)) and knowledge.technology(used.group("what")) is not None:
-        found.edits.append(_use(used.group("what"), knowledge, design))
+    if _choice(core, knowledge, design, found):
         return True
     if relative := _relative(clause, design):
         found.statements.append(relative)
@@ -167,6 +170,25 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
 # need to catch nudity", "add a driver log, we're regulated on that"
 REASON = re.compile(r"^(?:we|we're|we've|i|i'm|you|they|it|it's|that|this|there|legal|our (?:team|users|customers))\b"
                     r"|^.*\b(?:is|are|was|were|don't|doesn't|can't|won't)\b", re.IGNORECASE)  # fmt: skip
+
+
+def _choice(clause: str, knowledge: Knowledge, design: Architecture | None, found: FollowUp) -> bool:
+    """A product chosen for its role: "use Memcached", "move the events to RabbitMQ", "we already run Postgres
+    and RabbitMQ" (what the design has already stays; the rest takes the place of the part doing its job)."""
+    if (moved := MOVE.match(clause)) and knowledge.technology(moved.group("new")) is not None:
+        found.edits.append(_use(moved.group("new"), knowledge, design))
+        return True
+    if runs := ALREADY.match(clause):
+        named = {t: tech.name for t in _targets(runs.group("what")) if (tech := knowledge.technology(t)) is not None}
+        present = {c.name for c in design.components} if design is not None else set()
+        # what the design has already is said so ("The design already has Postgres"), the rest takes its role
+        found.edits += [_use(t, knowledge, design) if name not in present else Edit("add", name)
+                        for t, name in named.items()]  # fmt: skip
+        return bool(named)
+    if (used := USE.match(clause)) and knowledge.technology(used.group("what")) is not None:
+        found.edits.append(_use(used.group("what"), knowledge, design))
+        return True
+    return False
 
 
 def _edits(kind: Literal["add", "remove"], what: str, found: FollowUp) -> None:

@@ -315,10 +315,12 @@ class ChatSession:
         if name == "/quit":
             self.finished = True
             return "Bye."
-        if name == "/new":
-            self._push_undo()
+        if name == "/new":  # a new conversation: the one before stays as it was, under its own id
             self.clear()
-            return "Started afresh. What shall we build?"
+            self.undo_stack = []
+            if self.store is not None:
+                self.conversation = self.store.new()
+            return f"Started a new chat{f' ({self.conversation})' if self.store else ''}. What shall we build?"
         if name == "/undo":
             return self._undo()
         if name == "/model":
