@@ -295,3 +295,12 @@ def test_answers_computed_from_this_design(session):
     assert "for 3 engineers" in session.handle("what should we build first?")
     reply = session.handle("we already run Postgres and SQS")
     assert "SQS" in " ".join(names(session)) or "already" in reply, reply
+
+
+def test_a_part_made_asynchronous_takes_its_work_from_a_queue(session):
+    session.handle("A shop for handmade candles with card payments")
+    reply = session.handle("could you make the payments bit asynchronous")
+    payment = next(s for s in session.design.services if "Payment" in s.name)
+    queues = {c.name for c in session.design.components if c.category == "queue"}
+    assert queues & set(payment.data_stores), (payment, queues)
+    assert "asynchronous" in reply and any("asynchronous" in t.decision for t in session.design.tradeoffs), reply

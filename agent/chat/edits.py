@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 from agent.knowledge import ComponentSpec, Knowledge, ServiceSpec, normalise_name
 from agent.recognition import Words, matched_cues
 from agent.retrieval.bm25 import stem
-from agent.schema import Architecture, Component, Service
+from agent.schema import Architecture, Component, Service, Tradeoff
 from agent.sizing.estimation import estimate, three_point
 
 _FILLER = {"the", "a", "an", "any", "our", "its", "service", "services", "feature", "features", "support",
@@ -54,7 +54,7 @@ def feature_head(target: str) -> str:
 
 @dataclass(frozen=True)
 class Edit:
-    kind: Literal["add", "remove", "replace"]
+    kind: Literal["add", "remove", "replace", "async"]
     target: str
     new: str = ""
 
@@ -87,6 +87,8 @@ def apply_edits(design: Architecture, edits: Sequence[Edit], knowledge: Knowledg
             why_not = _remove(result, edit.target, knowledge, traits, similar)
         elif edit.kind == "add":
             why_not = _add(result, edit.target, knowledge, traits, similar)
+        elif edit.kind == "async":
+            why_not = _make_async(result, edit.target, knowledge, similar)
         else:
             why_not = _replace(result, edit.target, edit.new, knowledge, traits)
         if why_not:
@@ -330,6 +332,43 @@ def _replace(result: EditResult, old: str, new: str, knowledge: Knowledge, trait
         result.notes.append(f"{name} takes {old_name}'s place in {renamed}: check that each still holds for {name}.")
     if tech is None:
         result.notes.append(f"{name} is not in the catalogue: it takes {old_name}'s place as a {part.category}.")
+    return None
+
+
+QUEUE_CATEGORY = "queue"
+
+
+def _make_async(result: EditResult, target: str, knowledge: Knowledge, similar: Similarity | None) -> str | None:
+    """The service doing `target` takes its work from a queue instead of answering in the request: the queue is
+    added when the design has none, and the trade-off (retries, idempotency, a status to poll) is written down."""
+    design = result.design
+    head = feature_head(target)
+    service = _best(stems(head), list(design.services), head) or _same_job(design, head, similar)
+    if service is None:
+        return f"Nothing in the design does {target!r}, so nothing was made asynchronous."
+    queue = next((c for c in design.components if c.category == QUEUE_CATEGORY), None)
+    if queue is None:
+        tech = knowledge.technology("RabbitMQ")
+        if tech is None:
+            return "The catalogue has no queue to put in front of it."
+        queue = Component(name=tech.name, category=tech.category, purpose=tech.use, citations=[tech.cite])
+        design.components.append(queue)
+        result.notes.append(f"+ {queue.name} came with it: the work waits in a queue until {service.name} takes it.")
+    if queue.name not in service.data_stores:
+        service.data_stores.append(queue.name)
+    result.notes.append(f"~ {service.name} is asynchronous now: it takes its work from {queue.name}, the request "
+                        f"returns at once, and each message is retried until it succeeds (idempotent).")  # fmt: skip
+    service.responsibility = f"{service.responsibility or ''} (asynchronous: consumes {queue.name})".strip()
+    tech = knowledge.technology(queue.name)
+    design.tradeoffs.append(Tradeoff(
+        decision=f"{service.name} asynchronous",
+        chosen=f"a {queue.name} queue in front of {service.name}",
+        alternatives=["a synchronous call in the request"],
+        why="the request returns at once and a slow or failing step no longer fails it; each message is retried, so "
+        "the consumer must be idempotent (a key per operation), and the caller learns the outcome later (a status "
+        "to poll or an event)",
+        citation=tech.cite if tech else None,
+    ))  # fmt: skip
     return None
 
 

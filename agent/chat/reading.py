@@ -31,6 +31,14 @@ REPLACE = re.compile(
     rf"|^(?:move|migrate)\s+from\s+(?P<old3>{_ITEM})\s+to\s+(?P<new3>{_ITEM})$",
     re.IGNORECASE,
 )
+# "make the payment part asynchronous", "payments should be async", "process refunds in the background"
+ASYNC = re.compile(r"^(?:make|turn|have)\s+(?:the\s+)?(?P<what>.+?)\s+(?:async\w*|asynchron\w*|non-?blocking|"
+                   r"event[- ]driven|queued|(?:run|happen|work)\s+in the background)$"
+                   r"|^(?P<what2>.+?)\s+(?:should|must|can|could)\s+(?:be|run|happen)\s+(?:async\w*|asynchron\w*|"
+                   r"in the background|off the request path)$"
+                   r"|^(?:process|do|run|handle)\s+(?:the\s+)?(?P<what3>.+?)\s+(?:async\w*|asynchron\w*"
+                   r"|in the background)$",
+                   re.IGNORECASE)  # fmt: skip
 # "move the events to RabbitMQ": the part doing that job becomes the product named
 MOVE = re.compile(rf"^(?:move|migrate|switch|put|run)\s+(?:the\s+|our\s+|all\s+)?(?P<what>{_ITEM})\s+(?:to|onto|into|"
                   rf"over to|on)\s+(?P<new>{_ITEM})$", re.IGNORECASE)  # fmt: skip
@@ -149,6 +157,10 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
                 found.edits.append(Edit("add", f"{feature_head(target)} integration"))
         return True
     if _choice(core, knowledge, design, found):
+        return True
+    if made := ASYNC.match(core):
+        what = made.group("what") or made.group("what2") or made.group("what3")
+        found.edits.append(Edit("async", re.sub(r"\s+(?:part|bit|step|side)$", "", _bare(what), flags=re.I)))
         return True
     if relative := _relative(clause, design):
         found.statements.append(relative)
