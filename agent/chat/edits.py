@@ -321,6 +321,7 @@ def _replace(result: EditResult, old: str, new: str, knowledge: Knowledge, trait
     if name.lower() == part.name.lower():
         return f"The design already uses {part.name}."
     old_name = part.name
+    result.removed.append(old_name)  # swapped out: the checker never puts it back
     part.name = name
     part.category = tech.category if tech else part.category
     part.purpose = f"{part.purpose} ({name} chosen instead of {old_name}, as you asked)"
