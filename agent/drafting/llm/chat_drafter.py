@@ -27,6 +27,7 @@ from agent.drafting.prompts import render_prompt
 from agent.errors import InvalidRequest, ModelError, first_error
 from agent.evidence import with_pattern_traits
 from agent.knowledge import Knowledge
+from agent.knowledge.models import Technology
 from agent.recognition import Reading
 from agent.retrieval.bm25 import stem
 from agent.schema import OTHER, Architecture, CapChoice, Component, Finding, Flow, PatternChoice, Service
@@ -156,6 +157,22 @@ def parse_draft(text: str, pattern_ids: Sequence[str]) -> ModelDraft:
         return ModelDraft.model_validate(data)
     except ValidationError as exc:
         raise ModelError(f"the model's JSON does not fit the draft schema: {first_error(exc)}") from None
+
+
+NAMED_ONLY = "practice/managed-services/"
+"""Catalogue entries cited from the managed-services chapter (no design chapter uses them): offered to a model only
+when the request names them, so a small model's prompt and grammar stay the size of the designs' own choices."""
+
+
+def offered_technologies(request: DraftRequest) -> list[str]:
+    """The technologies a model may choose from: those the knowledge base's designs use, and any other the request
+    names ("on Cosmos DB")."""
+    lowered = request.prompt.lower()
+
+    def named(tech: Technology) -> bool:
+        return any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lowered) for n in (tech.name, *tech.aliases))
+
+    return [t.name for t in request.knowledge.technologies if not t.cite.startswith(NAMED_ONLY) or named(t)]
 
 
 MAX_CHOSEN = 14
@@ -318,7 +335,7 @@ class ChatDrafter(Drafter):
 
     def _small(self, request: DraftRequest, previous: Architecture | None, findings: list[Finding]) -> Architecture:
         knowledge = request.knowledge
-        technologies = [t.name for t in knowledge.technologies]
+        technologies = offered_technologies(request)
         services = candidate_services(request)
         patterns = _suggested_first(request)
         schema = draft_schema(patterns, technologies, services)
