@@ -42,9 +42,9 @@ SAID_KEPT = 12
 
 
 def _read_as(follow: FollowUp) -> str:
-    """What a reading would do, in a few words: "adding fraud detection", "the statement 'simpler'"."""
-    verbs = {"add": "adding", "remove": "removing", "replace": "replacing"}
-    said = [f"{verbs[e.kind]} {e.target}" + (f" with {e.new}" if e.new else "") for e in follow.edits]
+    """What a reading would do, in a few words: "adding fraud detection", "'keep it simple'"."""
+    verbs = {"add": "adding", "remove": "removing", "replace": "replacing", "async": "making asynchronous"}
+    said = [f"{verbs.get(e.kind, e.kind)} {e.target}" + (f" with {e.new}" if e.new else "") for e in follow.edits]
     said += [f"'{s}'" for s in follow.statements]
     return " and ".join(said)
 
