@@ -304,3 +304,18 @@ def test_a_part_made_asynchronous_takes_its_work_from_a_queue(session):
     queues = {c.name for c in session.design.components if c.category == "queue"}
     assert queues & set(payment.data_stores), (payment, queues)
     assert "asynchronous" in reply and any("asynchronous" in t.decision for t in session.design.tradeoffs), reply
+
+
+def test_statements_change_the_design_and_say_how(session):
+    """A regulation, an availability and a latency target each bring their decisions, with reasons and sources."""
+    session.handle("An app where physiotherapists share exercise plans with their patients")
+    reply = session.handle("we're in the US, so HIPAA applies")
+    assert "HIPAA technical safeguards" in reply and "[practice/compliance-controls/" in reply, reply
+    assert any(c.category == "security" and "KMS" in c.name for c in session.design.components)
+    reply = session.handle("and we take card payments, PCI DSS")
+    assert "out of PCI DSS scope" in reply and "- AWS KMS" not in reply, reply  # a second regulation adds
+    regulations = {c.value for c in session.design.requirements.constraints if c.name == "compliance"}
+    assert {"HIPAA", "PCI DSS"} <= regulations, regulations
+    reply = session.handle("four nines of availability please")
+    assert "+ decision: reaching 99.99% availability" in reply, reply
+    assert "No part of this design is left without" in session.handle("any single points of failure left?")

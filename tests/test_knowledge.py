@@ -60,3 +60,11 @@ def test_aliases_and_misspellings(knowledge, written, canonical):
 def test_unknown_names_are_kept(knowledge):
     assert knowledge.technology("FooDB") is None
     assert knowledge.canonical("  FooDB ") == "FooDB"
+
+
+def test_what_a_regulation_obliges_names_catalogued_parts(knowledge):
+    assert {"HIPAA", "GDPR", "PCI DSS", "data residency"} <= set(knowledge.general.regulations)
+    for regulation, controls in knowledge.general.regulations.items():
+        assert controls, regulation
+        for control in controls:
+            assert all(knowledge.technology(name) for name in control.add), (regulation, control.add)

@@ -19,6 +19,7 @@ def diff(before: Architecture, after: Architecture) -> str:
     lines += [f"+ service {name}" for name in sorted(new_s - old_s)]
     lines += [f"- service {name}" for name in sorted(old_s - new_s)]
     lines += _requirement_changes(before, after)
+    lines += _decision_changes(before, after)
     if before.estimate and after.estimate and before.estimate.hours != after.estimate.hours:
         b, a = before.estimate, after.estimate
         lines.append(f"hours: {b.hours[0]:,}-{b.hours[1]:,} -> {a.hours[0]:,}-{a.hours[1]:,} ({a.tier} tier)")
@@ -26,6 +27,20 @@ def diff(before: Architecture, after: Architecture) -> str:
     services = f"{len(after.services)} service" + ("" if len(after.services) == 1 else "s")
     lines.append(f"checked: {errors} error(s), {services}, {len(after.components)} components")
     return "\n".join(lines) if len(lines) > 1 else "No change to the design.\n" + lines[-1]
+
+
+def _decision_changes(before: Architecture, after: Architecture) -> list[str]:
+    """The trade-offs and scaling notes a turn brought, each with its reason and source: what a statement such as
+    "99.99% availability" or "it has to be HIPAA compliant" changed in the design beyond its parts."""
+    old = {(t.decision, t.chosen) for t in before.tradeoffs}
+    lines = []
+    for tradeoff in after.tradeoffs:
+        if (tradeoff.decision, tradeoff.chosen) not in old:
+            cite = f" [{tradeoff.citation}]" if tradeoff.citation else ""
+            why = f"; {tradeoff.why}" if tradeoff.why else ""
+            lines.append(f"+ decision: {tradeoff.decision}: {tradeoff.chosen}{why}{cite}")
+    lines += [f"+ scaling: {note}" for note in after.scaling if note not in set(before.scaling)]
+    return lines
 
 
 def _requirement_changes(before: Architecture, after: Architecture) -> list[str]:

@@ -49,7 +49,9 @@ def _said_of(component: Component, design: Architecture) -> str:
     said = [component.purpose or ""]
     said += [f"{m.failure} {m.mitigation}" for m in design.failure_modes if m.component.lower() == name]
     said += [f"{t.chosen} {t.why}" for t in design.tradeoffs if name in t.chosen.lower()]
-    said += [note for note in design.scaling if name in note.lower()]
+    names = [c.name.lower() for c in design.components]
+    # a note about this part, or about every part ("replicas in at least two availability zones")
+    said += [note for note in design.scaling if name in note.lower() or not any(n in note.lower() for n in names)]
     return " ".join(said)
 
 

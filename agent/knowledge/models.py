@@ -307,6 +307,16 @@ class RoleSpec(_Frozen):
         return self
 
 
+class ControlSpec(_Frozen):
+    """One obligation a regulation puts on a design, as the decision it makes and the parts it adds."""
+
+    decision: str
+    chosen: str
+    why: str
+    cite: str
+    add: tuple[str, ...] = Field(default=(), description="Catalogued parts the control needs (added when missing).")
+
+
 class General(_Frozen):
     production_essentials: ProductionEssentials
     low_tier_stack: tuple[ComponentSpec, ...]
@@ -321,6 +331,8 @@ class General(_Frozen):
     """What parts do, read from how people name them (the checker's vocabulary)."""
     service_synonyms: dict[str, tuple[str, ...]] = {}
     """A service's usual key (its normalised name without "service") and the other names it goes by."""
+    regulations: dict[str, tuple[ControlSpec, ...]] = {}
+    """By regulation as the requirements name it (HIPAA, GDPR, PCI DSS, data residency): what it obliges."""
 
 
 class ProductSpec(_Frozen):

@@ -37,6 +37,10 @@ ANSWER_TEXT = {
 }
 
 
+ADDITIVE = frozenset({"compliance"})
+"""Constraints a later statement adds to instead of replacing: "PCI DSS too" keeps HIPAA."""
+
+
 def read_requirements(prompt: str, answers: Mapping[str, str] | None = None, stated: Sequence[str] = ()) -> Extracted:
     """What the request states, with answers to the open questions laid over it (an answer wins), then what was
     stated later (a chat's "we are 3 engineers"), each later statement winning over what came before."""
@@ -60,8 +64,10 @@ def read_requirements(prompt: str, answers: Mapping[str, str] | None = None, sta
 def _overlay(found: Extracted, answered: Extracted) -> None:
     units = {f.unit for f in answered.scale}
     found.scale = [f for f in found.scale if f.unit not in units] + answered.scale
-    names = {c.name for c in answered.constraints}
-    found.constraints = [c for c in found.constraints if c.name not in names] + answered.constraints
+    names = {c.name for c in answered.constraints} - ADDITIVE  # a later region replaces, a regulation adds
+    kept = [c for c in found.constraints if c.name not in names]
+    said = {(k.name, k.value) for k in kept}
+    found.constraints = kept + [c for c in answered.constraints if (c.name, c.value) not in said]
     qualities = {n.name for n in answered.non_functional}
     found.non_functional = [n for n in found.non_functional if n.name not in qualities] + answered.non_functional
     for attribute in ("team", "deadline_weeks", "scope", "region", "latency_ms", "availability"):

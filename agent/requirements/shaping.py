@@ -65,7 +65,14 @@ def shape(design: Architecture, found: Extracted, knowledge: Knowledge) -> list[
                                   alternatives=["one zone with backups"],
                                   why=f"{minutes:,.1f} minutes of downtime a month is less than a restore takes",
                                   citation="single-point-of-failure"))  # fmt: skip
-    regulations = [c.value for c in found.constraints if c.name == "compliance" and c.value != "data residency"]
+    named = [c.value for c in found.constraints if c.name == "compliance"]
+    for regulation in dict.fromkeys(named):  # what each regulation obliges, with its parts
+        for control in knowledge.general.regulations.get(regulation, ()):
+            for part in control.add:
+                _add(design, knowledge, part, f"{control.decision}: required", control.cite)
+            tradeoffs.append(Tradeoff(decision=control.decision, chosen=control.chosen, alternatives=[],
+                                      why=control.why, citation=control.cite))  # fmt: skip
+    regulations = [r for r in named if r != "data residency"]
     if regulations:
         at_rest = "practice/limits-and-pitfalls/regulated-data-encrypted-at-rest"
         tradeoffs.append(Tradeoff(decision=f"protecting data under {', '.join(regulations)}",
