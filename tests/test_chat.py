@@ -319,3 +319,32 @@ def test_statements_change_the_design_and_say_how(session):
     reply = session.handle("four nines of availability please")
     assert "+ decision: reaching 99.99% availability" in reply, reply
     assert "No part of this design is left without" in session.handle("any single points of failure left?")
+
+
+def test_taking_back_merging_and_cheaper(session):
+    session.handle("A food delivery app for one city with restaurants, couriers and card payments")
+    part = next(c.name for c in session.design.components if c.category in ("cache", "queue", "search"))
+    session.handle(f"drop {part}")
+    assert part not in names(session)
+    reply = session.handle(f"hmm no, let's keep {part} after all")
+    assert part in names(session) and f"Taken back: remove {part}" in reply, reply
+    services = [s.name for s in session.design.services if s.name not in ("API Gateway", "Web App")]
+    first, second = services[0], services[1]
+    reply = session.handle(f"merge the {first.removesuffix(' Service').lower()} and "
+                           f"{second.removesuffix(' Service').lower()} services")  # fmt: skip
+    assert first not in names(session) and second not in names(session), reply
+    assert any(first.removesuffix(" Service") in n and second.removesuffix(" Service") in n for n in names(session))
+    hours = session.design.estimate.hours
+    session.handle("can we make it cheaper? we're two people with little money")
+    assert session.design.estimate.tier == "low" and session.design.estimate.hours < hours
+
+
+def test_what_it_costs_from_list_prices_and_against_the_budget(session):
+    session.handle("A booking site for a chain of yoga studios")
+    reply = session.handle("roughly what would this cost us per month?")
+    assert reply.startswith("About $") and "list prices" in reply and "practice/cloud-costs/" in reply, reply
+    reply = session.handle("our budget is $50 a month")
+    assert "over it by about" in reply, reply
+    session.handle("keep it simple")
+    final = session.handle("does it fit the budget now?")
+    assert "stated budget of 50 a month" in final and final.startswith("About $"), final

@@ -68,3 +68,12 @@ def test_what_a_regulation_obliges_names_catalogued_parts(knowledge):
         assert controls, regulation
         for control in controls:
             assert all(knowledge.technology(name) for name in control.add), (regulation, control.add)
+
+
+def test_every_price_cites_a_real_chunk_and_covers_every_tier():
+    from agent.knowledge.loading import price_table
+
+    table = price_table()
+    assert table.cited() - {chunk.id for chunk in load_chunks()} == set()
+    for category, tiers in table.by_category.items():
+        assert set(tiers) == {"low", "medium", "high", "enterprise"}, category

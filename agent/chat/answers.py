@@ -38,6 +38,11 @@ FACTOR = re.compile(r"(?P<base>\d[\d,]*(?:\.\d+)?)(?:\s*(?:\^|\*\*)\s*(?P<power>
 FAILS = re.compile(r"^\s*what (?:happens |breaks |do we do |should happen )?(?:if|when)\s+(?:the |a |an |our |one )?"
                    r"(?P<what>.+?)\s+(?:dies|die|fails?|is down|goes down|crash(?:es)?|is slow|is unavailable|"
                    r"stops|is lost|runs out|falls over|goes away)\b", re.IGNORECASE)  # fmt: skip
+COST = re.compile(r"\bcost|\bhow much (?:will|would|does|do) (?:it|this|we|that)\b.*\b(?:pay|spend|run)|monthly bill"
+                  r"|\bcloud bill|\bhosting bill|\bin (?:dollars|euros)"
+                  r"|\bfits? (?:in |into |within )?(?:the|our|a|that) budget"
+                  r"|\b(?:over|under|within) (?:the |our )?budget"
+                  r"|\bexpensive\b|\bafford", re.IGNORECASE)  # fmt: skip
 MAX_FACTOR = 1_000_000
 BRAND_SCALE = re.compile(r"\b[A-Z][\w-]* scale:|\b\d[\d,.]*\s*[KMB]\+? (?:daily|monthly|active) users\b")
 STOP = {"how", "do", "does", "you", "we", "i", "the", "a", "an", "to", "of", "in", "on", "is", "are", "what", "why",
@@ -64,6 +69,10 @@ def answer(question: str, design: Architecture, knowledge: Knowledge, search: An
         return Answer(computed, ())
     if SPOF.search(question):
         return Answer(single_points_of_failure(design), ())
+    if COST.search(question):
+        from agent.sizing.costs import describe
+
+        return Answer(describe(design), ())
     if BUILD_ORDER.search(question):
         return Answer(build_order(design), ())
     if SCALE.search(question):

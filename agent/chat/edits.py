@@ -54,7 +54,7 @@ def feature_head(target: str) -> str:
 
 @dataclass(frozen=True)
 class Edit:
-    kind: Literal["add", "remove", "replace", "async"]
+    kind: Literal["add", "remove", "replace", "async", "merge"]
     target: str
     new: str = ""
 
@@ -89,6 +89,8 @@ def apply_edits(design: Architecture, edits: Sequence[Edit], knowledge: Knowledg
             why_not = _add(result, edit.target, knowledge, traits, similar)
         elif edit.kind == "async":
             why_not = _make_async(result, edit.target, knowledge, similar)
+        elif edit.kind == "merge":
+            why_not = _merge(result, edit.target, edit.new)
         else:
             why_not = _replace(result, edit.target, edit.new, knowledge, traits)
         if why_not:
@@ -333,6 +335,30 @@ def _replace(result: EditResult, old: str, new: str, knowledge: Knowledge, trait
         result.notes.append(f"{name} takes {old_name}'s place in {renamed}: check that each still holds for {name}.")
     if tech is None:
         result.notes.append(f"{name} is not in the catalogue: it takes {old_name}'s place as a {part.category}.")
+    return None
+
+
+def _merge(result: EditResult, first: str, second: str) -> str | None:
+    """Two services as one deployable: the jobs, stores and flows of both, under both names."""
+    design = result.design
+    found = [_best(stems(name), list(design.services), name) for name in (first, second)]
+    if any(s is None for s in found) or found[0] is found[1]:
+        missing = [name for name, s in zip((first, second), found, strict=True) if s is None] or [second]
+        return f"Nothing in the design is {missing[0]!r} to merge; its services: " \
+               f"{', '.join(s.name for s in design.services)}."  # fmt: skip
+    a, b = (s for s in found if s is not None)
+    name = f"{a.name.removesuffix(' Service')} and {b.name.removesuffix(' Service')} Service"
+    merged = Service(name=name, responsibility=f"{a.responsibility or a.name}; {b.responsibility or b.name}",
+                     data_stores=list(dict.fromkeys([*a.data_stores, *b.data_stores])))  # fmt: skip
+    design.services = [merged if s is a else s for s in design.services if s is not b]
+    for flow in design.flows:
+        flow.steps = [step.replace(a.name, name).replace(b.name, name) for step in flow.steps]
+    design.tradeoffs.append(Tradeoff(
+        decision=f"{a.name} and {b.name} as one deployable", chosen=name, alternatives=["two services"],
+        why="one deployment, one database transaction across both jobs and no network call between them; they can "
+        "no longer scale or ship separately", citation="microservice-count-guidelines",
+    ))  # fmt: skip
+    result.removed += [a.name, b.name]
     return None
 
 

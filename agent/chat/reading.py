@@ -18,8 +18,8 @@ from agent.schema import Architecture
 
 QUESTION = re.compile(r"^\s*(why|how|what|which|when|where|who|is|are|does|do|can|could|should|will|would|explain"
                       r"|tell me)\b", re.IGNORECASE)  # fmt: skip
-POLITE = re.compile(r"^\s*(?:(?:can|could|would|will) you\s+|please\s+|let's\s+|lets\s+|i want to\s+|i'd like to\s+)+",
-                    re.IGNORECASE)  # fmt: skip
+POLITE = re.compile(r"^\s*(?:(?:can|could|would|will) you\s+|(?:can|could) we\s+|please\s+|let's\s+|lets\s+"
+                    r"|i want to\s+|i'd like to\s+)+", re.IGNORECASE)  # fmt: skip
 UNDO = re.compile(r"^\s*(?:undo|undo that|undo the last change|revert(?: that)?|go back|take that back)\s*$", re.I)
 _ITEM = r"[\w .+/#-]+?"
 REPLACE = re.compile(
@@ -38,6 +38,15 @@ ASYNC = re.compile(r"^(?:make|turn|have)\s+(?:the\s+)?(?P<what>.+?)\s+(?:async\w
                    r"in the background|off the request path)$"
                    r"|^(?:process|do|run|handle)\s+(?:the\s+)?(?P<what3>.+?)\s+(?:async\w*|asynchron\w*"
                    r"|in the background)$",
+                   re.IGNORECASE)  # fmt: skip
+# "actually no, keep Redis", "bring back the search", "put Kafka back": an earlier edit of it is taken back
+RESTORE = re.compile(r"^(?:(?:actually|no|wait|hmm|on second thought)[\s,]+)*(?:(?:let's|lets|please)\s+)?"
+                     r"(?:keep|bring back|put back|restore|re-?add|undo (?:the )?(?:removal|change) of)\s+(?P<what>.+?)"
+                     r"(?:\s+(?:back|after all|then|instead|as it was))*$"
+                     r"|^(?:put|bring)\s+(?P<what2>.+?)\s+back(?:\s+in)?$", re.IGNORECASE)  # fmt: skip
+# "merge the order and payment services", "combine X with Y"
+MERGE = re.compile(r"^(?:merge|combine|fold|collapse|join)\s+(?:the\s+)?(?P<first>.+?)\s+(?:and|with|into)\s+"
+                   r"(?:the\s+)?(?P<second>.+?)(?:\s+(?:services?|into one(?: service)?|together))*$",
                    re.IGNORECASE)  # fmt: skip
 # "move the events to RabbitMQ": the part doing that job becomes the product named
 MOVE = re.compile(rf"^(?:move|migrate|switch|put|run)\s+(?:the\s+|our\s+|all\s+)?(?P<what>{_ITEM})\s+(?:to|onto|into|"
@@ -91,13 +100,15 @@ class FollowUp:
     question: str | None = None
     undo: bool = False
     unread: list[str] = field(default_factory=list)
+    restore: list[str] = field(default_factory=list)
+    """Parts an earlier edit took out or swapped that the user wants back ("actually no, keep Redis")."""
     by: str = "rules"
     unsure: bool = False
     """The turn thinks aloud ("maybe simpler, let's see"): its reading is asked back before anything changes."""
 
     @property
     def empty(self) -> bool:
-        return not (self.edits or self.statements or self.question or self.undo)
+        return not (self.edits or self.statements or self.question or self.undo or self.restore)
 
 
 def read_follow_up(text: str, knowledge: Knowledge, design: Architecture | None = None) -> FollowUp:
@@ -133,10 +144,9 @@ def read_clauses(text: str, knowledge: Knowledge, design: Architecture | None) -
 
 
 def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None, found: FollowUp) -> bool:
-    if UNDO.match(clause):
-        found.undo = True
-        return True
     core = REASON_TAIL.sub("", clause) or clause  # a swap's reason is not part of what it names
+    if _taken_back_or_merged(core, found):
+        return True
     if swap := REPLACE.match(core):
         old = swap.group("old") or swap.group("old2") or swap.group("old3")
         new = swap.group("new") or swap.group("new2") or swap.group("new3")
@@ -182,6 +192,22 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
 # need to catch nudity", "add a driver log, we're regulated on that"
 REASON = re.compile(r"^(?:we|we're|we've|i|i'm|you|they|it|it's|that|this|there|legal|our (?:team|users|customers))\b"
                     r"|^.*\b(?:is|are|was|were|don't|doesn't|can't|won't)\b", re.IGNORECASE)  # fmt: skip
+
+
+def _taken_back_or_merged(clause: str, found: FollowUp) -> bool:
+    """ "undo that", "actually no, keep Redis" (an earlier edit taken back), "merge the order and payment
+    services"."""
+    if UNDO.match(clause):
+        found.undo = True
+        return True
+    if (restored := RESTORE.match(clause)) and not _states_something(extract(clause, source="answer")):
+        # "keep it simple", "keep infra under $4,000 a month" state requirements; "keep Redis" takes an edit back
+        found.restore.append(_bare(restored.group("what") or restored.group("what2")))
+        return True
+    if merged := MERGE.match(clause):
+        found.edits.append(Edit("merge", _bare(merged.group("first")), _bare(merged.group("second"))))
+        return True
+    return False
 
 
 def _choice(clause: str, knowledge: Knowledge, design: Architecture | None, found: FollowUp) -> bool:

@@ -29,6 +29,7 @@ from agent.files import read_text_file
 from agent.knowledge import normalise_name
 from agent.retrieval.search import MAX_QUERY_CHARS
 from agent.schema import Architecture
+from agent.sizing.costs import against_budget
 
 log = logging.getLogger("sysdesign")
 HELP = """Type a request to start, then follow-ups to change the design ("add payments", "remove shipping and
@@ -47,6 +48,27 @@ def _read_as(follow: FollowUp) -> str:
     said = [f"{verbs.get(e.kind, e.kind)} {e.target}" + (f" with {e.new}" if e.new else "") for e in follow.edits]
     said += [f"'{s}'" for s in follow.statements]
     return " and ".join(said)
+
+
+def _said(edit: Edit) -> str:
+    return f"{edit.kind} {edit.target}" + (f" -> {edit.new}" if edit.new else "")
+
+
+def _names_any(name: str, targets: list[str]) -> bool:
+    lowered = name.lower()
+    return any(t.lower() in lowered or lowered in t.lower() for t in targets if t)
+
+
+def _without_edits_of(edits: list[Edit], targets: list[str]) -> tuple[list[Edit], list[Edit]]:
+    """`edits` without the latest one that took out or swapped away each target, and those taken back."""
+    kept, taken = list(edits), []
+    for target in targets:
+        for edit in reversed(kept):
+            if edit.kind in ("remove", "replace", "merge") and _names_any(edit.target, [target]):
+                kept.remove(edit)
+                taken.append(edit)
+                break
+    return kept, taken
 
 
 class State(BaseModel):
@@ -236,11 +258,18 @@ class ChatSession:
         assert self.design is not None and self.request is not None
         before = self.design
         notes: list[str] = []
-        if follow.statements:
+        kept_edits, kept_removed = self.edits, self.removed
+        if follow.restore:  # "actually no, keep Redis": the edits that took it out are taken back
+            kept_edits, taken_back = _without_edits_of(self.edits, follow.restore)
+            kept_removed = [n for n in self.removed if not _names_any(n, follow.restore)]
+            notes += [f"Taken back: {_said(edit)}." for edit in taken_back]
+            if not taken_back:
+                notes.append(f"No earlier change took out {', '.join(follow.restore)}; nothing to take back.")
+        if follow.statements or kept_edits != self.edits:
             stated = [*self.stated, *follow.statements]
             base = self._recommend(self.request, stated)
             notes += resized(before, base, follow.statements, stated)
-            replayed = apply_edits(base, self.edits, self.advisor.engine.knowledge, self._similar)
+            replayed = apply_edits(base, kept_edits, self.advisor.engine.knowledge, self._similar)
         else:
             stated = self.stated
             replayed = None
@@ -248,11 +277,11 @@ class ChatSession:
         result = apply_edits(start, follow.edits, self.advisor.engine.knowledge, self._similar)
         if result.failed:
             result.failed.append(f"Its services: {', '.join(s.name for s in result.design.services)}.")
-        if not follow.statements and not result.made:
-            return "\n".join(result.failed)  # nothing could be made: the design is as it was
+        if replayed is None and not result.made:
+            return "\n".join([*notes, *result.failed])  # nothing could be made: the design is as it was
         design = result.design
-        edits = [*self.edits, *result.made]
-        removed = list(dict.fromkeys([*self.removed, *result.removed]))
+        edits = [*kept_edits, *result.made]
+        removed = list(dict.fromkeys([*kept_removed, *result.removed]))
         completed = self._complete(design, removed)
         design.findings = self.advisor.check(design).findings
         self._push_undo()
@@ -262,6 +291,8 @@ class ChatSession:
         old = {(f.rule_id, f.message) for f in before.findings}
         raised = [f"{f.rule_id}: {f.message} (kept as you asked; 'undo that' restores the design)"
                   for f in design.findings if f.severity == "error" and (f.rule_id, f.message) not in old]  # fmt: skip
+        if follow.statements and (budget := against_budget(design)) and budget != against_budget(before):
+            notes.append(budget)  # a budget said is a budget compared
         return "\n".join([diff(before, design), *notes, *result.notes, *completed, *result.failed, *raised])
 
     def _complete(self, design: Architecture, removed_names: list[str]) -> list[str]:

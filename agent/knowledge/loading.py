@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError
 from agent.errors import InvalidRequest, first_error
 from agent.files import read_yaml
 from agent.knowledge.models import Knowledge, Trait, _Frozen, normalise_name
-from agent.schema import PatternId
+from agent.schema import PatternId, TierId
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,6 +36,40 @@ class CapacityTable(_Frozen):
     patterns: dict[PatternId, dict[str, CapacityInput]] = Field(default_factory=dict)
 
 
+class Price(_Frozen):
+    """A monthly list price and what it buys, with the chapter section that states it."""
+
+    usd: float
+    what: str = ""
+    cite: str
+
+
+class PriceRange(_Frozen):
+    usd: tuple[float, float]
+    cite: str
+
+
+class PriceTable(_Frozen):
+    """prices.yaml: what each category of running part costs a month at each tier (kb/practice/cloud-costs.md)."""
+
+    currency: str
+    as_of: str
+    provider: str
+    app_instance: dict[TierId, Price]
+    instances_per_service: dict[TierId, int]
+    by_category: dict[str, dict[TierId, Price]]
+    free_categories: tuple[str, ...] = ()
+    per_use: dict[str, Price] = Field(default_factory=dict)
+    typical_total: dict[TierId, PriceRange] = Field(default_factory=dict)
+
+    def cited(self) -> set[str]:
+        """Every chunk id the table cites (a test checks they all exist)."""
+        items: list[Price | PriceRange] = [*self.app_instance.values(), *self.per_use.values(),
+                                           *self.typical_total.values()]  # fmt: skip
+        items += [price for tiers in self.by_category.values() for price in tiers.values()]
+        return {item.cite for item in items}
+
+
 class SynthPhrasings(_Frozen):
     """synth.yaml: the words synthetic requests are made of."""
 
@@ -51,6 +85,12 @@ class SynthPhrasings(_Frozen):
 def capacity_table() -> CapacityTable:
     """The validated capacity inputs (capacity.yaml)."""
     return CapacityTable.model_validate(read_knowledge_file("capacity.yaml"))
+
+
+@cache
+def price_table() -> PriceTable:
+    """The validated monthly prices (prices.yaml)."""
+    return PriceTable.model_validate(read_knowledge_file("prices.yaml"))
 
 
 @cache

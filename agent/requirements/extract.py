@@ -66,7 +66,9 @@ SCOPES: list[tuple[re.Pattern[str], str]] = [
     (compile_pattern(r"\bprototype\b|\bpoc\b|proof of concept|hackathon|weekend project|side project|toy\b", re.I), "prototype"),
     (compile_pattern(r"\binternal (?:tool|app|dashboard|system)\b|\bfor (?:our|my) (?:team|company|staff|employees)\b", re.I), "internal tool"),
     (compile_pattern(r"\benterprise(?:-grade)?\b|\bmany teams\b|\bcompany-wide\b", re.I), "enterprise"),
-    (compile_pattern(r"\bkeep (?:it|things) (?:simple|small|lean)\b|\bsimplify\b|\bas simple as possible\b|\bsimpler\b", re.I), "simple"),
+    (compile_pattern(r"\bkeep (?:it|things) (?:simple|small|lean|cheap)\b|\bsimplify\b|\bas simple as possible\b|\bsimpler\b"
+                     r"|\b(?:make|keep) (?:it|this|the (?:design|system|whole thing)) cheap(?:er)?\b|\bcut (?:the |our )?costs?\b"
+                     r"|\b(?:on a|tight|shoestring|small) budget\b|\bas cheap as possible\b", re.I), "simple"),
     (compile_pattern(r"\bsplit (?:it |this |the \w+ )?(?:up |out )?into (?:micro-?)?services\b|\bbreak (?:it )?(?:up )?into (?:micro-?)?services\b", re.I), "microservices"),
 ]  # fmt: skip
 
