@@ -309,15 +309,48 @@ def _usual_failures(design: Architecture, knowledge: Knowledge) -> list[Any]:
 # ---- from the knowledge base ------------------------------------------------------------------------------------
 
 
+def _own(hit: Hit, design: Architecture) -> bool:
+    """Whether a section belongs to a chapter this design rests on: its building blocks, its application, the
+    chapters its coverage names."""
+    chapters = tuple(f"blocks/{b.id.replace('_', '-')}/" for b in design.blocks)
+    rests_on = {c.rsplit("/", 1)[0] for c in (design.coverage.chapters if design.coverage else [])}
+    pattern = design.pattern.id if design.pattern else None
+    return (
+        (bool(chapters) and hit.chunk_id.startswith(chapters))
+        or hit.chunk_id.rsplit("/", 1)[0] in rests_on
+        or (pattern not in (None, "other") and hit.pattern == pattern)
+    )
+
+
 def from_knowledge(question: str, design: Architecture, search: Any) -> Answer:
-    """Whole sentences of the sections that answer the question (the design's own blocks first), cited; or an honest
+    """Whole sentences of the sections that answer the question, from the chapters this design rests on first;
+    from other chapters only when those say nothing, and then said to be about other designs; or an honest
     "not covered" with the closest sections."""
     wanted = {w for w in stems(question) if w not in STOP}
     wanted |= {alias for w in wanted for alias in SYNONYMS.get(w, ())}
-    hits: list[Hit] = list(search(question, 6))
-    chapters = tuple(f"blocks/{b.id.replace('_', '-')}/" for b in design.blocks)
-    hits.sort(key=lambda h: not h.chunk_id.startswith(chapters) if chapters else False)  # stable: rank kept
+    hits: list[Hit] = list(search(question, 12))
     mechanism = bool(MECHANISM_QUESTION.search(question))
+    enough = 2 if len(wanted) >= 2 else 1
+    own = [h for h in hits if _own(h, design)]
+    chosen = _sentences(own, wanted, mechanism, enough)
+    elsewhere = not chosen
+    if elsewhere:
+        chosen = _sentences([h for h in hits if not _own(h, design)][:6], wanted, mechanism, enough)
+    if not chosen:
+        closest = "; ".join(f"{section_title(h.chunk_id)} [{h.chunk_id}]" for h in hits[:3])
+        return Answer(f"The knowledge base does not cover that. The closest sections: {closest}.",
+                      tuple(h.chunk_id for h in hits[:3]))  # fmt: skip
+    sources = tuple(dict.fromkeys(s[3] for s in chosen))
+    body = " ".join(s[2] for s in chosen)
+    cited = "; ".join(f"{section_title(c)} [{c}]" for c in sources)
+    lead = ("Nothing this design rests on says; from other designs in the knowledge base (check it applies here): "
+            if elsewhere and (design.blocks or design.coverage) else "")  # fmt: skip
+    return Answer(f"{lead}{body}\nFrom: {cited}.", sources)
+
+
+def _sentences(hits: list[Hit], wanted: set[str], mechanism: bool, enough: int) -> list[tuple[float, int, str, str]]:
+    """The up-to-three sentences of `hits` that share most words with the question (a mechanism question
+    prefers the sections that describe mechanisms)."""
     scored = []
     for rank, hit in enumerate(hits):
         section = hit.heading_path[-1] if hit.heading_path else ""
@@ -330,16 +363,7 @@ def from_knowledge(question: str, design: Architecture, search: Any) -> Answer:
             if overlap:
                 scored.append((overlap + bonus, -rank, sentence, hit.chunk_id))
     scored.sort(reverse=True)
-    enough = 2 if len(wanted) >= 2 else 1
-    chosen = [s for s in scored if s[0] - (1.0 if mechanism else 0.0) >= enough - 1 and s[0] >= enough][:3]
-    if not chosen:
-        closest = "; ".join(f"{section_title(h.chunk_id)} [{h.chunk_id}]" for h in hits[:3])
-        return Answer(f"The knowledge base does not cover that. The closest sections: {closest}.",
-                      tuple(h.chunk_id for h in hits[:3]))  # fmt: skip
-    sources = tuple(dict.fromkeys(s[3] for s in chosen))
-    body = " ".join(s[2] for s in chosen)
-    cited = "; ".join(f"{section_title(c)} [{c}]" for c in sources)
-    return Answer(f"{body}\nFrom: {cited}.", sources)
+    return [s for s in scored if s[0] - (1.0 if mechanism else 0.0) >= enough - 1 and s[0] >= enough][:3]
 
 
 def _cite(sources: list[str] | tuple[str, ...]) -> str:
