@@ -348,3 +348,11 @@ def test_what_it_costs_from_list_prices_and_against_the_budget(session):
     session.handle("keep it simple")
     final = session.handle("does it fit the budget now?")
     assert "stated budget of 50 a month" in final and final.startswith("About $"), final
+
+
+def test_a_peak_is_a_peak_not_more_users(session):
+    session.handle("An online shop for garden furniture")
+    users = [f.value for f in session.design.requirements.scale if f.kind == "users"]
+    reply = session.handle("expect 10x traffic on Black Friday")
+    assert [f.value for f in session.design.requirements.scale if f.kind == "users"] == users, reply
+    assert any(f.kind == "peak factor" and f.value == 10 for f in session.design.requirements.scale), reply

@@ -79,6 +79,9 @@ _VERBS = r"(?:remove|drop|delete|add|include|use|swap|replace|switch|get rid of|
 _CLAUSES = re.compile(rf"\.(?=\s|$)|[;!?\n]+|,\s*(?:and\s+|but\s+|then\s+)?(?={_VERBS}\b)"
                       rf"|\s+(?:and|but|then)\s+(?={_VERBS}\b)", re.IGNORECASE)  # fmt: skip
 _JOIN = re.compile(r"\s*(?:,|\band\b|&|\bplus\b|\bas well as\b)\s*", re.IGNORECASE)
+PEAK_CONTEXT = re.compile(r"\b(?:peak|peaks|black friday|cyber monday|spikes?|bursts?|launch|holidays?|christmas"
+                          r"|during|at times|sometimes|on sale|sale days?|drops?|kick-?off|rush)\b",
+                          re.IGNORECASE)  # fmt: skip
 RELATIVE = re.compile(r"\b(?P<factor>\d{1,6}(?:\.\d+)?)\s*(?:x|times)\s+(?:the\s+)?(?:more\s+)?(?:users|traffic|load|"
                       r"bigger|larger|growth)\b|\b(?:grow|scale)\s+(?:it\s+)?(?:by\s+)?(?P<factor2>\d{1,6})\s*x\b",
                       re.IGNORECASE)  # fmt: skip
@@ -263,8 +266,8 @@ def _use(name: str, knowledge: Knowledge, design: Architecture | None) -> Edit:
 def _relative(clause: str, design: Architecture | None) -> str | None:
     """ "10x the users" as a stated figure: the design's own daily users times the factor."""
     match = RELATIVE.search(clause)
-    if match is None or design is None:
-        return None
+    if match is None or design is None or PEAK_CONTEXT.search(clause):
+        return None  # "10x traffic at Black Friday" is a peak, read as one by the requirements, not ten times the users
     users = daily_users(design)
     if users is None:
         return None
