@@ -199,7 +199,7 @@ def test_chat_in_a_terminal(tmp_path):
     try:
         child.expect("sysdesign>")
         child.sendline("Build a Twitter clone")
-        child.expect("Pattern: social_media")
+        child.expect("social_media")  # the first design in the `ask` view
         child.expect("sysdesign>")
         child.sendline("add payments")
         child.expect(r"\+ Stripe")
@@ -356,3 +356,32 @@ def test_a_peak_is_a_peak_not_more_users(session):
     reply = session.handle("expect 10x traffic on Black Friday")
     assert [f.value for f in session.design.requirements.scale if f.kind == "users"] == users, reply
     assert any(f.kind == "peak factor" and f.value == 10 for f in session.design.requirements.scale), reply
+
+
+def test_chat_at_80_columns_shows_the_ask_view_without_broken_words(tmp_path):
+    """The first design and /show in the rich `ask` view, fitted to an 80-column terminal: no line is wider and no
+    service's name is cut across lines; a follow-up prints a compact diff."""
+    env = {**os.environ, "SYSDESIGN_DATA": str(tmp_path), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, ["-m", "agent", "chat"], env=env, encoding="utf-8", timeout=60,
+                          dimensions=(50, 80))  # fmt: skip
+    ansi = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\r")
+    try:
+        child.expect("sysdesign>")
+        child.sendline("Build a Twitter clone")
+        child.expect("social_media")
+        child.expect("sysdesign>")
+        shown = ansi.sub("", child.before)
+        lines = [line for line in shown.split("\n") if line.strip()]
+        assert len(lines) > 10 and max(len(line) for line in lines) <= 80, max(lines, key=len)
+        words = {word for line in lines for word in re.findall(r"[A-Za-z][\w-]*", line)}
+        for name in ("Feed Service", "Follow Service", "Notification Service", "Recommendation Service"):
+            assert set(name.split()) <= words, name  # wrapped at a space perhaps, never inside a word
+        child.sendline("remove the recommendation service")
+        child.expect("- service Recommendation Service")
+        child.expect("sysdesign>")
+        diff = ansi.sub("", child.before)
+        assert len([line for line in diff.splitlines() if line.strip()]) < 15, diff
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)

@@ -36,7 +36,7 @@ HELP = """Type a request to start, then follow-ups to change the design ("add pa
 reviews", "use DynamoDB instead of Cassandra", "we are 3 engineers, keep it simple", "10M daily users", "it must
 be HIPAA compliant", "undo that"), or questions about it ("why Cassandra?", "how does the feed work?", "what would
 break at 10x users?", "how do you stop double booking?").
-Commands: /json  /diagram  /save FILE  /load FILE  /model NAME  /undo  /new  /help  /quit"""
+Commands: /show  /json  /diagram  /save FILE  /load FILE  /model NAME  /undo  /new  /help  /quit"""
 UNDO_DEPTH = 20
 SAID_KEPT = 12
 """The user's last turns kept for what a later question refers to ("so what's the rate per second?")."""
@@ -360,6 +360,10 @@ class ChatSession:
             return self._load(argument)
         if self.design is None:
             return "There is no design yet: describe what to build first."
+        if name == "/show":
+            from agent.render.text import render_architecture
+
+            return render_architecture(self.design)
         if name == "/json":
             return json.dumps(self.design.model_dump(mode="json", exclude_none=True), indent=2)
         if name == "/diagram":

@@ -133,10 +133,23 @@ def _interactive(session) -> None:  # session: ChatSession
         except EOFError:
             break
         try:
-            typer.echo(inert(session.handle(line)))
+            before = session.design
+            reply = session.handle(line)
+            if session.design is not None and _whole(line, before, session.design):
+                from agent.render.output import show
+
+                show(session.design, "text", None)  # a new or shown design: the `ask` view, width-aware, in colour
+            else:
+                typer.echo(inert(reply))
         except KeyboardInterrupt:
             typer.echo("cancelled")
     typer.echo(f"Stored as {session.conversation}; `sysdesign chat --continue` resumes it.")
+
+
+def _whole(line: str, before: object, after: object) -> bool:
+    """Whether a turn's answer is a whole design (the first turn, /load, /show), not a diff or an answer."""
+    command = line.strip().split(" ", 1)[0]
+    return (before is None and after is not None) or command == "/show" or (command == "/load" and after is not before)
 
 
 def _stdin_lines() -> Iterator[bytes]:
