@@ -385,3 +385,17 @@ def test_chat_at_80_columns_shows_the_ask_view_without_broken_words(tmp_path):
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+def test_swaps_by_role_flows_by_their_steps_and_targets_below_a_network_hop(session):
+    session.handle("A video course platform where teachers upload lessons and students stream them")
+    cdn = next((c.name for c in session.design.components if c.category == "cdn"), None)
+    if cdn is not None and cdn != "Fastly":
+        reply = session.handle("use Fastly instead of Akamai")  # the design's CDN is the one part doing that job
+        assert "Fastly" in names(session) and cdn not in names(session), reply
+    step = next(s for f in session.design.flows for s in f.steps if len(s.split()) > 3)
+    word = max(re.findall(r"[a-z]{6,}", step.lower()), key=len)
+    reply = session.handle(f"how does the {word} work here?")
+    assert "as this design does it" in reply, reply
+    reply = session.handle("lookups must take under 2 ms")
+    assert "in process" in reply and "+ Redis" not in reply, reply

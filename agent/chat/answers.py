@@ -225,7 +225,8 @@ def failure_answer(target: str, design: Architecture, knowledge: Knowledge) -> A
 
 def how_answer(target: str, design: Architecture) -> Answer | None:
     wanted = stems(target)
-    scored = [(len(wanted & stems(f.name + " " + " ".join(f.steps[:1]))), f) for f in design.flows]
+    # the flow's name counts most, then any of its steps ("transcoding" is a step of the video processing flow)
+    scored = [(2 * len(wanted & stems(f.name)) + len(wanted & stems(" ".join(f.steps))), f) for f in design.flows]
     best = max(scored, key=lambda pair: pair[0], default=(0, None))
     if best[1] is not None and best[0] > 0:
         return _walk(best[1])

@@ -312,6 +312,10 @@ def _replace(result: EditResult, old: str, new: str, knowledge: Knowledge, trait
     design = result.design
     canonical_old = _canonical(old, knowledge)
     part = next((c for c in design.components if _canonical(c.name, knowledge) == canonical_old), None)
+    if part is None and (old_tech := knowledge.technology(old)) is not None:
+        # "use Cloudflare instead of CloudFront" where the design says "CDN": the one part doing that job
+        doing = [c for c in design.components if c.category == old_tech.category]
+        part = doing[0] if len(doing) == 1 else None
     if part is None:
         why_not = _remove_named(result, old, knowledge, traits)
         if why_not:
@@ -365,12 +369,25 @@ def _merge(result: EditResult, first: str, second: str) -> str | None:
 QUEUE_CATEGORY = "queue"
 
 
+def _part_doing(design: Architecture, what: str, knowledge: Knowledge) -> Component | None:
+    """The part named, or the one whose category or role the words name ("payment" is Stripe's payments)."""
+    wanted = stems(what)
+    for component in design.components:
+        category = (component.category or "").replace("_", " ")
+        if _canonical(component.name, knowledge) == _canonical(what, knowledge) or (wanted & stems(category)):
+            return component
+    return None
+
+
 def _make_async(result: EditResult, target: str, knowledge: Knowledge, similar: Similarity | None) -> str | None:
     """The service doing `target` takes its work from a queue instead of answering in the request: the queue is
     added when the design has none, and the trade-off (retries, idempotency, a status to poll) is written down."""
     design = result.design
     head = feature_head(target)
     service = _best(stems(head), list(design.services), head) or _same_job(design, head, similar)
+    if service is None:  # "the payment part" of a design whose payments are a part (Stripe): the service using it
+        part = _part_doing(design, head, knowledge)
+        service = next((s for s in design.services if part is not None and part.name in s.data_stores), None)
     if service is None:
         return f"Nothing in the design does {target!r}, so nothing was made asynchronous."
     queue = next((c for c in design.components if c.category == QUEUE_CATEGORY), None)

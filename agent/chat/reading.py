@@ -52,8 +52,8 @@ MERGE = re.compile(r"^(?:merge|combine|fold|collapse|join)\s+(?:the\s+)?(?P<firs
 MOVE = re.compile(rf"^(?:move|migrate|switch|put|run)\s+(?:the\s+|our\s+|all\s+)?(?P<what>{_ITEM})\s+(?:to|onto|into|"
                   rf"over to|on)\s+(?P<new>{_ITEM})$", re.IGNORECASE)  # fmt: skip
 # a reason after the change: "swap S3 for GCS, we're on GCP", "move to RabbitMQ, its easier for our ops"
-REASON_TAIL = re.compile(r"\s*(?:,|\s-+)\s*(?:we|we're|we've|we are|it's|its|it is|they|since|because|as|legal"
-                         r"|our)\b.*$", re.IGNORECASE)  # fmt: skip
+REASON_TAIL = re.compile(r"\s*(?:,|\s-+)\s*(?:(?:we|we're|we've|we are|it's|its|it is|they|since|because|as|legal"
+                         r"|our)\b|[^,]*\b(?:is|are|was|were|has|have|only|just)\b).*$", re.IGNORECASE)  # fmt: skip
 # a connection to another system is an integration: "connect to Booking.com and Expedia", "sync with Salesforce"
 INTEGRATE = re.compile(r"^(?:connect|integrate|hook(?:\s+us)?\s+up|plug)\s+(?:in\s*)?(?:to|with|into)\s+(?P<what>.+)$"
                        r"|^(?:sync|integrate)\s+with\s+(?P<what2>.+)$", re.IGNORECASE)  # fmt: skip

@@ -8,12 +8,18 @@ from agent.requirements.extract import Extracted
 from agent.schema import Architecture, Component, FailureMode, Tradeoff
 
 TIGHT_LATENCY_MS = 200
+NO_NETWORK_HOP_MS = 5
+"""Below this a target leaves no room for a network call per operation: the work is done in process."""
 HIGH_AVAILABILITY = 99.95
 
 
 def _has(design: Architecture, knowledge: Knowledge, *names: str) -> bool:
     present = {knowledge.canonical(c.name) for c in design.components}
     return any(knowledge.canonical(name) in present for name in names)
+
+
+def _has_category(design: Architecture, category: str) -> bool:
+    return any(c.category == category for c in design.components)
 
 
 def _add(design: Architecture, knowledge: Knowledge, name: str, purpose: str, citation: str) -> None:
@@ -43,16 +49,20 @@ def shape(design: Architecture, found: Extracted, knowledge: Knowledge) -> list[
                                   alternatives=["a modular monolith"],
                                   why=f"the {tier} tier's scope: parts that scale and change independently",
                                   citation="microservice-count-guidelines"))  # fmt: skip
-    if found.latency_ms is not None and found.latency_ms <= TIGHT_LATENCY_MS:
-        _add(
-            design,
-            knowledge,
-            "Redis",
-            f"keeps hot reads in memory for the {found.latency_ms:g} ms target",
-            "caching-strategies/cache-aside",
-        )
+    if found.latency_ms is not None and found.latency_ms < NO_NETWORK_HOP_MS:
+        tradeoffs.append(Tradeoff(decision=f"meeting {found.latency_ms:g} ms",
+                                  chosen="evaluate in process from a local copy kept current by pushed updates",
+                                  alternatives=["a network call (even to Redis) per evaluation"],
+                                  why="one network round trip inside a data centre costs about half a millisecond "
+                                  "to a millisecond, so the budget leaves no room for one",
+                                  citation="caching-strategies/cache-aside"))  # fmt: skip
+    elif found.latency_ms is not None and found.latency_ms <= TIGHT_LATENCY_MS:
+        if not _has_category(design, "cache"):  # a design with a cache uses its own
+            _add(design, knowledge, "Redis", f"keeps hot reads in memory for the {found.latency_ms:g} ms target",
+                 "caching-strategies/cache-aside")  # fmt: skip
+        cache = next((c.name for c in design.components if c.category == "cache"), "Redis")
         tradeoffs.append(Tradeoff(decision=f"meeting p99 under {found.latency_ms:g} ms",
-                                  chosen="cache hot reads in Redis in front of the database",
+                                  chosen=f"cache hot reads in {cache} in front of the database",
                                   alternatives=["read from the database on every request"],
                                   why="a database round trip on every hot read leaves little of the budget",
                                   citation="caching-strategies/cache-aside"))  # fmt: skip
