@@ -399,3 +399,14 @@ def test_swaps_by_role_flows_by_their_steps_and_targets_below_a_network_hop(sess
     assert "as this design does it" in reply, reply
     reply = session.handle("lookups must take under 2 ms")
     assert "in process" in reply and "+ Redis" not in reply, reply
+
+
+def test_a_feature_the_knowledge_has_comes_with_its_parts_flows_and_trade_offs(session):
+    session.handle("A booking site for climbing gyms: members book slots and pay monthly")
+    reply = session.handle("add a leaderboard for the climbers")
+    assert "Leaderboard building block" in reply and any("Leaderboard" in n for n in names(session)), reply
+    assert any(b.id == "leaderboard" for b in session.design.blocks)
+    assert any(t.citation and t.citation.startswith("blocks/leaderboard/") for t in session.design.tradeoffs)
+    assert "already" in session.handle("add a leaderboard")  # said where, not added twice
+    reply = session.handle("add cheating detection")  # a capability's parts under the feature's own name
+    assert any("Cheating Detection" in n for n in names(session)) or "already" in reply, reply

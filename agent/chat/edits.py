@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from agent.knowledge import ComponentSpec, Knowledge, ServiceSpec, normalise_name
+from agent.knowledge.models import BlockSpec
 from agent.recognition import Words, matched_cues
 from agent.retrieval.bm25 import stem
-from agent.schema import Architecture, Component, Service, Tradeoff
+from agent.schema import Architecture, BlockChoice, Component, Flow, Service, Tradeoff
 from agent.sizing.estimation import estimate, three_point
 
 _FILLER = {"the", "a", "an", "any", "our", "its", "service", "services", "feature", "features", "support",
@@ -247,7 +248,10 @@ def _add(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]
         return None
     if (doing := _same_job(design, head, similar)) is not None:
         return f"The design already does that: {doing.name} ({doing.responsibility})."
+    block, by_name = _block_named(head, knowledge)
     trait = _trait_of(head, knowledge)
+    if block is not None and (by_name or trait is None):  # "a leaderboard" is the block; "payments" the capability
+        return _add_block(result, block, knowledge, present)
     if trait:
         spec = knowledge.general.generic_services.by_trait.get(trait)
         if trait in traits and (spec is None or spec.name in {s.name for s in design.services}):
@@ -257,9 +261,58 @@ def _add(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]
             if _canonical(part.name, knowledge) not in present:
                 design.components.append(part.build())
         if spec and spec.name not in {s.name for s in design.services}:
-            design.services.append(spec.build())
+            service = spec.build()
+            if (noun := _head_stem(head)) is not None and noun not in stems(spec.name):
+                # the capability's parts under the feature's own name: "fraud detection" is machine learning, but
+                # not a Recommendation Service
+                service = service.model_copy(update={"name": _service_name(head),
+                                                     "responsibility": f"{head} ({spec.responsibility})"})  # fmt: skip
+            design.services.append(service)
         return None
     return _add_service(result, head, knowledge, present)
+
+
+def _service_name(feature: str) -> str:
+    """A service named after a feature in the user's words: "fraud detection" is the Fraud Detection Service."""
+    words = re.findall(r"[A-Za-z][\w-]*(?:\.[A-Za-z]\w*)*", feature)  # "Booking.com" is one word
+    name = " ".join(w if w.isupper() else w.capitalize() for w in words if w.lower() not in _FILLER)
+    return f"{name} Service" if not name.lower().endswith("service") else name
+
+
+def _block_named(feature: str, knowledge: Knowledge) -> tuple[BlockSpec | None, bool]:
+    """The building block a feature names, and whether by the block's own name: its name or one of its strong
+    cues says the whole feature ("a leaderboard", "a rate limiter"), not one word of a longer one."""
+    said = stems(feature)
+    found: BlockSpec | None = None
+    for block in knowledge.blocks.values():
+        for n, name in enumerate((block.name, *block.strong)):
+            named = stems(name)
+            if named and named <= said and 2 * len(named) >= len(said):
+                if n == 0:
+                    return block, True
+                found = found or block
+    return found, False
+
+
+def _add_block(result: EditResult, block: BlockSpec, knowledge: Knowledge, present: set[str]) -> str | None:
+    """A building block the knowledge base describes, added with its services, parts, flows and trade-offs."""
+    design = result.design
+    if any(b.id == block.id for b in design.blocks):
+        return f"The design already has the {block.name} building block."
+    have = {normalise_name(s.name) for s in design.services}
+    added = [spec.build() for spec in block.services if normalise_name(spec.name) not in have]
+    design.services += added
+    for spec in block.components:
+        if _canonical(spec.name, knowledge) not in present:
+            design.components.append(spec.build())
+            present.add(_canonical(spec.name, knowledge))
+    design.flows += [Flow(name=f.name, steps=list(f.steps), citations=[f.cite]) for f in block.flows]
+    design.tradeoffs += [Tradeoff(decision=t.decision, chosen=t.chosen, alternatives=list(t.alternatives), why=t.why,
+                                  citation=t.cite) for t in block.tradeoffs]  # fmt: skip
+    design.blocks.append(BlockChoice(id=block.id, confidence=1.0, evidence=["added in the chat"]))
+    result.notes.append(f"+ the {block.name} building block [{block.cite}]: its services, parts, flows and "
+                        f"trade-offs.")  # fmt: skip
+    return None
 
 
 def _add_service(result: EditResult, target: str, knowledge: Knowledge, present: set[str]) -> str | None:
@@ -277,8 +330,7 @@ def _add_service(result: EditResult, target: str, knowledge: Knowledge, present:
         if not words or len(words) > MAX_NAMED_WORDS:
             return f"Nothing was added for {target!r}: name a technology ('Redis'), a capability ('payments') or a " \
                    f"service in a few words ('a loyalty service')."  # fmt: skip
-        name = " ".join(w if w.isupper() else w.capitalize() for w in words if w.lower() not in _FILLER)
-        name = f"{name} Service" if not name.lower().endswith("service") else name
+        name = _service_name(target)
         design.services.append(Service(name=name, responsibility=f"{target.strip()} (as you asked)"))
         result.notes.append(f"{name} is yours: the knowledge base has no section on {target!r}, so it cites none.")
         return None
