@@ -345,6 +345,8 @@ def test_what_it_costs_from_list_prices_and_against_the_budget(session):
     assert reply.startswith("About $") and "list prices" in reply and "practice/cloud-costs/" in reply, reply
     reply = session.handle("our budget is $50 a month")
     assert "over it by about" in reply, reply
+    if session.design.estimate.tier != "low":  # over budget: a smaller design is offered with its own figure
+        assert "A smaller design" in reply and "say 'keep it simple'" in reply, reply
     session.handle("keep it simple")
     final = session.handle("does it fit the budget now?")
     assert "stated budget of 50 a month" in final and final.startswith("About $"), final
@@ -410,3 +412,11 @@ def test_a_feature_the_knowledge_has_comes_with_its_parts_flows_and_trade_offs(s
     assert "already" in session.handle("add a leaderboard")  # said where, not added twice
     reply = session.handle("add cheating detection")  # a capability's parts under the feature's own name
     assert any("Cheating Detection" in n for n in names(session)) or "already" in reply, reply
+
+
+def test_what_happens_when_a_part_fails_says_what_it_holds_here(session):
+    session.handle("An online shop for board games with carts and sessions")
+    cache = next(c for c in session.design.components if c.category == "cache")
+    reply = session.handle(f"what happens if {cache.name} goes down?")
+    users = [s.name for s in session.design.services if cache.name in s.data_stores]
+    assert "It holds" in reply and all(name in reply for name in users[:2]), reply

@@ -211,7 +211,10 @@ def failure_answer(target: str, design: Architecture, knowledge: Knowledge) -> A
     if not modes:
         return Answer(f"This design names no failure mode for {part.name}; the knowledge base has none for a "
                       f"{part.category or 'part'} of its kind.", ())  # fmt: skip
-    lines = [f"When {part.name} fails in this design:"]
+    users = [s.name for s in design.services if part.name in s.data_stores]
+    holds = f" It holds {_lower_first(_sentence(part.purpose))}" if part.purpose else ""
+    used = f" {_and(users)} use{'s' if len(users) == 1 else ''} it." if users else ""
+    lines = [f"When {part.name} fails in this design:{holds}{used}"]
     for mode in modes[:3]:
         impact = f" Impact: {_sentence(mode.impact)}" if mode.impact else ""
         lines.append(f"  {_sentence(mode.failure[:1].upper() + mode.failure[1:])}{impact} What the design does: "

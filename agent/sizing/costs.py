@@ -61,6 +61,11 @@ def monthly_bill(design: Architecture, table: PriceTable | None = None) -> Bill:
     return bill
 
 
+def _budget_words(design: Architecture) -> str:
+    said = [c.value for c in design.requirements.constraints if c.name == "budget"] if design.requirements else []
+    return said[0] if said else ""
+
+
 def stated_budget(design: Architecture) -> float | None:
     """The monthly budget the requirements state ("3k a month", "$2,000/month"), in the request's currency."""
     if design.requirements is None:
@@ -84,7 +89,8 @@ def against_budget(design: Architecture, table: PriceTable | None = None) -> str
     total = monthly_bill(design, table).total
     verdict = "fits" if total <= budget else f"is over it by about {total - budget:,.0f}; 'keep it simple' is cheaper"
     return (f"This design runs at about ${total:,.0f} a month at {table.provider} list prices ({table.as_of}, an "
-            f"estimate): it {verdict} (budget {budget:,.0f}). Ask 'what will it cost?' for the lines.")  # fmt: skip
+            f"estimate in {table.currency}): it {verdict} (the budget said: {_budget_words(design)}). Ask 'what will "
+            f"it cost?' for the lines.")  # fmt: skip
 
 
 def describe(design: Architecture, table: PriceTable | None = None) -> str:
@@ -103,11 +109,12 @@ def describe(design: Architecture, table: PriceTable | None = None) -> str:
         lines.append(f"Plus what traffic costs: {', '.join(usage[:5])}.")
     budget = stated_budget(design)
     if budget is not None:
+        said = f" ({_budget_words(design)}; the prices are in {table.currency}, not converted)"
         if bill.total <= budget:
-            lines.append(f"That fits the stated budget of {budget:,.0f} a month.")
+            lines.append(f"That fits the stated budget of {budget:,.0f} a month{said}.")
         else:
             top = sorted(bill.lines, key=lambda line: -line[1])[:3]
-            lines.append(f"That is over the stated budget of {budget:,.0f} a month by about "
+            lines.append(f"That is over the stated budget of {budget:,.0f} a month{said} by about "
                          f"{bill.total - budget:,.0f}: the largest items are {', '.join(w for w, _, _ in top)}; "
                          "'keep it simple' gives a smaller tier (fewer services, smaller instances).")  # fmt: skip
     if bill.sources:
