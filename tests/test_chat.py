@@ -420,3 +420,13 @@ def test_what_happens_when_a_part_fails_says_what_it_holds_here(session):
     reply = session.handle(f"what happens if {cache.name} goes down?")
     users = [s.name for s in session.design.services if cache.name in s.data_stores]
     assert "It holds" in reply and all(name in reply for name in users[:2]), reply
+
+
+def test_one_capability_of_a_service_is_taken_out_and_the_service_stays(session):
+    session.handle("A ride-hailing app for one city with surge pricing at busy times")
+    pricing = next((s.name for s in session.design.services if "Pricing" in s.name), None)
+    reply = session.handle("drop surge pricing, the regulator forbids it")
+    assert "traffic spikes" not in reply and "RabbitMQ" not in reply, reply  # a removal states no spike
+    if pricing is not None:
+        assert pricing in names(session), reply  # fares are still priced
+        assert "surge" not in (next(s for s in session.design.services if s.name == pricing).responsibility or "")

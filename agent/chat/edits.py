@@ -167,6 +167,8 @@ def _remove(result: EditResult, target: str, knowledge: Knowledge, traits: set[s
     for shorter in dict.fromkeys([feature_head(target), target.split(" of ")[0].strip()]):
         if why_not and shorter and shorter != target:
             why_not = why_not if _remove_named(result, shorter, knowledge, traits) else None
+    if why_not and _remove_capability(result, feature_head(target)):
+        return None
     if why_not and similar is not None and result.design.services:
         services = result.design.services
         scores = list(similar(feature_head(target), [f"{s.name}: {s.responsibility or ''}" for s in services]))
@@ -177,6 +179,34 @@ def _remove(result: EditResult, target: str, knowledge: Knowledge, traits: set[s
                 result.notes.append(f"- {name} went: read as {target!r}.")
                 return None
     return why_not
+
+
+def _remove_capability(result: EditResult, feature: str) -> bool:
+    """One capability of a service taken out, the service kept ("drop surge pricing": the Pricing Service still
+    prices fares): its words out of the service's job, and the flows, trade-offs and parts that exist only for it."""
+    design, wanted = result.design, stems(feature)
+    if len(wanted) < 2:
+        return False  # one word ("pricing") names a whole service's job, not one capability of it
+    said = re.compile(rf"(?:,?\s*(?:and\s+)?){re.escape(feature)}", re.IGNORECASE)
+    changed = []
+    for service in design.services:
+        if service.responsibility and said.search(service.responsibility):
+            service.responsibility = said.sub("", service.responsibility).strip(" ,;") or service.responsibility
+            changed.append(f"{service.name}'s job")
+    gone_flows = [f.name for f in design.flows if wanted <= stems(f.name)]
+    design.flows = [f for f in design.flows if f.name not in gone_flows]
+    used = {store for s in design.services for store in s.data_stores}
+    gone_parts = [c.name for c in design.components
+                  if c.purpose and wanted <= stems(c.purpose) and c.name not in used]  # fmt: skip
+    design.components = [c for c in design.components if c.name not in gone_parts]
+    before = len(design.tradeoffs)
+    design.tradeoffs = [t for t in design.tradeoffs if not wanted <= stems(f"{t.decision} {t.chosen}")]
+    changed += [f"the {name} flow" for name in gone_flows] + gone_parts
+    changed += ["its trade-off"] * (before != len(design.tradeoffs))
+    if changed:
+        result.removed += gone_parts
+        result.notes.append(f"- {feature}: taken out of {', '.join(changed)}; the rest stays.")
+    return bool(changed)
 
 
 def _remove_named(result: EditResult, target: str, knowledge: Knowledge, traits: set[str]) -> str | None:

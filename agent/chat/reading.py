@@ -194,7 +194,8 @@ def _read_clause(clause: str, knowledge: Knowledge, design: Architecture | None,
 # an item of a list that is a clause of its own is the user's reason, not a thing to add: "add photo moderation, we
 # need to catch nudity", "add a driver log, we're regulated on that"
 REASON = re.compile(r"^(?:we|we're|we've|i|i'm|you|they|it|it's|that|this|there|legal|our (?:team|users|customers))\b"
-                    r"|^.*\b(?:is|are|was|were|don't|doesn't|can't|won't)\b", re.IGNORECASE)  # fmt: skip
+                    r"|^.*\b(?:is|are|was|were|don't|doesn't|can't|won't|requires?|regulates?|forbids?|allows?|says|said"
+                    r"|wants?|needs?)\b", re.IGNORECASE)  # fmt: skip
 
 
 def _taken_back_or_merged(clause: str, found: FollowUp) -> bool:
@@ -238,7 +239,7 @@ def _edits(kind: Literal["add", "remove"], what: str, found: FollowUp) -> None:
     for target in _targets(what):
         if REASON.match(target):
             continue
-        if _states_something(extract(target, source="answer")):
+        if kind == "add" and _states_something(extract(target, source="answer")):  # "drop surge pricing" is no spike
             found.statements.append(target)
         else:
             found.edits.append(Edit(kind, target))
