@@ -792,3 +792,11 @@ def test_read_figures_say_they_were_read():
 def test_bad_input_gives_an_answer_never_an_exception(text):
     found = extract(text)
     assert all(f.value <= 1e15 for f in found.scale)
+
+
+@pytest.mark.parametrize(("text", "value"), [("3k a month", 3000), ("$2,000/month", 2000), ("about two thousand "
+                         "euros a month", 2000), ("EUR 1.5k per month", 1500), ("low", None)])  # fmt: skip
+def test_the_first_number_a_text_states(text, value):
+    from agent.requirements.numbers import first_number
+
+    assert first_number(text) == value

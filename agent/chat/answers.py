@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -313,17 +313,21 @@ def _usual_failures(design: Architecture, knowledge: Knowledge) -> list[Any]:
 # ---- from the knowledge base ------------------------------------------------------------------------------------
 
 
-def _own(hit: Hit, design: Architecture) -> bool:
+def _rests_on(design: Architecture) -> Callable[[Hit], bool]:
     """Whether a section belongs to a chapter this design rests on: its building blocks, its application, the
     chapters its coverage names."""
     chapters = tuple(f"blocks/{b.id.replace('_', '-')}/" for b in design.blocks)
-    rests_on = {c.rsplit("/", 1)[0] for c in (design.coverage.chapters if design.coverage else [])}
+    covered = {c.rsplit("/", 1)[0] for c in (design.coverage.chapters if design.coverage else [])}
     pattern = design.pattern.id if design.pattern else None
-    return (
-        (bool(chapters) and hit.chunk_id.startswith(chapters))
-        or hit.chunk_id.rsplit("/", 1)[0] in rests_on
-        or (pattern not in (None, "other") and hit.pattern == pattern)
-    )
+
+    def own(hit: Hit) -> bool:
+        return (
+            (bool(chapters) and hit.chunk_id.startswith(chapters))
+            or hit.chunk_id.rsplit("/", 1)[0] in covered
+            or (pattern not in (None, "other") and hit.pattern == pattern)
+        )
+
+    return own
 
 
 def from_knowledge(question: str, design: Architecture, search: Any) -> Answer:
@@ -335,11 +339,11 @@ def from_knowledge(question: str, design: Architecture, search: Any) -> Answer:
     hits: list[Hit] = list(search(question, 12))
     mechanism = bool(MECHANISM_QUESTION.search(question))
     enough = 2 if len(wanted) >= 2 else 1
-    own = [h for h in hits if _own(h, design)]
-    chosen = _sentences(own, wanted, mechanism, enough)
+    own = _rests_on(design)
+    chosen = _sentences([h for h in hits if own(h)], wanted, mechanism, enough)
     elsewhere = not chosen
     if elsewhere:
-        chosen = _sentences([h for h in hits if not _own(h, design)][:6], wanted, mechanism, enough)
+        chosen = _sentences([h for h in hits if not own(h)][:6], wanted, mechanism, enough)
     if not chosen:
         closest = "; ".join(f"{section_title(h.chunk_id)} [{h.chunk_id}]" for h in hits[:3])
         return Answer(f"The knowledge base does not cover that. The closest sections: {closest}.",

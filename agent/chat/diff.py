@@ -39,7 +39,8 @@ def _decision_changes(before: Architecture, after: Architecture) -> list[str]:
             cite = f" [{tradeoff.citation}]" if tradeoff.citation else ""
             why = f"; {tradeoff.why}" if tradeoff.why else ""
             lines.append(f"+ decision: {tradeoff.decision}: {tradeoff.chosen}{why}{cite}")
-    lines += [f"+ scaling: {note}" for note in after.scaling if note not in set(before.scaling)]
+    noted = set(before.scaling)
+    lines += [f"+ scaling: {note}" for note in after.scaling if note not in noted]
     return lines
 
 

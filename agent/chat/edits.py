@@ -163,21 +163,20 @@ def _remove(result: EditResult, target: str, knowledge: Knowledge, traits: set[s
             similar: Similarity | None = None) -> str | None:  # fmt: skip
     """The part or service named, else (in turn) the feature's name without what it is for ("recording of the
     calls" is the recording), else the service that does it, by meaning."""
-    why_not = _remove_named(result, target, knowledge, traits)
-    for shorter in dict.fromkeys([feature_head(target), target.split(" of ")[0].strip()]):
-        if why_not and shorter and shorter != target:
-            why_not = why_not if _remove_named(result, shorter, knowledge, traits) else None
-    if why_not and _remove_capability(result, feature_head(target)):
+    why_not = _remove_named(result, target, knowledge, traits)  # its message is the one said when all fail
+    if why_not is None:
         return None
-    if why_not and similar is not None and result.design.services:
-        services = result.design.services
-        scores = list(similar(feature_head(target), [f"{s.name}: {s.responsibility or ''}" for s in services]))
-        best = max(range(len(scores)), key=scores.__getitem__)
-        if scores[best] >= SAME_PART:
-            name = services[best].name
-            if not _remove_named(result, name, knowledge, traits):
-                result.notes.append(f"- {name} went: read as {target!r}.")
-                return None
+    for shorter in dict.fromkeys([feature_head(target), target.split(" of ")[0].strip()]):
+        if shorter and shorter != target and _remove_named(result, shorter, knowledge, traits) is None:
+            return None
+    if _remove_capability(result, feature_head(target)):
+        return None
+    closest = _closest_service(result.design, feature_head(target), similar)
+    if closest is not None and closest[1] >= SAME_PART:
+        name = closest[0].name
+        if _remove_named(result, name, knowledge, traits) is None:
+            result.notes.append(f"- {name} went: read as {target!r}.")
+            return None
     return why_not
 
 
@@ -250,14 +249,19 @@ def _flow_of(flow: str, services: set[str]) -> bool:
     return any(stems(name) and stems(name) <= have for name in services)
 
 
-def _same_job(design: Architecture, feature: str, similar: Similarity | None) -> Service | None:
-    """The design's service that already does what `feature` asks, by meaning."""
+def _closest_service(design: Architecture, feature: str, similar: Similarity | None) -> tuple[Service, float] | None:
+    """The design's service closest in meaning to `feature` (its name and job), with the similarity."""
     if similar is None or not design.services:
         return None
-    described = [f"{s.name}: {s.responsibility or ''}" for s in design.services]
-    scores = list(similar(feature, described))
+    scores = list(similar(feature, [f"{s.name}: {s.responsibility or ''}" for s in design.services]))
     best = max(range(len(scores)), key=scores.__getitem__)
-    return design.services[best] if scores[best] >= SAME_JOB else None
+    return design.services[best], scores[best]
+
+
+def _same_job(design: Architecture, feature: str, similar: Similarity | None) -> Service | None:
+    """The design's service that already does what `feature` asks, by meaning."""
+    closest = _closest_service(design, feature, similar)
+    return closest[0] if closest is not None and closest[1] >= SAME_JOB else None
 
 
 def _add(result: EditResult, target: str, knowledge: Knowledge, traits: set[str],

@@ -29,7 +29,7 @@ from agent.files import read_text_file
 from agent.knowledge import normalise_name
 from agent.retrieval.search import MAX_QUERY_CHARS
 from agent.schema import Architecture
-from agent.sizing.costs import against_budget, monthly_bill
+from agent.sizing.costs import against_budget, monthly_bill, over_budget
 
 log = logging.getLogger("sysdesign")
 HELP = """Type a request to start, then follow-ups to change the design ("add payments", "remove shipping and
@@ -293,7 +293,7 @@ class ChatSession:
                   for f in design.findings if f.severity == "error" and (f.rule_id, f.message) not in old]  # fmt: skip
         if follow.statements and (budget := against_budget(design)) and budget != against_budget(before):
             notes.append(budget)  # a budget said is a budget compared, and a cheaper design offered when over it
-            if "over it" in budget and design.estimate is not None and design.estimate.tier != "low":
+            if over_budget(design) and design.estimate is not None and design.estimate.tier != "low":
                 smaller = self._recommend(self.request, [*stated, "keep it simple"])
                 total = monthly_bill(smaller).total
                 notes.append(f"A smaller design (one deployable, the parts it needs) runs at about ${total:,.0f} a "

@@ -182,11 +182,9 @@ def _spellings(place: str) -> set[str]:
 
 
 def _number(text: str) -> float | None:
-    from agent.requirements.numbers import NUMBER, parse_number
+    from agent.requirements.numbers import first_number
 
-    match = re.search(NUMBER, text, re.IGNORECASE)
-    parsed = parse_number(match.group(0)) if match else None
-    return parsed.value if parsed else None
+    return first_number(text)
 
 
 def _requirement_misses(wanted: dict[str, float | str], design: Architecture | None) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from text_to_num import text2num
 
@@ -209,6 +210,18 @@ many. "A few thousand" (a unit, thousands) and "a dozen" (twelve) are figures.""
 def is_figure(text: str) -> bool:
     """Whether a number as `NUMBER` matched it is a figure, not a bare quantifier ("several", "a few")."""
     return not BARE_QUANTIFIER.match(APPROXIMATELY.sub("", re.sub(r"\s+", " ", text.strip())).strip())
+
+
+@cache
+def _first() -> re.Pattern[str]:
+    return compile_pattern(rf"(?<![\w.]){NUMBER}", re.IGNORECASE)
+
+
+def first_number(text: str) -> float | None:
+    """The value of the first number `text` states ("3k a month" is 3,000; "about two thousand euros" 2,000)."""
+    match = _first().search(text)
+    parsed = parse_number(match.group("number")) if match else None
+    return parsed.value if parsed else None
 
 
 def parse_number(text: str) -> Parsed | None:

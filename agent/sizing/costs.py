@@ -6,15 +6,14 @@ email) are named beside the total, not guessed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from agent.knowledge.loading import PriceTable, price_table
+from agent.requirements.numbers import first_number
 from agent.schema import Architecture
 
 ONCE_PER_DESIGN = frozenset({"orchestration", "monitoring"})
 """Categories priced once for the whole design (Kubernetes and Docker, Prometheus and Grafana are one each)."""
-BUDGET = re.compile(r"(?P<amount>\d[\d,.]*)\s*(?P<scale>k|thousand)?", re.IGNORECASE)
 
 
 @dataclass
@@ -68,16 +67,14 @@ def _budget_words(design: Architecture) -> str:
 
 def stated_budget(design: Architecture) -> float | None:
     """The monthly budget the requirements state ("3k a month", "$2,000/month"), in the request's currency."""
-    if design.requirements is None:
-        return None
-    for constraint in design.requirements.constraints:
-        if constraint.name == "budget" and (match := BUDGET.search(constraint.value)):
-            try:
-                amount = float(match.group("amount").replace(",", ""))
-            except ValueError:
-                return None
-            return amount * (1000 if match.group("scale") else 1)
-    return None
+    said = _budget_words(design)
+    return first_number(said) if said else None
+
+
+def over_budget(design: Architecture, table: PriceTable | None = None) -> bool:
+    """Whether the design's monthly estimate is above the budget the requirements state."""
+    budget = stated_budget(design)
+    return budget is not None and monthly_bill(design, table).total > budget
 
 
 def against_budget(design: Architecture, table: PriceTable | None = None) -> str | None:
