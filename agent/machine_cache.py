@@ -33,13 +33,20 @@ def key_of(*parts: str) -> bytes:
 class MachineCache:
     """One named store of values, loaded on first use."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, max_entries: int = MAX_ENTRIES) -> None:
         self.name = name
+        self.max_entries = max_entries
         self._values: dict[bytes, Any] | None = None
+        self._used: set[bytes] = set()
         self._changed = False
 
     def get(self, key: bytes) -> Any | None:
-        return None if disabled() else self._load().get(key)
+        if disabled():
+            return None
+        value = self._load().get(key)
+        if value is not None:
+            self._used.add(key)
+        return value
 
     def put(self, key: bytes, value: Any) -> None:
         """Keep `value` (plain values only: one marshal cannot store is not kept)."""
@@ -50,6 +57,7 @@ class MachineCache:
         except ValueError:
             return
         self._load()[key] = value
+        self._used.add(key)
         if not self._changed:
             self._changed = True
             atexit.register(self.save)
@@ -65,14 +73,23 @@ class MachineCache:
             target = self._file()
             target.parent.mkdir(parents=True, exist_ok=True)
             merged = _read(target) | self._values
-            if len(merged) > MAX_ENTRIES:  # entries for files since edited pile up: keep what this process used
-                merged = self._values
+            if len(merged) > self.max_entries:
+                merged = self._pruned(merged)
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             tmp.write_bytes(marshal.dumps(merged))
             tmp.replace(target)
             self._changed = False
         except Exception:  # a read-only or unusable cache folder: the next process recomputes
             pass
+
+    def _pruned(self, merged: dict[bytes, Any]) -> dict[bytes, Any]:
+        """Entries for inputs since edited (or for a test's temporary files) pile up, and every start reads the
+        whole file: keep what this process used, then the newest others, up to half the limit."""
+        kept = {key: merged[key] for key in self._used if key in merged}
+        room = max(self.max_entries // 2 - len(kept), 0)
+        others = [key for key in merged if key not in kept]
+        kept |= {key: merged[key] for key in others[len(others) - room :]} if room else {}
+        return kept
 
     def _file(self) -> Path:
         from agent.paths import cache_dir
@@ -85,6 +102,9 @@ class MachineCache:
                 self._values = _read(self._file())
             except Exception:
                 self._values = {}
+            if len(self._values) > self.max_entries and not self._changed:  # written before a limit was set
+                self._changed = True
+                atexit.register(self.save)
         return self._values
 
 

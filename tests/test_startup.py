@@ -64,6 +64,7 @@ def test_compiled_pattern_from_the_cache_matches_as_re_does(tmp_path, monkeypatc
     first = compiled_patterns.compile_pattern(pattern, re.IGNORECASE)
     compiled_patterns._STORE.save()
     compiled_patterns._STORE._values = None  # as a new process would: read back from disk
+    compiled_patterns.compile_pattern.cache_clear()
     again = compiled_patterns.compile_pattern(pattern, re.IGNORECASE)
     reference = re.compile(pattern, re.IGNORECASE)
     text = "2.5 Million users, 30% growth, 40K rps and 7"
@@ -88,6 +89,39 @@ def test_store_keeps_plain_values_only_and_survives_a_read_only_folder(tmp_path,
     store.save()
     reread = MachineCache("test")
     assert reread.get(key_of("a")) == {"x": [1, 2.5, "three", None]}
+
+
+def test_a_store_over_its_limit_keeps_what_this_process_used_and_the_newest(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYSDESIGN_CACHE", str(tmp_path))
+    earlier = MachineCache("test", max_entries=10)
+    for n in range(10):
+        earlier.put(key_of(f"old {n}"), n)
+    earlier.save()
+    later = MachineCache("test", max_entries=10)
+    assert later.get(key_of("old 0")) == 0  # used by this process: kept though it is the oldest
+    for n in range(3):
+        later.put(key_of(f"new {n}"), n)
+    later.save()
+    kept = MachineCache("test", max_entries=10)
+    kept._load()
+    assert kept._values is not None and len(kept._values) == 5  # used and added (4), then the newest other
+    assert kept.get(key_of("old 0")) == 0 and kept.get(key_of("new 2")) == 2 and kept.get(key_of("old 9")) == 9
+    assert kept.get(key_of("old 1")) is None
+
+
+def test_mapped_weights_are_the_tensors_safetensors_reads(tmp_path):
+    from safetensors.numpy import save_file
+
+    from agent.retrieval.embedders import mapped_weights
+
+    tensors = {"a.weight": np.arange(12, dtype=np.float32).reshape(3, 4), "ids": np.array([5, -1], dtype=np.int64),
+               "half": np.ones((2, 2), dtype=np.float16)}  # fmt: skip
+    save_file(tensors, str(tmp_path / "m.safetensors"), metadata={"format": "np"})
+    mapped = mapped_weights(tmp_path / "m.safetensors")
+    assert mapped.keys() == tensors.keys()
+    for name, tensor in tensors.items():
+        assert mapped[name].dtype == tensor.dtype and np.array_equal(mapped[name], tensor)
+    assert not mapped["a.weight"].flags.writeable  # a view of the file, never a copy to change
 
 
 def test_parsed_yaml_is_a_fresh_copy_each_time(tmp_path, monkeypatch):

@@ -87,7 +87,7 @@ class Requirement(_Frozen):
 
     def asked_for(self, request: str) -> bool:
         """Whether the request asks for the feature this requirement serves (always, without a `when`)."""
-        return self.when is None or bool(re.search(self.when, request, re.IGNORECASE))
+        return self.when is None or bool(compile_pattern(self.when, re.IGNORECASE).search(request))
 
 
 class PatternSpec(_Frozen):
@@ -155,9 +155,12 @@ class MistakeSpec(_Frozen):
         for pattern in (self.lacks, self.says):
             if pattern is not None:
                 compile_pattern(pattern)
-        if self.lacks is not None and not re.search(self.lacks, self.fix, re.IGNORECASE):
+        # compiled through the machine cache: these run for every mistake each time the knowledge is loaded
+        if self.lacks is not None and not compile_pattern(self.lacks, re.IGNORECASE).search(self.fix):
             raise ValueError(f"the fix of {self.mistake!r} must name what 'lacks' looks for, or repair cannot end it")
-        if self.says is not None and (self.example is None or not re.search(self.says, self.example, re.IGNORECASE)):
+        if self.says is not None and (
+            self.example is None or not compile_pattern(self.says, re.IGNORECASE).search(self.example)
+        ):
             raise ValueError(f"a 'says' mistake needs an example sentence it matches: {self.mistake!r}")
         return self
 

@@ -241,7 +241,7 @@ def counts(text: str) -> list[Count]:
     """Every number followed by something counted, in the order written (a bare "several" or "a few" is no
     number: it says there are some, not how many)."""
     found = []
-    fillers = compile_pattern(rf"\s+(?:of\s+)?(?:(?:{'|'.join(FILLERS)})\s+){{0,2}}", re.IGNORECASE)
+    fillers = compile_pattern(rf"\s+(?:of\s+)?(?:(?:{'|'.join(sorted(FILLERS))})\s+){{0,2}}", re.IGNORECASE)
     for match in NUMBER_AT.finditer(text):
         number = match.group("number")
         if _YEAR.fullmatch(number) and _YEAR_BEFORE.search(text[: match.start()]):

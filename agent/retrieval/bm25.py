@@ -105,7 +105,7 @@ def terms(text: str) -> list[str]:
     return [stem(word) for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
 
 
-_POSTINGS = MachineCache("bm25")
+_POSTINGS = MachineCache("bm25", max_entries=8)  # an index is ~0.3 MB: a few knowledge bases
 
 
 class BM25:

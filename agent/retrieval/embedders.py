@@ -69,6 +69,36 @@ def model_fingerprint(model_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+_SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32}
+
+
+def mapped_weights(path: Path) -> dict[str, np.ndarray]:
+    """The tensors of a safetensors file as read-only views of the file mapped into memory.
+
+    A query touches a few rows of the 47 MB word-embedding table; `safetensors.numpy.load_file` reads and copies
+    all 90 MB first, most of a cold query's start. The format is an 8-byte little-endian header length, a JSON
+    header of name -> dtype, shape and byte offsets, then the bytes. Anything this does not know (another dtype,
+    a damaged header) falls back to `load_file`.
+    """
+    try:
+        with path.open("rb") as handle:
+            (header_len,) = struct.unpack("<Q", handle.read(8))
+            header = json.loads(handle.read(header_len))
+        data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + header_len)
+        tensors = {}
+        for name, spec in header.items():
+            if name == "__metadata__":
+                continue
+            start, end = spec["data_offsets"]
+            dtype = np.dtype(_SAFETENSORS_DTYPES[spec["dtype"]]).newbyteorder("<")
+            tensors[name] = data[start:end].view(dtype).reshape(spec["shape"])
+        return tensors
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        from safetensors.numpy import load_file
+
+        return load_file(str(path))
+
+
 def load_tokenizer(model_dir: Path, max_length: int):  # -> tokenizers.Tokenizer
     """The model's fast tokenizer, truncating at the model's window and never padding."""
     from tokenizers import Tokenizer
@@ -149,9 +179,7 @@ class NumpyBertEmbedder:
         self._layers = int(config["num_hidden_layers"])
         self._eps = float(config.get("layer_norm_eps", 1e-12))
         self._tokenizer = load_tokenizer(model_dir, max_seq_length(model_dir))
-        from safetensors.numpy import load_file
-
-        weights = load_file(str(model_dir / "model.safetensors"))
+        weights = mapped_weights(model_dir / "model.safetensors")
         prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
         # matrices as transposed views, not copies: BLAS multiplies a view as fast, and copying 90 MB was most of
         # this start-up; embedding tables are looked up by row, not multiplied, so they stay as they are
