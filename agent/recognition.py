@@ -84,16 +84,19 @@ def _similar(word: str, cue: str) -> bool:
     return difflib.SequenceMatcher(None, word, cue).ratio() >= 0.84
 
 
-def _find(cue: str, words: Words, fuzzy: bool) -> bool:
-    """Whether `cue` occurs in `words` as a phrase, not just after a negation."""
+def _find(cue: str, words: Words, fuzzy: bool, name: bool = False) -> bool:
+    """Whether `cue` occurs in `words` as a phrase, not just after a negation. A one-word `name` (a brand or
+    product) is not inflected: it must be spelt as it is ("Lago" is not in "Lagos")."""
     target = _cue_tokens(cue)
     if not target:
         return False
     n, stems = len(target), words.stems
+    raw_cue = cue.lower()
     for i in words.starts().get(target[0], ()):
         if tuple(stems[i : i + n]) == target and not _NEGATIONS.intersection(words.raw[max(0, i - 2) : i]):
+            if name and n == 1 and words.raw[i] not in (raw_cue, f"{raw_cue}'s"):
+                continue
             return True
-    raw_cue = cue.lower()
     if fuzzy and n == 1 and len(raw_cue) >= 5 and raw_cue.isalpha():
         # misspellings of a single distinctive word: "twiter", "youtub", "ecomerce", "whatsap"
         return any(_similar(word, raw_cue) for word in words.by_initial.get(raw_cue[0], ()))
@@ -106,8 +109,9 @@ def _fuzzy_candidates(cues: tuple[str, ...]) -> frozenset[str]:
     return frozenset(c for c in cues if len(_cue_tokens(c)) == 1 and len(c) >= 5 and c.isalpha())
 
 
-def matched_cues(cues: Iterable[str], words: Words, fuzzy: bool = False) -> list[str]:
-    """The cues found in `words`, one per distinct stemmed form ('driver' and 'drivers' count once)."""
+def matched_cues(cues: Iterable[str], words: Words, fuzzy: bool = False, names: bool = False) -> list[str]:
+    """The cues found in `words`, one per distinct stemmed form ('driver' and 'drivers' count once); `names`:
+    the cues are brands or products, spelt as they are."""
     cues = tuple(cues)
     fuzzy_ok = _fuzzy_candidates(cues) if fuzzy else frozenset()
     seen, found = set(), []
@@ -118,7 +122,7 @@ def matched_cues(cues: Iterable[str], words: Words, fuzzy: bool = False) -> list
             continue
         if key[0] not in words.present and (cue not in fuzzy_ok or cue[0] not in words.by_initial):
             continue  # neither the word nor anything it could be a misspelling of is in the request
-        if _find(cue, words, fuzzy):
+        if _find(cue, words, fuzzy, names):
             seen.add(key)
             found.append(cue)
     return found
@@ -163,6 +167,9 @@ MEANING_CHOOSES = 0.6
 """The meaning's confidence at which it chooses a design on its own, cue or none."""
 APPLICATION_MEANING = 0.8
 """The meaning's confidence at which it chooses an application with no brand or strong cue."""
+MEANING_SURE = 0.8
+"""The meaning's confidence at which the design it means is kept beside the ones the request names by a phrase
+(a storage platform that takes "multipart uploads" is still a storage platform)."""
 MEANING_SUPPORTS = 0.35
 """The meaning's confidence at which it counts as evidence; with the cues and retrieval it may then choose."""
 MEANING_WEIGHT = 3.0
@@ -190,15 +197,17 @@ def read_blocks(
         if block is not None:
             share[block] = share.get(block, 0.0) + (1 / rank) / total
     found: list[BlockChoice] = []
+    also_meant: list[BlockChoice] = []  # meant, but short of choosing alone: kept when the design meant most joins it
     named: set[str] = set()  # blocks the request names by a brand or a strong cue
     words = _without_context(words)
     for block_id, spec in knowledge.blocks.items():
         evidence, score = [], 0.0
         for group, weight in WEIGHTS.items():
             cues = getattr(spec, group)
-            here = matched_cues(cues, words, fuzzy=group != "weak")
+            fuzzy, names = group != "weak", group == "brands"
+            here = matched_cues(cues, words, fuzzy=fuzzy, names=names)
             evidence += here
-            score += weight * len(here) + HEAD_BONUS * weight * len(matched_cues(here, head, fuzzy=group != "weak"))
+            score += weight * len(here) + HEAD_BONUS * weight * len(matched_cues(here, head, fuzzy, names))
         decisive = any(cue in spec.brands or cue in spec.strong for cue in evidence)
         meant = None if meaning is None else meaning.get(block_id, 0.0)
         if (
@@ -219,14 +228,22 @@ def read_blocks(
             found.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
             if decisive:
                 named.add(block_id)
+        elif meant is not None and meant >= MEANING_SUPPORTS:
+            also_meant.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
     if meaning:  # words decide when they can; the meaning confirms or vetoes, and adds only what it means most
         top = max(meaning, key=lambda d: meaning[d])
-        if any(meaning.get(b.id, 0.0) >= MEANING_SUPPORTS or not _only_single_words(b.evidence)
-               for b in found if b.id in named):  # fmt: skip
-            top = ""  # what it names by a phrase, or also means: the rest are neighbours
+        if meaning[top] < MEANING_SURE and any(
+            meaning.get(b.id, 0.0) >= MEANING_SUPPORTS or not _only_single_words(b.evidence)
+            for b in found if b.id in named
+        ):  # fmt: skip
+            top = ""  # what it names by a phrase, or also means: the rest are neighbours (unless surely meant)
         kin = kin_of(knowledge).get(top, frozenset())
-        found = [b for b in found if b.id in named or b.id == top
-                 or (not named and (b.id in kin or meaning.get(b.id, 0.0) >= MEANING_CHOOSES))]  # fmt: skip
+        # the design it means most, and what that design is usually joined to (when the request means that too),
+        # compose with what is named
+        found = [b for b in found if b.id in named or b.id == top or b.id in kin
+                 or (not named and meaning.get(b.id, 0.0) >= MEANING_CHOOSES)]  # fmt: skip
+        if meaning.get(top, 0.0) >= MEANING_CHOOSES:
+            found += [b for b in also_meant if b.id in kin]
     return tuple(sorted(found, key=lambda b: -b.confidence))
 
 
@@ -410,7 +427,7 @@ def _said_as_product(found: Sequence[str], spec, head: Words, text: str = "") ->
     if any(is_lent(cue, "product") for cue in found):
         return True  # a named product ("DoorDash clone") is what is asked for
     brands = [cue for cue in found if cue in spec.brands]
-    named = matched_cues(brands, head, fuzzy=True) + [b for b in brands if _built_for(b, text)]
+    named = matched_cues(brands, head, fuzzy=True, names=True) + [b for b in brands if _built_for(b, text)]
     return any(not _styled(brand, text) for brand in named)
 
 
@@ -455,6 +472,17 @@ def _retrieval_share(hits: Sequence[Hit], knowledge: Knowledge) -> dict[PatternI
     return share
 
 
+def _application_of_named_core(
+    blocks: Sequence[BlockChoice], head: Words, knowledge: Knowledge, meaning: Mapping[str, float] | None
+) -> PatternId | None:
+    """The application whose own core the request names first and surely means ("in-app chat between buyers and
+    sellers" is messaging, whatever else the retrieval brought up around it)."""
+    cores = [b for b in blocks if knowledge.blocks[b.id].pattern and (meaning or {}).get(b.id, 0.0) >= MEANING_SURE]
+    if cores and _block_heads_request(cores[:1], head, knowledge):
+        return knowledge.blocks[cores[0].id].pattern
+    return None
+
+
 def read_request(
     text: str,
     hits: Sequence[Hit] = (),
@@ -472,8 +500,8 @@ def read_request(
     evidence: dict[PatternId, list[str]] = {}
     scores: dict[PatternId, float] = {}
     head = Words(_HEAD_END.split(text, maxsplit=1)[0])
-    products = tuple(p for p in knowledge.products if matched_cues(p.names, words))
-    product_names = [name for p in products for name in matched_cues(p.names, words)]
+    products = tuple(p for p in knowledge.products if matched_cues(p.names, words, names=True))
+    product_names = [name for p in products for name in matched_cues(p.names, words, names=True)]
     words = _without_phrases(words, product_names)  # "Google Drive" says nothing about drivers
     words = _without_searched_for(words)  # "shops within 5 km" are what the app finds, not what it is
     words = _without_phrases(words, _technology_phrases(knowledge))  # "Amazon S3" is storage, not a shop
@@ -488,7 +516,7 @@ def read_request(
         visible = _without_phrases(words, [p for p in phrases if p not in own])
         found, keyword_score = [], 0.0
         for group, weight in WEIGHTS.items():
-            hits_here = matched_cues(getattr(spec, group), visible, fuzzy=group != "weak")
+            hits_here = matched_cues(getattr(spec, group), visible, fuzzy=group != "weak", names=group == "brands")
             found += hits_here
             keyword_score += weight * len(hits_here)
             # the head of the request names the product ("a social network with a built-in shop")
@@ -521,6 +549,7 @@ def read_request(
         confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
     best = ranked[0]
     blocks = read_blocks(Words(text), head, hits, knowledge, meaning, text)  # product names count as cues here
+    best = _application_of_named_core(blocks, head, knowledge, meaning) or best
     # a block that is the best pattern's own core ("a news feed" for social media) confirms it, never demotes it
     rivals = [
         b for b in blocks if best != knowledge.blocks[b.id].pattern and best not in knowledge.blocks[b.id].composes_with

@@ -199,8 +199,14 @@ class BlockSpec(_Frozen):
     )
     composes_with: tuple[str, ...] = Field(
         default=(),
-        description="Seed applications this block is usually joined to (food delivery is a shop plus courier "
+        description="Seed applications or other blocks this one is usually joined to (food delivery is a shop plus "
+        "courier "
         "dispatch): a request naming both keeps the application and adds the block.",
+    )
+    kind: Literal["problem", "capability"] = Field(
+        default="problem",
+        description="A problem is a system of its own (a URL shortener); a capability is what products are made of "
+        "(appointments, multi-tenancy): a product recognised only by its capabilities is covered only in part.",
     )
     end_users: bool = Field(
         default=True,
