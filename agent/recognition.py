@@ -98,8 +98,10 @@ def _find(cue: str, words: Words, fuzzy: bool, name: bool = False) -> bool:
                 continue
             return True
     if fuzzy and n == 1 and len(raw_cue) >= 5 and raw_cue.isalpha():
-        # misspellings of a single distinctive word: "twiter", "youtub", "ecomerce", "whatsap"
-        return any(_similar(word, raw_cue) for word in words.by_initial.get(raw_cue[0], ()))
+        # misspellings of a single distinctive word: "twiter", "youtub", "ecomerce", "whatsap"; a name's
+        # misspelling is about as long as the name ("prices" is no "pricespy")
+        near = words.by_initial.get(raw_cue[0], ())
+        return any(_similar(w, raw_cue) and (not name or abs(len(w) - len(raw_cue)) <= 1) for w in near)
     return False
 
 
@@ -197,7 +199,6 @@ def read_blocks(
         if block is not None:
             share[block] = share.get(block, 0.0) + (1 / rank) / total
     found: list[BlockChoice] = []
-    also_meant: list[BlockChoice] = []  # meant, but short of choosing alone: kept when the design meant most joins it
     named: set[str] = set()  # blocks the request names by a brand or a strong cue
     words = _without_context(words)
     for block_id, spec in knowledge.blocks.items():
@@ -228,22 +229,17 @@ def read_blocks(
             found.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
             if decisive:
                 named.add(block_id)
-        elif meant is not None and meant >= MEANING_SUPPORTS:
-            also_meant.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
     if meaning:  # words decide when they can; the meaning confirms or vetoes, and adds only what it means most
         top = max(meaning, key=lambda d: meaning[d])
-        if meaning[top] < MEANING_SURE and any(
-            meaning.get(b.id, 0.0) >= MEANING_SUPPORTS or not _only_single_words(b.evidence)
-            for b in found if b.id in named
-        ):  # fmt: skip
-            top = ""  # what it names by a phrase, or also means: the rest are neighbours (unless surely meant)
+        named_and_meant = any(meaning.get(b.id, 0.0) >= MEANING_SUPPORTS for b in found if b.id in named)
+        named_by_phrase = any(not _only_single_words(b.evidence) for b in found if b.id in named)
+        if named_and_meant or (named_by_phrase and meaning[top] < MEANING_SURE):
+            top = (
+                ""  # what it names and also means, or names by a phrase: the rest are neighbours (unless surely meant)
+            )
         kin = kin_of(knowledge).get(top, frozenset())
-        # the design it means most, and what that design is usually joined to (when the request means that too),
-        # compose with what is named
-        found = [b for b in found if b.id in named or b.id == top or b.id in kin
-                 or (not named and meaning.get(b.id, 0.0) >= MEANING_CHOOSES)]  # fmt: skip
-        if meaning.get(top, 0.0) >= MEANING_CHOOSES:
-            found += [b for b in also_meant if b.id in kin]
+        found = [b for b in found if b.id in named or b.id == top
+                 or (not named and (b.id in kin or meaning.get(b.id, 0.0) >= MEANING_CHOOSES))]  # fmt: skip
     return tuple(sorted(found, key=lambda b: -b.confidence))
 
 

@@ -131,9 +131,9 @@ def _paragraphs(index: LoadedIndex, knowledge: Knowledge, designs: Mapping[str, 
 # P(the closest design is the one meant | its similarity s and its lead over the next design), a logistic fit on
 # requests written outside the team (benchmarks/recognition_calibration.py prints the fit and its calibration error)
 LEVEL = 0.45
-LEVEL_SLOPE = 16.77
-LEAD_SLOPE = 12.93
-BIAS = 1.08
+LEVEL_SLOPE = 10.54
+LEAD_SLOPE = 22.09
+BIAS = 0.76
 
 
 MIN_WORDS = 7

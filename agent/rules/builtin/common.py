@@ -9,6 +9,8 @@ from functools import lru_cache
 from agent.rules.context import CheckContext
 
 AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
+NEGATED = re.compile(r"\b(?:no|not|never|without|skip\w*|unencrypted|un-?sharded|instead of)\b")
+"""A sentence that says a thing is not done ("never edit the issued invoice"): it does not state it."""
 
 
 @lru_cache(maxsize=256)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from agent.requirements.qualities import availability
-from agent.rules.builtin.common import sentences, sentences_with
+from agent.rules.builtin.common import NEGATED, sentences, sentences_with
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check
 from agent.rules.roles import roles_in_text, roles_of_name
@@ -114,7 +114,6 @@ def static_media_in_memory(context: CheckContext) -> Iterator[Violation]:
 
 
 DIGIT = re.compile(r"\d")
-NEGATED = re.compile(r"\b(?:no|not|never|without|skip\w*|unencrypted|un-?sharded|instead of)\b")
 REGULATED = re.compile(r"\bhipaa\b|\be?phi\b|protected health information|\bgdpr\b|\bpci(?:[- ]dss)?\b|"
                        r"data protection (?:act|law|regulation)")  # fmt: skip
 """A regulation the document states (the data it covers is then regulated): the same ones the drafter reads."""

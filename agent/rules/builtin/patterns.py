@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from agent.compiled_patterns import compile_pattern
+from agent.rules.builtin.common import NEGATED, on_lowered, sentences_with
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check, fix
 from agent.schema import Architecture, Change, Severity
@@ -43,9 +45,10 @@ def block_mistakes(context: CheckContext) -> Iterator[Violation]:
     for block in context.blocks:
         for mistake in block.mistakes:
             if mistake.lacks is not None:
-                found = not re.search(mistake.lacks, context.text, re.IGNORECASE)
-            else:
-                found = bool(re.search(mistake.says or "", context.text, re.IGNORECASE))
+                found = not on_lowered(compile_pattern(mistake.lacks, re.IGNORECASE)).search(context.text)
+            else:  # stated in a sentence that does not say it is not done
+                says = on_lowered(compile_pattern(mistake.says or "", re.IGNORECASE))
+                found = any(not NEGATED.search(s) for s in sentences_with(context.text, says))
             if found:
                 yield Violation(f"{block.name.lower()}: {mistake.mistake}", severity=mistake.severity,
                                 citation=mistake.cite, fix=mistake.fix, subject=block.id)  # fmt: skip
