@@ -79,9 +79,14 @@ def coverage_of(reading: Reading, text: str, knowledge: Knowledge) -> Coverage:
         uncovered = [_first_sentence(text)]
         return Coverage(status="not_covered", chapters=[], uncovered=uncovered, note=NOT_COVERED_NOTE)
     product, features = _product_and_features(text)
-    if pattern == OTHER and features and product and (
-        _only_features(reading, product, features)
-        or all(knowledge.blocks[b.id].kind == "capability" for b in reading.blocks)
+    if (
+        pattern == OTHER
+        and features
+        and product
+        and (
+            _only_features(reading, product, features)
+            or all(knowledge.blocks[b.id].kind == "capability" for b in reading.blocks)
+        )
     ):  # a product with features, recognised only by what it is made of: the product itself has no chapter
         return Coverage(status="partial", chapters=chapters, uncovered=[product], note=PARTIAL_NOTE)
     return Coverage(status="covered", chapters=chapters)
