@@ -547,8 +547,12 @@ def read_request(
     blocks = read_blocks(Words(text), head, hits, knowledge, meaning, text)  # product names count as cues here
     best = _application_of_named_core(blocks, head, knowledge, meaning) or best
     # a block that is the best pattern's own core ("a news feed" for social media) confirms it, never demotes it
-    rivals = [
-        b for b in blocks if best != knowledge.blocks[b.id].pattern and best not in knowledge.blocks[b.id].composes_with
+    rivals = [  # a capability (multi-tenancy, appointments) is what the application is made of, never its rival
+        b
+        for b in blocks
+        if best != knowledge.blocks[b.id].pattern
+        and best not in knowledge.blocks[b.id].composes_with
+        and knowledge.blocks[b.id].kind != "capability"
     ]
     block_brands = [cue for b in rivals for cue in b.evidence if cue in knowledge.blocks[b.id].brands]
     only_products = bool(evidence[best]) and all(is_lent(cue, "product") for cue in evidence[best])

@@ -142,3 +142,15 @@ def test_leftovers_of_interrupted_builds_are_removed_on_the_next_build(tmp_path,
     foreign.mkdir()  # no marker: not ours, left alone
     build(tmp_path / "index", user_kb)
     assert not dead.exists() and foreign.exists()
+
+
+def test_a_missing_index_is_the_bundled_one_copied_not_rebuilt(tmp_path, caplog):
+    from agent.paths import bundled_index
+
+    with caplog.at_level("WARNING"):
+        loaded = ensure_index(tmp_path / "mine")
+    assert "copied the bundled one" in caplog.text
+    for name in (VECTORS, CHUNKS, MANIFEST):
+        assert (tmp_path / "mine" / name).read_bytes() == (bundled_index() / name).read_bytes()
+    assert [c.id for c in loaded.chunks] == [c.id for c in load_index(bundled_index()).chunks]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind

@@ -31,6 +31,8 @@ PATTERN_KINDS = ("characteristics", "services")
 """An application's sections in the seed that say what it is for."""
 
 
+HUB_NEIGHBOURS = 10
+"""How many requests meant for other designs measure how much of a hub a design is."""
 TOP_DESCRIPTIONS = 3
 """A design's closeness to a request's plain-language descriptions: the mean of its three closest. One close
 sentence is often a coincidence of words; three close ones are a need."""
@@ -48,20 +50,41 @@ class DesignVectors:
 
     def similarities(self, vector: np.ndarray) -> dict[str, float]:
         """Cosine similarity of `vector` (one L2-normalised row) to each design: its closest purpose section,
-        averaged with the mean of its closest descriptions where it has them."""
+        averaged with the mean of its closest descriptions where it has them, less how close the design comes to
+        requests meant for other designs (see `_hubness`)."""
         if not len(self.matrix):
             return {}
-        query = np.asarray(vector, dtype=np.float32).reshape(-1)
-        best = np.full(len(self.designs), -1.0, dtype=np.float32)
-        np.maximum.at(best, self.owner, self.matrix @ query)
+        best = self._raw(np.asarray(vector, dtype=np.float32).reshape(1, -1))[:, 0] - self._hubness
+        return {design: round(float(best[i]), 4) for i, design in enumerate(self.designs)}
+
+    def _raw(self, queries: np.ndarray) -> np.ndarray:
+        """The similarities of many queries (rows) at once: a row per design, a column per query."""
+        best = np.full((len(self.designs), len(queries)), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.owner, self.matrix @ queries.T)
         if len(self.descriptions):
             described, slots = self._description_slots
-            scores = np.append(self.descriptions @ query, -np.inf)[slots]  # a row per design, padded with -inf
-            scores.sort(axis=1)
-            closest = scores[:, -TOP_DESCRIPTIONS:]
-            kept = np.isfinite(closest)
-            best[described] = 0.5 * best[described] + 0.5 * np.where(kept, closest, 0).sum(axis=1) / kept.sum(axis=1)
-        return {design: round(float(best[i]), 4) for i, design in enumerate(self.designs)}
+            padded = np.vstack([self.descriptions @ queries.T, np.full((1, len(queries)), -np.inf)])
+            scores = np.sort(padded[slots], axis=1)[:, -TOP_DESCRIPTIONS:]  # designs x closest x queries
+            kept = np.isfinite(scores)
+            closest = np.where(kept, scores, 0).sum(axis=1) / kept.sum(axis=1)
+            best[described] = 0.5 * best[described] + 0.5 * closest
+        return best
+
+    @cached_property
+    def _hubness(self) -> np.ndarray:
+        """How close each design comes, on average, to its ten closest requests meant for other designs, less the
+        designs' mean. A design described in broad words is near every request (a hub) and would win requests
+        of its neighbours; subtracting this (cross-domain similarity local scaling) puts designs on one footing."""
+        if not len(self.descriptions):
+            return np.zeros(len(self.designs), dtype=np.float32)
+        raw = self._raw(self.descriptions)  # every plain-language request, as if asked
+        raw[self.described, np.arange(len(self.described))] = -np.inf  # a design's own requests do not count
+        others = raw.copy()
+        for design in range(len(self.designs)):
+            others[design, self.described == design] = -np.inf
+        nearest = np.sort(others, axis=1)[:, -HUB_NEIGHBOURS:]
+        hub = np.where(np.isfinite(nearest), nearest, 0).mean(axis=1)
+        return (hub - hub.mean()).astype(np.float32)
 
     @cached_property
     def _description_slots(self) -> tuple[np.ndarray, np.ndarray]:

@@ -307,8 +307,11 @@ def ensure_index(path: Path, model: str = DEFAULT_MODEL, progress: ProgressCallb
     try:
         return load_index(path, model)
     except IndexMissing:
-        log.warning("no index at %r yet; building it from the bundled knowledge base (once)", str(path))
-        build_index(path, model=model, progress=progress)
+        if _copied_bundled_index(path, model):
+            log.warning("no index at %r yet; copied the bundled one there", str(path))
+        else:
+            log.warning("no index at %r yet; building it from the bundled knowledge base (once)", str(path))
+            build_index(path, model=model, progress=progress)
     except IndexOutOfDate as exc:
         try:
             manifest = read_manifest(path)
@@ -321,6 +324,26 @@ def ensure_index(path: Path, model: str = DEFAULT_MODEL, progress: ProgressCallb
         except InvalidRequest as build_exc:
             raise IndexOutOfDate(f"{exc} and cannot be rebuilt ({build_exc}); run 'sysdesign index build'") from None
     return load_index(path, model)
+
+
+def _copied_bundled_index(path: Path, model: str) -> bool:
+    """Copy the bundled index (when it is fresh for `model`) to `path`, which has none: the same chunks embedded by
+    the same model, so building them again would take a minute for the same files. Put in place the way a build
+    is (staged beside, then swapped in), and only where a build may write."""
+    source = bundled_index()
+    if path.resolve() == source.resolve():
+        return False
+    staging = path.with_name(f".{path.name}.copying-{os.getpid()}")
+    try:
+        load_index(source, model)
+        check_replaceable(path)
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(source, staging)
+        _swap_in(staging, path)
+    except (IndexProblem, InvalidRequest, OSError):
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    return True
 
 
 def status(path: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:

@@ -186,6 +186,15 @@ FAILOVER = re.compile(r"fail[- ]?over|standby|replica|multi[- ]az|high[- ]availa
                       r"cassandra|dynamodb")  # fmt: skip
 
 
+DATABASE_ROLES = frozenset({"relational_database", "nosql_database"})
+
+
+def _about_other_stores(sentence: str, context: CheckContext) -> bool:
+    """The sentence names stores of the design, and none of them is a database."""
+    named = [c.name for c in context.document.components if c.name.lower() in sentence]
+    return bool(named) and not any(roles_of_name(name, context.knowledge) & DATABASE_ROLES for name in named)
+
+
 @check("SD076")
 def single_primary_without_failover(context: CheckContext) -> Iterator[Violation]:
     stated = availability(context.text)  # the request's (the text starts with it), or an SLA said anywhere
@@ -194,7 +203,8 @@ def single_primary_without_failover(context: CheckContext) -> Iterator[Violation
         stated = availability(targets[0]) if targets else None
     if stated is None or stated < HIGH_AVAILABILITY:
         return
-    single = next(iter(sentences_with(context.text, ONE_PRIMARY)), None)
+    # a sentence about one database (a restore of an object store's backups is no write primary)
+    single = next((s for s in sentences_with(context.text, ONE_PRIMARY) if not _about_other_stores(s, context)), None)
     if single is None:
         return
     said_all = sentences(context.text)
