@@ -591,6 +591,7 @@ def read_request(
         # the words chose the application: a block stays if named, kin, or what the whole request means most
         related = kin_of(knowledge).get(chosen, frozenset())
         top = max(meaning, key=lambda d: meaning[d]) if meaning else None
+        top = top if top and meaning[top] >= MEANING_SURE else None  # not the meaning of what the brand left over
         blocks = tuple(b for b in blocks if b.id in related or b.id == top
                        or _named_by_words(b.evidence, knowledge.blocks[b.id]))  # fmt: skip
     if chosen != OTHER and blocks and designs_a_part(said):
@@ -643,8 +644,9 @@ def _multiword_cues(knowledge: Knowledge) -> tuple[str, ...]:
     cached = _PHRASES.get(id(knowledge))
     if cached is not None:
         return cached
-    # blocks' phrases too: "message" inside "message queue" says nothing about a chat app
-    specs = (*knowledge.patterns.values(), *knowledge.blocks.values())
+    # blocks' phrases too: "message" inside "message queue" says nothing about a chat app; but not a capability's:
+    # "inventory tracking" is part of a shop, and its words still say shop
+    specs = (*knowledge.patterns.values(), *(b for b in knowledge.blocks.values() if b.kind != "capability"))
     cues = {cue for spec in specs for group in WEIGHTS for cue in getattr(spec, group) if len(_cue_tokens(cue)) > 1}
     phrases = _PHRASES[id(knowledge)] = tuple(sorted(cues))
     return phrases

@@ -74,7 +74,8 @@ class DesignVectors:
     def _hubness(self) -> np.ndarray:
         """How close each design comes, on average, to its ten closest requests meant for other designs, less the
         designs' mean. A design described in broad words is near every request (a hub) and would win requests
-        of its neighbours; subtracting this (cross-domain similarity local scaling) puts designs on one footing."""
+        of its neighbours; subtracting what is above the mean (cross-domain similarity local scaling, one-sided:
+        raising the narrowest designs made them claim requests no design fits) puts designs on one footing."""
         if not len(self.descriptions):
             return np.zeros(len(self.designs), dtype=np.float32)
         raw = self._raw(self.descriptions)  # every plain-language request, as if asked
@@ -84,7 +85,7 @@ class DesignVectors:
             others[design, self.described == design] = -np.inf
         nearest = np.sort(others, axis=1)[:, -HUB_NEIGHBOURS:]
         hub = np.where(np.isfinite(nearest), nearest, 0).mean(axis=1)
-        return (hub - hub.mean()).astype(np.float32)
+        return np.maximum(hub - hub.mean(), 0).astype(np.float32)  # hubs are lowered; no design is raised
 
     @cached_property
     def _description_slots(self) -> tuple[np.ndarray, np.ndarray]:
