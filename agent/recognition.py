@@ -591,7 +591,7 @@ def read_request(
         # the words chose the application: a block stays if named, kin, or what the whole request means most
         related = kin_of(knowledge).get(chosen, frozenset())
         top = max(meaning, key=lambda d: meaning[d]) if meaning else None
-        top = top if top and meaning[top] >= MEANING_SURE else None  # not the meaning of what the brand left over
+        top = top if top and (meaning or {})[top] >= MEANING_SURE else None  # not what a brand left over means
         blocks = tuple(b for b in blocks if b.id in related or b.id == top
                        or _named_by_words(b.evidence, knowledge.blocks[b.id]))  # fmt: skip
     if chosen != OTHER and blocks and designs_a_part(said):

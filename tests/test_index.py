@@ -154,3 +154,20 @@ def test_a_missing_index_is_the_bundled_one_copied_not_rebuilt(tmp_path, caplog)
         assert (tmp_path / "mine" / name).read_bytes() == (bundled_index() / name).read_bytes()
     assert [c.id for c in loaded.chunks] == [c.id for c in load_index(bundled_index()).chunks]
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_a_stale_copy_of_the_bundled_index_is_copied_again_not_rebuilt(tmp_path, caplog):
+    import json
+
+    from agent.paths import bundled_index
+
+    ensure_index(tmp_path / "mine")
+    manifest = json.loads((tmp_path / "mine" / MANIFEST).read_text())
+    first = next(iter(manifest["chunks"]))
+    manifest["chunks"][first] = "0" * 16  # a chunk that no longer matches: out of date
+    (tmp_path / "mine" / MANIFEST).write_text(json.dumps(manifest))
+    with caplog.at_level("WARNING"):
+        loaded = ensure_index(tmp_path / "mine")
+    assert "replaced it with a copy of the bundled one" in caplog.text
+    assert (tmp_path / "mine" / MANIFEST).read_bytes() == (bundled_index() / MANIFEST).read_bytes()
+    assert len(loaded.chunks) == len(load_index(bundled_index()).chunks)

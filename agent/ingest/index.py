@@ -318,6 +318,9 @@ def ensure_index(path: Path, model: str = DEFAULT_MODEL, progress: ProgressCallb
             kb_dirs, default_kb = [Path(d) for d in manifest.kb_dirs], manifest.default_kb
         except IndexOutOfDate:
             kb_dirs, default_kb = [], True
+        if default_kb and not kb_dirs and _copied_bundled_index(path, model):
+            log.warning("%s; replaced it with a copy of the bundled one", exc)
+            return load_index(path, model)
         log.warning("%s; rebuilding it", exc)
         try:
             build_index(path, kb_dirs=kb_dirs, default_kb=default_kb, model=model, progress=progress)
@@ -333,15 +336,17 @@ def _copied_bundled_index(path: Path, model: str) -> bool:
     source = bundled_index()
     if path.resolve() == source.resolve():
         return False
-    staging = path.with_name(f".{path.name}.copying-{os.getpid()}")
+    staging = None
     try:
         load_index(source, model)
         check_replaceable(path)
+        staging = path.resolve().with_name(f".{path.resolve().name}.copying-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(source, staging)
         _swap_in(staging, path)
-    except (IndexProblem, InvalidRequest, OSError):
-        shutil.rmtree(staging, ignore_errors=True)
+    except (IndexProblem, InvalidRequest, OSError, ValueError):  # ValueError: a path with no name, such as "/"
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         return False
     return True
 
