@@ -90,8 +90,24 @@ def test_hostile_names_render_in_the_real_mermaid_cli(tmp_path):
     shutil.copy(svg, PROJECT_ROOT / ".cache" / "hostile-names-mermaid.svg")
 
 
+# a 1x1 transparent PNG
+_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                     "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082")  # fmt: skip
+
+
 @pytest.mark.skipif(not PLANTUML.exists() or shutil.which("java") is None, reason="PlantUML or Java not installed")
 def test_hostile_names_render_in_real_plantuml(tmp_path):
+    from tests.model_server import ReplayHandler, serving
+
+    fetched: list[str] = []
+
+    class Pixel(ReplayHandler):  # a server the names point at: rendering must never call it
+        def do_GET(self) -> None:
+            fetched.append(self.path)
+            self.send_body(_PNG)
+
+    server = serving(Pixel)
+    port = next(server).server_address[1]
     design = _design(
         [
             *HOSTILE,
@@ -99,6 +115,9 @@ def test_hostile_names_render_in_real_plantuml(tmp_path):
             "!include /etc/passwd",
             '%getenv("HOME") Service',
             "%version() Service",
+            f"<img:http://127.0.0.1:{port}/pixel.png> Tracker Service",
+            f'<img src="http://127.0.0.1:{port}/p.png"> Pixel Service',
+            "<color:red><size:90>Loud Service",
         ],
         ["Redis", "end"],
     )
@@ -111,3 +130,6 @@ def test_hostile_names_render_in_real_plantuml(tmp_path):
     assert not [e for e in ET.fromstring(svg).iter() if e.tag.endswith(("script", "a"))]  # inert text only
     assert svg.count("Launch Service") == 1
     assert os.environ.get("HOME", "/nonexistent") not in svg and "1.2022" not in svg  # no %function evaluated
+    assert fetched == [] and f"127.0.0.1:{port}" in svg  # the URL is shown as text, never fetched
+    next(server, None)  # stop the server
+    assert 'font-size="90"' not in svg  # nor is any other Creole tag read

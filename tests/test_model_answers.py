@@ -6,8 +6,10 @@ Anthropic SDKs talk to it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
+import zlib
 
 import pytest
 
@@ -27,6 +29,7 @@ ANSWERS: dict[str, object] = {
     "huge-truncated": openai_body('{"pattern": "social_media", "components": ["' + "Redis, " * 700_000),
     "anthropic-null-content": json.dumps(ANTHROPIC_NULL).encode(),
     "drip": "drip",
+    "gzip-bomb": gzip.compress(openai_body(" " * 20_000_000), compresslevel=9),  # 20 MB from about 20 KB
 }
 
 
@@ -34,6 +37,10 @@ class _Handler(ReplayHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = ANSWERS[self.server.mode]  # type: ignore[attr-defined]
+        if self.server.mode.startswith("gzip"):  # type: ignore[attr-defined]
+            assert isinstance(body, bytes)
+            self.send_coded(body, "gzip")
+            return
         if body != "drip":
             assert isinstance(body, bytes)
             self.send_body(body)
@@ -50,6 +57,20 @@ class _Handler(ReplayHandler):
         except OSError:
             pass
 
+    def send_coded(self, body: bytes, coding: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", coding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # for the transport's own test: /<coding>/<size> answers that many bytes so coded
+        _, coding, size = self.path.split("/")
+        plain = json.dumps({"text": "x" * int(size)}).encode()
+        coded = {"gzip": gzip.compress, "deflate": zlib.compress, "br": lambda b: b}[coding](plain)
+        self.send_coded(coded, coding)
+
 
 @pytest.fixture(scope="module")
 def server():
@@ -64,8 +85,9 @@ def engine(retriever):
 @pytest.mark.parametrize(
     ("drafter", "mode"),
     [("openai", "not-json"), ("openai", "empty-choices"), ("openai", "content-not-text"), ("openai", "deep-json"),
-     ("openai", "huge-truncated"), ("openai", "drip"), ("anthropic", "anthropic-null-content"),
-     ("anthropic", "not-json"), ("anthropic", "drip")],
+     ("openai", "huge-truncated"), ("openai", "drip"), ("openai", "gzip-bomb"),
+     ("anthropic", "anthropic-null-content"), ("anthropic", "not-json"), ("anthropic", "drip"),
+     ("anthropic", "gzip-bomb")],
 )  # fmt: skip
 def test_a_bad_answer_becomes_a_labelled_fallback_within_the_deadline(engine, server, drafter, mode, monkeypatch):
     monkeypatch.setenv("SYSDESIGN_API_KEY", "sk-test")
@@ -79,7 +101,7 @@ def test_a_bad_answer_becomes_a_labelled_fallback_within_the_deadline(engine, se
     if architecture.audit.fallback:  # a salvaged truncated answer may also be usable: then the model drafted it
         assert architecture.drafter == "kb" and architecture.audit.error
     assert elapsed < 20, f"{mode} took {elapsed:.1f} s with a 3 s deadline"
-    if mode in {"not-json", "empty-choices", "content-not-text", "drip", "anthropic-null-content"}:
+    if mode in {"not-json", "empty-choices", "content-not-text", "drip", "anthropic-null-content", "gzip-bomb"}:
         assert architecture.audit.fallback, mode
 
 
@@ -91,3 +113,21 @@ def test_without_fallback_a_bad_answer_is_a_model_error_not_a_traceback(engine, 
     with pytest.raises(ModelError, match="without choices"):
         engine.recommend("Build a Twitter clone", "openai", rounds=0, fallback=None, model="m", timeout=3,
                          base_url=f"http://127.0.0.1:{server.server_address[1]}/v1")  # fmt: skip
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_a_compressed_answer_is_bounded_as_decoded(server, coding):
+    import httpx2
+
+    from agent.drafting.llm.http import bounded_client
+
+    client, start = bounded_client(timeout=5, max_bytes=100_000)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    start()
+    assert client.get(f"{base}/{coding}/50000").json()["text"] == "x" * 50_000  # under the bound: decoded whole
+    start()
+    with pytest.raises(httpx2.ReadError, match="exceeds 100,000 bytes"):  # 5 MB decoded from a few KB
+        client.get(f"{base}/{coding}/5000000").read()
+    start()
+    with pytest.raises(httpx2.DecodingError, match="'br'"):  # a coding it cannot bound is refused
+        client.get(f"{base}/br/10")

@@ -16,9 +16,10 @@ _MACROS = {"client": "Person", "edge": "Container", "cdn": "Container", "gateway
 _TECHNOLOGY = {"edge": "load balancer", "cdn": "CDN", "gateway": "API gateway", "service": "service",
                "store": "data store", "queue": "message queue"}  # fmt: skip
 MAX_TEXT = 120
-_REPLACE = (('"', "'"), ("\\", "/"), ("[[", "[ ["), ("]]", "] ]"), ("%", "\uff05"))
+_REPLACE = (('"', "'"), ("\\", "/"), ("[[", "[ ["), ("]]", "] ]"), ("%", "\uff05"), ("<", "\u2039"), (">", "\u203a"))
 """PlantUML evaluates %functions even inside quoted arguments (%getenv would put an environment variable in the
-diagram): a percent sign becomes the full-width ％."""
+diagram): a percent sign becomes the full-width ％. Creole reads tags in labels (`<img:URL>` fetches the URL when
+the diagram is rendered, `<color>`, `<size>`...): angle brackets become the single guillemets ‹ ›."""
 
 
 def puml_text(text: str) -> str:

@@ -4,12 +4,15 @@ The SDKs' own timeouts apply to each read, so a server that drips a byte every h
 and nothing bounds how much a server may send. `BoundedTransport` wraps httpx's transport: a request started
 after its deadline fails at once, and reading the answer fails as soon as the deadline passes or the answer
 grows past `max_bytes`. The SDKs turn both into their timeout or connection errors, which the clients report
-as `ModelError` (and the engine then falls back, labelled).
+as `ModelError` (and the engine then falls back, labelled). The bound is on the answer as decoded: a gzip or
+deflate answer is decompressed here, at most `max_bytes` of it (300 MB can come from 300 KB on the wire), and
+any other content coding is refused.
 """
 
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +21,14 @@ from agent.errors import ModelError
 
 MAX_ANSWER_BYTES = 2_000_000
 """A design is a few kilobytes; anything far beyond that is a runaway answer."""
+DECODERS: dict[str, Callable[[], Any]] = {
+    "": lambda: None,
+    "identity": lambda: None,
+    "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "x-gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "deflate": lambda: zlib.decompressobj(),
+}
+"""The content codings an answer may come in, each with a fresh streaming decoder (None: as it is)."""
 
 
 def bounded_client(timeout: float, max_bytes: int = MAX_ANSWER_BYTES) -> tuple[Any, Callable[[], None]]:
@@ -28,17 +39,24 @@ def bounded_client(timeout: float, max_bytes: int = MAX_ANSWER_BYTES) -> tuple[A
     import httpx2
 
     class BoundedStream(httpx2.SyncByteStream):
-        def __init__(self, inner: Any, transport: BoundedTransport) -> None:
-            self.inner, self.transport = inner, transport
+        def __init__(self, inner: Any, transport: BoundedTransport, decoder: Any = None) -> None:
+            self.inner, self.transport, self.decoder = inner, transport, decoder
 
         def __iter__(self) -> Iterator[bytes]:
-            received = 0
+            received, limit = 0, self.transport.max_bytes
             for chunk in self.inner:
-                received += len(chunk)
                 if time.monotonic() > self.transport.deadline:
                     raise httpx2.ReadTimeout(f"no complete answer within {self.transport.timeout:g} s")
-                if received > self.transport.max_bytes:
-                    raise httpx2.ReadError(f"the answer exceeds {self.transport.max_bytes:,} bytes")
+                if self.decoder is not None:
+                    try:
+                        chunk = self.decoder.decompress(chunk, limit - received + 1)  # never more than the rest
+                    except zlib.error:
+                        raise httpx2.DecodingError("the compressed answer is damaged") from None
+                    if self.decoder.unconsumed_tail:
+                        received = limit + 1  # more was coming than the bound allows
+                received += len(chunk)
+                if received > limit:
+                    raise httpx2.ReadError(f"the answer exceeds {limit:,} bytes")
                 yield chunk
 
         def close(self) -> None:
@@ -57,11 +75,20 @@ def bounded_client(timeout: float, max_bytes: int = MAX_ANSWER_BYTES) -> tuple[A
                 raise httpx2.ConnectTimeout(f"no answer within {self.timeout:g} s")
             # no single read may outlast what is left of the deadline
             request.extensions["timeout"] = {key: remaining for key in ("connect", "read", "write", "pool")}
+            request.headers["Accept-Encoding"] = "identity"  # asked for plain; a compressed answer is decoded here
             response = super().handle_request(request)
-            stream = BoundedStream(response.stream, self)
-            return httpx2.Response(
-                response.status_code, headers=response.headers, stream=stream, extensions=response.extensions
-            )
+            coding = response.headers.get("Content-Encoding", "").strip().lower()
+            if coding not in DECODERS:
+                response.close()
+                raise httpx2.DecodingError(f"an answer in the {coding!r} content coding is not accepted")
+            decoded = coding not in ("", "identity")  # the lengths the server gave are of the compressed bytes
+            headers = [
+                (k, v)
+                for k, v in response.headers.items()
+                if k.lower() != "content-encoding" and not (decoded and k.lower() == "content-length")
+            ]
+            stream = BoundedStream(response.stream, self, DECODERS[coding]())
+            return httpx2.Response(response.status_code, headers=headers, stream=stream, extensions=response.extensions)
 
     transport = BoundedTransport()
 
