@@ -101,3 +101,35 @@ def test_a_plain_ask_in_a_cloned_repository_sends_no_key_to_its_server(tmp_path)
 def test_credentials_in_urls_are_redacted(text, expected):
     assert redact_url(text) == expected
     assert "secret" not in redact_text(f"cannot reach {text}: failed")
+
+
+def test_trusting_many_files_at_once_keeps_every_record(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("SYSDESIGN_DATA", str(tmp_path / "data"))
+    files = []
+    for n in range(8):
+        (tmp_path / f"p{n}").mkdir()
+        files.append(tmp_path / f"p{n}" / "sysdesign.toml")
+        files[-1].write_text(f'base_url = "http://127.0.0.1:{n + 10}/v1"\n')
+    code = "import sys; from pathlib import Path; from agent.trust import trust; trust(Path(sys.argv[1]))"
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(f)], env=os.environ.copy()) for f in files]  # at once
+    assert [run.wait(timeout=60) for run in runs] == [0] * 8
+    from agent.trust import is_trusted
+
+    assert all(is_trusted(f) for f in files)  # read-modify-write under a lock: none lost
+
+
+def test_a_store_that_is_a_fifo_trusts_nothing_and_never_waits(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("SYSDESIGN_DATA", str(tmp_path / "data"))
+    (tmp_path / "data").mkdir()
+    os.mkfifo(tmp_path / "data" / "trusted-settings.json")
+    settings = tmp_path / "sysdesign.toml"
+    settings.write_text('base_url = "http://127.0.0.1:10/v1"\n')
+    from agent.trust import is_trusted
+
+    assert is_trusted(settings) is False  # answered at once, not waiting for a writer
