@@ -119,3 +119,41 @@ def test_rich_rendering_on_a_terminal(twitter):
 def test_mermaid_cli_exists():
     assert MMDC.exists() and shutil.which("chromium") and shutil.which("dot"), "run 'make install-dev system-deps'"
     assert os.access(MMDC, os.X_OK)
+
+
+HOSTILE_TEXT = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "[click me](javascript:alert(1))",
+    "Name\n```\n<script>alert(2)</script>\n```",
+    "a | b | c",
+    "# not a heading\n## nor this",
+    "**bold** _em_ `code`",
+    "<javascript:alert(3)>",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_markdown_shows_hostile_text_as_text(text):
+    from markdown_it import MarkdownIt
+
+    from agent.schema import Architecture
+
+    design = Architecture.model_validate({
+        "request": text,
+        "components": [{"name": text, "category": "database", "purpose": text}],
+        "services": [{"name": f"Svc {text}", "responsibility": text, "data_stores": [text]}],
+        "flows": [{"name": text, "steps": [text, text]}],
+        "tradeoffs": [{"decision": text, "chosen": text, "alternatives": [text], "why": text}],
+        "failure_modes": [{"component": text, "failure": text, "impact": text, "mitigation": text}],
+    })  # fmt: skip
+    source = to_markdown(design)
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(source)
+    assert "<script" not in html and "<img" not in html and "javascript:" not in html.split('href="')[-1][:11]
+    assert 'href="javascript' not in html and "<em>" not in html and "<strong>bold" not in html
+    headings = [line for line in source.splitlines() if line.startswith("#")]
+    assert len(headings) == len([h for h in headings if h.startswith(("# Architecture", "## "))])  # none injected
+    assert html.count("<pre>") == 1 and '<pre><code class="language-mermaid">' in html  # the diagram's fence only
+    stack_rows = [row for row in html.split("<tr>") if "<td>database</td>" in row]
+    assert len(stack_rows) == 1 and stack_rows[0].count("<td>") == 4  # a '|' in a name splits no cell
+    assert "<code>None</code>" not in html  # an uncited row leaves its source empty
