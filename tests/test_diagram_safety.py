@@ -133,3 +133,19 @@ def test_hostile_names_render_in_real_plantuml(tmp_path):
     assert fetched == [] and f"127.0.0.1:{port}" in svg  # the URL is shown as text, never fetched
     next(server, None)  # stop the server
     assert 'font-size="90"' not in svg  # nor is any other Creole tag read
+
+
+def test_control_characters_in_names_leave_every_export_well_formed():
+    from agent.render.diagram import to_dot, to_mermaid
+    from agent.render.drawio import to_drawio
+
+    bad = "Svc\x1b[31m\x00\x07\x0b\x7f name"
+    design = Architecture.model_validate({
+        "request": bad, "components": [{"name": bad, "category": "database"}],
+        "services": [{"name": bad, "data_stores": [bad]}, {"name": "Other\x1b]8;;http://x\x07 Service"}],
+    })  # fmt: skip
+    ET.fromstring(to_drawio(design))  # ill-formed XML would raise
+    dot = subprocess.run(["dot", "-Tsvg"], input=to_dot(design), capture_output=True, text=True, timeout=60)
+    assert dot.returncode == 0, dot.stderr
+    for text in (to_dot(design), to_mermaid(design), to_drawio(design)):
+        assert not any(ch in text for ch in "\x00\x1b\x07\x0b\x7f")

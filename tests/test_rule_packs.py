@@ -214,3 +214,13 @@ def test_glob_and_unreadable_documents(tmp_path):
 def test_output_into_a_missing_folder_fails_before_checking(tmp_path):
     result = run_cli("check", str(TEAM_REPO / "architecture"), "-o", f"sarif={tmp_path / 'no' / 'out.sarif'}")
     assert result.returncode == 2 and "does not exist" in result.stderr and result.stdout == ""
+
+
+def test_junit_stays_well_formed_when_a_message_carries_control_characters(engine, team_rules):
+    report = engine.check(SHOP, rules=team_rules)
+    report.source = "shop\x1b[31m.json"
+    for finding in report.findings:
+        finding.message = f"\x1b]52;c;ZXZpbA==\x07{finding.message}\x00"
+    root = ET.fromstring(to_junit([report], team_rules).split("?>", 1)[1])  # ill-formed XML would raise here
+    messages = [f.get("message") for f in root.iter("failure")]
+    assert messages and not any("\x1b" in m or "\x00" in m for m in messages)

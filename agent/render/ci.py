@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -9,6 +10,8 @@ from xml.etree import ElementTree as ET
 from agent.rules.checker import Rule
 from agent.schema import CheckReport, Finding
 
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""What XML 1.0 cannot hold in text or attributes (tab, line feed and carriage return it can)."""
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
 
@@ -99,5 +102,9 @@ def to_junit(reports: Sequence[CheckReport], rules: Sequence[Rule], fail_on: str
         total_failures += failures
     suites.set("tests", str(total_tests))
     suites.set("failures", str(total_failures))
+    for element in suites.iter():  # a rule pack's message may carry ESC or NUL: XML 1.0 cannot hold them
+        element.text = _XML_INVALID.sub(" ", element.text) if element.text else element.text
+        for name, value in element.attrib.items():
+            element.set(name, _XML_INVALID.sub(" ", value))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

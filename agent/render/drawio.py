@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from agent.render.graph import LAYERS, Graph, build_graph
+from agent.render.graph import LAYERS, Graph, build_graph, printable
 from agent.schema import Architecture
 
 WIDTH, HEIGHT, GAP, LANE_GAP, HEADER = 170, 50, 20, 60, 30
@@ -31,7 +31,8 @@ KEY_EDGE = EDGE + "strokeColor=#d9480f;strokeWidth=3;fontColor=#d9480f;"
 def to_drawio(architecture: Architecture, graph: Graph | None = None) -> str:
     graph = graph or build_graph(architecture)
     mxfile = ET.Element("mxfile", host="sysdesign-agent")
-    diagram = ET.SubElement(mxfile, "diagram", id="architecture", name=(architecture.request or "Architecture")[:80])
+    name = printable(architecture.request or "Architecture")[:80]
+    diagram = ET.SubElement(mxfile, "diagram", id="architecture", name=name)
     model = ET.SubElement(diagram, "mxGraphModel", grid="1", gridSize="10", page="0")
     root = ET.SubElement(model, "root")
     ET.SubElement(root, "mxCell", id="0")

@@ -49,6 +49,15 @@ class Edge:
     key: bool = False  # on the highlighted key flow
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """A label without control characters (NUL and ESC end a DOT file, make XML ill-formed and reach terminals):
+    each becomes a space, so every notation has only printable text to escape its own way."""
+    return _CONTROL.sub(" ", text)
+
+
 @dataclass
 class Graph:
     nodes: dict[str, Node] = field(default_factory=dict)
@@ -58,6 +67,7 @@ class Graph:
 
     def node(self, label: str, kind: str, layer: str, detail: str = "") -> str:
         """The id of the node for `label` in `layer` (one per label and layer), created on first use."""
+        label, detail = printable(label), printable(detail)
         key = (layer, label)
         if key not in self._by_name:
             nid = f"n{len(self._by_name)}"
@@ -67,7 +77,7 @@ class Graph:
 
     def connect(self, source: str, target: str, label: str = "") -> None:
         if source != target and not any(e.source == source and e.target == target for e in self.edges):
-            self.edges.append(Edge(source, target, label))
+            self.edges.append(Edge(source, target, printable(label)))
 
     def in_layer(self, layer: str) -> list[Node]:
         return [n for n in self.nodes.values() if n.layer == layer]
