@@ -233,10 +233,9 @@ def read_blocks(
         top = max(meaning, key=lambda d: meaning[d])
         named_and_meant = any(meaning.get(b.id, 0.0) >= MEANING_SUPPORTS for b in found if b.id in named)
         named_by_phrase = any(not _only_single_words(b.evidence) for b in found if b.id in named)
+        # what it names and also means, or names by a phrase: the rest are neighbours (unless surely meant)
         if named_and_meant or (named_by_phrase and meaning[top] < MEANING_SURE):
-            top = (
-                ""  # what it names and also means, or names by a phrase: the rest are neighbours (unless surely meant)
-            )
+            top = ""
         kin = kin_of(knowledge).get(top, frozenset())
         found = [b for b in found if b.id in named or b.id == top
                  or (not named and (b.id in kin or meaning.get(b.id, 0.0) >= MEANING_CHOOSES))]  # fmt: skip
@@ -496,8 +495,9 @@ def read_request(
     evidence: dict[PatternId, list[str]] = {}
     scores: dict[PatternId, float] = {}
     head = Words(_HEAD_END.split(text, maxsplit=1)[0])
-    products = tuple(p for p in knowledge.products if matched_cues(p.names, words, names=True))
-    product_names = [name for p in products for name in matched_cues(p.names, words, names=True)]
+    named_products = [(p, matched_cues(p.names, words, names=True)) for p in knowledge.products]
+    products = tuple(p for p, names in named_products if names)
+    product_names = [name for _, names in named_products for name in names]
     words = _without_phrases(words, product_names)  # "Google Drive" says nothing about drivers
     words = _without_searched_for(words)  # "shops within 5 km" are what the app finds, not what it is
     words = _without_phrases(words, _technology_phrases(knowledge))  # "Amazon S3" is storage, not a shop

@@ -79,11 +79,8 @@ class DesignVectors:
         if not len(self.descriptions):
             return np.zeros(len(self.designs), dtype=np.float32)
         raw = self._raw(self.descriptions)  # every plain-language request, as if asked
-        raw[self.described, np.arange(len(self.described))] = -np.inf  # a design's own requests do not count
-        others = raw.copy()
-        for design in range(len(self.designs)):
-            others[design, self.described == design] = -np.inf
-        nearest = np.sort(others, axis=1)[:, -HUB_NEIGHBOURS:]
+        raw[np.arange(len(self.designs))[:, None] == self.described[None, :]] = -np.inf  # not a design's own
+        nearest = np.sort(raw, axis=1)[:, -HUB_NEIGHBOURS:]
         hub = np.where(np.isfinite(nearest), nearest, 0).mean(axis=1)
         return np.maximum(hub - hub.mean(), 0).astype(np.float32)  # hubs are lowered; no design is raised
 

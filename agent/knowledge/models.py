@@ -200,8 +200,7 @@ class BlockSpec(_Frozen):
     composes_with: tuple[str, ...] = Field(
         default=(),
         description="Seed applications or other blocks this one is usually joined to (food delivery is a shop plus "
-        "courier "
-        "dispatch): a request naming both keeps the application and adds the block.",
+        "courier dispatch): a request naming both keeps the application and adds the block.",
     )
     kind: Literal["problem", "capability"] = Field(
         default="problem",

@@ -189,9 +189,14 @@ FAILOVER = re.compile(r"fail[- ]?over|standby|replica|multi[- ]az|high[- ]availa
 DATABASE_ROLES = frozenset({"relational_database", "nosql_database"})
 
 
+def _parts_named(sentence: str, context: CheckContext) -> list[str]:
+    """The design's components a (lowercased) sentence names."""
+    return [c.name for c in context.document.components if c.name.lower() in sentence]
+
+
 def _about_other_stores(sentence: str, context: CheckContext) -> bool:
     """The sentence names stores of the design, and none of them is a database."""
-    named = [c.name for c in context.document.components if c.name.lower() in sentence]
+    named = _parts_named(sentence, context)
     return bool(named) and not any(roles_of_name(name, context.knowledge) & DATABASE_ROLES for name in named)
 
 
@@ -210,7 +215,7 @@ def single_primary_without_failover(context: CheckContext) -> Iterator[Violation
     said_all = sentences(context.text)
     # a standby said of another store does not cover this one: the failover must be said of a store this
     # sentence names (or, when it names none, anywhere)
-    stores = [c.name.lower() for c in context.document.components if c.name.lower() in single][:MAX_NAMED]
+    stores = [name.lower() for name in _parts_named(single, context)][:MAX_NAMED]
     about = [s for s in said_all if not stores or any(name in s for name in stores)]
     if any(FAILOVER.search(s) and not NEGATED.search(s) for s in about):
         return
