@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.brief.meaning import design_vectors, has_meaning, kin_of, meaning_confidence
+from agent.brief.model import Brief
 from agent.brief.reading import read_brief
 from agent.cancellation import raise_if_cancelled
 from agent.document import parse_document
@@ -19,7 +20,7 @@ from agent.drafting.base import Drafter, DraftRequest, FallbackDrafter
 from agent.drafting.registry import with_fallback
 from agent.errors import InvalidRequest, ModelError
 from agent.knowledge import Knowledge, load_knowledge
-from agent.recognition import read_request, remember, without_brands
+from agent.recognition import Reading, read_request, remember, without_brands
 from agent.requirements.extract import Extracted
 from agent.requirements.reading import open_questions, read_requirements, requirements_section, scope_signals
 from agent.requirements.shaping import block_failure_modes, block_tradeoffs, shape
@@ -49,6 +50,16 @@ from agent.sizing.estimation import EstimationConfig, estimate, three_point
 
 RETRIEVAL_DEPTH = 10
 RAW_FIELDS = {"pattern", "blocks", "components", "services", "flows", "tradeoffs", "failure_modes"}
+
+
+@dataclass(frozen=True)
+class Understood:
+    """A request read once: its stated requirements, retrieval hits, recognition and the Brief built from them."""
+
+    found: Extracted
+    hits: list[Hit]
+    reading: Reading
+    brief: Brief
 
 
 @dataclass(frozen=True)
@@ -134,25 +145,8 @@ class Engine:
         if not isinstance(rounds, int) or isinstance(rounds, bool) or not 0 <= rounds <= MAX_ROUNDS:
             raise InvalidRequest(f"rounds must be a whole number from 0 to {MAX_ROUNDS}, not {rounds!r}")
         backend = with_fallback(drafter, fallback, **options)  # an unknown name fails before any work
-        found = read_requirements(prompt, answers, stated)
-        retriever = self.retriever
-        vector = retriever.embed(prompt) if hits is None or has_meaning(prompt) else None
-        hits = hits if hits is not None else retriever.search(prompt, k=RETRIEVAL_DEPTH, vector=vector)
-        meaning = self._meaning(prompt, vector) if has_meaning(prompt) else None
-        reading = read_request(prompt, hits, self.knowledge, meaning=meaning)
-        remember(prompt, reading, self.knowledge)
-        if answers or stated:  # what the answers state weighs in on the scope as the request's own words do
-            small, enterprise, large = scope_signals(found, prompt)
-            # "keep it simple", said after the request, is the user's decision: it outweighs the load's signals
-            large = [] if found.scope == "simple" else [*reading.large_scale, *large]
-            reading = replace(
-                reading,
-                small_scope=[*reading.small_scope, *small],
-                enterprise=[*reading.enterprise, *enterprise],
-                large_scale=large,
-            )
-
-        brief = read_brief(prompt, reading, found, self.knowledge, meaning)
+        understood = self._understand(prompt, hits, answers, stated)
+        found, hits, reading, brief = understood.found, understood.hits, understood.reading, understood.brief
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge, brief=brief)
 
         draft, pairs, audit, drafted = self._draft_with_model(backend, request, rounds)
@@ -186,6 +180,32 @@ class Engine:
         audit.pattern_corrected = audit.raw_pattern is not None and audit.raw_pattern != final_pattern
         fixed.audit = audit
         return fixed
+
+    def brief(self, prompt: str, hits: list[Hit] | None = None) -> Brief:
+        """The Brief of `prompt`: what it asks for, read once by words and meaning (no design is drafted)."""
+        return self._understand(validate_prompt(prompt), hits).brief
+
+    def _understand(self, prompt: str, hits: list[Hit] | None, answers: Mapping[str, str] | None = None,
+                    stated: Sequence[str] = ()) -> Understood:  # fmt: skip
+        found = read_requirements(prompt, answers, stated)
+        retriever = self.retriever
+        vector = retriever.embed(prompt) if hits is None or has_meaning(prompt) else None
+        hits = hits if hits is not None else retriever.search(prompt, k=RETRIEVAL_DEPTH, vector=vector)
+        meaning = self._meaning(prompt, vector) if has_meaning(prompt) else None
+        reading = read_request(prompt, hits, self.knowledge, meaning=meaning)
+        remember(prompt, reading, self.knowledge)
+        if answers or stated:  # what the answers state weighs in on the scope as the request's own words do
+            small, enterprise, large = scope_signals(found, prompt)
+            # "keep it simple", said after the request, is the user's decision: it outweighs the load's signals
+            large = [] if found.scope == "simple" else [*reading.large_scale, *large]
+            reading = replace(
+                reading,
+                small_scope=[*reading.small_scope, *small],
+                enterprise=[*reading.enterprise, *enterprise],
+                large_scale=large,
+            )
+        brief = read_brief(prompt, reading, found, self.knowledge, meaning)
+        return Understood(found, hits, reading, brief)
 
     def _meaning(self, text: str, vector: Any = None) -> dict[str, float]:
         """How surely `text` as a whole means each design (`vector`: its embedding, when already computed)."""

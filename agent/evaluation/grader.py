@@ -1,0 +1,233 @@
+"""Grading a model's design against what the request asks: a score in [0, 1] with its parts and their reasons.
+
+The request is read once into its Brief (the engine's reading: the designs it calls for, its stated load, team,
+compliance and tier); the completion's own labels (`pattern`, `blocks`, its `request`) are never believed. The
+weights, factors and penalties are documented in docs/grading.md; the same inputs always give the same grade.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from agent.brief.model import Brief
+from agent.errors import SysdesignError
+from agent.evaluation.completions import ParsedAs, read_completion
+from agent.evaluation.design_text import design_units, for_the_checker, words_without_echo
+from agent.evaluation.expectations import Profiles, coverage, phrase_hit, profiles_for
+from agent.evaluation.requirements_fit import requirements_fit
+from agent.retrieval.bm25 import terms
+
+if TYPE_CHECKING:
+    from agent.pipeline import Engine
+    from agent.schema import Hit
+
+WEIGHTS = {"addresses": 0.35, "mechanisms": 0.25, "requirements": 0.15, "checker": 0.15, "completeness": 0.10}
+"""How much each part counts; they sum to 1."""
+READ_FACTOR: dict[ParsedAs, float] = {"json": 1.0, "fenced_json": 1.0, "prose_json": 1.0, "markdown": 1.0,
+                                      "repaired_json": 0.95, "truncated_json": 0.8, "none": 0.0}  # fmt: skip
+"""The whole score is multiplied by this: a cut-off answer is scored on what is there, and worth less."""
+COVERAGE_FULL = 0.45
+"""The share of a design's distinctive words at which a design counts as fully addressing it (measured on
+designs written for the request by people and by the engine: see docs/grading.md)."""
+REQUEST_FULL = 0.6
+"""The share of the request's own distinctive words a design's parts use to count as fully addressing it."""
+ERROR_COST, WARNING_COST = 0.25, 0.05
+SECTIONS = ("services", "components", "flows", "tradeoffs", "failure_modes", "scaling")
+BRIEF_CACHE = 4096
+RETRIEVAL_DEPTH = 10  # as the engine reads a request (agent.pipeline)
+
+
+class GradePart(BaseModel):
+    name: str
+    score: float = Field(ge=0, le=1)
+    weight: float
+    reason: str
+
+
+class Penalty(BaseModel):
+    name: str
+    amount: float = Field(ge=0)
+    reason: str
+
+
+class Grade(BaseModel):
+    """A completion's grade: `score` = read factor x (sum of weight x part) - penalties, within [0, 1]."""
+
+    score: float = Field(ge=0, le=1)
+    parts: list[GradePart] = Field(default_factory=list)
+    penalties: list[Penalty] = Field(default_factory=list)
+    parsed_as: ParsedAs
+    problem: str | None = Field(default=None, description="Why nothing could be scored, when score is 0 for that.")
+    expected: list[str] = Field(default_factory=list, description="The designs the request's Brief calls for.")
+    explanation: str = ""
+
+
+def _zero(parsed_as: ParsedAs, problem: str, expected: list[str]) -> Grade:
+    return Grade(score=0.0, parsed_as=parsed_as, problem=problem, expected=expected,
+                 explanation=f"0.00: {problem}.")  # fmt: skip
+
+
+def expected_designs(brief: Brief) -> list[str]:
+    """The designs the request calls for: its application (unless 'other') and its building blocks."""
+    found = [brief.pattern.id] if brief.pattern.id != "other" else []
+    return found + [b.id for b in brief.blocks if b.id not in found]
+
+
+def _addresses(profiles: Profiles, expected: list[str], present: set[str], request: str) -> tuple[GradePart, float]:
+    asked = {t for t in profiles.key_terms(request) if not t.isdigit()} - NOT_FEATURES
+    request_share = len(asked & present) / len(asked) if asked else 0.0
+    if not expected:
+        score = min(1.0, request_share / REQUEST_FULL)
+        reason = f"uses {request_share:.0%} of the request's own distinctive words in its parts (no chapter covers it)"
+        return GradePart(name="addresses", score=score, weight=WEIGHTS["addresses"], reason=reason), 0.0
+    shares = {d: coverage(profiles.designs[d], present) for d in expected}
+    design_share = sum(shares.values()) / len(shares)
+    score = min(1.0, 0.75 * min(1.0, design_share / COVERAGE_FULL) + 0.25 * min(1.0, request_share / REQUEST_FULL))
+    named = ", ".join(f"{profiles.designs[d].name} {share:.0%}" for d, share in shares.items())
+    reason = f"uses the distinctive words of what the request calls for ({named}) and {request_share:.0%} of its own"
+    return GradePart(name="addresses", score=score, weight=WEIGHTS["addresses"], reason=reason), design_share
+
+
+def _mechanisms(profiles: Profiles, expected: list[str], present: set[str]) -> GradePart:
+    mechanisms = [m for d in expected for m in profiles.designs[d].mechanisms]
+    if not mechanisms:
+        return GradePart(name="mechanisms", score=1.0 if not expected else 0.5, weight=WEIGHTS["mechanisms"],
+                         reason="no chapter names mechanisms for this request")  # fmt: skip
+    hits = [m for m in mechanisms if any(phrase_hit(p, present) for p in m.phrases)]
+    missed = [m.label for m in mechanisms if m not in hits][:3]
+    reason = f"{len(hits)} of {len(mechanisms)} key mechanisms addressed"
+    reason += f"; missing e.g. {'; '.join(missed)}" if missed else ""
+    return GradePart(name="mechanisms", score=len(hits) / len(mechanisms), weight=WEIGHTS["mechanisms"], reason=reason)
+
+
+def _completeness(document: dict[str, Any]) -> GradePart:
+    present = [s for s in SECTIONS if isinstance(document.get(s), list) and document[s]]
+    if "scaling" not in present and isinstance(document.get("capacity"), list) and document["capacity"]:
+        present.append("scaling")
+    missing = [s for s in SECTIONS if s not in present]
+    reason = "has " + ", ".join(present) + (f"; lacks {', '.join(missing)}" if missing else "")
+    return GradePart(name="completeness", score=len(present) / len(SECTIONS), weight=WEIGHTS["completeness"],
+                     reason=reason)  # fmt: skip
+
+
+NOT_FEATURES = frozenset(
+    terms(
+        "build design system app application platform website site want need make create "
+        "simple small team developer engineer freelance users people company our"
+    )
+)
+"""Request words that say how it is asked or who asks, not what the system must do."""
+
+
+class Grader:
+    """Grades completions with one engine; Briefs of requests already seen are kept (RL repeats prompts)."""
+
+    def __init__(self, engine: Engine | None = None) -> None:
+        if engine is None:
+            from agent.pipeline import Engine
+
+            engine = Engine()
+        self.engine = engine
+        self.profiles = profiles_for(engine.knowledge)
+        self._briefs: dict[str, Brief] = {}
+        self._lock = threading.Lock()
+
+    def brief(self, request: str, hits: list[Hit] | None = None) -> Brief:
+        """The Brief of `request`, read once and kept."""
+        with self._lock:
+            held = self._briefs.get(request)
+        if held is None:
+            held = self.engine.brief(request, hits=hits)
+            with self._lock:
+                if len(self._briefs) >= BRIEF_CACHE:
+                    self._briefs.pop(next(iter(self._briefs)))
+                self._briefs[request] = held
+        return held
+
+    def grade(self, request: str, completion: Any) -> Grade:
+        return self.grade_with_brief(self.brief(request), completion)
+
+    def read_briefs(self, requests: Sequence[str]) -> None:
+        """Read the Briefs of requests not seen before, their retrieval in one batch."""
+        with self._lock:
+            new = [r for r in dict.fromkeys(requests) if r not in self._briefs]
+        hits = self.engine.retriever.search_many(new, k=RETRIEVAL_DEPTH) if len(new) > 1 else [None] * len(new)
+        for request, found in zip(new, hits, strict=True):
+            self.brief(request, found)
+
+    def grade_many(self, requests: Sequence[str], completions: Sequence[Any]) -> list[Grade]:
+        """One grade per (request, completion)."""
+        self.read_briefs(requests)
+        return [self.grade(r, c) for r, c in zip(requests, completions, strict=True)]
+
+    def grade_with_brief(self, brief: Brief, completion: Any) -> Grade:
+        """The grade of `completion` for the request `brief` was read from (pure: the same inputs, the same grade)."""
+        expected = expected_designs(brief)
+        read = read_completion(completion)
+        if read.document is None:
+            return _zero(read.parsed_as, read.problem or "nothing could be read", expected)
+        document = read.document
+        present = words_without_echo(design_units(document), brief.request)
+        if not present:
+            return _zero(read.parsed_as, "the design's parts say nothing beyond the request itself", expected)
+        addresses, design_share = _addresses(self.profiles, expected, present, brief.request)
+        parts = [
+            addresses,
+            _mechanisms(self.profiles, expected, present),
+            requirements_fit(brief, document, present, WEIGHTS["requirements"], self.engine.knowledge, self.profiles),
+            self._checker(brief, document),
+            _completeness(document),
+        ]
+        penalties = self._penalties(brief, document, expected, present, design_share)
+        factor = READ_FACTOR[read.parsed_as]
+        raw = factor * sum(p.score * p.weight for p in parts) - sum(p.amount for p in penalties)
+        score = round(min(1.0, max(0.0, raw)), 4)
+        return Grade(score=score, parts=parts, penalties=penalties, parsed_as=read.parsed_as, expected=expected,
+                     explanation=_explain(score, read.parsed_as, factor, parts, penalties))  # fmt: skip
+
+    def _checker(self, brief: Brief, document: dict[str, Any]) -> GradePart:
+        weight = WEIGHTS["checker"]
+        try:
+            report = self.engine.check(
+                for_the_checker(document, brief.request), pattern=brief.pattern.id, blocks=[b.id for b in brief.blocks]
+            )
+        except SysdesignError as exc:
+            return GradePart(name="checker", score=0.0, weight=weight, reason=f"the checker could not read it: {exc}")
+        score = max(0.0, 1.0 - ERROR_COST * report.errors - WARNING_COST * report.warnings)
+        rules = sorted({f.rule_id for f in report.findings if f.severity in ("error", "warning")})
+        reason = f"{report.errors} errors and {report.warnings} warnings held to the request's reading"
+        reason += f" ({', '.join(rules[:6])})" if rules else ""
+        return GradePart(name="checker", score=score, weight=weight, reason=reason)
+
+    def _penalties(self, brief: Brief, document: dict[str, Any], expected: list[str], present: set[str],
+                   design_share: float) -> list[Penalty]:  # fmt: skip
+        from agent.evaluation.penalties import penalties
+
+        return penalties(self.profiles, self.engine.knowledge, brief, document, expected, present, design_share)
+
+
+def _explain(score: float, parsed_as: str, factor: float, parts: list[GradePart], penalties: list[Penalty]) -> str:
+    text = f"{score:.2f}: read as {parsed_as}" + (f" (x{factor:g})" if factor < 1 else "") + ". "
+    text += " ".join(f"{p.name.capitalize()} {p.score:.2f}: {p.reason}." for p in parts)
+    if penalties:
+        text += " Penalties: " + "; ".join(f"{p.name} -{p.amount:.2f} ({p.reason})" for p in penalties) + "."
+    return text
+
+
+_default: Grader | None = None
+_default_lock = threading.Lock()
+
+
+def grade(request: str, completion: Any, engine: Engine | None = None) -> Grade:
+    """The grade of `completion` (a model's text, chat messages or a dict) as an answer to `request`."""
+    global _default
+    if engine is not None:
+        return Grader(engine).grade(request, completion)
+    with _default_lock:
+        if _default is None:
+            _default = Grader()
+    return _default.grade(request, completion)
