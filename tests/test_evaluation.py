@@ -89,12 +89,30 @@ def test_predictions_from_elsewhere_are_scored(tmp_path, advisor):
              json.dumps({"id": cases[1].id, **advisor.recommend(cases[1].prompt).model_dump(mode="json")})]  # fmt: skip
     predictions = tmp_path / "preds.jsonl"
     predictions.write_text("\n".join(lines) + "\n")
-    results = score_predictions(advisor, cases, predictions)
+    results, unused = score_predictions(advisor, cases, predictions)
     assert results[0].raw_errors > 0 and results[0].missed
     assert results[1].pattern_correct
+    assert results[1].grade > results[0].grade + 0.3  # the grader, not the labels, is the main score
+    assert results[2].error == "no prediction" and results[2].grade == 0.0 and not unused
     predictions.write_text('{"id": "nope", "components": ["Redis"]}\n')
     with pytest.raises(InvalidRequest, match="line 1"):
         score_predictions(advisor, cases, predictions)
+
+
+def test_predictions_are_graded_on_the_design_not_its_labels(tmp_path, advisor):
+    cases = [c for c in load_cases() if c.pattern == "ride_hailing"][:2]
+    twitter = advisor.recommend("Build a Twitter clone").model_dump(mode="json")
+    wrong = {**twitter, "pattern": {"id": "ride_hailing"}, "id": cases[0].id}  # a right label on a wrong design
+    cut_off = {"id": cases[1].id, "completion": "```json\n{"}
+    predictions = tmp_path / "preds.jsonl"
+    predictions.write_text(json.dumps(wrong) + "\nnot json\n" + json.dumps(cut_off) + "\n")
+    results, unused = score_predictions(advisor, cases, predictions)
+    assert results[0].pattern_correct is False and results[0].grade < 0.3
+    assert results[1].grade == 0.0 and results[1].error
+    assert len(unused) == 1 and "line 2" in unused[0]
+    data = build_report(results)["drafters"]["predictions"]["metrics"]
+    low, high = data["grade_ci95"]
+    assert low <= data["grade"] <= high
 
 
 def test_resume_keeps_scored_cases(tmp_path, advisor):

@@ -172,3 +172,25 @@ def test_gaming_scores_clearly_below_an_honest_design(engine, grader, honest, re
     for name, gamed in _gamed(engine, grader, request_text, honest[request_text]).items():
         grade = grader.grade(request_text, gamed)
         assert grade.score <= fair - MARGINS.get(name, 0.5), f"{name}: {grade.explanation}"
+
+
+def test_grade_command_on_one_completion_and_on_a_file(tmp_path, honest):
+    from tests.conftest import run_cli
+
+    single = run_cli("grade", RATE_LIMITER, "-", "--json", input=MARKDOWN)
+    assert single.returncode == 0, single.stderr
+    assert json.loads(single.stdout)["parsed_as"] == "markdown"
+    lines = [json.dumps({"prompt": RATE_LIMITER, "completion": json.dumps(honest[RATE_LIMITER])}), "not json",
+             json.dumps({"request": RATE_LIMITER, "completion": ""}), json.dumps({"completion": "x"})]  # fmt: skip
+    source, out = tmp_path / "completions.jsonl", tmp_path / "grades.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    batch = run_cli("grade", "--input", str(source), "-o", str(out), "--workers", "2", "--json")
+    assert batch.returncode == 0, batch.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4]
+    assert rows[0]["score"] > 0.8 and rows[1]["score"] == rows[2]["score"] == rows[3]["score"] == 0.0
+    assert "no 'prompt'" in rows[3]["problem"] and json.loads(batch.stdout)["summary"]["unreadable"] == 3
+    refused = run_cli("grade", "--input", str(source), "-o", str(source))
+    assert refused.returncode == 2 and "is the input file" in refused.stderr
+    assert source.read_text().startswith('{"prompt"')
+    assert run_cli("grade").returncode == 2

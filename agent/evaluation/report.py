@@ -10,10 +10,29 @@ from agent.evaluation.scoring import CaseResult
 from agent.knowledge import load_knowledge
 
 CALIBRATION_BINS = 10
+BOOTSTRAP_RESAMPLES = 2000
 
 
 def _ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 3) if total else None
+
+
+def bootstrap_interval(values: list[float], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> list[float]:
+    """The 95% percentile bootstrap interval of the mean of `values` (the same values, the same interval)."""
+    import numpy as np
+
+    data = np.asarray(values, dtype=float)
+    means = np.random.default_rng(seed).choice(data, size=(resamples, len(data)), replace=True).mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return [round(float(low), 3), round(float(high), 3)]
+
+
+def _graded(results: list[CaseResult]) -> dict[str, Any]:
+    grades = [r.grade for r in results if r.grade is not None]
+    if not grades:
+        return {}
+    return {"grade": round(sum(grades) / len(grades), 3), "grade_ci95": bootstrap_interval(grades),
+            "missing_predictions": sum(r.error == "no prediction" for r in results)}  # fmt: skip
 
 
 def metrics(results: list[CaseResult]) -> dict[str, Any]:
@@ -32,6 +51,7 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
     asked = found + sum(len(r.concepts_missed) for r in results)
     return {
         "cases": len(results),
+        **_graded(results),
         "pattern_accuracy": _ratio(sum(bool(r.pattern_correct) for r in judged), len(judged)),
         "tech_precision": precision,
         "tech_recall": recall,

@@ -17,8 +17,6 @@ from agent.errors import InvalidRequest, SysdesignError
 from agent.evaluation.cases import EvalCase
 from agent.evaluation.scoring import CaseResult, score_case
 from agent.files import load_json, read_text_file
-from agent.rules.checker import run_rules
-from agent.rules.context import build_context
 
 PROGRESS_FILE = "progress.jsonl"
 Progress = Callable[[int, int], None]
@@ -93,28 +91,67 @@ def run_cases(
     return sorted(results, key=lambda r: order.get((r.case_id, r.drafter), len(order)))
 
 
-def score_predictions(advisor: Advisor, cases: Sequence[EvalCase], predictions: Path,
-                      name: str = "predictions") -> list[CaseResult]:  # fmt: skip
-    """Score architectures another system produced: one JSON document a line, with the case id in `id`."""
-    if not predictions.is_file():
-        raise InvalidRequest(f"no predictions file at {str(predictions)!r}")
-    by_id = {case.id: case for case in cases}
-    knowledge = advisor.engine.knowledge
-    results = []
+LABELS = ("pattern", "blocks", "tier", "estimate", "request", "findings", "coverage", "audit")
+"""What a prediction says of itself: never believed (the design is read from its parts, the request is the case's)."""
+
+
+def _prediction_lines(predictions: Path, by_id: dict[str, EvalCase]) -> tuple[dict[str, Any], list[str]]:
+    """Each case's completion (a design document, or a model's text under `completion`/`output`), and what was
+    wrong with lines that could not be used (said, never fatal: a malformed line is one prediction missing)."""
+    found: dict[str, Any] = {}
+    problems: list[str] = []
     for number, line in enumerate(read_text_file(predictions, "predictions file").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             data = load_json(line, "the line")
-            case_id = data.pop("id", None) or data.pop("case_id", None)
-            if case_id not in by_id:
-                raise InvalidRequest(f"unknown case id {case_id!r}")
-            architecture = parse_document(data)
         except InvalidRequest as exc:
-            raise InvalidRequest(f"{predictions.name} line {number}: {exc}") from None
-        architecture.findings = run_rules(build_context(architecture, knowledge))
-        raw = sum(f.severity == "error" for f in architecture.findings)
-        results.append(score_case(by_id[case_id], architecture, knowledge, name, 0.0, raw))
-    if not results:
-        raise InvalidRequest(f"{str(predictions)!r} holds no predictions")
-    return results
+            problems.append(f"{predictions.name} line {number}: {exc}")
+            continue
+        case_id = data.get("id") or data.get("case_id") if isinstance(data, dict) else None
+        if case_id not in by_id:
+            problems.append(f"{predictions.name} line {number}: unknown case id {case_id!r}")
+            continue
+        text = next((data[k] for k in ("completion", "output", "response") if k in data), None)
+        found[case_id] = text if text is not None else {k: v for k, v in data.items() if k not in ("id", "case_id")}
+    return found, problems
+
+
+def score_predictions(advisor: Advisor, cases: Sequence[EvalCase], predictions: Path,
+                      name: str = "predictions") -> tuple[list[CaseResult], list[str]]:  # fmt: skip
+    """Grade designs another system produced (one JSON object a line, the case id in `id`): every case gets a
+    result, a missing or unreadable prediction scoring 0. Returns the results and the lines that were not used."""
+    from agent.evaluation.completions import read_completion
+    from agent.evaluation.grader import Grader
+
+    if not predictions.is_file():
+        raise InvalidRequest(f"no predictions file at {str(predictions)!r}")
+    by_id = {case.id: case for case in cases}
+    found, problems = _prediction_lines(predictions, by_id)
+    if not found:
+        raise InvalidRequest(f"{str(predictions)!r} holds no prediction for these cases" +
+                             (f" ({problems[0]})" if problems else ""))  # fmt: skip
+    grader, knowledge = Grader(advisor.engine), advisor.engine.knowledge
+    grader.read_briefs([case.prompt for case in cases])
+    results = []
+    for case in cases:
+        if case.id not in found:
+            results.append(score_case(case, None, knowledge, name, 0.0, error="no prediction", grade=0.0))
+            continue
+        grade = grader.grade(case.prompt, found[case.id])
+        read = read_completion(found[case.id])
+        design = {k: v for k, v in read.document.items() if k not in LABELS} if read.document else None
+        try:
+            architecture = parse_document(design, knowledge) if design else None
+        except InvalidRequest as exc:
+            architecture, read.problem = None, str(exc)
+        if architecture is None:
+            results.append(score_case(case, None, knowledge, name, 0.0, error=grade.problem or read.problem,
+                                      grade=grade.score, explanation=grade.explanation))  # fmt: skip
+            continue
+        report = advisor.engine.check(architecture)  # what the design is, read from its parts
+        architecture.pattern, architecture.blocks = report.pattern, report.blocks
+        result = score_case(case, architecture, knowledge, name, 0.0, report.errors, grade=grade.score,
+                            explanation=grade.explanation)  # fmt: skip
+        results.append(result.model_copy(update={"errors": report.errors}))
+    return results, problems

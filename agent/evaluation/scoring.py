@@ -57,6 +57,9 @@ class CaseResult(BaseModel):
     """Generic platform services (Billing, Workflow, Admin...) no expected block or application calls for."""
     raw: RawScore | None = None
     """The model's own first draft, before the engine repaired it (model drafters only)."""
+    grade: float | None = None
+    """The grader's score of a prediction (`eval --predictions`); 0 when it was missing or unreadable."""
+    grade_explanation: str | None = None
 
     @property
     def problems(self) -> int:
@@ -105,6 +108,8 @@ def score_case(
     seconds: float,
     raw_errors: int | None = None,
     error: str | None = None,
+    grade: float | None = None,
+    explanation: str | None = None,
 ) -> CaseResult:
     """Compare an architecture (None when drafting failed) with what the case expects."""
     architecture = architecture or Architecture()
@@ -150,6 +155,8 @@ def score_case(
         fallback=bool(architecture.audit and architecture.audit.fallback),
         error=error,
         raw=raw_score(case, architecture),
+        grade=grade,
+        grade_explanation=explanation,
     )
 
 
