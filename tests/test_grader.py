@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from pathlib import Path
 
 import pytest
 
@@ -194,3 +196,23 @@ def test_grade_command_on_one_completion_and_on_a_file(tmp_path, honest):
     assert refused.returncode == 2 and "is the input file" in refused.stderr
     assert source.read_text().startswith('{"prompt"')
     assert run_cli("grade").returncode == 2
+
+
+BLIND_CASES = Path(__file__).parent / "data" / "grader_cases"
+"""Requests with 3-5 answers each (JSON, fenced, cut-off, Markdown) ranked best to worst, written by a helper
+session that never saw the grader's code. `calibration` was read while setting the grader's constants;
+`holdout` was not (its first score, 0.923 pairwise, was taken before any change made after reading it)."""
+
+
+@pytest.mark.parametrize("name", ["calibration", "holdout"])
+def test_grades_rank_answers_as_a_blind_reviewer_did(grader, name):
+    cases = [json.loads(line) for line in (BLIND_CASES / f"{name}.jsonl").read_text().splitlines()]
+    pairs = agree = first = 0
+    for case in cases:
+        scores = {c["label"]: grader.grade(case["request"], c["text"]).score for c in case["completions"]}
+        ranking = case["ranking"]
+        first += max(scores, key=lambda label: scores[label]) == ranking[0]
+        for better, worse in itertools.combinations(ranking, 2):
+            pairs += 1
+            agree += scores[better] > scores[worse]
+    assert agree / pairs >= 0.88 and first >= len(cases) - 1, (agree, pairs, first)

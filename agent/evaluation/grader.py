@@ -35,7 +35,8 @@ COVERAGE_FULL = 0.45
 designs written for the request by people and by the engine: see docs/grading.md)."""
 REQUEST_FULL = 0.6
 """The share of the request's own distinctive words a design's parts use to count as fully addressing it."""
-ERROR_COST, WARNING_COST = 0.25, 0.05
+ERROR_COST, WARNING_COST = 0.5, 0.1
+"""The checker part is 1 / (1 + 0.5 x errors + 0.1 x warnings): every finding costs, none zeroes it alone."""
 SECTIONS = ("services", "components", "flows", "tradeoffs", "failure_modes", "scaling")
 BRIEF_CACHE = 4096
 RETRIEVAL_DEPTH = 10  # as the engine reads a request (agent.pipeline)
@@ -55,7 +56,8 @@ class Penalty(BaseModel):
 
 
 class Grade(BaseModel):
-    """A completion's grade: `score` = read factor x (sum of weight x part) - penalties, within [0, 1]."""
+    """A completion's grade: `score` = read factor x (sum of weight x part / sum of weights) - penalties, within
+    [0, 1]. A part that cannot be judged for this request (mechanisms, when no chapter covers it) has weight 0."""
 
     score: float = Field(ge=0, le=1)
     parts: list[GradePart] = Field(default_factory=list)
@@ -77,26 +79,29 @@ def expected_designs(brief: Brief) -> list[str]:
     return found + [b.id for b in brief.blocks if b.id not in found]
 
 
-def _addresses(profiles: Profiles, expected: list[str], present: set[str], request: str) -> tuple[GradePart, float]:
+def _addresses(profiles: Profiles, expected: list[str], present: set[str], request: str
+               ) -> tuple[GradePart, float, float]:  # fmt: skip
     asked = {t for t in profiles.key_terms(request) if not t.isdigit()} - NOT_FEATURES
     request_share = len(asked & present) / len(asked) if asked else 0.0
     if not expected:
         score = min(1.0, request_share / REQUEST_FULL)
         reason = f"uses {request_share:.0%} of the request's own distinctive words in its parts (no chapter covers it)"
-        return GradePart(name="addresses", score=score, weight=WEIGHTS["addresses"], reason=reason), 0.0
+        return GradePart(name="addresses", score=score, weight=WEIGHTS["addresses"], reason=reason), 0.0, request_share
     shares = {d: coverage(profiles.designs[d], present) for d in expected}
     design_share = sum(shares.values()) / len(shares)
     score = min(1.0, 0.75 * min(1.0, design_share / COVERAGE_FULL) + 0.25 * min(1.0, request_share / REQUEST_FULL))
     named = ", ".join(f"{profiles.designs[d].name} {share:.0%}" for d, share in shares.items())
     reason = f"uses the distinctive words of what the request calls for ({named}) and {request_share:.0%} of its own"
-    return GradePart(name="addresses", score=score, weight=WEIGHTS["addresses"], reason=reason), design_share
+    part = GradePart(name="addresses", score=score, weight=WEIGHTS["addresses"], reason=reason)
+    return part, design_share, request_share
 
 
 def _mechanisms(profiles: Profiles, expected: list[str], present: set[str]) -> GradePart:
     mechanisms = [m for d in expected for m in profiles.designs[d].mechanisms]
-    if not mechanisms:
-        return GradePart(name="mechanisms", score=1.0 if not expected else 0.5, weight=WEIGHTS["mechanisms"],
-                         reason="no chapter names mechanisms for this request")  # fmt: skip
+    if not mechanisms:  # not judged: its weight goes to the other parts
+        return GradePart(
+            name="mechanisms", score=0.0, weight=0.0, reason="no chapter names mechanisms for this request"
+        )
     hits = [m for m in mechanisms if any(phrase_hit(p, present) for p in m.phrases)]
     missed = [m.label for m in mechanisms if m not in hits][:3]
     reason = f"{len(hits)} of {len(mechanisms)} key mechanisms addressed"
@@ -174,7 +179,7 @@ class Grader:
         present = words_without_echo(design_units(document), brief.request)
         if not present:
             return _zero(read.parsed_as, "the design's parts say nothing beyond the request itself", expected)
-        addresses, design_share = _addresses(self.profiles, expected, present, brief.request)
+        addresses, design_share, request_share = _addresses(self.profiles, expected, present, brief.request)
         parts = [
             addresses,
             _mechanisms(self.profiles, expected, present),
@@ -182,9 +187,10 @@ class Grader:
             self._checker(brief, document),
             _completeness(document),
         ]
-        penalties = self._penalties(brief, document, expected, present, design_share)
+        penalties = self._penalties(brief, document, expected, present, design_share, request_share)
         factor = READ_FACTOR[read.parsed_as]
-        raw = factor * sum(p.score * p.weight for p in parts) - sum(p.amount for p in penalties)
+        judged = sum(p.weight for p in parts)  # a part that cannot be judged has weight 0; the rest count for it
+        raw = factor * sum(p.score * p.weight for p in parts) / judged - sum(p.amount for p in penalties)
         score = round(min(1.0, max(0.0, raw)), 4)
         return Grade(score=score, parts=parts, penalties=penalties, parsed_as=read.parsed_as, expected=expected,
                      explanation=_explain(score, read.parsed_as, factor, parts, penalties))  # fmt: skip
@@ -197,17 +203,18 @@ class Grader:
             )
         except SysdesignError as exc:
             return GradePart(name="checker", score=0.0, weight=weight, reason=f"the checker could not read it: {exc}")
-        score = max(0.0, 1.0 - ERROR_COST * report.errors - WARNING_COST * report.warnings)
+        score = 1.0 / (1.0 + ERROR_COST * report.errors + WARNING_COST * report.warnings)
         rules = sorted({f.rule_id for f in report.findings if f.severity in ("error", "warning")})
         reason = f"{report.errors} errors and {report.warnings} warnings held to the request's reading"
         reason += f" ({', '.join(rules[:6])})" if rules else ""
         return GradePart(name="checker", score=score, weight=weight, reason=reason)
 
     def _penalties(self, brief: Brief, document: dict[str, Any], expected: list[str], present: set[str],
-                   design_share: float) -> list[Penalty]:  # fmt: skip
+                   design_share: float, request_share: float) -> list[Penalty]:  # fmt: skip
         from agent.evaluation.penalties import penalties
 
-        return penalties(self.profiles, self.engine.knowledge, brief, document, expected, present, design_share)
+        return penalties(self.profiles, self.engine.knowledge, brief, document, expected, present, design_share,
+                         request_share)  # fmt: skip
 
 
 def _explain(score: float, parsed_as: str, factor: float, parts: list[GradePart], penalties: list[Penalty]) -> str:

@@ -15,12 +15,25 @@ from markdown_it import MarkdownIt
 
 # the first matching kind wins: "Failure modes of the services" is about failures
 _SECTIONS = (
+    (
+        "notes",
+        re.compile(
+            r"requirement|goal|assumption|constraint|estimat|back.of|summary|question|scope|endpoint|"
+            r"data model|schema|cost"
+        ),
+    ),
     ("flows", re.compile(r"flow|sequence|walk-?through|how it works|request path|lifecycle|journey")),
     ("tradeoffs", re.compile(r"trade|decision|alternative")),
     ("failure_modes", re.compile(r"fail|resilien|reliab|fault|go wrong|disaster|outage")),
     ("scaling", re.compile(r"scal|capacity|performance|growth|bottleneck")),
     ("services", re.compile(r"service|module|\bapis?\b|backend|domain")),
-    ("components", re.compile(r"component|stack|technolog|store|storage|database|infra|tool|building block")),
+    (
+        "components",
+        re.compile(
+            r"component|stack|technolog|store|storage|database|infra|tool|building block|"
+            r"architecture|overview|design|high.level|system"
+        ),
+    ),
 )
 _SERVICE_NAME = re.compile(r"(service|worker|api|manager|engine|scheduler|processor|handler|app|server)s?$", re.I)
 _SPLIT = re.compile(r"\s+[—–-]\s+|:\s+|\s+\(")
@@ -87,6 +100,8 @@ def _add(design: dict[str, Any], kind: str | None, item: str, flow: dict[str, An
             design["services"].append({"name": name, "responsibility": rest})
         else:
             design["components"].append({"name": name, "purpose": rest})
+    elif kind is None and name and re.match(r"\s*(\*\*|__)", item):  # a bold name under any heading is a part
+        _add(design, "components", item, None)
     else:
         design["notes"].append(_MARKUP.sub("", item))
 

@@ -23,7 +23,8 @@ def _listed(document: dict[str, Any], field: str) -> list[Any]:
 
 
 def penalties(profiles: Profiles, knowledge: Knowledge, brief: Brief, document: dict[str, Any], expected: list[str],
-              present: set[str], design_share: float) -> list[Any]:  # fmt: skip
+              present: set[str], design_share: float, request_share: float) -> list[Any]:  # fmt: skip
+    """`design_share`: how much of the requested designs' words it uses; `request_share`: of the request's own."""
     from agent.evaluation.grader import Penalty
 
     found: list[Penalty] = []
@@ -40,13 +41,14 @@ def penalties(profiles: Profiles, knowledge: Knowledge, brief: Brief, document: 
         amount = min(CATALOGUE_CAP, CATALOGUE_SHARE * (components - parts_limit) / parts_limit)
         found.append(Penalty(name="catalogue", amount=round(amount, 4),
                              reason=f"{components} technologies where {parts_limit} would do"))  # fmt: skip
-    if expected:
-        related = set().union(*(profiles.designs[d].kin for d in expected))
-        shares = {d: coverage(p, present) for d, p in profiles.designs.items() if d not in related}
-        other = max(shares, key=lambda d: shares[d], default=None)
-        if other is not None and shares[other] > max(OFF_TOPIC_FLOOR, design_share + OFF_TOPIC_MARGIN):
-            amount = min(OFF_TOPIC_CAP, OFF_TOPIC_RATE * (shares[other] - design_share))
-            found.append(Penalty(name="off_topic", amount=round(amount, 4),
-                                 reason=f"reads more like {profiles.designs[other].name} ({shares[other]:.0%}) than "
-                                        f"what was asked ({design_share:.0%})"))  # fmt: skip
+    # without a chapter for the request, its own words are what a design for something else does not use
+    asked = design_share if expected else request_share
+    related = set().union(*(profiles.designs[d].kin for d in expected)) if expected else set()
+    shares = {d: coverage(p, present) for d, p in profiles.designs.items() if d not in related}
+    other = max(shares, key=lambda d: shares[d], default=None)
+    if other is not None and shares[other] > max(OFF_TOPIC_FLOOR, asked + OFF_TOPIC_MARGIN):
+        amount = min(OFF_TOPIC_CAP, OFF_TOPIC_RATE * (shares[other] - asked))
+        found.append(Penalty(name="off_topic", amount=round(amount, 4),
+                             reason=f"reads more like {profiles.designs[other].name} ({shares[other]:.0%}) than "
+                                    f"what was asked ({asked:.0%})"))  # fmt: skip
     return found

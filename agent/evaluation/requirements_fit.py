@@ -36,8 +36,8 @@ def _size(brief: Brief, document: dict[str, Any], own_services: int) -> tuple[fl
     low = min(low, own_services) if own_services else low
     if count > high:
         score = max(0.0, 1 - (count - high) / max(high, 3))
-    elif count < low:
-        score = count / low
+    elif count < low:  # fewer services than the band is a lesser fault than more: a small design can grow
+        score = 0.5 + 0.5 * count / low
     else:
         score = 1.0
     return score, f"{count} services for {low}-{high} ({brief.tier.reason})"

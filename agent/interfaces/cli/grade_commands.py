@@ -55,7 +55,11 @@ def grade(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="With --input: write the grades (JSONL).")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="With --input: grading processes.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=4096, help="With --input: grading processes (Ray actors).")] = 1,
+    ray: Annotated[bool, typer.Option("--ray", help="With --input: grade on a Ray cluster ([ml] extra).")] = False,
+    ray_address: Annotated[
+        str | None, typer.Option(help="The Ray cluster (default: the running one, else a local one).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     index: IndexOption = None,
 ) -> None:
@@ -66,11 +70,14 @@ def grade(
       sysdesign grade "Design a URL shortener" answer.md
       model-output | sysdesign grade "stop any one customer from flooding our API" - --json
       sysdesign grade --input completions.jsonl -o grades.jsonl --workers 4
+      sysdesign grade --input completions.jsonl -o grades.jsonl --ray --ray-address auto --workers 32
     """
     from agent.evaluation.grader import Grader
 
     if (input_file is None) == (request is None):
         raise InvalidRequest("give REQUEST and COMPLETION, or --input FILE (one JSON object a line)")
+    if (ray or ray_address or output or workers > 1) and input_file is None:
+        raise InvalidRequest("--ray, --ray-address, --workers and -o go with --input FILE")
     if input_file is None:
         if completion is None:
             raise InvalidRequest("give the COMPLETION too: a file with the model's answer, or '-' for stdin")
@@ -80,10 +87,11 @@ def grade(
             return
         typer.echo(result.explanation)
         return
-    _grade_file(input_file, output, workers, as_json, index)
+    _grade_file(input_file, output, workers, as_json, index, ray_address if ray or ray_address else None, ray)
 
 
-def _grade_file(path: Path, output: Path | None, workers: int, as_json: bool, index: Path | None) -> None:
+def _grade_file(path: Path, output: Path | None, workers: int, as_json: bool, index: Path | None,
+                ray_address: str | None, on_ray: bool) -> None:  # fmt: skip
     import json
 
     from agent.evaluation.grader import Grader
@@ -95,11 +103,17 @@ def _grade_file(path: Path, output: Path | None, workers: int, as_json: bool, in
             raise InvalidRequest(f"-o {str(output)!r} is the input file; choose another output")
         check_writable(output)
     pairs, bad = _pairs(path)
-    pool = GradingPool(Grader(advisor_for(index=index).engine), workers)
-    try:
-        grades = pool.grade([r for _, r, _ in pairs], [c for _, _, c in pairs])
-    finally:
-        pool.close()
+    requests, completions = [r for _, r, _ in pairs], [c for _, _, c in pairs]
+    if on_ray:
+        from agent.evaluation.ray_grading import grade_on_ray
+
+        grades = grade_on_ray(requests, completions, address=ray_address, workers=workers)
+    else:
+        pool = GradingPool(Grader(advisor_for(index=index).engine), workers)
+        try:
+            grades = pool.grade(requests, completions)
+        finally:
+            pool.close()
     progress_printer("grade")(len(pairs), len(pairs))
     rows = sorted([{"line": n, **g.model_dump(mode="json")} for (n, _, _), g in zip(pairs, grades, strict=True)]
                   + bad, key=lambda r: r["line"])  # fmt: skip
