@@ -22,6 +22,7 @@ from agent.errors import IndexMissing, IndexOutOfDate, IndexProblem, InvalidRequ
 
 if TYPE_CHECKING:  # imported on first use (PEP 562): `sysdesign search` should not pay for the engine
     from agent.advisor import Advisor
+    from agent.evaluation.grader import Grade, Grader
     from agent.pipeline import Engine
     from agent.retrieval.search import Retriever
     from agent.schema import Architecture, Audit, CheckReport, Chunk, Estimate, Finding, Hit
@@ -31,6 +32,7 @@ _LAZY = {
     "Engine": "agent.pipeline",
     "Retriever": "agent.retrieval.search",
     **dict.fromkeys(["Architecture", "Audit", "CheckReport", "Chunk", "Estimate", "Finding", "Hit"], "agent.schema"),
+    "Grade": "agent.evaluation.grader",
 }
 
 
@@ -90,6 +92,21 @@ def check(document: str | bytes | dict[str, Any] | Architecture, *, fix: bool = 
     return default_advisor().check(document, fix=fix)
 
 
+def grade(request: str, completion: Any) -> Grade:
+    """A model's design (JSON, fenced or cut-off JSON, Markdown, chat messages) graded from 0 to 1 as an answer to
+    `request`, with its parts and their reasons (docs/grading.md)."""
+    from agent.evaluation.grader import Grader
+
+    global _grader
+    with _default_lock:
+        if _grader is None:
+            _grader = Grader(default_advisor().engine)
+    return _grader.grade(request, completion)
+
+
+_grader: Grader | None = None
+
+
 def repair(document: str | bytes | dict[str, Any] | Architecture) -> Architecture:
     """The document with every automatic fix applied; `.changes` lists them."""
     return default_advisor().repair(document)
@@ -109,6 +126,7 @@ __all__ = [
     "Engine",
     "Estimate",
     "Finding",
+    "Grade",
     "Hit",
     "IndexMissing",
     "IndexOutOfDate",
@@ -123,6 +141,7 @@ __all__ = [
     "default_engine",
     "default_retriever",
     "estimate",
+    "grade",
     "recommend",
     "repair",
     "search",

@@ -49,9 +49,9 @@ def test_async_variants():
 def test_public_api_is_pinned():
     """Changing the public surface is a decision: this list changes with it."""
     assert agent.__all__ == [
-        "Advisor", "Architecture", "Audit", "CheckReport", "Chunk", "Engine", "Estimate", "Finding", "Hit",
+        "Advisor", "Architecture", "Audit", "CheckReport", "Chunk", "Engine", "Estimate", "Finding", "Grade", "Hit",
         "IndexMissing", "IndexOutOfDate", "IndexProblem", "InvalidRequest", "ModelError", "Retriever",
         "SysdesignError", "__version__", "check", "default_advisor", "default_engine", "default_retriever",
-        "estimate", "recommend", "repair", "search",
+        "estimate", "grade", "recommend", "repair", "search",
     ]  # fmt: skip
     assert all(hasattr(agent, name) for name in agent.__all__)

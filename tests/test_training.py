@@ -66,7 +66,9 @@ def test_formats_and_split(engine):
     examples = generate(engine, 30, seed=5).examples
     chat = json.loads(render(examples[0], "chat"))
     assert [m["role"] for m in chat["messages"]] == ["system", "user", "assistant"]
-    assert json.loads(chat["messages"][2]["content"])["request"] == examples[0]["request"]
+    assert chat["messages"][1]["content"] == examples[0]["request"]
+    target = json.loads(chat["messages"][2]["content"])
+    assert "services" in target and not {"request", "audit", "changes", "findings", "citations"} & set(target)
     alpaca = json.loads(render(examples[0], "alpaca"))
     assert alpaca["input"] == examples[0]["request"] and json.loads(alpaca["output"])
     train, validation = split(examples, 0.8, seed=5)
@@ -81,7 +83,8 @@ def test_synth_cli_writes_split_files(tmp_path):
     summary = json.loads(result.stdout)
     train, validation = tmp_path / "data.train.jsonl", tmp_path / "data.val.jsonl"
     assert train.is_file() and validation.is_file()
-    assert len(train.read_text().splitlines()) + len(validation.read_text().splitlines()) == summary["examples"] == 20
+    lines = len(train.read_text().splitlines()) + len(validation.read_text().splitlines())
+    assert lines == summary["rows"] == 20 - summary["audit"]["dropped"] and summary["audit"]["checked"] == 20
 
 
 def test_batch_check_reports_malformed_lines_and_keeps_going(tmp_path):

@@ -11,13 +11,13 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-
 from agent.brief.model import Brief
 from agent.errors import SysdesignError
 from agent.evaluation.completions import ParsedAs, read_completion
 from agent.evaluation.design_text import design_units, for_the_checker, words_without_echo
 from agent.evaluation.expectations import Profiles, coverage, phrase_hit, profiles_for
+from agent.evaluation.grade_model import Grade, GradePart, Penalty
+from agent.evaluation.penalties import penalties
 from agent.evaluation.requirements_fit import requirements_fit
 from agent.retrieval.bm25 import terms
 
@@ -40,32 +40,6 @@ ERROR_COST, WARNING_COST = 0.5, 0.1
 SECTIONS = ("services", "components", "flows", "tradeoffs", "failure_modes", "scaling")
 BRIEF_CACHE = 4096
 RETRIEVAL_DEPTH = 10  # as the engine reads a request (agent.pipeline)
-
-
-class GradePart(BaseModel):
-    name: str
-    score: float = Field(ge=0, le=1)
-    weight: float
-    reason: str
-
-
-class Penalty(BaseModel):
-    name: str
-    amount: float = Field(ge=0)
-    reason: str
-
-
-class Grade(BaseModel):
-    """A completion's grade: `score` = read factor x (sum of weight x part / sum of weights) - penalties, within
-    [0, 1]. A part that cannot be judged for this request (mechanisms, when no chapter covers it) has weight 0."""
-
-    score: float = Field(ge=0, le=1)
-    parts: list[GradePart] = Field(default_factory=list)
-    penalties: list[Penalty] = Field(default_factory=list)
-    parsed_as: ParsedAs
-    problem: str | None = Field(default=None, description="Why nothing could be scored, when score is 0 for that.")
-    expected: list[str] = Field(default_factory=list, description="The designs the request's Brief calls for.")
-    explanation: str = ""
 
 
 def _zero(parsed_as: ParsedAs, problem: str, expected: list[str]) -> Grade:
@@ -187,13 +161,14 @@ class Grader:
             self._checker(brief, document),
             _completeness(document),
         ]
-        penalties = self._penalties(brief, document, expected, present, design_share, request_share)
+        taken = penalties(self.profiles, self.engine.knowledge, brief, document, expected, present, design_share,
+                          request_share)  # fmt: skip
         factor = READ_FACTOR[read.parsed_as]
         judged = sum(p.weight for p in parts)  # a part that cannot be judged has weight 0; the rest count for it
-        raw = factor * sum(p.score * p.weight for p in parts) / judged - sum(p.amount for p in penalties)
+        raw = factor * sum(p.score * p.weight for p in parts) / judged - sum(p.amount for p in taken)
         score = round(min(1.0, max(0.0, raw)), 4)
-        return Grade(score=score, parts=parts, penalties=penalties, parsed_as=read.parsed_as, expected=expected,
-                     explanation=_explain(score, read.parsed_as, factor, parts, penalties))  # fmt: skip
+        return Grade(score=score, parts=parts, penalties=taken, parsed_as=read.parsed_as, expected=expected,
+                     explanation=_explain(score, read.parsed_as, factor, parts, taken))  # fmt: skip
 
     def _checker(self, brief: Brief, document: dict[str, Any]) -> GradePart:
         weight = WEIGHTS["checker"]
@@ -208,13 +183,6 @@ class Grader:
         reason = f"{report.errors} errors and {report.warnings} warnings held to the request's reading"
         reason += f" ({', '.join(rules[:6])})" if rules else ""
         return GradePart(name="checker", score=score, weight=weight, reason=reason)
-
-    def _penalties(self, brief: Brief, document: dict[str, Any], expected: list[str], present: set[str],
-                   design_share: float, request_share: float) -> list[Penalty]:  # fmt: skip
-        from agent.evaluation.penalties import penalties
-
-        return penalties(self.profiles, self.engine.knowledge, brief, document, expected, present, design_share,
-                         request_share)  # fmt: skip
 
 
 def _explain(score: float, parsed_as: str, factor: float, parts: list[GradePart], penalties: list[Penalty]) -> str:

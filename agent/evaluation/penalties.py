@@ -7,6 +7,7 @@ from typing import Any
 
 from agent.brief.model import Brief
 from agent.evaluation.expectations import Profiles, coverage
+from agent.evaluation.grade_model import Penalty
 from agent.knowledge import Knowledge
 
 SERVICE_COST, SERVICE_CAP = 0.03, 0.3
@@ -23,10 +24,8 @@ def _listed(document: dict[str, Any], field: str) -> list[Any]:
 
 
 def penalties(profiles: Profiles, knowledge: Knowledge, brief: Brief, document: dict[str, Any], expected: list[str],
-              present: set[str], design_share: float, request_share: float) -> list[Any]:  # fmt: skip
+              present: set[str], design_share: float, request_share: float) -> list[Penalty]:  # fmt: skip
     """`design_share`: how much of the requested designs' words it uses; `request_share`: of the request's own."""
-    from agent.evaluation.grader import Penalty
-
     found: list[Penalty] = []
     own_services = {s for d in expected for s in profiles.designs[d].services}
     own_parts = {c for d in expected for c in profiles.designs[d].components}

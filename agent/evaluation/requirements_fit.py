@@ -6,6 +6,7 @@ from typing import Any
 
 from agent.brief.model import Brief
 from agent.evaluation.expectations import Profiles, phrase_hit
+from agent.evaluation.grade_model import GradePart
 from agent.knowledge import Knowledge
 from agent.retrieval.bm25 import terms
 
@@ -53,10 +54,8 @@ def _compliance(rule: str, present: set[str], knowledge: Knowledge, profiles: Pr
 
 
 def requirements_fit(brief: Brief, document: dict[str, Any], present: set[str], weight: float,
-                     knowledge: Knowledge, profiles: Profiles) -> Any:  # fmt: skip
+                     knowledge: Knowledge, profiles: Profiles) -> GradePart:  # fmt: skip
     """A `GradePart` for how well the design fits the request's stated (or read) requirements."""
-    from agent.evaluation.grader import GradePart
-
     expected = [brief.pattern.id, *(b.id for b in brief.blocks)]
     own = {s for d in expected if d in profiles.designs for s in profiles.designs[d].services}
     size, size_note = _size(brief, document, len(own))

@@ -70,6 +70,30 @@ class PriceTable(_Frozen):
         return {item.cite for item in items}
 
 
+SubjectKind = Literal["brand", "product", "pattern", "block", "plain", "compose", "outside"]
+
+
+class Frame(_Frozen):
+    """A request's frame: what fills its {subject} slot, and its text (its id, the template id, is the key)."""
+
+    subject: SubjectKind
+    text: str
+
+
+class LoadPhrasing(_Frozen):
+    """A stated load with {n}, and the unit the engine reads it in."""
+
+    text: str
+    unit: str
+
+
+class Valued(_Frozen):
+    """A phrasing and the value the engine reads from it (a region, a regulation)."""
+
+    text: str
+    value: str
+
+
 class SynthPhrasings(_Frozen):
     """synth.yaml: the words synthetic requests are made of."""
 
@@ -79,6 +103,15 @@ class SynthPhrasings(_Frozen):
     outside: tuple[str, ...]
     templates: dict[Literal["brand", "brandless", "long"], tuple[str, ...]]
     details: tuple[str, ...]
+    frames: dict[str, Frame] = Field(default_factory=dict)
+    loads: tuple[LoadPhrasing, ...] = ()
+    load_values: tuple[int, ...] = ()
+    teams: tuple[str, ...] = ()
+    team_sizes: tuple[int, ...] = ()
+    budgets: tuple[str, ...] = ()
+    budget_values: tuple[int, ...] = ()
+    regions: tuple[Valued, ...] = ()
+    compliance: tuple[Valued, ...] = ()
 
 
 @cache

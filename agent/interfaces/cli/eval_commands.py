@@ -56,7 +56,7 @@ def eval_suite(
     from agent.evaluation.cases import CASES_DIR, load_cases
     from agent.evaluation.report import build_report
     from agent.evaluation.retrieval import evaluate
-    from agent.evaluation.runner import run_cases, score_predictions, select
+    from agent.evaluation.runner import run_cases, select
     from agent.evaluation.writing import write_report
 
     if report is not None:
@@ -72,7 +72,7 @@ def eval_suite(
     advisor = advisor_for(model=model, model_path=model_path, base_url=base_url, rounds=rounds, index=index,
                           schema=schema, threads=threads)  # fmt: skip
     if predictions is not None:
-        results = score_predictions(advisor, chosen, predictions)
+        results = _graded_predictions(advisor, chosen, predictions)
     else:
         try:
             results = run_cases(advisor, chosen, drafter or ["kb"], workers, progress_printer("eval"), report, resume)
@@ -102,9 +102,30 @@ def eval_suite(
         if m.get("junk_rate") is not None:  # a model drafter: what its own first drafts did, before repair
             cells = ", ".join(f"{label} {'-' if m.get(key) is None else m[key]}" for key, label in raw.items())
             typer.echo(f"{name} first drafts (before the engine): {cells}")
+    _print_grades(data)
     for row in retrieval:
         if row["mode"] == "hybrid":
             typer.echo(f"retrieval (hybrid): recall@5 {row['recall_at_5']}, MRR {row['mrr']}")
+
+
+def _graded_predictions(advisor, cases, predictions: Path) -> list:
+    """The predictions graded; lines that could not be used are said on stderr (each is a case scored 0)."""
+    from agent.evaluation.runner import score_predictions
+
+    results, unused = score_predictions(advisor, cases, predictions)
+    for problem in unused:
+        typer.echo(f"warning: {problem} (not used)", err=True)
+    return results
+
+
+def _print_grades(data: dict) -> None:
+    """Predictions: the grader's mean score is the main one, with its 95% bootstrap interval."""
+    for name, entry in data["drafters"].items():
+        m = entry["metrics"]
+        if m.get("grade") is not None:
+            low, high = m["grade_ci95"]
+            typer.echo(f"{name} grade {m['grade']:.3f} (95% CI {low:.3f}-{high:.3f}) over {m['cases']} cases, "
+                       f"{m['missing_predictions']} without a prediction (scored 0)")  # fmt: skip
 
 
 def _check_report_folder(folder: Path) -> None:
@@ -207,3 +228,28 @@ def eval_chat(
         typer.echo(f"  {len(result.unchecked)} turn(s) only a reader can judge: --json lists them with their replies")
     for turn in result.wrong:
         typer.echo(f"  {turn.conversation} #{turn.n} {turn.say!r}: {'; '.join(turn.misses)}")
+
+
+@eval_app.command("export")
+def eval_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write the dataset to.")],
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "--tags", help="Only cases with this tag (repeatable).")
+    ] = None,
+    cases: Annotated[Path | None, typer.Option(help="A case file or folder of them (default: evals/cases/).")] = None,
+) -> None:
+    """Write the cases as a Hugging Face dataset: data/test-*.parquet and a dataset card (README.md).
+
+    Examples:
+      sysdesign eval export -o sysdesign-cases/
+      sysdesign eval export -o blocks/ --tag block
+
+    Needs the [ml] extra (pyarrow). The same cases run as an lm-evaluation-harness task (its --include_path is
+    what `python -m agent.evaluation.portable.lm_eval` prints) and as an inspect-ai task (`inspect eval` takes what
+    `python -m agent.evaluation.portable.inspect_task` prints); both are scored by the grader.
+    """
+    from agent.evaluation.portable.export import export
+
+    result = export(output, tag or (), cases)
+    written = ", ".join(str(path.relative_to(result.folder)) for path in result.files)
+    typer.echo(f"wrote {result.cases} cases to {result.folder} ({written}); knowledge sha256 {result.knowledge_hash}")

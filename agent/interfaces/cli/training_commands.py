@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -95,44 +96,78 @@ def csv_cell(value: object) -> object:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def _shard(text: str | None) -> tuple[int, int]:
+    """'I/N' → (I, N), with 0 <= I < N."""
+    if text is None:
+        return (0, 1)
+    found = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not found or not 0 <= int(found[1]) < int(found[2]):
+        raise InvalidRequest(f"--shard takes I/N with 0 <= I < N (e.g. 0/4), not {text!r}")
+    return int(found[1]), int(found[2])
+
+
 @app.command()
 def synth(
-    n: Annotated[int, typer.Option("--n", min=1, max=1_000_000, help="How many examples.")] = 100,
+    n: Annotated[int, typer.Option("--n", min=1, max=10_000_000, help="How many examples.")] = 100,
     seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 7,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write (JSONL).")] = Path("train.jsonl"),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Where to write: a JSONL file, or a folder with --format hf.")
+    ] = Path("train.jsonl"),
     format: Annotated[
-        Literal["jsonl", "chat", "alpaca"], typer.Option("--format", help="jsonl, chat (OpenAI fine-tuning) or alpaca.")
+        Literal["jsonl", "chat", "alpaca", "hf"],
+        typer.Option("--format", help="jsonl, chat (OpenAI fine-tuning), alpaca, or hf (Parquet + dataset card)."),
     ] = "jsonl",
     split: Annotated[
-        float | None, typer.Option(min=0.05, max=0.99, help="Train share: writes NAME.train.jsonl and NAME.val.jsonl.")
+        float | None,
+        typer.Option(min=0.05, max=0.99, help="Train share, split by template (hf: default 0.8, + test)."),
     ] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Draft in this many processes (same output).")] = 1,
+    shard: Annotated[str | None, typer.Option(help="I/N: make part I of N (0-based) of the same dataset.")] = None,
+    audit: Annotated[
+        Literal["drop", "flag"], typer.Option(help="Rows the engine read otherwise than meant: drop or flag them.")
+    ] = "drop",
+    decontaminate: Annotated[
+        list[Path] | None, typer.Option(help="Also leave out requests like those in this file or folder (repeat).")
+    ] = None,
+    shard_rows: Annotated[int, typer.Option(min=100, help="Rows per Parquet file (hf).")] = 10_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Generate synthetic requests paired with checked architectures, for fine-tuning.
 
-    Example: sysdesign synth --n 1000 --seed 7 -o train.jsonl --format chat --split 0.9
+    Examples:
+      sysdesign synth --n 1000 --seed 7 -o train.jsonl --format chat --split 0.9
+      sysdesign synth --n 100000 --format hf -o dataset/ --workers 2 --shard 0/4
     """
-    from agent.datasets.synth import generate, render
-    from agent.datasets.synth import split as split_examples
-    from agent.files import check_writable, write_atomic
+    from agent.datasets.synth import Options, write_hf, write_lines
+    from agent.files import check_writable
 
-    if format not in {"jsonl", "chat", "alpaca"}:
-        raise InvalidRequest(f"unknown format {format!r}; use jsonl, chat or alpaca")
-    stem = output.with_suffix("")
-    names = [output] if split is None else [stem.with_name(stem.name + end) for end in (".train.jsonl", ".val.jsonl")]
-    for name in names:
-        check_writable(name)  # before the work: a folder, a read-only file, a missing or read-only folder
-    result = generate(advisor_for().engine, n, seed, progress_printer("synth"))
-    files = {output: result.examples}
-    if split is not None:
-        train, validation = split_examples(result.examples, split, seed)
-        files = dict(zip(names, (train, validation), strict=True))
-    for path, examples in files.items():
-        write_atomic(path, "".join(render(e, format) + "\n" for e in examples))
-    summary = {**result.summary, "files": {str(p): len(e) for p, e in files.items()}}
+    options = Options(n=n, seed=seed, workers=workers, shard=_shard(shard), audit=audit, train_share=split,
+                      decontaminate=tuple(decontaminate or ()), shard_rows=shard_rows)  # fmt: skip
+    engine = advisor_for().engine
+    if format == "hf":
+        if output.exists() and not output.is_dir():
+            raise InvalidRequest(f"{str(output)!r} is a file; --format hf writes a folder")
+        if not output.parent.is_dir():
+            raise InvalidRequest(f"the folder {str(output.parent)!r} does not exist")
+        from agent.datasets.hf import schema
+
+        schema()  # a missing pyarrow is said before any work
+        output.mkdir(exist_ok=True)
+        summary = write_hf(engine, options, output, progress_printer("synth"))
+        where = f"{output}/ (" + ", ".join(f"{k} {v['num_examples']}" for k, v in summary["splits"].items()) + ")"
+    else:
+        stem = output.with_suffix("")
+        ends = {"train": ".train.jsonl", "validation": ".val.jsonl"}
+        files = {"all": output} if split is None else {k: stem.with_name(stem.name + e) for k, e in ends.items()}
+        for path in files.values():
+            check_writable(path)  # before the work: a folder, a read-only file, a missing or read-only folder
+        summary = write_lines(engine, options, files, format, progress_printer("synth"))
+        where = ", ".join(f"{p} ({k})" for p, k in summary["files"].items())
     if as_json:
         print_json(summary)
         return
-    typer.echo(f"wrote {summary['examples']} examples: " + ", ".join(f"{p} ({k})" for p, k in summary["files"].items()))
-    for key in ("patterns", "tiers", "traits"):
-        typer.echo(f"  {key}: " + ", ".join(f"{name} {count}" for name, count in summary[key].items()))
+    report = summary["audit"]
+    typer.echo(f"wrote {summary['rows']} examples: {where}")
+    typer.echo(f"  audit: {report['flagged']} flagged, {report['dropped']} dropped; decontamination: "
+               f"{summary['decontamination'].get('removed', 0)} left out; blocks: {summary['blocks']}")  # fmt: skip
+    typer.echo("  patterns: " + ", ".join(f"{name} {count}" for name, count in summary["patterns"].items()))

@@ -1,0 +1,33 @@
+"""What a grade is: a score with its parts, their reasons and the penalties (the grader fills it)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from agent.evaluation.completions import ParsedAs
+
+
+class GradePart(BaseModel):
+    name: str
+    score: float = Field(ge=0, le=1)
+    weight: float
+    reason: str
+
+
+class Penalty(BaseModel):
+    name: str
+    amount: float = Field(ge=0)
+    reason: str
+
+
+class Grade(BaseModel):
+    """A completion's grade: `score` = read factor x (sum of weight x part / sum of weights) - penalties, within
+    [0, 1]. A part that cannot be judged for this request (mechanisms, when no chapter covers it) has weight 0."""
+
+    score: float = Field(ge=0, le=1)
+    parts: list[GradePart] = Field(default_factory=list)
+    penalties: list[Penalty] = Field(default_factory=list)
+    parsed_as: ParsedAs
+    problem: str | None = Field(default=None, description="Why nothing could be scored, when score is 0 for that.")
+    expected: list[str] = Field(default_factory=list, description="The designs the request's Brief calls for.")
+    explanation: str = ""
