@@ -216,3 +216,19 @@ def test_grades_rank_answers_as_a_blind_reviewer_did(grader, name):
             pairs += 1
             agree += scores[better] > scores[worse]
     assert agree / pairs >= 0.88 and first >= len(cases) - 1, (agree, pairs, first)
+
+
+def test_answers_written_to_game_a_grader_score_below_the_honest_one(grader):
+    """A second blind helper wrote 14 requests, each with an honest design and 3-4 answers built to fool a grader
+    (keyword stuffing, a bare list of mechanisms, the request echoed, a generic template, over-building, a design
+    for a neighbouring problem, claims addressed to the grader). First run, before any change: the honest answer
+    first in 14 of 14, every trick below it (smallest gap 0.09), mean gap per trick 0.40-0.65."""
+    cases = [json.loads(line) for line in (BLIND_CASES / "adversarial.jsonl").read_text().splitlines()]
+    gaps: dict[str, list[float]] = {}
+    for case in cases:
+        scores = {c["label"]: grader.grade(case["request"], c["text"]).score for c in case["completions"]}
+        for label, score in scores.items():
+            if label != "honest":
+                gaps.setdefault(label, []).append(scores["honest"] - score)
+    assert all(gap > 0 for values in gaps.values() for gap in values), gaps
+    assert all(sum(values) / len(values) >= 0.3 for values in gaps.values()), gaps

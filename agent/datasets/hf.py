@@ -157,3 +157,15 @@ def write_json(path: Path, data: Any) -> None:
     """A small JSON file (the run's statistics beside the shards)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
+    """`rows` as one Parquet file, written beside it and moved into place (a reader never sees half of it)."""
+    pa = _pyarrow()
+    path = Path(path)
+    staging = path.with_name(f".{path.name}.tmp")
+    try:
+        pa.parquet.write_table(pa.Table.from_pylist(rows), staging, compression="zstd")
+        staging.replace(path)
+    finally:
+        staging.unlink(missing_ok=True)

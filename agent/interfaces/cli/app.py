@@ -91,6 +91,7 @@ COMMAND_HOMES = {
     "features": "training_commands",
     "synth": "training_commands",
     "grade": "grade_commands",
+    "prefs": "training_commands",
 }
 """The module of each top-level command: a run of one command imports only its own module (a cold `ask` does not
 pay for the checker's, the chat's and the server's imports). tests/test_cli_conventions.py holds it true."""

@@ -171,3 +171,52 @@ def synth(
     typer.echo(f"  audit: {report['flagged']} flagged, {report['dropped']} dropped; decontamination: "
                f"{summary['decontamination'].get('removed', 0)} left out; blocks: {summary['blocks']}")  # fmt: skip
     typer.echo("  patterns: " + ", ".join(f"{name} {count}" for name, count in summary["patterns"].items()))
+
+
+@app.command()
+def prefs(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write: .jsonl or .parquet.")],
+    n: Annotated[int, typer.Option("--n", min=1, max=10_000_000, help="How many pairs.")] = 100,
+    seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 7,
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="Your prompts (a line each, or JSONL with 'prompt').")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Preference pairs (TRL's prompt/chosen/rejected): the checked design, and the same design with one
+    realistic defect, with the defect, the rules that catch it and the grade gap.
+
+    Examples:
+      sysdesign prefs --n 1000 -o prefs.jsonl
+      sysdesign prefs --input prompts.txt -o prefs.parquet
+    """
+    from collections import Counter
+
+    from agent.datasets.prefs import preference_pairs
+    from agent.files import check_writable, write_atomic
+
+    if output.suffix not in {".jsonl", ".parquet"}:
+        raise InvalidRequest(f"-o {str(output)!r}: the file must end in .jsonl or .parquet")
+    check_writable(output)
+    prompts = _prompts(None, input_file) if input_file is not None else None
+    wanted = n if prompts is None else len(prompts)
+    made = preference_pairs(advisor_for().engine, wanted, seed, prompts, progress_printer("prefs"))
+    pairs = [p.model_dump(mode="json") for p in made]
+    if not pairs:
+        raise InvalidRequest("no pair could be made: no defect the checker or the grader sees fits these designs")
+    if output.suffix == ".parquet":
+        from agent.datasets.hf import write_parquet
+
+        write_parquet(output, pairs)
+    else:
+        write_atomic(output, "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs))
+    gaps = [p["grade_gap"] for p in pairs]
+    summary = {"pairs": len(pairs), "file": str(output), "defects": dict(Counter(p["defect"] for p in pairs)),
+               "mean_grade_gap": round(sum(gaps) / len(gaps), 4),
+               "caught_by_a_rule": sum(bool(p["rule_ids"]) for p in pairs)}  # fmt: skip
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(f"wrote {summary['pairs']} pairs to {output}: mean grade gap {summary['mean_grade_gap']:.3f}, "
+               f"{summary['caught_by_a_rule']} caught by a rule; " +
+               ", ".join(f"{k} {v}" for k, v in summary["defects"].items()))  # fmt: skip
