@@ -56,6 +56,8 @@ class Options(BaseModel):
     decontaminate: tuple[Path, ...] = ()
     evals: bool = True  # also decontaminate against the bundled evals/
     shard_rows: int = 10_000
+    ray: bool = False
+    ray_address: str | None = None
 
 
 def template_splits(train_share: float, names: list[str] | None = None) -> dict[str, str]:
@@ -73,9 +75,18 @@ def _decontaminator(options: Options) -> Decontaminator | None:
     return Decontaminator(paths, root=bundled("evals").parent) if paths else None
 
 
+def _rows(options: Options, engine: Engine, progress, cleaner) -> Iterator[Row]:
+    if options.ray:
+        from agent.datasets.ray_synth import rows_on_ray
+
+        return rows_on_ray(engine, options.n, options.seed, workers=options.workers, address=options.ray_address,
+                           shard=options.shard, decontaminator=cleaner, progress=progress)  # fmt: skip
+    return rows(engine, options.n, options.seed, workers=options.workers, shard=options.shard,
+                decontaminator=cleaner, progress=progress)  # fmt: skip
+
+
 def _kept(options: Options, engine: Engine, report: AuditReport, progress, cleaner) -> Iterator[Row]:
-    for row in rows(engine, options.n, options.seed, workers=options.workers, shard=options.shard,
-                    decontaminator=cleaner, progress=progress):  # fmt: skip
+    for row in _rows(options, engine, progress, cleaner):
         if row.errors:
             continue  # never happens with the kb drafter; a design with an error finding is not a target
         drop = options.audit == "drop" and row.audit.verdict != "ok"

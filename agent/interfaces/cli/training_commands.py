@@ -121,7 +121,13 @@ def synth(
         float | None,
         typer.Option(min=0.05, max=0.99, help="Train share, split by template (hf: default 0.8, + test)."),
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Draft in this many processes (same output).")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, max=4096, help="Draft in this many processes or Ray actors (same output).")
+    ] = 1,
+    ray: Annotated[bool, typer.Option("--ray", help="Draft on a Ray cluster ([ml] extra); same output.")] = False,
+    ray_address: Annotated[
+        str | None, typer.Option(help="The Ray cluster (default: the running one, else a local one).")
+    ] = None,
     shard: Annotated[str | None, typer.Option(help="I/N: make part I of N (0-based) of the same dataset.")] = None,
     audit: Annotated[
         Literal["drop", "flag"], typer.Option(help="Rows the engine read otherwise than meant: drop or flag them.")
@@ -137,12 +143,14 @@ def synth(
     Examples:
       sysdesign synth --n 1000 --seed 7 -o train.jsonl --format chat --split 0.9
       sysdesign synth --n 100000 --format hf -o dataset/ --workers 2 --shard 0/4
+      sysdesign synth --n 10000000 --format hf -o dataset/ --ray --ray-address auto --workers 64
     """
     from agent.datasets.synth import Options, write_hf, write_lines
     from agent.files import check_writable
 
     options = Options(n=n, seed=seed, workers=workers, shard=_shard(shard), audit=audit, train_share=split,
-                      decontaminate=tuple(decontaminate or ()), shard_rows=shard_rows)  # fmt: skip
+                      decontaminate=tuple(decontaminate or ()), shard_rows=shard_rows, ray=ray or bool(ray_address),
+                      ray_address=ray_address)  # fmt: skip
     engine = advisor_for().engine
     if format == "hf":
         if output.exists() and not output.is_dir():
