@@ -92,6 +92,20 @@ class Profiles:
                 kin=self._kin(design, spec, knowledge),
             )
 
+        self.by_term: dict[str, tuple[str, ...]] = {}
+        for design, profile in self.designs.items():
+            for term in profile.weights:
+                self.by_term[term] = (*self.by_term.get(term, ()), design)
+
+    def coverages(self, present: set[str]) -> dict[str, float]:
+        """`coverage` of every design a text uses any distinctive word of, in one pass over the text's words."""
+        found: dict[str, float] = {}
+        for term in present & self.by_term.keys():
+            weight = self.idf[term]
+            for design in self.by_term[term]:
+                found[design] = found.get(design, 0.0) + weight
+        return {design: total / self.designs[design].total for design, total in found.items()}
+
     def key_terms(self, text: str) -> tuple[str, ...]:
         """The words of `text` that can tell designs apart (common ones dropped, order kept, no repeats)."""
         return tuple(dict.fromkeys(t for t in terms(text) if t not in self.common))

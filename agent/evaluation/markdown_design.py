@@ -39,7 +39,8 @@ _SERVICE_NAME = re.compile(r"(service|worker|api|manager|engine|scheduler|proces
 _SPLIT = re.compile(r"\s+[—–-]\s+|:\s+|\s+\(")
 _MARKUP = re.compile(r"\*\*|__|`|^\*|\*$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
-_parser = MarkdownIt("commonmark")
+# block structure only: headings, lists, paragraphs (fences and code so that code is not read as lists)
+_parser = MarkdownIt("zero").enable(["heading", "lheading", "list", "fence", "code", "blockquote", "hr"])
 
 
 def _kind(heading: str) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.brief.model import Brief
-from agent.evaluation.expectations import Profiles, coverage
+from agent.evaluation.expectations import Profiles
 from agent.evaluation.grade_model import Penalty
 from agent.knowledge import Knowledge
 
@@ -43,7 +43,7 @@ def penalties(profiles: Profiles, knowledge: Knowledge, brief: Brief, document: 
     # without a chapter for the request, its own words are what a design for something else does not use
     asked = design_share if expected else request_share
     related = set().union(*(profiles.designs[d].kin for d in expected)) if expected else set()
-    shares = {d: coverage(p, present) for d, p in profiles.designs.items() if d not in related}
+    shares = {d: share for d, share in profiles.coverages(present).items() if d not in related}
     other = max(shares, key=lambda d: shares[d], default=None)
     if other is not None and shares[other] > max(OFF_TOPIC_FLOOR, asked + OFF_TOPIC_MARGIN):
         amount = min(OFF_TOPIC_CAP, OFF_TOPIC_RATE * (shares[other] - asked))

@@ -102,9 +102,23 @@ def stem(word: str) -> str:
     return word.removesuffix("e") if len(word) > 4 else word
 
 
+_STEMMED: dict[str, str] = {}
+
+
 def terms(text: str) -> list[str]:
     """Lower-cased, stemmed words of `text` without stop words."""
-    return [stem(word) for word in _WORD.findall(text.lower()) if word not in STOP_WORDS]
+    stemmed = _STEMMED  # a plain dict in front of the stemmer: this runs on every word the grader reads
+    found = []
+    for word in _WORD.findall(text.lower()):
+        if word in STOP_WORDS:
+            continue
+        value = stemmed.get(word)
+        if value is None:
+            value = stem(word)
+            if len(stemmed) < 1 << 17:
+                stemmed[word] = value
+        found.append(value)
+    return found
 
 
 _POSTINGS = MachineCache("bm25", max_entries=8)  # an index is ~0.3 MB: a few knowledge bases
