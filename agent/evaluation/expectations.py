@@ -32,6 +32,8 @@ class Mechanism:
     label: str
     phrases: tuple[tuple[str, ...], ...]
     cite: str | None = None
+    parts: tuple[str, ...] = ()
+    """For a part: the catalogue names that fill it (any of them, under any of its aliases)."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ class Profiles:
         for requirement in spec.required:
             phrases = tuple(p for p in map(self.key_terms, requirement.any_of) if p)
             if phrases and requirement.when is None:  # a conditional requirement is the checker's to judge
-                found.append(Mechanism("part", " or ".join(requirement.any_of), phrases))
+                found.append(Mechanism("part", " or ".join(requirement.any_of), phrases, parts=requirement.any_of))
         return tuple(found)
 
     @staticmethod

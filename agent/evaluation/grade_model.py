@@ -21,8 +21,9 @@ class Penalty(BaseModel):
 
 
 class Grade(BaseModel):
-    """A completion's grade: `score` = read factor x (sum of weight x part / sum of weights) - penalties, within
-    [0, 1]. A part that cannot be judged for this request (mechanisms, when no chapter covers it) has weight 0."""
+    """A completion's grade: read factor x (addresses + relevance x the other parts, weighted) / the weights judged,
+    minus penalties, within [0, 1] (docs/grading.md). A part that cannot be judged for this request (mechanisms,
+    when no chapter covers it) has weight 0; relevance = min(1, addresses / 0.5)."""
 
     score: float = Field(ge=0, le=1)
     parts: list[GradePart] = Field(default_factory=list)

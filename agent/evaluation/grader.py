@@ -19,6 +19,7 @@ from agent.evaluation.expectations import Profiles, coverage, phrase_hit, profil
 from agent.evaluation.grade_model import Grade, GradePart, Penalty
 from agent.evaluation.penalties import penalties
 from agent.evaluation.requirements_fit import requirements_fit
+from agent.knowledge import Knowledge, normalise_name
 from agent.retrieval.bm25 import terms
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ COVERAGE_FULL = 0.45
 designs written for the request by people and by the engine: see docs/grading.md)."""
 REQUEST_FULL = 0.6
 """The share of the request's own distinctive words a design's parts use to count as fully addressing it."""
+DESIGN_SHARE = 0.75
+"""How much of `addresses` the chapters' words make when the reading is sure; the request's own words the rest."""
+RELEVANCE_FULL = 0.5
+"""Below this `addresses` score the other parts count in proportion: at 0.1 a fifth of them."""
 ERROR_COST, WARNING_COST = 0.5, 0.1
 """The checker part is 1 / (1 + 0.5 x errors + 0.1 x warnings): every finding costs, none zeroes it alone."""
 SECTIONS = ("services", "components", "flows", "tradeoffs", "failure_modes", "scaling")
@@ -53,8 +58,11 @@ def expected_designs(brief: Brief) -> list[str]:
     return found + [b.id for b in brief.blocks if b.id not in found]
 
 
-def _addresses(profiles: Profiles, expected: list[str], present: set[str], request: str
+def _addresses(profiles: Profiles, expected: list[str], present: set[str], brief: Brief
                ) -> tuple[GradePart, float, float]:  # fmt: skip
+    """How much of what the request calls for the design speaks of: the requested chapters' distinctive words,
+    weighed by how sure the reading of the request is, and the request's own words for the rest."""
+    request = brief.request
     asked = {t for t in profiles.key_terms(request) if not t.isdigit()} - NOT_FEATURES
     request_share = len(asked & present) / len(asked) if asked else 0.0
     if not expected:
@@ -63,20 +71,38 @@ def _addresses(profiles: Profiles, expected: list[str], present: set[str], reque
         return GradePart(name="addresses", score=score, weight=WEIGHTS["addresses"], reason=reason), 0.0, request_share
     shares = {d: coverage(profiles.designs[d], present) for d in expected}
     design_share = sum(shares.values()) / len(shares)
-    score = min(1.0, 0.75 * min(1.0, design_share / COVERAGE_FULL) + 0.25 * min(1.0, request_share / REQUEST_FULL))
+    sure = _sureness(brief, expected)
+    by_design = DESIGN_SHARE * sure  # a reading the engine is unsure of asks less of its chapters' words
+    score = min(1.0, by_design * min(1.0, design_share / COVERAGE_FULL)
+                + (1 - by_design) * min(1.0, request_share / REQUEST_FULL))  # fmt: skip
     named = ", ".join(f"{profiles.designs[d].name} {share:.0%}" for d, share in shares.items())
     reason = f"uses the distinctive words of what the request calls for ({named}) and {request_share:.0%} of its own"
     part = GradePart(name="addresses", score=score, weight=WEIGHTS["addresses"], reason=reason)
     return part, design_share, request_share
 
 
-def _mechanisms(profiles: Profiles, expected: list[str], present: set[str]) -> GradePart:
+def _sureness(brief: Brief, expected: list[str]) -> float:
+    """The mean confidence of the Brief's reading of the designs it expects."""
+    sure = {brief.pattern.id: brief.pattern.confidence, **{b.id: b.confidence for b in brief.blocks}}
+    return sum(sure.get(d, 1.0) for d in expected) / len(expected)
+
+
+def _part_names(document: dict[str, Any], knowledge: Knowledge) -> set[str]:
+    """The catalogue names of the design's parts and data stores ("PostgreSQL" is Postgres)."""
+    named = [c.get("name") if isinstance(c, dict) else c for c in document.get("components") or []]
+    named += [d for s in document.get("services") or [] if isinstance(s, dict) for d in s.get("data_stores") or []]
+    return {normalise_name(knowledge.canonical(n)) for n in named if isinstance(n, str) and n.strip()}
+
+
+def _mechanisms(profiles: Profiles, expected: list[str], present: set[str], parts: set[str],
+                knowledge: Knowledge) -> GradePart:  # fmt: skip
     mechanisms = [m for d in expected for m in profiles.designs[d].mechanisms]
     if not mechanisms:  # not judged: its weight goes to the other parts
         return GradePart(
             name="mechanisms", score=0.0, weight=0.0, reason="no chapter names mechanisms for this request"
         )
-    hits = [m for m in mechanisms if any(phrase_hit(p, present) for p in m.phrases)]
+    hits = [m for m in mechanisms if any(phrase_hit(p, present) for p in m.phrases)
+            or any(normalise_name(knowledge.canonical(name)) in parts for name in m.parts)]  # fmt: skip
     missed = [m.label for m in mechanisms if m not in hits][:3]
     reason = f"{len(hits)} of {len(mechanisms)} key mechanisms addressed"
     reason += f"; missing e.g. {'; '.join(missed)}" if missed else ""
@@ -153,10 +179,11 @@ class Grader:
         present = words_without_echo(design_units(document), brief.request)
         if not present:
             return _zero(read.parsed_as, "the design's parts say nothing beyond the request itself", expected)
-        addresses, design_share, request_share = _addresses(self.profiles, expected, present, brief.request)
+        addresses, design_share, request_share = _addresses(self.profiles, expected, present, brief)
+        knowledge = self.engine.knowledge
         parts = [
             addresses,
-            _mechanisms(self.profiles, expected, present),
+            _mechanisms(self.profiles, expected, present, _part_names(document, knowledge), knowledge),
             requirements_fit(brief, document, present, WEIGHTS["requirements"], self.engine.knowledge, self.profiles),
             self._checker(brief, document),
             _completeness(document),
@@ -165,7 +192,10 @@ class Grader:
                           request_share)  # fmt: skip
         factor = READ_FACTOR[read.parsed_as]
         judged = sum(p.weight for p in parts)  # a part that cannot be judged has weight 0; the rest count for it
-        raw = factor * sum(p.score * p.weight for p in parts) / judged - sum(p.amount for p in taken)
+        # the other parts count as far as the design is about the request: a tidy design of something else is not
+        relevant = min(1.0, addresses.score / RELEVANCE_FULL)
+        earned = addresses.score * addresses.weight + relevant * sum(p.score * p.weight for p in parts[1:])
+        raw = factor * earned / judged - sum(p.amount for p in taken)
         score = round(min(1.0, max(0.0, raw)), 4)
         return Grade(score=score, parts=parts, penalties=taken, parsed_as=read.parsed_as, expected=expected,
                      explanation=_explain(score, read.parsed_as, factor, parts, taken))  # fmt: skip
