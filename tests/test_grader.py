@@ -199,12 +199,17 @@ def test_grade_command_on_one_completion_and_on_a_file(tmp_path, honest):
 
 
 BLIND_CASES = Path(__file__).parent / "data" / "grader_cases"
-"""Requests with 3-5 answers each (JSON, fenced, cut-off, Markdown) ranked best to worst, written by a helper
-session that never saw the grader's code. `calibration` was read while setting the grader's constants;
-`holdout` was not (its first score, 0.923 pairwise, was taken before any change made after reading it)."""
+"""Requests with 3-5 answers each (JSON, fenced, cut-off, Markdown) ranked best to worst, written by helper sessions
+that never saw the grader's code. `calibration` was read while setting the grader's constants; `holdout` was not
+(0.923 pairwise on its first run), though a blind reviewer's report on the grades of its answers was read before
+the grader's third revision; `fresh` was written after that revision (0.656 pairwise, best first 14 of 16 on its
+first run; the layout of two answers it could not read, designs told in sections without a list of parts, was
+looked at to make the Markdown reader find the technologies they name)."""
+FLOORS = {"calibration": (0.9, 1), "holdout": (0.88, 1), "fresh": (0.75, 1)}
+"""Per set: the pairwise agreement it must reach, and how many cases may have another answer scored highest."""
 
 
-@pytest.mark.parametrize("name", ["calibration", "holdout"])
+@pytest.mark.parametrize("name", sorted(FLOORS))
 def test_grades_rank_answers_as_a_blind_reviewer_did(grader, name):
     cases = [json.loads(line) for line in (BLIND_CASES / f"{name}.jsonl").read_text().splitlines()]
     pairs = agree = first = 0
@@ -215,7 +220,8 @@ def test_grades_rank_answers_as_a_blind_reviewer_did(grader, name):
         for better, worse in itertools.combinations(ranking, 2):
             pairs += 1
             agree += scores[better] > scores[worse]
-    assert agree / pairs >= 0.88 and first >= len(cases) - 1, (agree, pairs, first)
+    least, slack = FLOORS[name]
+    assert agree / pairs >= least and first >= len(cases) - slack, (agree, pairs, first)
 
 
 def test_answers_written_to_game_a_grader_score_below_the_honest_one(grader):

@@ -123,8 +123,12 @@ def read_completion(completion: Any) -> ReadCompletion:
         if _is_design(value):
             parsed: ParsedAs = how if how != "json" else where
             return ReadCompletion(document=value, parsed_as=parsed)
+        if where == "json" and how == "json":  # the whole answer is JSON, and no design
+            return ReadCompletion(document=None, parsed_as="none",
+                                  problem="the JSON holds no services or components")  # fmt: skip
     design = markdown_design(text)
-    if _is_design(design):
+    if any(design.values()):
+        # a design told in sections or prose without a list of its parts: the grader finds the parts it names
         return ReadCompletion(document=design, parsed_as="markdown")
     problem = (
         "JSON was found but it holds no services or components"

@@ -9,10 +9,12 @@ the chosen way or one of its alternatives is named), its flows and the parts it 
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from agent.knowledge import Knowledge
 from agent.knowledge.models import BlockSpec, PatternSpec
@@ -73,6 +75,7 @@ class Profiles:
     """Every design's profile, and the word weights they share; built once per knowledge base."""
 
     def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
         specs: dict[str, PatternSpec | BlockSpec] = {**knowledge.patterns, **knowledge.blocks}
         counts = {design: Counter(t for text in _texts(spec) for t in terms(text)) for design, spec in specs.items()}
         frequency = Counter(t for counted in counts.values() for t in counted)
@@ -98,6 +101,17 @@ class Profiles:
         for design, profile in self.designs.items():
             for term in profile.weights:
                 self.by_term[term] = (*self.by_term.get(term, ()), design)
+
+    @cached_property
+    def _catalogue(self) -> tuple[re.Pattern[str], dict[str, str]]:
+        names = {n.lower(): t.name for t in self.knowledge.technologies for n in (t.name, *t.aliases) if len(n) >= 3}
+        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])", re.IGNORECASE), names
+
+    def technologies_named(self, text: str) -> list[str]:
+        """The catalogue's technologies `text` names (under any alias), in the order first named."""
+        pattern, names = self._catalogue
+        return list(dict.fromkeys(names[m.group().lower()] for m in pattern.finditer(text)))
 
     def coverages(self, present: set[str]) -> dict[str, float]:
         """`coverage` of every design a text uses any distinctive word of, in one pass over the text's words."""

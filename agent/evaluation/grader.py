@@ -176,6 +176,12 @@ class Grader:
         if read.document is None:
             return _zero(read.parsed_as, read.problem or "nothing could be read", expected)
         document = read.document
+        if not document.get("components") and not document.get("services"):
+            named = self.profiles.technologies_named(" ".join(design_units(document)))
+            if not named:
+                return _zero(read.parsed_as, "no design found: no services, components or known technologies named",
+                             expected)  # fmt: skip
+            document = {**document, "components": [{"name": name} for name in named]}
         present = words_without_echo(design_units(document), brief.request)
         if not present:
             return _zero(read.parsed_as, "the design's parts say nothing beyond the request itself", expected)
