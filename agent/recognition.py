@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from agent.brief.meaning import kin_of
 from agent.evidence import is_lent, lent, meaning_score
@@ -76,7 +76,7 @@ def _by_initial(raw: list[str]) -> dict[str, set[str]]:
     return table
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: every new misspelling is a new key, and a synth run or a server sees millions
 def _similar(word: str, cue: str) -> bool:
     """A likely misspelling: same first letter, similar length, SequenceMatcher ratio >= 0.84."""
     if word[0] != cue[0] or abs(len(word) - len(cue)) > 2:
