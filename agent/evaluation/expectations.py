@@ -116,7 +116,7 @@ class Profiles:
     def coverages(self, present: set[str]) -> dict[str, float]:
         """`coverage` of every design a text uses any distinctive word of, in one pass over the text's words."""
         found: dict[str, float] = {}
-        for term in present & self.by_term.keys():
+        for term in sorted(present & self.by_term.keys()):  # a fixed order: the same sums in every process
             weight = self.idf[term]
             for design in self.by_term[term]:
                 found[design] = found.get(design, 0.0) + weight
@@ -159,9 +159,8 @@ class Profiles:
 
 def coverage(profile: DesignProfile, present: set[str]) -> float:
     """The weighted share of a design's distinctive words that a text uses."""
-    weights = profile.weights
-    total = profile.total
-    return sum(weights[t] for t in weights.keys() & present) / total if total else 0.0
+    total = profile.total  # summed in the profile's order: a set's order changes with each process's hash seed
+    return sum(w for t, w in profile.weights.items() if t in present) / total if total else 0.0
 
 
 def phrase_hit(phrase: tuple[str, ...], present: set[str]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from agent.evaluation.completions import ParsedAs
 
@@ -13,11 +13,21 @@ class GradePart(BaseModel):
     weight: float
     reason: str
 
+    @field_validator("score")
+    @classmethod
+    def _rounded(cls, value: float) -> float:
+        return round(value, 4)
+
 
 class Penalty(BaseModel):
     name: str
     amount: float = Field(ge=0)
     reason: str
+
+    @field_validator("amount")
+    @classmethod
+    def _rounded(cls, value: float) -> float:
+        return round(value, 4)
 
 
 class Grade(BaseModel):

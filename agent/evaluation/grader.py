@@ -44,7 +44,6 @@ ERROR_COST, WARNING_COST = 0.5, 0.1
 """The checker part is 1 / (1 + 0.5 x errors + 0.1 x warnings): every finding costs, none zeroes it alone."""
 SECTIONS = ("services", "components", "flows", "tradeoffs", "failure_modes", "scaling")
 BRIEF_CACHE = 4096
-RETRIEVAL_DEPTH = 10  # as the engine reads a request (agent.pipeline)
 
 
 def _zero(parsed_as: ParsedAs, problem: str, expected: list[str]) -> Grade:
@@ -157,12 +156,10 @@ class Grader:
         return self.grade_with_brief(self.brief(request), completion)
 
     def read_briefs(self, requests: Sequence[str]) -> None:
-        """Read the Briefs of requests not seen before, their retrieval in one batch."""
-        with self._lock:
-            new = [r for r in dict.fromkeys(requests) if r not in self._briefs]
-        hits = self.engine.retriever.search_many(new, k=RETRIEVAL_DEPTH) if len(new) > 1 else [None] * len(new)
-        for request, found in zip(new, hits, strict=True):
-            self.brief(request, found)
+        """Read the Briefs of requests not seen before, one at a time: a request embedded in a batch comes out a
+        little different with other requests beside it (padding), and a grade must not depend on its neighbours."""
+        for request in dict.fromkeys(requests):
+            self.brief(request)
 
     def grade_many(self, requests: Sequence[str], completions: Sequence[Any]) -> list[Grade]:
         """One grade per (request, completion)."""
