@@ -18,19 +18,24 @@ import time
 from pathlib import Path
 
 CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from pathlib import Path
 import agent
 from agent.datasets.synth import Options, write_hf
 engine = agent.default_engine()
 engine.recommend("warm up")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+curve = {}
+def progress(done, total):  # the resident set now (not the peak), every 2,000 rows: does it level off?
+    if done // 2000 > len(curve):
+        pages = int(open("/proc/self/statm").read().split()[1])
+        curve[done] = round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20)
 start = time.perf_counter()
-summary = write_hf(engine, Options(n=int(sys.argv[1]), seed=11), Path(sys.argv[2]))
+summary = write_hf(engine, Options(n=int(sys.argv[1]), seed=11), Path(sys.argv[2]), progress)
 elapsed = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rows": summary["rows"], "seconds": elapsed, "rss_before_mb": before / 1024,
-                  "peak_rss_mb": peak / 1024}))
+                  "peak_rss_mb": peak / 1024, "rss_mb_by_rows": curve}))
 """
 
 
@@ -73,6 +78,10 @@ def main(sizes: list[int]) -> None:
             f"peak RSS {figures['peak_rss_mb']:.0f} MB (after warm-up {figures['rss_before_mb']:.0f} MB); "
             f"near-duplicates (MinHash J>=0.8) {near_duplicates(prompts):.1%}; load {os.getloadavg()[0]:.2f}"
         )
+        if figures["rss_mb_by_rows"]:
+            print(
+                "  resident MB by rows drafted: " + ", ".join(f"{k}: {v}" for k, v in figures["rss_mb_by_rows"].items())
+            )
 
 
 if __name__ == "__main__":
