@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
 
 from agent.evaluation.completions import ParsedAs
+
+Rounded = Annotated[float, AfterValidator(lambda value: round(value, 4))]
+"""Four places: sums of floats differ in their last bits between processes, grades must not."""
 
 
 class GradePart(BaseModel):
     name: str
-    score: float = Field(ge=0, le=1)
+    score: Rounded = Field(ge=0, le=1)
     weight: float
     reason: str
-
-    @field_validator("score")
-    @classmethod
-    def _rounded(cls, value: float) -> float:
-        return round(value, 4)
 
 
 class Penalty(BaseModel):
     name: str
-    amount: float = Field(ge=0)
+    amount: Rounded = Field(ge=0)
     reason: str
-
-    @field_validator("amount")
-    @classmethod
-    def _rounded(cls, value: float) -> float:
-        return round(value, 4)
 
 
 class Grade(BaseModel):
