@@ -98,13 +98,15 @@ def grade(request: str, completion: Any) -> Grade:
     from agent.evaluation.grader import Grader
 
     global _grader
-    with _default_lock:
+    engine = default_advisor().engine  # before the lock below: the advisor takes its own
+    with _grader_lock:
         if _grader is None:
-            _grader = Grader(default_advisor().engine)
+            _grader = Grader(engine)
     return _grader.grade(request, completion)
 
 
 _grader: Grader | None = None
+_grader_lock = threading.Lock()
 
 
 def repair(document: str | bytes | dict[str, Any] | Architecture) -> Architecture:

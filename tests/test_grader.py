@@ -238,3 +238,15 @@ def test_answers_written_to_game_a_grader_score_below_the_honest_one(grader):
                 gaps.setdefault(label, []).append(scores["honest"] - score)
     assert all(gap > 0 for values in gaps.values() for gap in values), gaps
     assert all(sum(values) / len(values) >= 0.3 for values in gaps.values()), gaps
+
+
+def test_the_module_level_grade_answers(tmp_path):
+    """`agent.grade` shares the default advisor (it once waited forever on the advisor's own lock)."""
+    import subprocess
+    import sys
+
+    code = ("import agent; g = agent.grade('Design a URL shortener', '{\"services\": [{\"name\": \"Links\"}]}'); "
+            "print(g.parsed_as, g.expected)")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "json" and "url_shortener" in result.stdout
