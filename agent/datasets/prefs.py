@@ -18,7 +18,8 @@ from pydantic import BaseModel
 from agent.brief.model import Brief
 from agent.datasets.requests import Catalogue
 from agent.datasets.target import target_text
-from agent.evaluation.grader import Grader, expected_designs
+from agent.evaluation.expectations import expected_designs
+from agent.evaluation.grader import Grader
 from agent.knowledge import synth_phrasings
 from agent.knowledge.models import BlockSpec
 from agent.pipeline import Engine

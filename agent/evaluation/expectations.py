@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from agent.knowledge import Knowledge
+from agent.brief.model import Brief
+from agent.knowledge import Knowledge, normalise_name
 from agent.knowledge.models import BlockSpec, PatternSpec
 from agent.retrieval.bm25 import terms
 
@@ -34,8 +35,8 @@ class Mechanism:
     label: str
     phrases: tuple[tuple[str, ...], ...]
     cite: str | None = None
-    parts: tuple[str, ...] = ()
-    """For a part: the catalogue names that fill it (any of them, under any of its aliases)."""
+    parts: frozenset[str] = frozenset()
+    """For a part: the catalogue keys (`normalise_name` of the canonical name) of the parts that fill it."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ class Profiles:
         for requirement in spec.required:
             phrases = tuple(p for p in map(self.key_terms, requirement.any_of) if p)
             if phrases and requirement.when is None:  # a conditional requirement is the checker's to judge
-                found.append(Mechanism("part", " or ".join(requirement.any_of), phrases, parts=requirement.any_of))
+                keys = frozenset(normalise_name(self.knowledge.canonical(n)) for n in requirement.any_of)
+                found.append(Mechanism("part", " or ".join(requirement.any_of), phrases, parts=keys))
         return tuple(found)
 
     @staticmethod
@@ -155,6 +157,12 @@ class Profiles:
             if design in (*block.part_of, *block.composes_with, *block.supersedes, block.pattern):
                 kin.add(other)
         return frozenset(kin)
+
+
+def expected_designs(brief: Brief) -> list[str]:
+    """The designs the request calls for: its application (unless 'other') and its building blocks."""
+    found = [brief.pattern.id] if brief.pattern.id != "other" else []
+    return found + [b.id for b in brief.blocks if b.id not in found]
 
 
 def coverage(profile: DesignProfile, present: set[str]) -> float:

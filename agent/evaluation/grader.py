@@ -15,7 +15,7 @@ from agent.brief.model import Brief
 from agent.errors import SysdesignError
 from agent.evaluation.completions import ParsedAs, read_completion
 from agent.evaluation.design_text import design_units, for_the_checker, words_without_echo
-from agent.evaluation.expectations import Profiles, coverage, phrase_hit, profiles_for
+from agent.evaluation.expectations import Profiles, coverage, expected_designs, phrase_hit, profiles_for
 from agent.evaluation.grade_model import Grade, GradePart, Penalty
 from agent.evaluation.penalties import penalties
 from agent.evaluation.requirements_fit import requirements_fit
@@ -49,12 +49,6 @@ BRIEF_CACHE = 4096
 def _zero(parsed_as: ParsedAs, problem: str, expected: list[str]) -> Grade:
     return Grade(score=0.0, parsed_as=parsed_as, problem=problem, expected=expected,
                  explanation=f"0.00: {problem}.")  # fmt: skip
-
-
-def expected_designs(brief: Brief) -> list[str]:
-    """The designs the request calls for: its application (unless 'other') and its building blocks."""
-    found = [brief.pattern.id] if brief.pattern.id != "other" else []
-    return found + [b.id for b in brief.blocks if b.id not in found]
 
 
 def _addresses(profiles: Profiles, expected: list[str], present: set[str], brief: Brief
@@ -93,15 +87,13 @@ def _part_names(document: dict[str, Any], knowledge: Knowledge) -> set[str]:
     return {normalise_name(knowledge.canonical(n)) for n in named if isinstance(n, str) and n.strip()}
 
 
-def _mechanisms(profiles: Profiles, expected: list[str], present: set[str], parts: set[str],
-                knowledge: Knowledge) -> GradePart:  # fmt: skip
+def _mechanisms(profiles: Profiles, expected: list[str], present: set[str], parts: set[str]) -> GradePart:
     mechanisms = [m for d in expected for m in profiles.designs[d].mechanisms]
     if not mechanisms:  # not judged: its weight goes to the other parts
         return GradePart(
             name="mechanisms", score=0.0, weight=0.0, reason="no chapter names mechanisms for this request"
         )
-    hits = [m for m in mechanisms if any(phrase_hit(p, present) for p in m.phrases)
-            or any(normalise_name(knowledge.canonical(name)) in parts for name in m.parts)]  # fmt: skip
+    hits = [m for m in mechanisms if any(phrase_hit(p, present) for p in m.phrases) or m.parts & parts]
     missed = [m.label for m in mechanisms if m not in hits][:3]
     reason = f"{len(hits)} of {len(mechanisms)} key mechanisms addressed"
     reason += f"; missing e.g. {'; '.join(missed)}" if missed else ""
@@ -173,25 +165,27 @@ class Grader:
         if read.document is None:
             return _zero(read.parsed_as, read.problem or "nothing could be read", expected)
         document = read.document
+        units = design_units(document)
         if not document.get("components") and not document.get("services"):
-            named = self.profiles.technologies_named(" ".join(design_units(document)))
+            named = self.profiles.technologies_named(" ".join(units))
             if not named:
                 return _zero(read.parsed_as, "no design found: no services, components or known technologies named",
                              expected)  # fmt: skip
             document = {**document, "components": [{"name": name} for name in named]}
-        present = words_without_echo(design_units(document), brief.request)
+            units += named  # the parts' names are the design's words too
+        present = words_without_echo(units, brief.request)
         if not present:
             return _zero(read.parsed_as, "the design's parts say nothing beyond the request itself", expected)
         addresses, design_share, request_share = _addresses(self.profiles, expected, present, brief)
         knowledge = self.engine.knowledge
         parts = [
             addresses,
-            _mechanisms(self.profiles, expected, present, _part_names(document, knowledge), knowledge),
-            requirements_fit(brief, document, present, WEIGHTS["requirements"], self.engine.knowledge, self.profiles),
+            _mechanisms(self.profiles, expected, present, _part_names(document, knowledge)),
+            requirements_fit(brief, document, present, WEIGHTS["requirements"], knowledge, self.profiles),
             self._checker(brief, document),
             _completeness(document),
         ]
-        taken = penalties(self.profiles, self.engine.knowledge, brief, document, expected, present, design_share,
+        taken = penalties(self.profiles, knowledge, brief, document, expected, present, design_share,
                           request_share)  # fmt: skip
         factor = READ_FACTOR[read.parsed_as]
         judged = sum(p.weight for p in parts)  # a part that cannot be judged has weight 0; the rest count for it

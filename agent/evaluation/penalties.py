@@ -38,7 +38,7 @@ def penalties(profiles: Profiles, knowledge: Knowledge, brief: Brief, document: 
     parts_limit = max(10, len(own_parts) + len(knowledge.general.production_essentials.components) + 2)
     if components > parts_limit:
         amount = min(CATALOGUE_CAP, CATALOGUE_SHARE * (components - parts_limit) / parts_limit)
-        found.append(Penalty(name="catalogue", amount=round(amount, 4),
+        found.append(Penalty(name="catalogue", amount=amount,
                              reason=f"{components} technologies where {parts_limit} would do"))  # fmt: skip
     # without a chapter for the request, its own words are what a design for something else does not use
     asked = design_share if expected else request_share
@@ -47,7 +47,7 @@ def penalties(profiles: Profiles, knowledge: Knowledge, brief: Brief, document: 
     other = max(shares, key=lambda d: shares[d], default=None)
     if other is not None and shares[other] > max(OFF_TOPIC_FLOOR, asked + OFF_TOPIC_MARGIN):
         amount = min(OFF_TOPIC_CAP, OFF_TOPIC_RATE * (shares[other] - asked))
-        found.append(Penalty(name="off_topic", amount=round(amount, 4),
+        found.append(Penalty(name="off_topic", amount=amount,
                              reason=f"reads more like {profiles.designs[other].name} ({shares[other]:.0%}) than "
                                     f"what was asked ({asked:.0%})"))  # fmt: skip
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.brief.model import Brief
-from agent.evaluation.expectations import Profiles, phrase_hit
+from agent.evaluation.expectations import Profiles, expected_designs, phrase_hit
 from agent.evaluation.grade_model import GradePart
 from agent.knowledge import Knowledge
 from agent.retrieval.bm25 import terms
@@ -56,8 +56,7 @@ def _compliance(rule: str, present: set[str], knowledge: Knowledge, profiles: Pr
 def requirements_fit(brief: Brief, document: dict[str, Any], present: set[str], weight: float,
                      knowledge: Knowledge, profiles: Profiles) -> GradePart:  # fmt: skip
     """A `GradePart` for how well the design fits the request's stated (or read) requirements."""
-    expected = [brief.pattern.id, *(b.id for b in brief.blocks)]
-    own = {s for d in expected if d in profiles.designs for s in profiles.designs[d].services}
+    own = {s for d in expected_designs(brief) for s in profiles.designs[d].services}
     size, size_note = _size(brief, document, len(own))
     checks = [(size, size_note)]
     if brief.tier.tier in ("high", "enterprise") or brief.scope.get("large"):
