@@ -55,3 +55,8 @@ class IndexOutOfDate(IndexProblem):
 
 class ModelError(SysdesignError):
     """An embedding or drafting model failed, or its package is not installed."""
+
+
+ML_EXTRA = "pip install 'sysdesign-agent[ml]'"
+"""The fix every message names when a library of the `[ml]` extra (pyarrow, datasets, TRL, Ray, lm-eval,
+inspect-ai) is missing."""

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.errors import InvalidRequest
+from agent.errors import ML_EXTRA, InvalidRequest
 from agent.evaluation.cases import load_cases
-from agent.evaluation.portable.cases import COLUMNS, ML_EXTRA, TASK_NAME, knowledge_hash
+from agent.evaluation.portable.cases import COLUMNS, TASK_NAME, knowledge_hash
 from agent.evaluation.runner import select
 from tests.conftest import run_cli
 from tests.model_server import ReplayHandler, openai_body, serving

@@ -12,9 +12,8 @@ from typing import Any
 
 from agent.datasets.stream import Row
 from agent.datasets.target import messages
-from agent.errors import InvalidRequest
+from agent.errors import ML_EXTRA, InvalidRequest
 
-EXTRA = "pip install 'sysdesign-agent[ml]'"
 ROW_GROUP = 1_000
 SPLIT_ORDER = ("train", "validation", "test")
 STRINGS = ("prompt", "target", "template", "subject_kind", "subject", "intended_pattern", "intended_load_unit",
@@ -53,7 +52,7 @@ def _pyarrow() -> Any:
         import pyarrow
         import pyarrow.parquet
     except ImportError:
-        raise InvalidRequest(f"--format hf needs pyarrow, which is not installed; run {EXTRA}") from None
+        raise InvalidRequest(f"--format hf needs pyarrow, which is not installed; run {ML_EXTRA}") from None
     return pyarrow
 
 

@@ -15,23 +15,9 @@ from typing import Any
 from agent.datasets.decontaminate import Decontaminator
 from agent.datasets.requests import Catalogue
 from agent.datasets.stream import BATCH, Row, draft_batch, drafting_engine, select, shard_range
-from agent.errors import InvalidRequest
+from agent.evaluation.ray_grading import ray_session
 from agent.knowledge import synth_phrasings
 from agent.pipeline import Engine
-
-ML_EXTRA = "pip install 'sysdesign-agent[ml]'"
-
-
-def _ray(address: str | None) -> Any:
-    try:
-        import ray
-        import ray.data
-    except ImportError:
-        raise InvalidRequest(f"--ray needs Ray Data: {ML_EXTRA}") from None
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    ray.data.DataContext.get_current().execution_options.preserve_order = True
-    return ray
 
 
 class _DraftBatches:
@@ -55,7 +41,7 @@ def rows_on_ray(engine: Engine, n: int, seed: int, *, workers: int = 2, address:
                 shard: tuple[int, int] = (0, 1), decontaminator: Decontaminator | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Iterator[Row]:  # fmt: skip
     """The rows `stream.rows` makes for this shard, drafted by `workers` actors on the cluster at `address`."""
-    ray = _ray(address)
+    ray = ray_session(address, "--ray")
     first_batch, last_batch = shard_range(-(-n // BATCH), shard)
     chosen = [r.index for number, r in enumerate(select(engine, n, seed, decontaminator))
               if first_batch * BATCH <= number < last_batch * BATCH]  # fmt: skip

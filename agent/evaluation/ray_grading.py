@@ -13,19 +13,23 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from agent.errors import InvalidRequest
+from agent.errors import ML_EXTRA, InvalidRequest
 from agent.evaluation.grader import Grade, Grader
 
-ML_EXTRA = "pip install 'sysdesign-agent[ml]'"
 BATCH_ROWS = 64
 
 
-def _ray() -> Any:
+def ray_session(address: str | None, needed_for: str) -> Any:
+    """Ray, connected to the cluster at `address` (a local one is started when None and Ray is not running yet),
+    with Ray Data keeping rows in order; InvalidRequest naming the extra when Ray Data is not installed."""
     try:
         import ray
         import ray.data
     except ImportError:
-        raise InvalidRequest(f"grading on Ray needs Ray Data: {ML_EXTRA}") from None
+        raise InvalidRequest(f"{needed_for} needs Ray Data: {ML_EXTRA}") from None
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.data.DataContext.get_current().execution_options.preserve_order = True
     return ray
 
 
@@ -47,9 +51,7 @@ def grade_on_ray(requests: Sequence[str], completions: Sequence[Any], address: s
     local one is started when None and Ray is not running yet)."""
     if len(requests) != len(completions):
         raise InvalidRequest(f"{len(completions)} completions for {len(requests)} requests")
-    ray = _ray()
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray = ray_session(address, "grading on Ray")
     # completions may be text, chat messages or dicts: carried as JSON text, one Arrow type for all
     rows = [{"row": i, "request": r, "completion": json.dumps(c, ensure_ascii=False)}
             for i, (r, c) in enumerate(zip(requests, completions, strict=True))]  # fmt: skip

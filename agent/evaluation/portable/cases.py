@@ -10,10 +10,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Literal
 
-from agent.errors import InvalidRequest
+from agent.errors import ML_EXTRA, InvalidRequest
 from agent.evaluation.cases import CASES_DIR, EvalCase, load_cases
 
-ML_EXTRA = "pip install 'sysdesign-agent[ml]'"
 TASK_NAME = "sysdesign_design"
 SPLIT = "test"
 
