@@ -199,6 +199,7 @@ def read_blocks(
         if block is not None:
             share[block] = share.get(block, 0.0) + (1 / rank) / total
     found: list[BlockChoice] = []
+    doubtful: list[BlockChoice] = []  # meant, but not surely enough to be chosen alone
     named: set[str] = set()  # blocks the request names by a brand or a strong cue
     words = _without_context(words)
     for block_id, spec in knowledge.blocks.items():
@@ -229,6 +230,8 @@ def read_blocks(
             found.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
             if decisive:
                 named.add(block_id)
+        elif meant is not None and meant >= MEANING_SUPPORTS:
+            doubtful.append(BlockChoice(id=block_id, confidence=confidence, evidence=evidence))
     if meaning:  # words decide when they can; the meaning confirms or vetoes, and adds only what it means most
         top = max(meaning, key=lambda d: meaning[d])
         named_and_meant = any(meaning.get(b.id, 0.0) >= MEANING_SUPPORTS for b in found if b.id in named)
@@ -237,6 +240,8 @@ def read_blocks(
         if named_and_meant or (named_by_phrase and meaning[top] < MEANING_SURE):
             top = ""
         kin = kin_of(knowledge).get(top, frozenset())
+        if top and not named:  # what the meant design is built on, meant too ("track prices" crawls pages)
+            found += [b for b in doubtful if b.id in kin]
         found = [b for b in found if b.id in named or b.id == top
                  or (not named and (b.id in kin or meaning.get(b.id, 0.0) >= MEANING_CHOOSES))]  # fmt: skip
     return tuple(sorted(found, key=lambda b: -b.confidence))

@@ -92,3 +92,20 @@ def test_a_named_product_brings_its_domain_services(retriever):
     names = {s.name for s in Engine(retriever).recommend("DoorDash clone").services}
     # the product's restaurants; its courier tracking is the delivery-dispatch block's (which replaces its own)
     assert {"Restaurant Service", "Tracking Service"} <= names and "Delivery Tracking Service" not in names
+
+
+def test_the_block_a_meant_design_is_built_on_is_recognised_with_it():
+    """A price tracker composes with a crawler: when the request means the tracker surely and the crawler too,
+    though less surely than choosing it alone, both are recognised; a design that is not its kin is not."""
+    from agent.knowledge import load_knowledge
+    from agent.recognition import Words, read_blocks
+
+    knowledge = load_knowledge()
+    text = "Tell people the moment the things they follow on other websites become affordable"
+    words = Words(text)
+    meaning = {"price_tracker": 0.95, "web_crawler": 0.45, "leaderboard": 0.45}
+    found = {b.id for b in read_blocks(words, words, (), knowledge, meaning, text)}
+    assert {"price_tracker", "web_crawler"} <= found
+    assert "leaderboard" not in found
+    unsure = {b.id for b in read_blocks(words, words, (), knowledge, {**meaning, "web_crawler": 0.2}, text)}
+    assert "web_crawler" not in unsure

@@ -39,9 +39,9 @@ def test_plain_words_requests_are_recognised(engine):
     cases = _cases("plain/dev.jsonl") + _cases("plain/dev2.jsonl") + _cases("plain/holdout.jsonl")
     assert len(cases) >= 80 and len({c["design"] for c in cases}) == 37
     missed = [c["id"] for c in cases if c["design"] not in _named(engine.recommend(c["prompt"]))]
-    # 0.90 is the bar; with 40 more designs to tell apart the suite reads 0.81 (see the README): this floor
+    # 0.90 is the bar; with 40 more designs to tell apart the suite reads 0.83 (see the README): this floor
     # holds today's figure against regression until recognition is back above the bar
-    assert 1 - len(missed) / len(cases) >= 0.80, missed
+    assert 1 - len(missed) / len(cases) >= 0.82, missed
 
 
 def test_an_incidental_word_does_not_choose_the_design(engine):
