@@ -281,7 +281,7 @@ def without_excluded(text: str) -> str:
 
 
 _A_PART = re.compile(
-    r"\b(?:features?|sub-?systems?|components?|modules?|parts?|pieces?|portions?|slices?|bits?)\b"  # "part of"
+    r"\b(?:features?|sub-?systems?|components?|modules?|parts?|pieces?|portions?|slices?|bits?|areas?|sections?)\b"
     r"|\b(?!(?:let|it|that|what|here|there|he|she|who|where|how)['’]s)(?-i:[A-Z])[\w&.-]*['’]s\s+\w",  # Uber's surge
     re.IGNORECASE,
 )
@@ -483,6 +483,21 @@ def _application_of_named_core(
     return None
 
 
+def _application_named_in_head(
+    best: PatternId, evidence: Mapping[PatternId, list[str]], head: Words, knowledge: Knowledge, text: str
+) -> PatternId | None:
+    """The one application the head of the request names by its own words ("a social network with a built-in
+    shop"), when the best reading is another: what is named first is the product, what follows is a feature of
+    it."""
+    named = []
+    for pid, found in evidence.items():
+        spec = knowledge.patterns[pid]
+        own = [cue for cue in found if cue in spec.brands or cue in spec.strong]
+        if matched_cues(own, head, fuzzy=True) and not _only_a_style(own, spec, text):
+            named.append(pid)
+    return named[0] if len(named) == 1 and best not in named else None
+
+
 def read_request(
     text: str,
     hits: Sequence[Hit] = (),
@@ -550,7 +565,11 @@ def read_request(
         confidences[pid] = round(saturation * math.sqrt(scores[pid] / (scores[pid] + rival or 1.0)), 2)
     best = ranked[0]
     blocks = read_blocks(Words(text), head, hits, knowledge, meaning, text)  # product names count as cues here
-    best = _application_of_named_core(blocks, head, knowledge, meaning) or best
+    best = (
+        _application_of_named_core(blocks, head, knowledge, meaning)
+        or _application_named_in_head(best, evidence, head, knowledge, text)
+        or best
+    )
     # a block that is the best pattern's own core ("a news feed" for social media) confirms it, never demotes it
     rivals = [  # a capability (multi-tenancy, appointments) is what the application is made of, never its rival
         b

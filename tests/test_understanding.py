@@ -39,9 +39,9 @@ def test_plain_words_requests_are_recognised(engine):
     cases = _cases("plain/dev.jsonl") + _cases("plain/dev2.jsonl") + _cases("plain/holdout.jsonl")
     assert len(cases) >= 80 and len({c["design"] for c in cases}) == 37
     missed = [c["id"] for c in cases if c["design"] not in _named(engine.recommend(c["prompt"]))]
-    # 0.90 is the bar; with 40 more designs to tell apart the suite reads 0.83 (see the README): this floor
+    # 0.90 is the bar; with 40 more designs to tell apart the suite reads 0.875 (see the README): this floor
     # holds today's figure against regression until recognition is back above the bar
-    assert 1 - len(missed) / len(cases) >= 0.82, missed
+    assert 1 - len(missed) / len(cases) >= 0.86, missed
 
 
 def test_an_incidental_word_does_not_choose_the_design(engine):
@@ -71,6 +71,19 @@ def test_a_word_of_a_brand_or_feature_is_not_the_product(engine, prompt, not_thi
 )  # fmt: skip
 def test_a_brand_that_names_the_product_still_chooses_it(engine, prompt, meant):
     assert engine.recommend(prompt).pattern.id == meant
+
+
+def test_the_application_named_first_is_the_product_and_what_follows_a_feature(engine):
+    # the shop's words and its meaning are stronger here, but "a social network" is what is built
+    assert engine.recommend("a social network with a built-in shop where creators sell merchandise").pattern.id == (
+        "social_media"
+    )
+
+
+def test_an_area_of_an_application_is_a_part_of_it(engine):
+    design = engine.recommend("Design the reporting area of a Shopify-like admin: sales dashboards by day, product and "
+                              "channel, plus CSV exports for merchants with millions of orders")  # fmt: skip
+    assert design.pattern.id == "other" and "reports_exports" in {b.id for b in design.blocks}
 
 
 def test_a_request_no_design_fits_is_other_and_not_covered_with_a_minimal_design(engine):
