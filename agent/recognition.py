@@ -237,7 +237,9 @@ def read_blocks(
         named_and_meant = any(meaning.get(b.id, 0.0) >= MEANING_SUPPORTS for b in found if b.id in named)
         named_by_phrase = any(not _only_single_words(b.evidence) for b in found if b.id in named)
         # what it names and also means, or names by a phrase: the rest are neighbours (unless surely meant)
-        if named_and_meant or (named_by_phrase and meaning[top] < MEANING_SURE):
+        surely_more = meaning[top] >= MEANING_SURE and all(meaning.get(b.id, 0.0) < meaning[top] for b in found
+                                                          if b.id in named)  # fmt: skip
+        if (named_and_meant or named_by_phrase) and not surely_more:
             top = ""
         kin = kin_of(knowledge).get(top, frozenset())
         if top and not named:  # what the meant design is built on, meant too ("track prices" crawls pages)

@@ -109,3 +109,19 @@ def test_the_block_a_meant_design_is_built_on_is_recognised_with_it():
     assert "leaderboard" not in found
     unsure = {b.id for b in read_blocks(words, words, (), knowledge, {**meaning, "web_crawler": 0.2}, text)}
     assert "web_crawler" not in unsure
+
+
+def test_a_design_surely_meant_more_than_the_one_named_is_kept_beside_it():
+    """The words name one design ("export to CSV" for reports) in an example of what the system runs, while the
+    request as a whole surely means another, more than the named one: both are recognised. Less surely meant, the
+    named design stays alone."""
+    from agent.knowledge import load_knowledge
+    from agent.recognition import Words, read_blocks
+
+    knowledge = load_knowledge()
+    text = "Customers set things to happen later, such as an export to CSV every Monday at six"
+    words = Words(text)
+    sure = {"job_scheduler": 0.9, "reports_exports": 0.7}
+    assert {"job_scheduler", "reports_exports"} <= {b.id for b in read_blocks(words, words, (), knowledge, sure, text)}
+    unsure = {"job_scheduler": 0.75, "reports_exports": 0.7}
+    assert "job_scheduler" not in {b.id for b in read_blocks(words, words, (), knowledge, unsure, text)}
