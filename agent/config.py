@@ -8,9 +8,10 @@
 5. the defaults below.
 
 Trust boundary: a project's file comes with whatever repository you cloned, so it may not choose where API
-keys go. Its ``base_url`` is ignored (with a notice) until you trust that exact file with ``sysdesign trust``,
-which records the file's hash in your data folder; editing the file withdraws the trust, as with direnv's
-``allow``. Your own file, the environment and flags are always trusted.
+keys go, nor the templates your prompts are made from. Its ``base_url`` and ``prompts_dir`` are ignored (with a
+notice) until you trust that exact file with ``sysdesign trust``, which records the file's hash in your data
+folder; editing the file withdraws the trust, as with direnv's ``allow``. Your own file, the environment and
+flags are always trusted. Any settings file must be a regular file (not a FIFO, not a link to a device).
 
 A settings file:
 
@@ -24,6 +25,7 @@ A settings file:
     fallback = "kb"                # answer offline when the model fails; "none" to fail instead
     timeout = 60
     prompts_dir = "my-prompts"     # your own copies of prompts/*.j2
+    docs_url = "https://github.com/acme/sysdesign-agent/blob/main/docs/rules.md"  # check's SARIF links to rules
 
     [estimation]                   # see docs/estimation.md
     combination = "diminishing"    # or "product"
@@ -46,6 +48,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.errors import InvalidRequest, first_error
+from agent.files import read_regular_file
 from agent.paths import APP_NAME
 from agent.redaction import redact_url
 from agent.retrieval.embedders import DEFAULT_MODEL
@@ -88,6 +91,7 @@ class Settings(BaseModel):
     )
     threads: int | None = Field(default=None, ge=1, le=256, description="llama.cpp threads (default: cores - 1).")
     estimation: EstimationConfig = Field(default_factory=EstimationConfig)
+    docs_url: str | None = Field(default=None, description="Where reports link rules to (default: docs/rules.md).")
 
     @field_validator("fallback", mode="before")
     @classmethod
@@ -102,8 +106,11 @@ class Settings(BaseModel):
         return {name: value for name, value in options.items() if value is not None}
 
 
-UNTRUSTED_KEYS = ("base_url",)
-"""What a project's file may not set until the user trusts it: where requests (and API keys) are sent."""
+UNTRUSTED_KEYS = {
+    "base_url": "where requests and API keys are sent",
+    "prompts_dir": "the templates your prompts are made from, which see the request and go to your model",
+}
+"""What a project's file may not set until the user trusts it, and why."""
 
 
 def user_config_file() -> Path | None:
@@ -113,22 +120,24 @@ def user_config_file() -> Path | None:
     named = os.environ.get("SYSDESIGN_CONFIG")
     if named:
         path = Path(named).expanduser()
-        if not path.is_file():
+        if not path.exists():
             raise InvalidRequest(f"SYSDESIGN_CONFIG names {named!r}, which does not exist")
         return path
     path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILE
-    return path if path.is_file() else None
+    return path if path.exists() else None
 
 
 def project_config_file() -> Path | None:
+    """The current folder's settings file, if anything is there (a FIFO or a device there is refused on reading)."""
     local = Path.cwd() / CONFIG_FILE
-    return local if local.is_file() else None
+    return local if local.exists() else None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_regular_file(path, "settings file")  # a FIFO, a link to /dev/zero, a huge file: one sentence
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise InvalidRequest(f"cannot read settings file {str(path)!r}: {exc}") from None
 
 
@@ -142,12 +151,12 @@ def _from_files() -> dict[str, Any]:
     if project is not None and (mine is None or project.resolve() != mine.resolve()):
         settings = _read_toml(project)
         if not is_trusted(project):
-            for key in UNTRUSTED_KEYS:
+            for key, why in UNTRUSTED_KEYS.items():
                 if key in settings:
                     log.warning(
                         "%s sets %s = %r; ignored until you trust this file with 'sysdesign trust' "
-                        "(a project's file may not choose where API keys are sent)",
-                        project, key, redact_url(str(settings.pop(key))),
+                        "(a project's file may not choose %s)",
+                        project, key, redact_url(str(settings.pop(key))), why,
                     )  # fmt: skip
         values.update(settings)
     return values

@@ -8,16 +8,32 @@ does not fit raises InvalidRequest naming the offending fields.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from pydantic import ValidationError
 
 from agent.errors import InvalidRequest
-from agent.files import load_json
+from agent.files import MAX_JSON_DEPTH, check_depth, load_json
 from agent.knowledge import Knowledge, load_knowledge
 from agent.schema import Architecture
 
 MAX_DOCUMENT_BYTES = 2_000_000
+"""The largest document read, as JSON text or as parsed JSON (an MCP argument, a dict from the Python API)."""
+
+
+def check_document_size(document: Any) -> None:
+    """Refuse a parsed document (an MCP argument, a dict from the Python API) whose JSON is longer than
+    MAX_DOCUMENT_BYTES characters, as its text would be. Cheap (the JSON is written out in C) and exact."""
+    try:
+        size = len(json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str))
+    except RecursionError:
+        raise InvalidRequest(f"the document is nested too deeply (more than {MAX_JSON_DEPTH} levels)") from None
+    except ValueError:  # a number of more than 4,300 digits, or a value that holds itself
+        raise InvalidRequest("the document holds a value JSON text cannot carry (a number of more than "
+                             f"{sys.get_int_max_str_digits():,} digits?)") from None  # fmt: skip
+    if size > MAX_DOCUMENT_BYTES:
+        raise InvalidRequest(f"the document has {size:,} characters of JSON; the limit is {MAX_DOCUMENT_BYTES:,}")
 
 
 def _lenient(data: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
@@ -55,6 +71,9 @@ def parse_document(
         if len(document) > MAX_DOCUMENT_BYTES:
             raise InvalidRequest(f"the document has {len(document):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}")
         document = load_json(document, "the document")
+    else:  # parsed already: bounded as its text would have been
+        check_document_size(document)
+        check_depth(document)
     if not isinstance(document, dict):
         raise InvalidRequest(f"the document must be a JSON object, not {type(document).__name__}")
     if not document.get("components") and not document.get("services"):

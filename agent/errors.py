@@ -8,12 +8,13 @@
     └── ModelError                  an embedding or drafting model failed or is not installed
 
 Messages are one sentence that names the bad value with ``!r`` and says the fix. The CLI turns every
-``SysdesignError`` into that sentence on stderr and an exit code; anything else is a bug and keeps its
-traceback.
+``SysdesignError`` into that sentence on stderr and an exit code, and so every ``OSError`` (`os_problem`: a full
+disk or a name too long is the machine's answer, not a bug); anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,7 +26,10 @@ def first_error(exc: ValidationError) -> str:
     problem = exc.errors()[0]
     where = ".".join(str(part) for part in problem["loc"]) or "value"
     value = problem.get("input")
-    got = f" (got {value!r})" if value is not None and not isinstance(value, dict | list) else ""
+    got = ""
+    if value is not None and not isinstance(value, dict | list):
+        shown = repr(value)
+        got = f" (got {shown if len(shown) <= 80 else shown[:77] + '...'})"  # a 5 MB text is not a message
     return f"{where}: {problem['msg']}{got}"
 
 
@@ -55,6 +59,23 @@ class IndexOutOfDate(IndexProblem):
 
 class ModelError(SysdesignError):
     """An embedding or drafting model failed, or its package is not installed."""
+
+
+def os_problem(exc: OSError, path: object = None, action: str = "use") -> InvalidRequest:
+    """An operating-system error (a full disk, a name too long, a read-only file system, a folder where a file was
+    wanted) as one sentence that names the path: the error's own, else `path` (what the caller was writing)."""
+    why = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is not None and exc.filename2 is not None:
+        return InvalidRequest(f"cannot move {_shown(exc.filename)} to {_shown(exc.filename2)}: {why}")
+    where = exc.filename if exc.filename is not None else path
+    if where is None:
+        return InvalidRequest(f"the operating system refused: {why}")
+    return InvalidRequest(f"cannot {action} {_shown(where)}: {why}")
+
+
+def _shown(path: object) -> str:
+    """A path as the user typed it, quoted (bytes decoded as the file system encodes names)."""
+    return repr(os.fsdecode(path) if isinstance(path, bytes) else str(path))
 
 
 ML_EXTRA = "pip install 'sysdesign-agent[ml]'"

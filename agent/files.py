@@ -1,5 +1,8 @@
 """Reading and writing files: YAML and JSONL read with one-line errors; writes whole or not at all.
 
+A file a project hands the tool (a rule pack, waivers, knowledge YAML, settings, a prompt template) is read only
+when it is a regular file of bounded size (`read_regular_file`): a FIFO or a link to a device is refused.
+
 A write goes to an unpredictable temporary file in the target's folder (created exclusively, so a planted
 symlink is never followed) and is renamed over the target. A target that is not a regular file (a device,
 a FIFO, a terminal, a symlink to one) is written through instead of replaced; a symlink to a regular file
@@ -16,6 +19,7 @@ import json
 import marshal
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -43,9 +47,17 @@ def load_json(text: str | bytes, what: str = "the document") -> Any:
         raise InvalidRequest(f"{what} is nested too deeply (more than {MAX_JSON_DEPTH} levels)") from None
     except UnicodeDecodeError as exc:
         raise InvalidRequest(f"{what} is not UTF-8 text: {exc.reason}") from None
+    except ValueError:  # Python reads no integer longer than this (reading one takes quadratic time)
+        raise InvalidRequest(f"{what} has a number of more than {sys.get_int_max_str_digits():,} digits") from None
     if _depth(value) > MAX_JSON_DEPTH:
         raise InvalidRequest(f"{what} is nested too deeply (more than {MAX_JSON_DEPTH} levels)")
     return value
+
+
+def check_depth(value: Any, what: str = "the document") -> None:
+    """Refuse parsed JSON (an MCP argument, a dict from the Python API) nested deeper than `load_json` reads text."""
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise InvalidRequest(f"{what} is nested too deeply (more than {MAX_JSON_DEPTH} levels)")
 
 
 def _depth(value: Any) -> int:
@@ -64,13 +76,68 @@ _PARSED = MachineCache("yaml")
 """YAML files as parsed before, by their text: the knowledge base's 40-odd files cost a cold start 0.1 s to parse."""
 
 
+MAX_SETTINGS_BYTES = 4_000_000
+"""The largest rule pack, waivers file, knowledge YAML, settings file or prompt template read (the bundled
+knowledge's largest file is 125 kB): a bigger one is refused before it is read."""
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_regular_file(path: Path, what: str = "file", limit: int = MAX_SETTINGS_BYTES) -> str:
+    """The UTF-8 text of `path`, which must be a regular file (after following links) of at most `limit` bytes.
+
+    For the files a project hands the tool (rule packs, waivers, knowledge, settings, prompts): a FIFO would be
+    waited on for ever and `/dev/zero` read until memory runs out, so anything else is refused in one sentence,
+    before it is opened, and checked again on the opened file (it may have been swapped in between).
+    """
+    data = read_regular_bytes(path, what, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest(f"{what} {str(path)!r} is not UTF-8 text (byte {exc.start})") from None
+
+
+def read_regular_bytes(path: Path, what: str = "file", limit: int = MAX_SETTINGS_BYTES) -> bytes:
+    """The bytes of `path`, a regular file of at most `limit` bytes (see `read_regular_file`)."""
+    try:
+        _check_regular(os.stat(path).st_mode, path, what)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never waits for a writer, should a FIFO be swapped in
+    except OSError as exc:
+        raise InvalidRequest(f"cannot read {what} {str(path)!r}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        _check_regular(os.fstat(fd).st_mode, path, what)
+        data = handle.read(limit + 1)  # a file growing while it is read is still read no further than this
+    if len(data) > limit:
+        raise InvalidRequest(f"{what} {str(path)!r} is larger than {limit:,} bytes; it is not read")
+    return data
+
+
+def _check_regular(mode: int, path: Path, what: str) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        link = f" (a link to {os.path.realpath(path)!r})" if os.path.islink(path) else ""
+        raise InvalidRequest(f"{what} {str(path)!r}{link} is {kind}, not a regular file; name a file")
+
+
 def read_yaml(path: Path, what: str = "file") -> Any:
-    """A YAML file parsed with the safe loader (the C one when present); InvalidRequest names the file."""
+    """A YAML file (a regular file of at most MAX_SETTINGS_BYTES) parsed with the safe loader; InvalidRequest names
+    the file."""
+    return parse_yaml(read_regular_file(path, what), path, what)
+
+
+def parse_yaml(text: str, path: Path, what: str = "file") -> Any:
+    """YAML text read from `path`, parsed with the safe loader (the C one when present); InvalidRequest names the
+    file."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        text = Path(path).read_text(encoding="utf-8")
         key = key_of("yaml", yaml.__version__, loader.__name__, text)
         if (kept := _PARSED.get(key)) is not None:
             return marshal.loads(kept)  # a fresh copy: callers may change what they are given
@@ -78,8 +145,6 @@ def read_yaml(path: Path, what: str = "file") -> Any:
         with contextlib.suppress(ValueError):  # dates and other values marshal cannot keep: parsed each time
             _PARSED.put(key, marshal.dumps(parsed))
         return parsed
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"cannot read {what} {str(path)!r}: {exc}") from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:  # ValueError: a date like 2027-13-01
         detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}" if str(exc) else type(exc).__name__
         raise InvalidRequest(f"{what} {str(path)!r} is not valid YAML ({detail})") from None

@@ -146,6 +146,7 @@ class Engine:
             raise InvalidRequest(f"rounds must be a whole number from 0 to {MAX_ROUNDS}, not {rounds!r}")
         backend = with_fallback(drafter, fallback, **options)  # an unknown name fails before any work
         understood = self._understand(prompt, hits, answers, stated)
+        raise_if_cancelled()  # between the steps of a call the MCP server gave up on (its deadline passed)
         found, hits, reading, brief = understood.found, understood.hits, understood.reading, understood.brief
         request = DraftRequest(prompt=prompt, hits=hits, reading=reading, knowledge=self.knowledge, brief=brief)
 
@@ -162,8 +163,10 @@ class Engine:
             audit.raw_draft = drafted.model_dump_json(include=RAW_FIELDS, exclude_none=True)
         kept = {k.rule_id for k in audit.kept}
         rules = [r for r in all_rules() if r.id not in kept] if kept else None  # the model's reasons stand
+        raise_if_cancelled()
         fixed, changes = repair(draft, self.knowledge, rules=rules, in_place=True, estimation=self.estimation,
                                 initial=pairs if draft is drafted and not kept else None)  # fmt: skip
+        raise_if_cancelled()
         fixed.changes = changes
         fixed.drafter = backend.name
         self._size(fixed, reading.traits, sizing or Sizing(), found)
@@ -326,13 +329,17 @@ class Engine:
             raise InvalidRequest(f"unknown block(s) {unknown!r}; known: {', '.join(sorted(self.knowledge.blocks))}")
         if blocks:
             architecture.blocks = [BlockChoice(id=b, confidence=1.0, evidence=["given"]) for b in blocks]
+        raise_if_cancelled()  # between the steps of a call the MCP server gave up on (its deadline passed)
         self._read_document(architecture)
+        raise_if_cancelled()
         context = build_context(architecture, self.knowledge)
         findings, suppressed, notices = apply_waivers(run_rules(context, rules), list(waivers), today)
         repaired: Architecture | None = None
         changes: list[Change] = []
         if fix:
+            raise_if_cancelled()
             repaired, changes = repair(architecture, self.knowledge, rules, estimation=self.estimation)
+            raise_if_cancelled()
             after = run_rules(build_context(repaired, self.knowledge), rules)
             repaired.findings, _, _ = apply_waivers(after, list(waivers), today)
             repaired.changes = changes
@@ -361,6 +368,7 @@ class Engine:
         if isinstance(subject, str) and not subject.lstrip().startswith("{"):
             return self.recommend(subject, sizing=sizing).estimate  # type: ignore[return-value]
         architecture = parse_document(subject, self.knowledge)
+        raise_if_cancelled()
         context = build_context(architecture, self.knowledge)
         plan = estimate(context.tier, context.pattern.id, context.traits, self.knowledge, sizing.without,
                         self.estimation)  # fmt: skip

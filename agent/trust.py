@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from agent.errors import InvalidRequest
-from agent.files import write_atomic
+from agent.files import read_regular_bytes, write_atomic
 from agent.paths import data_folder, user_data_dir
 
 
@@ -24,7 +24,7 @@ def _store() -> Path:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_regular_bytes(path, "settings file")).hexdigest()
 
 
 @contextmanager
@@ -61,15 +61,15 @@ def is_trusted(path: Path) -> bool:
     """True when `path`, as it is now, was trusted by the user."""
     try:
         return _load().get(str(path.resolve())) == _digest(path)
-    except OSError:
+    except (OSError, InvalidRequest):  # gone, or not a regular file (a FIFO is never waited on): not trusted
         return False
 
 
 def trust(path: Path) -> str:
     """Trust the settings file at `path` as it is now; returns its hash."""
-    if not path.is_file():
+    if not path.exists():
         raise InvalidRequest(f"no settings file at {str(path)!r}")
-    digest = _digest(path)
+    digest = _digest(path)  # a FIFO, a device or a huge file: one sentence
     with _locked():
         trusted = _load()
         trusted[str(path.resolve())] = digest

@@ -35,6 +35,8 @@ class Case:
     stdin: str | None = None
     files: dict[str, str | bytes] = field(default_factory=dict)
     wants_json: bool = False
+    specials: dict[str, str] = field(default_factory=dict)  # name → "fifo", or the target of a symlink
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,7 +100,8 @@ def _document(rng: random.Random) -> str:
 
 
 def _rule_pack(rng: random.Random) -> str:
-    regexes = ["^(a+)+$", "(x+x+)+y", "(?=x)", "[", "encrypt(ed|ion) at rest", r"(\w+\s?)*$", "a{1000}{1000}"]
+    regexes = ["^(a+)+$", "(x+x+)+y", "(?=x)", "[", "encrypt(ed|ion) at rest", r"(\w+\s?)*$", "a{1000}{1000}",
+               "x" * 100_000, "(" * 1_000 + "a" + ")" * 1_000, "(a|aa){1000}b"]  # fmt: skip
     rule = {"id": rng.choice(["TEAM001", "bad id", "SD001", ""]), "title": _text(rng) or "t",
             "severity": rng.choice(["error", "warning", "info", "fatal"]), "pillar": "security",
             "message": "m", "remediation": "r", "help": "caching-strategies"}  # fmt: skip
@@ -124,10 +127,107 @@ def _settings(rng: random.Random) -> str:
     ])  # fmt: skip
 
 
-def generate(rng: random.Random) -> Case:
-    """One random case across the tool's inputs."""
-    surface = rng.choice(["ask", "ask-json", "check", "check-fix", "estimate", "search", "pack", "settings", "chat",
-                          "waivers", "batch", "features", "output"])  # fmt: skip
+KNOWLEDGE_REGEXES = ["(x+x+)+y", "[unclosed", "(?<!never )x", "a" * 2_000, "(" * 1_000 + "a" + ")" * 1_000,
+                     "[a-z]{1000}", "\ud800", "encrypt(ed|ion) at rest", "url shortener"]  # fmt: skip
+HOSTILE_TEMPLATES = [
+    "{{ 'x' * 3000000000 }}", "{{ 'x'|center(3000000000) }}", "{{ '%3000000000s' % 'x' }}", "{{ 10 ** 100000 }}",
+    "{{ '{:>3000000000}'.format('x') }}", "{% macro f(x) %}{{ f(x ~ x) }}{% endmacro %}{{ f('ab') }}",
+    "{% macro f(x) %}{{ f(x) }}{% endmacro %}{{ f(1) }}", "{{ range(10000)|join('x' * 100000) }}",
+    "{% include 'secret.j2' %}", "{{ ''.__class__.__mro__ }}", "{{ 1 + 'a' }}", "{% if %}", "{{ " + "9" * 5000 + " }}",
+    "{% for i in range(10000) %}{{ 'x' * 1000 }}{% endfor %}",
+]  # fmt: skip
+
+
+def project_files(rng: random.Random) -> Case:
+    """What a cloned project hands the tool: knowledge YAML with hostile expressions, rule packs, waivers and
+    settings that are FIFOs or links to devices, and prompt templates that ask for gigabytes or leave the folder."""
+    import yaml
+
+    kind = rng.choice(["knowledge", "special", "prompts"])
+    request = "x" * rng.choice([40, 5000])  # what `(x+x+)+y` backtracks on
+    document = {"doc.json": json.dumps({"request": request, "pattern": "url_shortener", "components": ["Cassandra"]})}
+    if kind == "knowledge":
+        spec = yaml.safe_load((PROJECT_ROOT / "tests/data/knowledge-url-shortener/url-shortener.yaml").read_text())
+        pattern, regex = spec["patterns"]["url_shortener"], rng.choice(KNOWLEDGE_REGEXES)
+        if rng.random() < 0.3:
+            pattern["chapter"] = regex
+        else:
+            pattern["required"].append({"any_of": ["Kafka"], "why": "w", "when": regex})
+        files = {
+            **document,
+            "kb/k.yaml": yaml.safe_dump(spec, allow_unicode=True),
+            "ix/manifest.json": '{"kb_dirs": ["kb"]}',
+        }
+        return Case(["check", "doc.json", "--index", "ix"], files=files)
+    if kind == "special":
+        name, args = rng.choice([("rules/team.yaml", ["--rules-dir", "rules"]), ("w.yaml", ["--waivers", "w.yaml"]),
+                                 ("sysdesign.toml", []), ("kb/zero.yaml", ["--index", "ix"])])  # fmt: skip
+        files = {**document, "ix/manifest.json": '{"kb_dirs": ["kb"]}'} if name.startswith("kb/") else document
+        target = rng.choice(["fifo", "/dev/zero", "/dev/null", "/etc/hostname", "missing"])
+        return Case(["check", "doc.json", *args], files=files, specials={name: target})
+    prompts = {f"p/{name}": (PROJECT_ROOT / "prompts" / name).read_text() for name in ("draft.j2", "draft_full.j2")}
+    prompts["p/system.j2"] = rng.choice(HOSTILE_TEMPLATES)
+    return Case(["ask", "a todo app", "--drafter", "openai", "--base-url", "http://127.0.0.1:9/v1", "--prompts-dir",
+                 "p", "--timeout", "2"], files=prompts, specials={"p/secret.j2": "/etc/hostname"},
+                env={"OPENAI_API_KEY": "sk-fuzz"})  # fmt: skip
+
+
+WRITE_TARGETS = ["/dev/full", "fifo", "dangling", "folder", "n" * 300 + ".json", "file.txt/x.json", "."]
+"""Where a write cannot go as asked: a full device, a FIFO nobody reads, a symlink to nothing, a folder, a name
+too long for the file system, a path under a file, the working folder."""
+
+
+def write_targets(rng: random.Random) -> Case:
+    """Every write path (an output, a check's output, an evaluation report, a chat's /save, an index folder) aimed
+    at a special file or a write that fails."""
+    target = rng.choice(WRITE_TARGETS)
+    files = {"doc.json": json.dumps({"components": ["Redis"]}), "folder/keep.txt": "mine", "file.txt": "mine",
+             "kb/a.md": "# A\n\n## B\n\ntext about queues\n"}  # fmt: skip
+    specials = {"fifo": "fifo", "dangling": "nowhere/x.json"}
+    args = rng.choice([
+        ["ask", "Build a Twitter clone", "-o", target, "--format", "json"],
+        ["check", "doc.json", "-o", target, "--format", rng.choice(["json", "sarif"])],
+        ["eval", "--report", target, "--limit", "1"],
+        ["chat"],
+        ["index", "build", "--kb", "kb", "--no-default-kb", "--index", target],
+    ])  # fmt: skip
+    stdin = f"Build a Twitter clone\n/save {target}\n/save {target}/x.md\n" if args == ["chat"] else None
+    return Case(args, stdin=stdin, files=files, specials=specials)
+
+
+def oversized(rng: random.Random) -> Case:
+    """Input that parses into trouble: integers past Python's 4,300 digits, documents past 2 MB, prediction lines
+    that are not objects or whose ids are not text, estimation factors that overflow."""
+    long_number = "9" * rng.choice([4301, 5000, 100_000])
+    kind = rng.choice(["number", "large", "predictions", "factors"])
+    if kind == "number":
+        document = '{"components": ["Redis"], "estimate": {"hours": [1, ' + long_number + "]}}"
+        return Case([rng.choice(["check", "estimate"]), "doc.json", "--json"], files={"doc.json": document},
+                    wants_json=True)  # fmt: skip
+    if kind == "large":
+        document = json.dumps({"components": ["Redis"], "request": "x" * rng.choice([2_000_001, 30_000_000])})
+        return Case(["check", "-", "--format", "json"], stdin=document, wants_json=True)
+    if kind == "predictions":
+        lines = ["[1, 2]", '"text"', "null", '{"id": ["bl-url-01"]}', '{"id": {"a": 1}}', '{"id": 5}',
+                 '{"id": "bl-url-01", "n": ' + long_number + "}",
+                 '{"id": "bl-url-01", "components": ["Redis"]}']  # fmt: skip
+        chosen = rng.sample(lines, rng.randint(1, len(lines)))
+        return Case(["eval", "--predictions", "p.jsonl", "--limit", "1"], files={"p.jsonl": "\n".join(chosen)})
+    factors = rng.choice(["ml = 1e308", "ml = 1e308, payments = 1e308", "ml = nan", "ml = -1.0", "ml = inf",
+                          "ml = 1000, payments = 1000, real_time = 1000"])  # fmt: skip
+    cap = rng.choice(["1e308", "inf", "3"])
+    settings = f'[estimation]\ncombination = "product"\ncap = {cap}\nfactors = {{ {factors} }}\n'
+    return Case(["estimate", "Uber for dogs with payments, live chat and recommendations", "--json"],
+                files={"sysdesign.toml": settings}, wants_json=True)  # fmt: skip
+
+
+SURFACES = ("ask", "ask-json", "check", "check-fix", "estimate", "search", "pack", "settings", "chat", "waivers",
+            "batch", "features", "output", "project-files", "write-targets", "oversized")  # fmt: skip
+
+
+def generate(rng: random.Random, surfaces: tuple[str, ...] = SURFACES) -> Case:
+    """One random case across the tool's inputs (or across `surfaces` of them)."""
+    surface = rng.choice(surfaces)
     if surface == "ask":
         return Case(["ask", _text(rng)])
     if surface == "ask-json":
@@ -162,6 +262,12 @@ def generate(rng: random.Random) -> Case:
     if surface == "batch":
         lines = "\n".join(_document(rng) for _ in range(rng.randint(1, 4)))
         return Case(["check", "--batch", "preds.jsonl", "--json"], files={"preds.jsonl": lines}, wants_json=True)
+    if surface == "project-files":
+        return project_files(rng)
+    if surface == "write-targets":
+        return write_targets(rng)
+    if surface == "oversized":
+        return oversized(rng)
     if surface == "features":
         return Case(["features", _text(rng) or "x", "--format", rng.choice(["csv", "json"])])
     target = rng.choice(["out", "missing/dir/x.html", ".", "/dev/null", "fifo.json", "x.unknown", "x.md"])
@@ -210,8 +316,7 @@ def _sandbox() -> Iterator[Path]:
 
 def run_case(case: Case) -> Outcome:
     """Run one case in process and check every property."""
-    from agent.errors import SysdesignError
-    from agent.interfaces.cli.app import add_commands, app
+    from agent.interfaces.cli.app import add_commands, app, known_error
 
     add_commands()
     started = time.monotonic()
@@ -224,6 +329,10 @@ def run_case(case: Case) -> Outcome:
             )
         if "fifo.json" in case.args:
             os.mkfifo(root / "fifo.json")
+        for name, kind in case.specials.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            os.mkfifo(root / name) if kind == "fifo" else os.symlink(kind, root / name)
+        os.environ.update(case.env)  # the sandbox puts the environment back afterwards
         previous = signal.signal(signal.SIGALRM, _alarm)
         signal.alarm(HANG_SECONDS)
         try:
@@ -239,8 +348,8 @@ def run_case(case: Case) -> Outcome:
         if isinstance(exception, _Hang):
             return Outcome(case, None, f"hang: no answer within {HANG_SECONDS} s", seconds)
         code = result.exit_code
-        if isinstance(exception, SysdesignError):
-            code = exception.exit_code  # what main() turns it into: one line and this exit code
+        if exception is not None and (known := known_error(exception)) is not None:
+            code = known.exit_code  # what main() turns it into: one line and this exit code
         elif exception is not None and not isinstance(exception, SystemExit):
             return Outcome(case, code, f"traceback: {type(exception).__name__}: {str(exception)[:200]}", seconds)
         if code not in (0, 1, 2):
@@ -267,14 +376,15 @@ class Campaign:
     seconds: float = 0.0
 
 
-def campaign(n: int, seed: int = 0) -> Campaign:
-    """Run `n` random cases (deterministic for a seed) and collect what went wrong."""
+def campaign(n: int, seed: int = 0, surfaces: tuple[str, ...] = SURFACES) -> Campaign:
+    """Run `n` random cases (deterministic for a seed; of `surfaces` only, when given) and collect what went
+    wrong."""
     rng = random.Random(seed)
     before = _snapshot()
     result = Campaign()
     started = time.monotonic()
     for _ in range(n):
-        outcome = run_case(generate(rng))
+        outcome = run_case(generate(rng, surfaces))
         result.tried += 1
         if outcome.problem is None:
             continue

@@ -19,7 +19,8 @@ def test_fix_edits_the_file_in_place_and_says_what_changed(tmp_path):
     path = tmp_path / "design.json"
     path.write_text(json.dumps(PARTIAL))
     shown = run_cli("check", str(path), "--diff")
-    assert shown.stdout.startswith("--- a/") and '+  "components": [' in shown.stdout
+    assert shown.stdout.startswith("--- a/") and '+{"request": "Twitter clone", "components": [' in shown.stdout
+    assert shown.returncode == 1  # the diff shows a change, as `ruff --diff` exits
     assert json.loads(path.read_text()) == PARTIAL  # --diff writes nothing
     fixed = run_cli("check", str(path), "--fix")
     assert fixed.returncode == 0, fixed.stderr
@@ -28,7 +29,7 @@ def test_fix_edits_the_file_in_place_and_says_what_changed(tmp_path):
     assert "findings" not in written and len(written["services"]) > 3 and written["request"] == "Twitter clone"
     assert not list(tmp_path.glob(".*tmp*"))  # the atomic write leaves no temporary file behind
     again = run_cli("check", str(path), "--fix", "--json")
-    assert json.loads(again.stdout)["errors"] == 0
+    assert json.loads(again.stdout)["files"][0]["errors"] == 0
 
 
 def test_fix_on_stdin_prints_the_repaired_document_and_flags_conflict(tmp_path):

@@ -84,8 +84,7 @@ def test_what_the_design_is_can_be_given_instead_of_guessed(tmp_path):
     path.write_text(json.dumps({"request": "users paste text and get a link", "components": ["MySQL"],
                                 "services": ["Write API"]}))  # fmt: skip
     out = run_cli("check", str(path), "--blocks", "pastebin", "--json")
-    report = json.loads(out.stdout)
-    report = report[0] if isinstance(report, list) else report
+    report = json.loads(out.stdout)["files"][0]
     assert [b["id"] for b in report["blocks"]] == ["pastebin"]
     assert any(f["rule_id"] == "SD060" for f in report["findings"])  # the pastebin's object store
     bad = run_cli("check", str(path), "--pattern", "bakery")

@@ -37,7 +37,7 @@ def test_check_exit_codes(tmp_path):
     path = tmp_path / "doc.json"
     path.write_text(bad)
     fixed = run_cli("check", str(path), "--fix", "--json")
-    report = json.loads(fixed.stdout)
+    report = json.loads(fixed.stdout)["files"][0]
     assert fixed.returncode == 0 and report["changes"] and len(report["repaired"]["services"]) >= 10
 
 

@@ -64,7 +64,7 @@ def test_estimation_settings_apply_to_ask_estimate_and_check(tmp_path):
     assert asked["combination"] == estimated["combination"] == "product"
     document = tmp_path / "doc.json"
     document.write_text(json.dumps({"request": "Build a Twitter clone", "services": ["Feed Service"]}))
-    fixed = json.loads(_cli(tmp_path, "check", str(document), "--fix", "--json").stdout)
+    fixed = json.loads(_cli(tmp_path, "check", str(document), "--fix", "--json").stdout)["files"][0]
     assert fixed["repaired"]["estimate"]["factor"] == 1.0
 
 

@@ -25,6 +25,14 @@ def test_a_bounded_campaign_finds_nothing():
     assert problems == [] and result.touched == [] and result.tried == 120
 
 
+def test_special_write_targets_and_oversized_input_find_nothing():
+    """The classes of issue #32 item 12: every write path onto /dev/full, a FIFO, a dangling symlink, a folder, a
+    name too long; integers past 4,300 digits, documents past 2 MB, odd prediction lines, overflowing factors."""
+    result = campaign(30, seed=32012, surfaces=("write-targets", "oversized"))
+    problems = [f"{o.problem} <- {o.case.args[:6]}" for o in [*result.tracebacks, *result.hangs, *result.other]]
+    assert problems == [] and result.touched == [] and result.tried == 30
+
+
 @pytest.mark.parametrize(
     "case",
     [
@@ -136,20 +144,24 @@ def test_a_long_single_paragraph_is_split_into_many_chunks():
     assert "word19999" in chunks[-1].text
 
 
-def test_hostile_stored_chats_are_set_aside_and_chat_starts(tmp_path):
+def test_hostile_stored_chats_are_refused_in_one_sentence_and_left_as_they_are(tmp_path):
     import sqlite3
 
     from agent.chat import ChatSession, SessionStore
 
     store = SessionStore(tmp_path / "chats.db")
-    for hostile in ["[1,2]", "null", '{"design": 5}', '{"edits": "x"}', "[" * 2000, '{"stated": [1e999]}', b"\xff\xfe"]:
+    hostiles = ["[1,2]", "null", '{"design": 5}', '{"edits": "x"}', "[" * 2000, '{"stated": [1e999]}', b"\xff\xfe",
+                '{"undo": "abc"}', '{"undo": [{"design": 5}]}', '{"request": "' + "x" * 5_000_000 + '"}']  # fmt: skip
+    for hostile in hostiles:
         conversation = store.new()
         store.save(conversation, {}, "t", {"user": "u", "reply": "r"})
         with sqlite3.connect(store.path) as db:
             db.execute("UPDATE conversations SET state = ? WHERE id = ?", (hostile, conversation))
-        session = ChatSession.open(advisor=None, store=store, resume=conversation)
-        assert session.design is None and session.conversation != conversation
-        assert session.notice and "set aside" in session.notice and "\n" not in session.notice
+        before = store.path.read_bytes()
+        with pytest.raises(InvalidRequest, match=f"chat {conversation} .*; it was left as it is") as refused:
+            ChatSession.open(advisor=None, store=store, resume=conversation)
+        assert "\n" not in str(refused.value) and len(str(refused.value)) < 400
+        assert store.path.read_bytes() == before
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)  # not ours: refused, left as it is
     with pytest.raises(InvalidRequest, match="not a chat store"):
         SessionStore(tmp_path / "junk.db")

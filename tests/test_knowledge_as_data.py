@@ -54,7 +54,7 @@ def test_a_new_pattern_is_recognised_drafted_checked_and_estimated(index, tmp_pa
     document.write_text(json.dumps({"request": "a URL shortener", "pattern": "url_shortener",
                                     "components": ["Cassandra"], "services": ["Shortening Service"]}))  # fmt: skip
     checked = run_cli("check", str(document), "--index", str(index), "--json")
-    report = json.loads(checked.stdout)
+    report = json.loads(checked.stdout)["files"][0]
     assert report["pattern"]["id"] == "url_shortener"
     assert any("Redis" in f["message"] for f in report["findings"])  # the pattern's own required component
 

@@ -134,13 +134,21 @@ def test_sarif_validates_against_the_official_schema(engine, team_rules):
     waiver = Waiver(rule="TEAM001", reason="legacy", expires=dt.date(2030, 1, 1))
     reports = [engine.check(SHOP, rules=team_rules, waivers=[waiver])]
     reports[0].source = "architecture/shop.json"
-    sarif = to_sarif(reports, team_rules, "0.1.0")
+    text = json.dumps(SHOP, indent=2)
+    sarif = to_sarif(reports, team_rules, "0.1.0", {"architecture/shop.json": text}, "https://docs.example/rules.md")
     schema = json.loads(SARIF_SCHEMA.read_text())
-    jsonschema.validate(sarif, schema)
+    jsonschema.validate(sarif, schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
     run = sarif["runs"][0]
+    assert run["tool"]["driver"]["informationUri"] == "https://docs.example/rules.md"
     assert all(
-        "helpUri" not in rule and rule["defaultConfiguration"]["level"] for rule in run["tool"]["driver"]["rules"]
+        rule["helpUri"] == f"https://docs.example/rules.md#{rule['id'].lower()}"
+        and rule["defaultConfiguration"]["level"]
+        for rule in run["tool"]["driver"]["rules"]
     )
+    mysql = next(r for r in run["results"] if r["ruleId"] == "TEAM001")  # on the line "MySQL" is on
+    line = text.splitlines().index('    "MySQL",') + 1
+    assert mysql["locations"][0]["physicalLocation"]["region"] == {"startLine": line}
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in run["results"])
     assert all(result["level"] in {"error", "warning", "note"} for result in run["results"])
     suppressed = [r for r in run["results"] if r.get("suppressions")]
     assert [r["ruleId"] for r in suppressed] == ["TEAM001"]

@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
-
 from agent.chat.answers import answer
 from agent.chat.diff import diff, resized
 from agent.chat.edits import Edit, apply_edits
 from agent.chat.reading import HEDGE, YES, FollowUp, read_follow_up
-from agent.chat.store import SessionStore, UnreadableSession
+from agent.chat.store import SAID_KEPT, UNDO_DEPTH, SessionStore, State
 from agent.document import parse_document
-from agent.errors import InvalidRequest, ModelError, SysdesignError
+from agent.errors import InvalidRequest, ModelError, SysdesignError, os_problem
 from agent.files import read_text_file
 from agent.knowledge import normalise_name
 from agent.retrieval.search import MAX_QUERY_CHARS
@@ -37,9 +35,6 @@ reviews", "use DynamoDB instead of Cassandra", "we are 3 engineers, keep it simp
 be HIPAA compliant", "undo that"), or questions about it ("why Cassandra?", "how does the feed work?", "what would
 break at 10x users?", "how do you stop double booking?").
 Commands: /show  /json  /diagram  /save FILE  /load FILE  /model NAME  /undo  /new  /help  /quit"""
-UNDO_DEPTH = 20
-SAID_KEPT = 12
-"""The user's last turns kept for what a later question refers to ("so what's the rate per second?")."""
 
 
 def _read_as(follow: FollowUp) -> str:
@@ -69,19 +64,6 @@ def _without_edits_of(edits: list[Edit], targets: list[str]) -> tuple[list[Edit]
                 taken.append(edit)
                 break
     return kept, taken
-
-
-class State(BaseModel):
-    """What a design in the chat is made of; enough to rebuild it and to undo a turn. Validated when read back,
-    so a damaged or hostile stored chat is refused whole."""
-
-    request: str | None = None
-    stated: list[str] = Field(default_factory=list)
-    edits: list[Edit] = Field(default_factory=list)  # a dataclass: pydantic validates its fields too
-    removed: list[str] = Field(default_factory=list)
-    said: list[str] = Field(default_factory=list, max_length=2 * SAID_KEPT)
-    drafter: str | None = None
-    design: Architecture | None = None
 
 
 @dataclass
@@ -123,25 +105,17 @@ class ChatSession:
 
     @classmethod
     def open(cls, advisor: Any, store: SessionStore, resume: str | None = None) -> ChatSession:
-        """A new conversation, or `resume` ("latest" or an id); an unreadable one is set aside, never a crash."""
+        """A new conversation, or `resume` ("latest" or an id); one that is unknown, damaged, tampered with or
+        oversized is refused (InvalidRequest, one sentence) and left in the store as it is."""
         session = cls(advisor, store=store, notice=store.notice)
         target = store.latest() if resume == "latest" else resume
         if resume == "latest" and target is None:
             session.notice = "There is no earlier chat to continue; this is a new one."
         if target is not None:
-            try:
-                data = store.state(target)  # an unknown id is the caller's mistake (InvalidRequest), not damage
-                session.restore(data)
-                session.undo_stack = list(data.get("undo") or [])[-UNDO_DEPTH:]
-                session.conversation = target
-            except InvalidRequest:
-                raise
-            except (UnreadableSession, ValidationError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-                if not isinstance(exc, UnreadableSession):
-                    store.set_aside(target)
-                why = str(exc) if isinstance(exc, UnreadableSession) else f"chat {target} could not be restored"
-                session.notice = f"{why}; it was set aside and a new chat started."
-                session.clear()
+            stored = store.state(target)  # validated whole, its undo stack too
+            session.restore(stored.model_dump(mode="json", exclude_none=True))
+            session.undo_stack = [state.model_dump(mode="json", exclude_none=True) for state in stored.undo]
+            session.conversation = target
         if session.conversation is None:
             session.conversation = store.new()
         return session
@@ -175,6 +149,8 @@ class ChatSession:
             reply = self._command(text) if text.startswith("/") else self._turn(text)
         except SysdesignError as exc:
             reply = f"error: {exc}"
+        except OSError as exc:  # /save or /load of a name too long, a full disk: the machine's answer, said
+            reply = f"error: {os_problem(exc)}"
         self._save(text, reply, self.read_by)
         return reply
 
@@ -395,26 +371,33 @@ class ChatSession:
         from agent.render.output import SUFFIXES, render, write_output
 
         assert self.design is not None
-        path = Path(argument).expanduser()
+        path = _typed_path(argument)
         fmt = SUFFIXES.get(path.suffix.lower(), "json")
-        try:
-            if path.is_dir():
-                return f"{argument!r} is a folder; say a file name, e.g. /save {Path(argument) / 'design.json'}"
-            write_output(render(self.design, fmt), path)  # a read-only file is refused (InvalidRequest), not replaced
-        except OSError as exc:  # a name too long for the file system
-            return f"Could not save to {argument!r}: {exc.strerror or exc}. Nothing was written."
+        if path.is_dir():
+            return f"{argument!r} is a folder; say a file name, e.g. /save {Path(argument) / 'design.json'}"
+        write_output(render(self.design, fmt), path)  # a read-only file is refused (InvalidRequest), not replaced
         return f"Saved the design as {fmt} to {path}."
 
     def _load(self, argument: str) -> str:
         if not argument:
             return "Say which: /load FILE.json (a design document: JSON, YAML or markdown)"
-        path = Path(argument).expanduser()
+        path = _typed_path(argument)
         if not path.is_file():
             return f"No file at {argument!r}."
         design = parse_document(read_text_file(path, "design file"))  # errors become the turn's one-line reply
         report = self.advisor.check(design)
         design.findings = report.findings
         self._push_undo()
-        self.clear(design.request or self.request or path.stem, design)
+        self.clear((design.request or self.request or path.stem)[:MAX_QUERY_CHARS], design)  # as a turn's limit
         counts = f"{len(design.components)} components, {len(design.services)} services"
         return f"Loaded {path.name}: {counts}, {report.errors} error(s)."
+
+
+def _typed_path(argument: str) -> Path:
+    """A path typed in the chat (`~` for home); InvalidRequest, said as the turn's reply, for one no file can have."""
+    if "\0" in argument:
+        raise InvalidRequest(f"{argument!r} has a NUL character, which no file name can hold")
+    try:
+        return Path(argument).expanduser()
+    except RuntimeError:  # ~someone who is not a user here
+        raise InvalidRequest(f"cannot tell whose home folder {argument!r} starts in; write the path out") from None

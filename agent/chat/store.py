@@ -3,8 +3,9 @@ turns, and its latest state (request, statements, edits, design). A new chat nev
 
 The store is only ever a file this tool made: a path that is a folder, a device, a FIFO, a text file or another
 program's database is refused with one sentence and left exactly as it is. A store of ours that is damaged is
-moved aside (never deleted) and a fresh one started; a conversation whose stored state cannot be read is marked
-unreadable and left as it is, for the user to look at. Listing and showing chats only read: they create nothing.
+moved aside (never deleted) and a fresh one started. A conversation is validated whole when it is read back (its
+size, its shape, every state on its undo stack): one that is damaged, tampered with or oversized is refused in one
+sentence and left as it is. Listing and showing chats only read: they create nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +21,17 @@ import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from agent.errors import InvalidRequest
+from pydantic import BaseModel, Field, ValidationError
+
+from agent.chat.edits import Edit
+from agent.errors import InvalidRequest, first_error
 from agent.files import is_read_only, load_json
 from agent.paths import data_folder
 from agent.redaction import redact_text
+from agent.retrieval.search import MAX_QUERY_CHARS
+from agent.schema import Architecture
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -37,6 +43,31 @@ CREATE TABLE IF NOT EXISTS turns (
 """
 MAX_STATE_CHARS = 20_000_000
 """A stored state larger than this is not read (a hostile or runaway file must not exhaust memory)."""
+UNDO_DEPTH = 20
+SAID_KEPT = 12
+"""The user's last turns kept for what a later question refers to ("so what's the rate per second?")."""
+
+Said = Annotated[str, Field(max_length=MAX_QUERY_CHARS)]
+"""Anything the user typed: a chat turn is refused past this length, so a longer stored one was not typed."""
+
+
+class State(BaseModel):
+    """What a design in the chat is made of; enough to rebuild it and to undo a turn. Validated when read back,
+    so a damaged, hostile or oversized stored chat is refused whole."""
+
+    request: Said | None = None
+    stated: list[Said] = Field(default_factory=list)
+    edits: list[Edit] = Field(default_factory=list)  # a dataclass: pydantic validates its fields too
+    removed: list[str] = Field(default_factory=list)
+    said: list[Said] = Field(default_factory=list, max_length=2 * SAID_KEPT)
+    drafter: str | None = Field(default=None, max_length=200)
+    design: Architecture | None = None
+
+
+class StoredChat(State):
+    """A conversation as stored: its state and the states its undo stack returns to."""
+
+    undo: list[State] = Field(default_factory=list, max_length=UNDO_DEPTH)
 
 
 APPLICATION_ID = int.from_bytes(b"sdcs", "big")
@@ -48,8 +79,8 @@ class ForeignDatabase(InvalidRequest):
     """The store path holds an SQLite database that is not a chat store; it is left as it is."""
 
 
-class UnreadableSession(Exception):
-    """A stored conversation that cannot be restored; its message is one sentence for the user."""
+class UnreadableSession(InvalidRequest):
+    """A stored conversation that cannot be restored (damaged, tampered with, oversized); it is left as it is."""
 
 
 @dataclass(frozen=True)
@@ -176,9 +207,6 @@ class SessionStore:
             raise
         self._db.execute("COMMIT")
 
-    def set_aside(self, conversation: str) -> None:
-        self._db.execute("UPDATE conversations SET status = 'unreadable' WHERE id = ?", (conversation,))
-
     # ---- reading ---------------------------------------------------------------------------------------
 
     def latest(self) -> str | None:
@@ -187,23 +215,27 @@ class SessionStore:
                                "LIMIT 1").fetchone()  # fmt: skip
         return row[0] if row else None
 
-    def state(self, conversation: str) -> dict[str, Any]:
-        """The stored state; UnreadableSession (one sentence) when it is missing, damaged or hostile."""
+    def state(self, conversation: str) -> StoredChat:
+        """The stored conversation, validated whole; UnreadableSession (one sentence, nothing changed) when it is
+        damaged, tampered with or too large."""
         row = self._db.execute("SELECT state, status FROM conversations WHERE id = ?", (conversation,)).fetchone()
         if row is None:
             raise InvalidRequest(f"no chat {conversation!r}; `sysdesign chat --list` shows them")
         text, status = row
+        left = "it was left as it is; `sysdesign chat` starts a new one"
         if status != "ok":
-            raise UnreadableSession(f"chat {conversation} was set aside earlier as unreadable")
+            raise UnreadableSession(f"chat {conversation} was set aside earlier as unreadable; {left}")
         if not isinstance(text, str) or len(text) > MAX_STATE_CHARS:
-            raise UnreadableSession(f"chat {conversation} has a stored state that is not text of a sane size")
+            size = f"{len(text):,} characters" if isinstance(text, str) else type(text).__name__
+            raise UnreadableSession(f"chat {conversation} has a stored state of {size}, not text of at most "
+                                    f"{MAX_STATE_CHARS:,} characters; {left}")  # fmt: skip
         try:
-            data = load_json(text, "the stored chat")
-        except Exception as exc:
-            raise UnreadableSession(f"chat {conversation} could not be read ({type(exc).__name__})") from None
-        if not isinstance(data, dict):
-            raise UnreadableSession(f"chat {conversation} holds {type(data).__name__}, not a conversation")
-        return data
+            return StoredChat.model_validate(load_json(text, "the stored chat"))
+        except InvalidRequest as exc:
+            raise UnreadableSession(f"chat {conversation} could not be read ({exc}); {left}") from None
+        except ValidationError as exc:
+            raise UnreadableSession(f"chat {conversation} holds a state that is not a conversation "
+                                    f"({first_error(exc)}); {left}") from None  # fmt: skip
 
     def summaries(self, limit: int = 50) -> list[Summary]:
         rows = self._db.execute(

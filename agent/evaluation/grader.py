@@ -82,9 +82,16 @@ def _sureness(brief: Brief, expected: list[str]) -> float:
 
 def _part_names(document: dict[str, Any], knowledge: Knowledge) -> set[str]:
     """The catalogue names of the design's parts and data stores ("PostgreSQL" is Postgres)."""
-    named = [c.get("name") if isinstance(c, dict) else c for c in document.get("components") or []]
-    named += [d for s in document.get("services") or [] if isinstance(s, dict) for d in s.get("data_stores") or []]
+    named = [c.get("name") if isinstance(c, dict) else c for c in _listed(document.get("components"))]
+    named += [
+        d for s in _listed(document.get("services")) if isinstance(s, dict) for d in _listed(s.get("data_stores"))
+    ]
     return {normalise_name(knowledge.canonical(n)) for n in named if isinstance(n, str) and n.strip()}
+
+
+def _listed(value: Any) -> list[Any]:
+    """`value` when it is a list; a completion may put anything where a list belongs (`"data_stores": 1.5`)."""
+    return value if isinstance(value, list) else []
 
 
 def _mechanisms(profiles: Profiles, expected: list[str], present: set[str], parts: set[str]) -> GradePart:

@@ -108,8 +108,12 @@ def _prediction_lines(predictions: Path, by_id: dict[str, EvalCase]) -> tuple[di
         except InvalidRequest as exc:
             problems.append(f"{predictions.name} line {number}: {exc}")
             continue
-        case_id = data.get("id") or data.get("case_id") if isinstance(data, dict) else None
-        if case_id not in by_id:
+        if not isinstance(data, dict):
+            problems.append(f"{predictions.name} line {number}: a prediction is a JSON object with the case's 'id', "
+                            f"not {type(data).__name__}")  # fmt: skip
+            continue
+        case_id = data.get("id") or data.get("case_id")
+        if not isinstance(case_id, str) or case_id not in by_id:
             problems.append(f"{predictions.name} line {number}: unknown case id {case_id!r}")
             continue
         text = next((data[k] for k in ("completion", "output", "response") if k in data), None)

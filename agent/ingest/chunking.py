@@ -14,9 +14,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.errors import InvalidRequest
 from agent.schema import Chunk, ChunkKind, PatternId
+
+if TYPE_CHECKING:
+    from agent.knowledge.regexes import KnowledgeRegex
 
 TokenCounter = Callable[[str], int]
 
@@ -33,7 +37,7 @@ _LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")  # bullet or numbered item
 _NUMBERING = re.compile(r"^\d+(\.\d+)*[.)]?\s+")  # "4. " in "4. Ride-Hailing Platforms"
 _PARENTHETICAL = re.compile(r"\([^)]*\)")  # "(Uber, Lyft)"
 
-PatternCues = tuple[tuple[re.Pattern[str], PatternId], ...]
+PatternCues = tuple[tuple["KnowledgeRegex", PatternId], ...]
 """Heading cue → pattern tag, searched in the whole heading path; from the knowledge (`Knowledge.chapter_cues`)."""
 
 # Heading cues → kind tag. A strong cue anywhere in the path decides ("Common Mistakes > Ignoring Caching" is a

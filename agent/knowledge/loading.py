@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError
 from agent.errors import InvalidRequest, first_error
 from agent.files import read_yaml
 from agent.knowledge.models import Knowledge, Trait, _Frozen, normalise_name
+from agent.knowledge.regexes import block_regexes, knowledge_regex, pattern_regexes
 from agent.schema import PatternId, TierId
 
 HERE = Path(__file__).resolve().parent
@@ -149,10 +150,24 @@ def _extensions(directory: Path) -> list[tuple[Path, KnowledgeExtension]]:
         if data is None:
             continue
         try:
-            found.append((path, KnowledgeExtension.model_validate(data)))
+            extension = KnowledgeExtension.model_validate(data)
         except ValidationError as exc:
             raise InvalidRequest(f"knowledge file {str(path)!r}: {first_error(exc)}") from None
+        _check_regexes(path, extension)
+        found.append((path, extension))
     return found
+
+
+def _check_regexes(path: Path, extension: KnowledgeExtension) -> None:
+    """Compile every expression the file adds (on RE2, size-bounded), naming the file and key of one refused."""
+    entries = [("patterns", pid, spec, pattern_regexes) for pid, spec in extension.patterns.items()]
+    entries += [("blocks", bid, spec, block_regexes) for bid, spec in extension.blocks.items()]
+    for section, entry_id, spec, regexes in entries:
+        for key, pattern in regexes(spec):
+            try:
+                knowledge_regex(pattern)
+            except ValueError as exc:
+                raise InvalidRequest(f"knowledge file {str(path)!r}: {section}.{entry_id}.{key}: {exc}") from None
 
 
 @cache

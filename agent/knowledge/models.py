@@ -7,9 +7,10 @@ import re
 from functools import cached_property, lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.compiled_patterns import compile_pattern
+from agent.knowledge.regexes import KnowledgeRegex, knowledge_regex
 from agent.schema import OTHER, Component, PatternId, Service, Tier
 
 Trait = str
@@ -82,12 +83,12 @@ class Requirement(_Frozen):
     @model_validator(mode="after")
     def _when_compiles(self) -> Requirement:
         if self.when is not None:
-            compile_pattern(self.when)
+            knowledge_regex(self.when)
         return self
 
     def asked_for(self, request: str) -> bool:
         """Whether the request asks for the feature this requirement serves (always, without a `when`)."""
-        return self.when is None or bool(compile_pattern(self.when, re.IGNORECASE).search(request))
+        return self.when is None or bool(knowledge_regex(self.when).search(request))
 
 
 class PatternSpec(_Frozen):
@@ -111,6 +112,12 @@ class PatternSpec(_Frozen):
     flows: tuple[FlowSpec, ...]
     scaling: tuple[Note, ...]
     required: tuple[Requirement, ...]
+
+    @field_validator("chapter")
+    @classmethod
+    def _chapter_compiles(cls, chapter: str) -> str:
+        knowledge_regex(chapter)
+        return chapter
 
 
 class TradeoffSpec(_Frozen):
@@ -152,17 +159,17 @@ class MistakeSpec(_Frozen):
     def _one_test(self) -> MistakeSpec:
         if (self.lacks is None) == (self.says is None):
             raise ValueError("a mistake is found by exactly one of 'lacks' or 'says'")
-        for pattern in (self.lacks, self.says):
-            if pattern is not None:
-                compile_pattern(pattern)
-        # compiled through the machine cache: these run for every mistake each time the knowledge is loaded
-        if self.lacks is not None and not compile_pattern(self.lacks, re.IGNORECASE).search(self.fix):
+        # compiled through the machine cache (bundled): these run for every mistake each time the knowledge is loaded
+        if self.lacks is not None and not self.regex.search(self.fix):
             raise ValueError(f"the fix of {self.mistake!r} must name what 'lacks' looks for, or repair cannot end it")
-        if self.says is not None and (
-            self.example is None or not compile_pattern(self.says, re.IGNORECASE).search(self.example)
-        ):
+        if self.says is not None and (self.example is None or not self.regex.search(self.example)):
             raise ValueError(f"a 'says' mistake needs an example sentence it matches: {self.mistake!r}")
         return self
+
+    @property
+    def regex(self) -> KnowledgeRegex:
+        """The mistake's test (`lacks` or `says`), compiled case-insensitively."""
+        return knowledge_regex(self.lacks if self.lacks is not None else self.says or "")
 
 
 class BlockSpec(_Frozen):
@@ -411,9 +418,10 @@ class Knowledge(BaseModel):
         return (*self.patterns, OTHER)
 
     @cached_property
-    def chapter_cues(self) -> tuple[tuple[re.Pattern[str], PatternId], ...]:
-        """Heading cue → pattern, for tagging chunks (searched in the lower-cased heading path)."""
-        return tuple((compile_pattern(spec.chapter, re.IGNORECASE), pid) for pid, spec in self.patterns.items())
+    def chapter_cues(self) -> tuple[tuple[KnowledgeRegex, PatternId], ...]:
+        """Heading cue → pattern, for tagging chunks (searched in the lower-cased heading path); a knowledge
+        folder's own cues are RE2's, which search as `re`'s do."""
+        return tuple((knowledge_regex(spec.chapter), pid) for pid, spec in self.patterns.items())
 
     @cached_property
     def _pattern_spellings(self) -> dict[str, PatternId]:

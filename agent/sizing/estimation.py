@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from agent.config import EstimationConfig
+from agent.errors import InvalidRequest
 from agent.knowledge import Knowledge, Tier, Trait, load_knowledge
 from agent.schema import AppliedMultiplier, Estimate, PatternId, Service, ServiceEffort
 
@@ -83,7 +84,7 @@ def estimate(
         if multiplier.trait in traits and name not in without and multiplier.trait not in without:
             applied.append(
                 AppliedMultiplier(
-                    factor=name, value=config.factors.get(name, multiplier.value), why=multiplier.why,
+                    factor=name, value=_usable(name, config.factors.get(name, multiplier.value)), why=multiplier.why,
                     triggers=list(traits[multiplier.trait]), citation=multiplier.cite,
                 )
             )  # fmt: skip
@@ -103,6 +104,19 @@ def estimate(
         hours=(_round(low * factor), _round(high * factor)),
         citations=citations,
     )
+
+
+MAX_FACTOR = 1000.0
+"""The largest multiplier a setting may give: far past any real one (the knowledge base's run to 2), and small
+enough that every product of them, and the hours it makes, stays a finite number."""
+
+
+def _usable(name: str, value: float) -> float:
+    """A multiplier from the [estimation] settings, refused in one sentence when it is not a sane number."""
+    if not 0 < value <= MAX_FACTOR:  # false for NaN too
+        raise InvalidRequest(f"the [estimation] factor {name!r} is {value!r}; give a number above 0 and at most "
+                             f"{MAX_FACTOR:g} in sysdesign.toml")  # fmt: skip
+    return value
 
 
 def three_point(plan: Estimate, services: Sequence[Service], team: int | None = None) -> Estimate:

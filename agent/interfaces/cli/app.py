@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import errno
+import io
+import json
 import logging
+import os
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn, TextIO
 
 import typer
 
-from agent.errors import SysdesignError
+from agent.errors import SysdesignError, os_problem
 from agent.redaction import redact_text
 
 app = typer.Typer(
@@ -122,19 +128,100 @@ def _command_of(args: list[str]) -> str | None:
     return next((arg for arg in args if not arg.startswith("-")), None)
 
 
+def known_error(exc: BaseException) -> SysdesignError | None:
+    """What the CLI says of `exc` in one sentence: the library's own errors, and the operating system's (a full disk,
+    a name too long, a read-only folder), naming the path; None for anything else, a bug that keeps its traceback."""
+    if isinstance(exc, SysdesignError):
+        return exc
+    if isinstance(exc, OSError):
+        return os_problem(exc, action="write to" if exc.filename == STDOUT else "use")
+    return None
+
+
+STDOUT = "<stdout>"
+"""The name a failed write to standard output carries (Python's own name for the stream)."""
+
+
+class _Output(io.TextIOWrapper):
+    """Standard output whose failures name it, as a file's do: a full disk under `> file` is then said as such."""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def _failed(self, exc: OSError) -> OSError:
+        if exc.filename is None and exc.errno != errno.EPIPE:  # a closed pipe (`| head`): click ends quietly
+            exc.filename = STDOUT
+        return exc
+
+
+def _drop(stream: TextIO) -> None:
+    """Send what a failed stream still holds to the null device: Python's flush at exit would fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+ESCAPE = "sysdesign-escape"
+"""The error handler of stdout and stderr: a character the stream's encoding lacks is written as its JSON escape."""
+
+
+def _escape(error: UnicodeError) -> tuple[str, int]:
+    # JSON's own escapes (\u00e9, a surrogate pair for an emoji): printed JSON stays valid JSON in any encoding
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return json.dumps(error.object[error.start : error.end])[1:-1], error.end
+
+
+def _safe_streams() -> None:
+    """stdout and stderr that never fail on a character their encoding lacks (PYTHONIOENCODING=latin-1, a C
+    locale), stdout whose write errors name it, and stdin that reads bytes that are not UTF-8 as lone surrogates,
+    which the input checks refuse with a message."""
+    codecs.register_error(ESCAPE, _escape)
+    out = sys.stdout
+    if isinstance(out, io.TextIOWrapper):  # detached: the old wrapper, collected, would close the stream under us
+        encoding, lines, through = out.encoding, out.line_buffering, out.write_through
+        sys.stdout = _Output(out.detach(), encoding=encoding, errors=ESCAPE, line_buffering=lines,
+                             write_through=through)  # fmt: skip
+    if isinstance(sys.stderr, io.TextIOWrapper):
+        sys.stderr.reconfigure(errors=ESCAPE)
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
+
+
+def _fail(error: SysdesignError) -> NoReturn:
+    try:
+        typer.echo(f"error: {redact_text(str(error))}", err=True)
+    except (OSError, ValueError):  # stderr itself may be the full disk: the exit code still says it
+        _drop(sys.stderr)
+    sys.exit(error.exit_code)
+
+
 def main() -> None:
     """The console-script entry point."""
-    # bytes that are not UTF-8 arrive as lone surrogates (as arguments already do) and are refused with a
-    # clear message by the input checks, instead of a UnicodeDecodeError while reading
-    if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(errors="surrogateescape")
+    _safe_streams()
     from agent.interfaces.cli.conventions import polish
 
     args = take_global_flags(sys.argv[1:])
     add_commands(_command_of(args))
     command = polish(typer.main.get_command(app))
     try:
-        command(args=args, prog_name="sysdesign")  # standalone: click reports its own usage errors (exit 2) and exits
-    except SysdesignError as exc:
-        typer.echo(f"error: {redact_text(str(exc))}", err=True)
-        sys.exit(exc.exit_code)
+        try:
+            command(args=args, prog_name="sysdesign")  # standalone: click reports its own usage errors (exit 2)
+        finally:
+            sys.stdout.flush()  # a full disk under `> file` is said here, not as a traceback while Python exits
+    except Exception as exc:
+        known = known_error(exc)
+        if known is None:
+            raise
+        if isinstance(exc, OSError) and exc.filename == STDOUT:
+            _drop(sys.stdout)
+        logging.getLogger("sysdesign").debug("%s", type(exc).__name__, exc_info=True)  # -v: where it happened
+        _fail(known)

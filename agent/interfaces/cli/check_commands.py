@@ -7,6 +7,8 @@ import fnmatch
 import json
 import logging
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -25,7 +27,6 @@ from agent.rules.waivers import DEFAULT_WAIVERS, Waiver, load_waivers
 
 app = typer.Typer()
 
-FORMATS = ("text", "json", "sarif", "junit")
 FAIL_ON = ("error", "warning", "never")
 
 
@@ -73,44 +74,39 @@ def _glob(pattern: str) -> list[Path]:
     return [p for p in _walk(root, relative.replace("**/", "*")) if p.is_file()]
 
 
-def _render(kind: str, reports, rules, fail_on: str) -> str:
-    from agent import __version__
-    from agent.render.ci import to_junit, to_sarif
-    from agent.render.terminal import inert
-    from agent.render.text import render_findings, render_report
-
-    if kind == "json":
-        data = [r.model_dump(mode="json", exclude_none=True) for r in reports]
-        return json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n"
-    if kind == "sarif":
-        return json.dumps(to_sarif(reports, rules, __version__), indent=2) + "\n"
-    if kind == "junit":
-        return to_junit(reports, rules, fail_on)
-    parts = []
-    for report in reports:
-        head = f"== {report.source}\n" if len(reports) > 1 else ""
-        body = render_report(report)
-        if report.repaired is not None:
-            body += f"\n\nFixed ({len(report.changes)}):\n" + "\n".join(
-                f"  {c.rule_id} {c.action}: {c.detail}" for c in report.changes
-            )
-            body += "\n\nAfter repair:\n" + "\n".join(render_findings(report.repaired.findings))
-        parts.append(head + body)
-    if len(reports) > 1:
-        failed = sum(not r.passed for r in reports)
-        parts.append(f"{len(reports)} documents: {failed} with errors, {len(reports) - failed} passed")
-    return inert("\n\n".join(parts)) + "\n"  # names and messages are the document's data, shown, never run
+def gather(targets: Sequence[str]) -> list[tuple[str, str | InvalidRequest]]:
+    """Every document the targets name, once each. With several targets one that cannot be read (a missing file,
+    a glob that matches nothing) is reported and the others are still checked; a single one stops the run."""
+    if not targets:
+        raise InvalidRequest("name an architecture document, a folder or a glob to check, or '-' for stdin")
+    if list(targets).count("-") > 1:
+        raise InvalidRequest("'-' (stdin) can be read only once; name it once")
+    found: dict[str, tuple[str, str | InvalidRequest]] = {}
+    for target in targets:
+        try:
+            named = documents(target)
+        except InvalidRequest as exc:
+            if len(targets) == 1:
+                raise
+            named = [(target, exc)]
+        for label, text in named:
+            found.setdefault(label if label == "<stdin>" else os.path.realpath(label), (label, text))
+    return list(found.values())
 
 
 def _output_targets(outputs: list[str]) -> list[tuple[str, Path]]:
-    """The --output FORMAT=PATH items, checked before any work is done."""
-    from agent.files import check_writable
+    """The FORMAT=PATH items, checked before any work is done: a known format, a writable path, none named twice."""
+    from agent.files import check_writable, same_file
+    from agent.render.check_formats import CHECK_FORMATS
 
-    targets = []
+    targets: list[tuple[str, Path]] = []
     for item in outputs:
         kind, _, path = item.partition("=")
-        if kind not in FORMATS or not path:
-            raise InvalidRequest(f"--output-format wants FORMAT=PATH with FORMAT in {', '.join(FORMATS)}, not {item!r}")
+        if kind not in CHECK_FORMATS or not path:
+            raise InvalidRequest(f"--output-format wants FORMAT=PATH with FORMAT in {', '.join(CHECK_FORMATS)}, "
+                                 f"not {item!r}")  # fmt: skip
+        if any(same_file(Path(path), other) or Path(path) == other for _, other in targets):
+            raise InvalidRequest(f"{path!r} is named by two outputs; give each report its own file")
         check_writable(Path(path))
         targets.append((kind, Path(path)))
     return targets
@@ -118,55 +114,68 @@ def _output_targets(outputs: list[str]) -> list[tuple[str, Path]]:
 
 def _waivers(waivers_file: Path | None) -> tuple[list[Waiver], list[str]]:
     """The waivers to apply (the named file, else sysdesign-waivers.yaml here if present) and their notices."""
-    waivers_path = waivers_file or (Path(DEFAULT_WAIVERS) if Path(DEFAULT_WAIVERS).is_file() else None)
+    waivers_path = waivers_file or (Path(DEFAULT_WAIVERS) if Path(DEFAULT_WAIVERS).exists() else None)
     if waivers_path is None:
         return [], []
-    if not waivers_path.is_file():
+    if not waivers_path.exists():
         raise InvalidRequest(f"no waivers file at {str(waivers_path)!r}")
-    return load_waivers(waivers_path)
+    return load_waivers(waivers_path)  # a FIFO, a device or a folder there is refused by name
 
 
-def run_check(engine, target: str, fix_mode: str, rules_dirs: list[Path], waivers_file: Path | None, fmt: str,
-              outputs: list[str], fail_on: str, pattern: str | None = None,
-              blocks: list[str] | None = None) -> None:  # fmt: skip
+@dataclass(frozen=True)
+class RuleChoice:
+    """Which rules run: packs to add, and ids or prefixes to select and ignore (as ruff's --select/--ignore)."""
+
+    rules_dirs: Sequence[Path] = ()
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+
+
+def run_check(engine, targets: str | Sequence[str], fix_mode: str, rules: RuleChoice | list[Path],
+              waivers_file: Path | None, fmt: str, outputs: list[str], fail_on: str, pattern: str | None = None,
+              blocks: list[str] | None = None, docs_url: str | None = None) -> None:  # fmt: skip
     """Check, render, write, and exit with the CI-friendly code. `fix_mode`: "" (check only), "write" (repair the
-    file in place, like `ruff --fix`) or "diff" (show the repair as a unified diff)."""
-    from agent.render.ci import SEVERITY_RANK
+    files in place, like `ruff --fix`) or "diff" (show the repair as a unified diff); `fmt`: stdout's format, or
+    "none"; `outputs`: FORMAT=PATH files to write as well."""
+    from agent import __version__
+    from agent.render.check_formats import CHECK_FORMATS, CheckRun
     from agent.render.output import write_output
     from agent.rules.checker import load_rules
+    from agent.rules.docs import docs_url as checked_docs_url
+    from agent.rules.selection import select_rules
 
-    if fmt not in (*FORMATS, "none"):
-        raise InvalidRequest(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt not in (*CHECK_FORMATS, "none"):
+        raise InvalidRequest(f"unknown format {fmt!r}; use one of {', '.join(CHECK_FORMATS)}")
     if fail_on not in FAIL_ON:
         raise InvalidRequest(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    targets = _output_targets(outputs)
-    rules = load_rules(rules_dirs)
+    checked_docs_url(docs_url)  # a bad setting is refused before any file is fixed or written
+    files = _output_targets(outputs)
+    choice = rules if isinstance(rules, RuleChoice) else RuleChoice(rules_dirs=rules)
+    chosen = select_rules(load_rules(choice.rules_dirs), choice.select, choice.ignore)
     waivers, notices = _waivers(waivers_file)
-    inputs = documents(target)
-    fix = bool(fix_mode)
-    if fix and len(inputs) > 1:
-        raise InvalidRequest(f"--{'diff' if fix_mode == 'diff' else 'fix'} repairs one document at a time; name a "
-                             "single file")  # fmt: skip
-    _refuse_overwrites(targets, inputs, waivers_file, fix_mode)
-    reports, unreadable = _check_each(engine, inputs, fix, rules, waivers, notices, pattern, blocks or [])
+    inputs = gather([targets] if isinstance(targets, str) else targets)
+    _refuse_overwrites(files, inputs, waivers_file, fix_mode)
+    reports, unreadable = _check_each(engine, inputs, bool(fix_mode), chosen, waivers, notices, pattern, blocks or [])
     expired = [f"{r.source}: {n}" for r in reports for n in r.notices if n not in notices]
     for message in [*notices, *expired]:
         logging.getLogger("sysdesign").warning("%s", message)  # -q hides notices
-    for message in unreadable:
-        typer.echo(f"sysdesign: {message}", err=True)
-    instead = _apply_fix(engine, reports[0], str(inputs[0][1]), fix_mode, fmt) if fix and reports else None
-    if reports:
-        if instead is not None:
-            typer.echo(instead, nl=False)
+    texts = {label: text for label, text in inputs if isinstance(text, str)}
+    shown, changed = None, False
+    if fix_mode:
+        shown, changed = _apply_fixes(engine, reports, texts, fix_mode, fmt, unreadable, single=len(inputs) == 1)
+    for name, why in unreadable:
+        typer.echo(f"sysdesign: {name}: {why}", err=True)
+    run = CheckRun(reports, chosen, fail_on, texts, unreadable, docs_url, __version__)
+    if reports or unreadable:
+        if shown is not None:
+            typer.echo(shown, nl=False)
         elif fmt != "none":
-            typer.echo(_render(fmt, reports, rules, fail_on), nl=False)
-        for kind, target_path in targets:
-            write_output(_render(kind, reports, rules, fail_on), target_path)
+            typer.echo(CHECK_FORMATS[fmt].render(run), nl=False)
+        for kind, target_path in files:
+            write_output(CHECK_FORMATS[kind].render(run), target_path)
     if unreadable:
         raise typer.Exit(2)
-    threshold = SEVERITY_RANK[fail_on]
-    final = [f for r in reports for f in (r.repaired.findings if r.repaired is not None else r.findings)]
-    if any(SEVERITY_RANK[f.severity] >= threshold for f in final):
+    if changed or run.summary()["failed"]:
         raise typer.Exit(1)
 
 
@@ -177,25 +186,25 @@ def _refuse_overwrites(targets: list[tuple[str, Path]], inputs, waivers_file: Pa
     read = [label for label, _ in inputs if label != "<stdin>"] + ([waivers_file] if waivers_file else [])
     for _, path in targets:
         check_not_input(path, read)
-    if fix_mode == "write" and inputs and inputs[0][0] != "<stdin>":
-        check_writable(Path(inputs[0][0]))  # a read-only file is kept as it is, like `ruff --fix` does
+    if fix_mode == "write":
+        for label, text in inputs:
+            if label != "<stdin>" and isinstance(text, str):
+                check_writable(Path(label))  # a read-only file is kept as it is, like `ruff --fix` does
 
 
-def _check_each(engine, inputs, fix: bool, rules, waivers, notices, pattern, blocks) -> tuple[list, list[str]]:
-    """A report per readable document; a document that cannot be read stops the run only when it is the only one."""
+def _check_each(engine, inputs, fix: bool, rules, waivers, notices, pattern, blocks) -> tuple[list, list]:
+    """A report per readable document, and (file, why) for each one that could not be checked; a document that
+    cannot be checked stops the run only when it is the only one."""
     reports, unreadable = [], []
     for label, text in inputs:
-        if isinstance(text, InvalidRequest):
-            if len(inputs) == 1:
-                raise text
-            unreadable.append(f"{label}: {text}")
-            continue
         try:
+            if isinstance(text, InvalidRequest):
+                raise text
             report = engine.check(text, fix=fix, rules=rules, waivers=waivers, pattern=pattern, blocks=blocks)
         except SysdesignError as exc:
             if len(inputs) == 1:
                 raise
-            unreadable.append(f"{label}: {exc}")
+            unreadable.append((label, str(exc)))
             continue
         report.source = label
         report.notices = notices + report.notices
@@ -204,30 +213,47 @@ def _check_each(engine, inputs, fix: bool, rules, waivers, notices, pattern, blo
 
 
 def repaired_text(engine, report, original: str) -> str:
-    """The repaired document as it is written back: the user's text wherever the repair changed nothing (their
-    nulls, their own fields, their numbers as spelled), the repair elsewhere; never the checker's findings."""
-    from agent.document import parse_document, written_back
+    """The repaired document as it is written back: a minimal edit of the user's text (their layout, key order,
+    nulls, own fields and numbers as spelled), never the checker's findings."""
+    from agent.document import parse_document
+    from agent.rules.write_back import written_back
 
     return written_back(original, parse_document(original, engine.knowledge), report.repaired)
 
 
-def _apply_fix(engine, report, original: str, fix_mode: str, fmt: str) -> str | None:
-    """Write the repair back (a file: atomically, and only if nobody changed it meanwhile) or show it; the text
-    to print in place of the report (the diff, or the repaired document read from stdin), or None for the report."""
+def _apply_fixes(engine, reports, texts: dict[str, str], fix_mode: str, fmt: str, unreadable: list,
+                 single: bool) -> tuple[str | None, bool]:  # fmt: skip
+    """Write each repair back (atomically, and only if nobody changed the file meanwhile) or show it as a diff.
+    Returns what to print instead of the report (the diffs, or the repaired document read from stdin), or None,
+    and whether anything changed. `texts` then holds the repaired texts, which the report's lines refer to."""
     from agent.files import replace_if_unchanged
 
-    new = repaired_text(engine, report, original)
-    label = report.source or "document"
-    if fix_mode == "diff":
-        name = label.lstrip("/")
-        lines = difflib.unified_diff(original.splitlines(True), new.splitlines(True), f"a/{name}", f"b/{name}")
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-    if label == "<stdin>":
-        return None if fmt != "text" else new
-    if new != original:
-        replace_if_unchanged(Path(label), new, read=original)  # an edit saved while we checked is never overwritten
-    logging.getLogger("sysdesign").warning("%s: %d change(s) written", label, len(report.changes))
-    return None
+    diffs, printed, changed = [], None, False
+    for report in list(reports):
+        label = report.source
+        original = texts[label]
+        new = repaired_text(engine, report, original)
+        changed |= new != original
+        if fix_mode == "diff":
+            name = label.lstrip("/")
+            lines = difflib.unified_diff(original.splitlines(True), new.splitlines(True), f"a/{name}", f"b/{name}")
+            diffs.append("".join(line if line.endswith("\n") else line + "\n" for line in lines))
+            continue
+        if label == "<stdin>":
+            printed = new if fmt == "text" else None
+            continue
+        if new != original:
+            try:  # an edit saved while we checked is never overwritten
+                replace_if_unchanged(Path(label), new, read=original)
+            except InvalidRequest as exc:
+                if single:
+                    raise
+                unreadable.append((label, str(exc)))
+                reports.remove(report)
+                continue
+        texts[label] = new
+        logging.getLogger("sysdesign").warning("%s: %d change(s) written", label, len(report.changes))
+    return ("".join(diffs) if fix_mode == "diff" else printed), changed and fix_mode == "diff"
 
 
 def run_batch(engine, path: Path, rules_dirs: list[Path], as_json: bool) -> None:
@@ -258,13 +284,29 @@ def run_batch(engine, path: Path, rules_dirs: list[Path], as_json: bool) -> None
         raise typer.Exit(1)
 
 
+ReportFormat = Literal["text", "json", "sarif", "junit", "github"]
+
+
 @app.command()
 def check(
-    file: Annotated[str, typer.Argument(help="A JSON architecture, '-' for stdin, a folder or a glob of them.")],
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="JSON architecture documents, '-' for stdin, folders (every *.json) or globs.", show_default=False
+        ),
+    ] = None,
     fix: Annotated[
-        bool, typer.Option("--fix", help="Repair FILE in place (atomically) and list the changes; with '-', print it.")
+        bool,
+        typer.Option("--fix", help="Repair the files in place (atomically) and list the changes; with '-', print it."),
     ] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show the repair as a unified diff; write nothing.")] = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Only the rules with these ids or id prefixes (comma-separated or repeated)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Skip the rules with these ids or id prefixes, e.g. SD07.")
+    ] = None,
     rules_dir: Annotated[
         list[Path] | None, typer.Option("--rules-dir", help="A folder of your own rule packs (repeatable).")
     ] = None,
@@ -272,11 +314,18 @@ def check(
         Path | None, typer.Option(help="Waivers file (default: sysdesign-waivers.yaml here, if present).")
     ] = None,
     format: Annotated[
-        Literal["text", "json", "sarif", "junit"] | None,
-        typer.Option("--format", help="The report's format (default: from -o's suffix, else text)."),
+        ReportFormat | None,
+        typer.Option(
+            "--format", help="The report's format on stdout, and for -o PATH (default: its suffix, else text)."
+        ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to PATH instead of stdout.")
+        list[str] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to PATH (or FORMAT=PATH) instead of stdout; '-' is stdout (repeatable).",
+        ),
     ] = None,
     output_formats: Annotated[
         list[str] | None,
@@ -297,39 +346,58 @@ def check(
 ) -> None:
     """Check architectures against the knowledge base's rules and your own packs.
 
-    Exit 0 when nothing reaches --fail-on, 1 when something does (with --fix: after repair), 2 for bad input.
+    Exit codes: 0 nothing reaches --fail-on; 1 something does (with --fix: after repair; with --diff: also when
+    the diff shows a change); 2 usage or input error (with several files, one that cannot be read is reported and
+    the others are still checked).
 
     Examples:
       sysdesign check architecture.json
+      sysdesign check architecture/*.json design.json --select SD0 --ignore SD036
       echo '{"request": "Twitter clone", "services": ["API", "Tweets"]}' | sysdesign check -
-      sysdesign check architecture/ --rules-dir rules/ --output-format sarif=out.sarif --output-format junit=j.xml
-      sysdesign check architecture.json -o results.sarif
+      sysdesign check architecture/ --rules-dir rules/ -o sarif=out.sarif -o junit=junit.xml -o -
+      sysdesign check architecture/ --format github
       sysdesign check --batch predictions.jsonl --json
       sysdesign check design.json --pattern other --blocks pastebin
     """
+    from agent.rules.selection import selectors
+
+    targets = files or []
     if batch:
-        run_batch(advisor_for(index=index).engine, Path(file), rules_dir or [], as_json)
+        if len(targets) != 1:
+            raise InvalidRequest("--batch reads one JSONL file; name exactly one")
+        run_batch(advisor_for(index=index).engine, Path(targets[0]), rules_dir or [], as_json)
         return
     if fix and diff:
         raise InvalidRequest("--fix writes the repair and --diff only shows it; choose one")
-    fmt, extra = _report_targets(output_format(as_json, format), output, output_formats or [])
+    fmt, extra = _report_targets(output_format(as_json, format), output or [], output_formats or [])
     mode = "diff" if diff else "write" if fix else ""
-    run_check(advisor_for(index=index).engine, file, mode, rules_dir or [], waivers, fmt, extra, fail_on, pattern,
-              blocks or [])  # fmt: skip
+    choice = RuleChoice(rules_dir or [], selectors(select or []), selectors(ignore or []))
+    advisor = advisor_for(index=index)
+    run_check(advisor.engine, targets, mode, choice, waivers, fmt, extra, fail_on, pattern, blocks or [],
+              advisor.settings.docs_url)  # fmt: skip
 
 
-REPORT_SUFFIXES = {".txt": "text", ".json": "json", ".sarif": "sarif", ".xml": "junit"}
+def _report_targets(fmt: str | None, outputs: list[str], extra: list[str]) -> tuple[str, list[str]]:
+    """stdout's format ("none" to keep it quiet) and the FORMAT=PATH files. Each `-o` is PATH (its format from
+    --format, else its suffix) or FORMAT=PATH; '-' as the path is stdout. With any -o, stdout carries only what an
+    -o sends there; --output-format files come on top of whatever stdout shows."""
+    from agent.render.check_formats import CHECK_FORMATS, format_for_suffix
 
-
-def _report_targets(fmt: str | None, output: Path | None, extra: list[str]) -> tuple[str, list[str]]:
-    """The stdout format and the FORMAT=PATH files: `-o PATH` is one more file (its format from --format or the
-    suffix) and stdout then stays quiet; the older `-o FORMAT=PATH` is read as --output-format."""
-    if output is None:
-        return fmt or "text", extra
-    kind, equals, path = str(output).partition("=")
-    if equals and kind in FORMATS:
-        return fmt or "text", [*extra, f"{kind}={path}"]
-    chosen = fmt or REPORT_SUFFIXES.get(output.suffix.lower())
-    if chosen is None:
-        raise InvalidRequest(f"cannot tell the format from {output.name!r}; add --format ({', '.join(FORMATS)})")
-    return "none", [*extra, f"{chosen}={output}"]
+    stdout: list[str] = [fmt] if fmt and not outputs else []
+    files: list[str] = []
+    for item in outputs:
+        kind, equals, path = item.partition("=")
+        if not (equals and kind in CHECK_FORMATS):
+            kind, path = fmt or ("text" if item == "-" else format_for_suffix(Path(item).suffix)) or "", item
+            if not kind:
+                raise InvalidRequest(f"cannot tell the format from {Path(item).name!r}; add --format "
+                                     f"({', '.join(CHECK_FORMATS)}) or write FORMAT=PATH")  # fmt: skip
+        files.append(f"{kind}={path}")
+    for item in [*extra, *files]:
+        kind, _, path = item.partition("=")
+        if path == "-":
+            stdout.append(kind)
+    if len(stdout) > 1:
+        raise InvalidRequest("two reports were sent to stdout ('-'); send one there and the others to files")
+    shown = stdout[0] if stdout else "none" if outputs else "text"
+    return shown, [item for item in [*extra, *files] if not item.endswith("=-")]

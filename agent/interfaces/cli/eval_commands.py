@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from agent.errors import InvalidRequest
+from agent.errors import InvalidRequest, os_problem
 from agent.interfaces.cli.common import (
     EmbeddingModelOption,
     IndexOption,
@@ -60,7 +62,7 @@ def eval_suite(
     from agent.evaluation.writing import write_report
 
     if report is not None:
-        _check_report_folder(report)
+        _check_report_folder(report, ["predictions"] if predictions is not None else drafter or ["kb"])
     if resume and report is None:
         raise InvalidRequest("--resume needs --report DIR (where the scored cases are kept)")
     chosen = load_cases(cases or CASES_DIR, strict=strict)
@@ -75,14 +77,17 @@ def eval_suite(
         results = _graded_predictions(advisor, chosen, predictions)
     else:
         try:
-            results = run_cases(advisor, chosen, drafter or ["kb"], workers, progress_printer("eval"), report, resume)
+            with _writing_into(report):  # the progress file
+                results = run_cases(advisor, chosen, drafter or ["kb"], workers, progress_printer("eval"), report,
+                                    resume)  # fmt: skip
         except KeyboardInterrupt:
             typer.echo("\ninterrupted; the cases scored so far are kept: rerun with --resume", err=True)
             raise typer.Exit(130) from None
     retrieval = [s.model_dump(mode="json", exclude={"misses"}) for s in evaluate(advisor.retriever)]
     data = build_report(results, retrieval)
     if report is not None:
-        written = write_report(data, report)
+        with _writing_into(report):
+            written = write_report(data, report)
         typer.echo(f"wrote {', '.join(p.name for p in written)} to {report}", err=True)
     if as_json:
         print_json(data)
@@ -128,17 +133,47 @@ def _print_grades(data: dict) -> None:
                        f"{m['missing_predictions']} without a prediction (scored 0)")  # fmt: skip
 
 
-def _check_report_folder(folder: Path) -> None:
-    """The report folder exists as a folder (or can be made) and is writable: checked before any work."""
+def _check_report_folder(folder: Path, drafters: list[str]) -> None:
+    """The report folder is a folder (or can be made) that can be written, and each file the report writes there is
+    a regular file or not there yet: checked before any work, so that hours of cases are never lost at the end."""
     import os
 
+    from agent.files import check_writable
+
+    if os.path.islink(folder) and not folder.exists():
+        raise InvalidRequest(f"--report {str(folder)!r} is a symlink to nothing; choose a folder")
     if folder.exists() and not folder.is_dir():
-        raise InvalidRequest(f"--report wants a folder; {str(folder)!r} is a file")
+        raise InvalidRequest(f"--report wants a folder; {str(folder)!r} is not one")
     parent = folder if folder.is_dir() else folder.parent
     if not parent.is_dir():
         raise InvalidRequest(f"folder {str(parent)!r} does not exist; create it or choose another --report")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InvalidRequest(f"folder {str(parent)!r} is not writable; choose another --report")
+    if not folder.is_dir():
+        return  # made when the report is written: nothing in it yet
+    for name in _report_files(drafters):
+        path = folder / name
+        if os.path.lexists(path) and not path.is_file():
+            raise InvalidRequest(f"{str(path)!r} is not a regular file (a folder, a FIFO, a device or a broken "
+                                 "symlink); move it away or choose another --report")  # fmt: skip
+        check_writable(path)
+
+
+@contextlib.contextmanager
+def _writing_into(folder: Path | None) -> Iterator[None]:
+    """A write into the report folder that fails (a full disk) as one sentence naming the folder."""
+    try:
+        yield
+    except OSError as exc:
+        raise os_problem(exc, folder, "write the report into") from None
+
+
+def _report_files(drafters: list[str]) -> list[str]:
+    """The files an evaluation writes into --report DIR (agent.evaluation.writing, and the runner's progress)."""
+    from agent.evaluation.runner import PROGRESS_FILE
+
+    charts = [f"reliability-{name}.png" for name in drafters]
+    return ["report.json", "report.md", "report.html", "scores.png", *charts, PROGRESS_FILE]
 
 
 @eval_app.command("retrieval")

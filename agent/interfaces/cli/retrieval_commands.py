@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from agent.errors import InvalidRequest, os_problem
 from agent.files import read_stdin
 from agent.interfaces.cli.common import EmbeddingModelOption, IndexOption, advisor_for, print_json, progress_printer
 from agent.render.terminal import inert
@@ -74,17 +75,39 @@ def index_build(
     kb_dirs = [Path(d) for d in kb or []]
     source_documents(kb_dirs, not no_default_kb)  # validates the folders before the slow model load
     settings = _settings(index, model)
-    target = settings.index or _build_target(kb_dirs, no_default_kb)
+    target = _writable_target(settings.index or _build_target(kb_dirs, no_default_kb))
     check_replaceable(target)  # before the slow model load: never replace a folder we did not create
     log.info("loading the embedding model %r", settings.embedding_model)
-    manifest = build_index(
-        target, kb_dirs, not no_default_kb, settings.embedding_model, progress=progress_printer("embedding")
-    )
+    try:
+        manifest = build_index(
+            target, kb_dirs, not no_default_kb, settings.embedding_model, progress=progress_printer("embedding")
+        )
+    except OSError as exc:  # a full disk, a file system gone read-only: the index there, if any, is as it was
+        raise os_problem(exc, target, "write the index to") from None
     export_onnx(resolve_model_dir(settings.embedding_model))
     typer.echo(
         f"indexed {manifest.chunk_count} chunks from {len(manifest.sources)} document(s) into "
         f"{str(target)!r} ({manifest.index_type}, {manifest.dim} dimensions)"
     )
+
+
+def _writable_target(path: Path) -> Path:
+    """The index folder as an absolute path; refused, before any work, when the build could not put it there.
+
+    A build replaces the folder whole (a new one is renamed into its place), so it cannot be the folder you are in
+    or one that holds it, and the folder it sits in must be writable.
+    """
+    import os
+
+    target = Path(os.path.abspath(path))  # '.' and '..' have no name a folder could be built beside
+    here = Path.cwd()
+    if target == here or target in here.parents:
+        raise InvalidRequest(f"the index folder {str(path)!r} is the folder you are in, or holds it; a build replaces "
+                             f"the whole folder, so name a new one, e.g. {str(Path(path) / 'index')!r}")  # fmt: skip
+    if target.parent.is_dir() and not os.access(target.parent, os.W_OK | os.X_OK):
+        folder = str(Path(path).parent)
+        raise InvalidRequest(f"folder {folder!r} is not writable; choose another index folder (--index)")
+    return target
 
 
 def _build_target(kb_dirs: list[Path], no_default_kb: bool) -> Path:

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
+from agent.knowledge.regexes import KnowledgeRegex
 from agent.rules.context import CheckContext
 
 AT_LEAST_MEDIUM = {"medium", "high", "enterprise"}
@@ -14,9 +15,11 @@ NEGATED = re.compile(r"\b(?:no|not|never|without|skip\w*|unencrypted|un-?sharded
 
 
 @lru_cache(maxsize=256)
-def on_lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
+def on_lowered(pattern: KnowledgeRegex) -> KnowledgeRegex:
     """`pattern` for a checker's text, which is lowercased already: without IGNORECASE, whose case folding makes a
     search several times slower. A pattern that spells a capital letter is kept as it is."""
+    if not isinstance(pattern, re.Pattern):
+        return pattern  # on RE2 (a knowledge folder's own), where case folding costs nothing
     if not pattern.flags & re.IGNORECASE or re.search(r"(?<!\\)[A-Z]", pattern.pattern):
         return pattern
     return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
@@ -68,7 +71,7 @@ def sentences(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=512)
-def sentences_with(text: str, *patterns: re.Pattern[str]) -> tuple[str, ...]:
+def sentences_with(text: str, *patterns: KnowledgeRegex) -> tuple[str, ...]:
     """The sentences of `text` in which every one of `patterns` matches, in order: each pattern is searched once
     over the whole text (C speed) and only the sentences its matches touch are searched again alone. A match that
     runs on into the next sentence counts that one too, so no sentence that matches alone is missed."""

@@ -3,10 +3,8 @@ building blocks' common mistakes (SD061)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from agent.compiled_patterns import compile_pattern
 from agent.rules.builtin.common import NEGATED, on_lowered, sentences_with
 from agent.rules.context import CheckContext
 from agent.rules.registry import Violation, check, fix
@@ -44,11 +42,11 @@ def block_components(context: CheckContext) -> Iterator[Violation]:
 def block_mistakes(context: CheckContext) -> Iterator[Violation]:
     for block in context.blocks:
         for mistake in block.mistakes:
+            test = on_lowered(mistake.regex)
             if mistake.lacks is not None:
-                found = not on_lowered(compile_pattern(mistake.lacks, re.IGNORECASE)).search(context.text)
+                found = not test.search(context.text)
             else:  # stated in a sentence that does not say it is not done
-                says = on_lowered(compile_pattern(mistake.says or "", re.IGNORECASE))
-                found = any(not NEGATED.search(s) for s in sentences_with(context.text, says))
+                found = any(not NEGATED.search(s) for s in sentences_with(context.text, test))
             if found:
                 yield Violation(f"{block.name.lower()}: {mistake.mistake}", severity=mistake.severity,
                                 citation=mistake.cite, fix=mistake.fix, subject=block.id)  # fmt: skip
