@@ -244,7 +244,9 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         raise _not_written(path, exc) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        # a lone surrogate (a document read with one) has no UTF-8 form: it is written as its escape, "\ud800",
+        # which is what JSON would have spelled it as and reads as text anywhere else
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
@@ -307,7 +309,9 @@ def _write_through(path: Path, text: str) -> None:
         raise InvalidRequest(f"cannot write to {str(path)!r}: {exc.strerror} (is anything reading it?)") from None
     os.set_blocking(fd, True)  # a reader is there: write everything, waiting for it as a pipe does
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        # a lone surrogate (a document read with one) has no UTF-8 form: it is written as its escape, "\ud800",
+        # which is what JSON would have spelled it as and reads as text anywhere else
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     except OSError as exc:  # /dev/full, a reader that went away
         raise _not_written(path, exc) from None

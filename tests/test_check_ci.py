@@ -65,8 +65,11 @@ def test_many_files_and_a_glob_are_checked_with_one_json_shape(tmp_path):
     assert summary["errors"] == result["files"][1]["errors"] > 0
     assert (summary["files"], summary["checked"], summary["failed"], summary["passed"]) == (2, 2, 1, 1)
     assert summary["unreadable"] == []
+    # every finding once more in one flat list, with its file, as linters list them
+    flat = [(f["file"], f["rule_id"]) for f in result["findings"]]
+    assert flat == [(r["source"], f["rule_id"]) for r in result["files"] for f in r["findings"]] and flat
     one = json.loads(run_cli("check", str(clean), "--json").stdout)
-    assert list(one) == ["files", "summary"] and one["files"][0]["passed"] is True  # the same shape for one file
+    assert list(one) == ["findings", "files", "summary"] and one["files"][0]["passed"] is True  # one shape for one
     assert one["files"][0].keys() == result["files"][0].keys()
     twice = json.loads(run_cli("check", str(clean), str(clean), "--json").stdout)
     assert len(twice["files"]) == 1  # a file named twice is checked once

@@ -345,3 +345,15 @@ def test_an_untouched_stored_chat_still_resumes_and_undoes(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("Undone: back to the previous design.") == 2 and "Nothing to undo." in result.stdout
+
+
+def test_a_lone_surrogate_is_written_as_its_escape_not_a_traceback(tmp_path):
+    """A document read with a lone surrogate (from a JSON escape) has no UTF-8 form; every atomic write spells it
+    as its escape, which JSON reads back as the same text (the fuzz campaign found `check --fix` crashing here)."""
+    import json
+
+    from agent.files import write_atomic
+
+    target = tmp_path / "doc.json"
+    write_atomic(target, json.dumps({"request": "x \ud800 y"}, ensure_ascii=False))
+    assert json.loads(target.read_text(encoding="utf-8")) == {"request": "x \ud800 y"}

@@ -107,7 +107,7 @@ class Index:
             return cls(parts.geturl())
         user, _, password = credentials.partition(":")
         token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
-        return cls(urlunsplit(parts._replace(netloc=host)), f"Basic {token}")
+        return cls(urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), f"Basic {token}")
 
     @property
     def name(self) -> str:
