@@ -418,3 +418,16 @@ def test_the_action_check_step_runs_sysdesign_with_its_inputs(tmp_path):
     rules = sarif["runs"][0]["tool"]["driver"]["rules"]
     assert rules[0]["helpUri"].startswith("https://github.com/acme/sysdesign-agent/blob/v1/docs/rules.md#")
     assert "SD036" not in {rule["id"] for rule in rules}
+
+
+def test_the_json_report_spells_a_lone_surrogate_as_its_escape():
+    """A document's "\\ud800" can reach a finding; the JSON report must still be UTF-8 (the fuzz campaign's one
+    traceback: `check --fix --json` could not write it)."""
+    import agent
+    from agent.render.check_formats import CHECK_FORMATS, CheckRun
+
+    report = agent.check({"request": "a url shortener", "services": [{"name": "Web", "responsibility": "x"}]})
+    report.findings[0].message += " \ud800"
+    text = CHECK_FORMATS["json"].render(CheckRun(reports=[report], rules=[]))
+    text.encode("utf-8")  # strict: no lone surrogate left
+    assert json.loads(text)["findings"][0]["message"].endswith("\ud800")

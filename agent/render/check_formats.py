@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -58,8 +59,13 @@ def _json(run: CheckRun) -> str:
     them), the per-file reports, and the summary."""
     files = [r.model_dump(mode="json", exclude_none=True) for r in run.reports]
     findings = [{**finding, "file": report.get("source")} for report in files for finding in report["findings"]]
-    return json.dumps({"findings": findings, "files": files, "summary": run.summary()}, indent=2,
-                      ensure_ascii=False) + "\n"  # fmt: skip
+    text = json.dumps({"findings": findings, "files": files, "summary": run.summary()}, indent=2, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+# a lone surrogate (a document's "\ud800") has no UTF-8 form; in JSON text it can only sit inside a string, where
+# its escape is what it was read from
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _sarif(run: CheckRun) -> str:
