@@ -230,6 +230,11 @@ def check_not_input(output: Path, inputs: Iterable[Path | str]) -> None:
             raise InvalidRequest(f"{str(output)!r} is also an input of this command; write the output to another path")
 
 
+UNENCODABLE = "backslashreplace"
+"""How written text spells what UTF-8 cannot hold: a lone surrogate (a document read with one) as its escape,
+"\\ud800", which is how JSON spells it and reads as text anywhere else."""
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` so that a reader sees the old content or the new, never half of it."""
     path = Path(path)
@@ -244,9 +249,7 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         raise _not_written(path, exc) from None
     try:
-        # a lone surrogate (a document read with one) has no UTF-8 form: it is written as its escape, "\ud800",
-        # which is what JSON would have spelled it as and reads as text anywhere else
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=UNENCODABLE) as handle:
             handle.write(text)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
@@ -309,9 +312,7 @@ def _write_through(path: Path, text: str) -> None:
         raise InvalidRequest(f"cannot write to {str(path)!r}: {exc.strerror} (is anything reading it?)") from None
     os.set_blocking(fd, True)  # a reader is there: write everything, waiting for it as a pipe does
     try:
-        # a lone surrogate (a document read with one) has no UTF-8 form: it is written as its escape, "\ud800",
-        # which is what JSON would have spelled it as and reads as text anywhere else
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=UNENCODABLE) as handle:
             handle.write(text)
     except OSError as exc:  # /dev/full, a reader that went away
         raise _not_written(path, exc) from None

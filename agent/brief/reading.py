@@ -11,7 +11,7 @@ from agent.knowledge import Knowledge
 from agent.recognition import Reading, Words, matched_cues
 from agent.requirements.extract import Extracted
 from agent.requirements.reading import requirements_section
-from agent.schema import OTHER, BlockChoice, Coverage
+from agent.schema import OTHER, Coverage
 from agent.sizing.estimation import choose_tier, services_band
 
 # where the head of a request ends: a clause or a list starts ("X with Y", "X for Y", "X that Y", "X, Y")
@@ -84,7 +84,7 @@ def coverage_of(reading: Reading, text: str, knowledge: Knowledge) -> Coverage:
         and features
         and product
         and reading.blocks
-        and not any(_is_the_product(b, product, features, knowledge) for b in reading.blocks)
+        and not _product_recognised(reading, product, features, knowledge)
     ):  # a product with features, recognised only by what it is made of: the product itself has no chapter
         return Coverage(status="partial", chapters=chapters, uncovered=[product], note=PARTIAL_NOTE)
     return Coverage(status="covered", chapters=chapters)
@@ -102,14 +102,18 @@ def _product_and_features(text: str) -> tuple[str, str]:
     return head_of(parts[0]), parts[1]
 
 
-def _is_the_product(block: BlockChoice, product: str, features: str, knowledge: Knowledge) -> bool:
+def _product_recognised(reading: Reading, product: str, features: str, knowledge: Knowledge) -> bool:
     """Whether a recognised design is what the request names, not a capability of it ("multi-tenant") nor one of
     the features listed after it ("with email sync"). A design meant without any cue word could be either: it
     counts as the product."""
-    if knowledge.blocks[block.id].kind == "capability":
-        return False
-    cues = [cue for cue in block.evidence if not is_lent(cue, "meaning")]
-    return not cues or bool(matched_cues(cues, Words(product))) or not matched_cues(cues, Words(features))
+    product_words, feature_words = Words(product), Words(features)
+    for block in reading.blocks:
+        if knowledge.blocks[block.id].kind == "capability":
+            continue
+        cues = [cue for cue in block.evidence if not is_lent(cue, "meaning")]
+        if not cues or matched_cues(cues, product_words) or not matched_cues(cues, feature_words):
+            return True
+    return False
 
 
 def _first_sentence(text: str, limit: int = 160) -> str:
